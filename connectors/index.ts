@@ -1,0 +1,6 @@
+import type { SinkPlugin, SourcePlugin } from '../src/api/index.ts';
+
+/** Built-in connectors; each connector folder exports its plugin(s) and is listed here. */
+export function builtinConnectors(): (SourcePlugin | SinkPlugin)[] {
+  return [];
+}

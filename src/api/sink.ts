@@ -1,0 +1,66 @@
+import type { ConfigSpec } from './config-spec.ts';
+import type { ConnectorContext, TaskContextBase } from './context.ts';
+import type { SinkRecord, TopicPartition } from './record.ts';
+import type { TaskConfig } from './source.ts';
+
+/** Same lifecycle as {@link SourceConnector}. */
+export interface SinkConnector {
+  start(config: Readonly<Record<string, string>>, context: ConnectorContext): Promise<void>;
+  taskConfigs(maxTasks: number): Promise<TaskConfig[]>;
+  stop(): Promise<void>;
+  validate?(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]>;
+}
+
+/** Reports a record the sink could not write; it goes to the dead-letter queue when one is configured. */
+export interface ErrantRecordReporter {
+  /** Resolves once the report is durable; the record's offset may then be committed. */
+  report(record: SinkRecord, error: Error): Promise<void>;
+}
+
+export interface SinkTaskContext extends TaskContextBase {
+  /** Partitions currently assigned to this task. */
+  assignment(): readonly TopicPartition[];
+  /** Rewind or skip: consumption of `tp` restarts at `offset`. */
+  offset(tp: TopicPartition, offset: number): void;
+  /** Stop fetching these partitions (backpressure); `resume` undoes it. */
+  pause(...tps: TopicPartition[]): void;
+  resume(...tps: TopicPartition[]): void;
+  /** Ask for a flush + offset commit soon. */
+  requestCommit(): void;
+  readonly errantRecordReporter: ErrantRecordReporter | null;
+}
+
+/** Offsets keyed by `topicPartitionKey(tp)`: the next offset to read, as Kafka commits them. */
+export type PartitionOffsets = ReadonlyMap<string, { tp: TopicPartition; offset: number }>;
+
+/**
+ * A sink task: writes records to a system.
+ *
+ * Lifecycle: `start` → `open(partitions)` → (`put(batch)`)* interleaved with `preCommit`/`flush` →
+ * `close(partitions)` on revocation → `stop`. Calls are never concurrent with each other.
+ * - `put` may buffer; records are not durable until `flush` (or `preCommit`) has resolved.
+ * - `preCommit(offsets)` returns the offsets that are safe to commit (default: `flush(offsets)` then
+ *   return `offsets`). Seam commits consumer offsets only to what it returns: nothing is committed
+ *   before the sink says it is durable.
+ * Errors: RetriableError from put/flush → the same batch is redelivered after backoff (the sink must
+ * be idempotent); DataError for one record → errors.tolerance / dead-letter queue; others fail the task.
+ */
+export interface SinkTask {
+  start(config: TaskConfig, context: SinkTaskContext): Promise<void>;
+  open?(partitions: readonly TopicPartition[]): Promise<void>;
+  put(records: readonly SinkRecord[]): Promise<void>;
+  flush?(offsets: PartitionOffsets): Promise<void>;
+  preCommit?(offsets: PartitionOffsets): Promise<PartitionOffsets>;
+  close?(partitions: readonly TopicPartition[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SinkPlugin {
+  readonly kind: 'sink';
+  readonly className: string;
+  readonly aliases: readonly string[];
+  readonly version: string;
+  readonly configSpec: ConfigSpec<Record<string, unknown>>;
+  createConnector(): SinkConnector;
+  createTask(): SinkTask;
+}

@@ -1,0 +1,55 @@
+import type { ConfigSpec } from './config-spec.ts';
+import type { ConnectorContext, SourceTaskContext } from './context.ts';
+import type { SourceRecord } from './record.ts';
+
+export type TaskConfig = Readonly<Record<string, string>>;
+
+/**
+ * A source connector: configuration and work splitting. It does no data movement itself.
+ *
+ * Lifecycle: `start(config, context)` once → `taskConfigs(maxTasks)` (again after
+ * `context.requestTaskReconfiguration()`) → `stop()` once. Calls are never concurrent with each other.
+ * `config` holds the raw string map with `${…}` provider references already resolved.
+ * A thrown ConfigError fails the connector with every problem listed; `stop()` must be idempotent and
+ * return within `task.shutdown.graceful.timeout.ms`.
+ */
+export interface SourceConnector {
+  start(config: Readonly<Record<string, string>>, context: ConnectorContext): Promise<void>;
+  /** At most `maxTasks` configs; each becomes one task. An empty list runs no task. */
+  taskConfigs(maxTasks: number): Promise<TaskConfig[]>;
+  stop(): Promise<void>;
+  /** Extra cross-key checks beyond the spec; returns problems (key + message), never throws. */
+  validate?(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]>;
+}
+
+/**
+ * A source task: moves data from a system into records.
+ *
+ * Lifecycle: `start(config, context)` → `poll()` repeatedly → `stop()` → no further calls.
+ * - `poll()` is never called concurrently with itself. It returns a batch, or null / [] when nothing is
+ *   ready (it should wait up to ~1 s before returning empty, not spin). It must return promptly once
+ *   `context.signal` is aborted or `stop()` has been called.
+ * - `stop()` may be called while a `poll()` is pending; afterwards that poll must resolve (with null).
+ * - `commitRecord(record)` is called, in order, once the record is durable in the topic log (or was
+ *   filtered out by a transform or skipped by errors.tolerance). The database may be acknowledged then.
+ * - `commit()` is called after source offsets up to the contiguous durable watermark were committed.
+ * Errors: RetriableError from poll → the poll is retried with backoff; anything else fails the task.
+ */
+export interface SourceTask {
+  start(config: TaskConfig, context: SourceTaskContext): Promise<void>;
+  poll(): Promise<SourceRecord[] | null>;
+  commitRecord?(record: SourceRecord): Promise<void> | void;
+  commit?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the runtime needs to create and describe a source plugin. */
+export interface SourcePlugin {
+  readonly kind: 'source';
+  readonly className: string;
+  readonly aliases: readonly string[];
+  readonly version: string;
+  readonly configSpec: ConfigSpec<Record<string, unknown>>;
+  createConnector(): SourceConnector;
+  createTask(): SourceTask;
+}
