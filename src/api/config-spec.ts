@@ -43,7 +43,8 @@ export type ValueOf<T extends ConfigType> = T extends 'int' | 'long' | 'double'
         : string;
 
 /** Returns an error message when the (already typed) value is invalid, else undefined. */
-export type Validator<V> = (value: V, key: string) => string | undefined;
+// Declared through a method so it is bivariant: a Validator<string> fits a key typed by the generic define().
+export type Validator<V> = { check(value: V, key: string): string | undefined }['check'];
 
 export interface ConfigKey<N extends string = string, T extends ConfigType = ConfigType> {
   readonly name: N;
