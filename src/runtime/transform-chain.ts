@@ -1,0 +1,197 @@
+import {
+  ConfigError,
+  type ConfigProblem,
+  ConnectError,
+  type ConnectRecord,
+  DataError,
+  type Predicate,
+  type PredicatePlugin,
+  type Transformation,
+  type TransformPlugin,
+} from '../api/index.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+
+/**
+ * Builds the single-message-transform chain of a connector from its flat config (`transforms=a,b`,
+ * `transforms.a.type=…`, `transforms.a.predicate=p`, `transforms.a.negate=true`, `predicates=p`,
+ * `predicates.p.type=…`) and applies it to records. Validation collects every problem of every alias
+ * before anything runs, so a bad chain fails at submit time, not at the first record.
+ */
+
+/** One configured transform with its optional predicate. */
+export interface TransformStep {
+  readonly alias: string;
+  readonly transformation: Transformation;
+  readonly predicate: Predicate | null;
+  readonly negate: boolean;
+}
+
+function listOf(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The keys under `<prefix>` with the prefix removed (`transforms.a.field` → `field`). */
+function subConfig(config: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
+function duplicates(names: readonly string[]): string[] {
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+}
+
+type Resolved<P> = { plugin: P } | { problem: ConfigProblem };
+
+function resolvePlugin<K extends 'transformation' | 'predicate'>(
+  registry: PluginRegistry,
+  kind: K,
+  key: string,
+  typeName: string | undefined,
+): Resolved<K extends 'transformation' ? TransformPlugin : PredicatePlugin> {
+  if (typeName === undefined || typeName.trim() === '') {
+    return {
+      problem: { key, message: `Missing required configuration "${key}" which has no default value.` },
+    };
+  }
+  try {
+    return {
+      plugin: registry.resolve(typeName, kind) as K extends 'transformation'
+        ? TransformPlugin
+        : PredicatePlugin,
+    };
+  } catch (e) {
+    if (e instanceof ConnectError) return { problem: { key, message: e.message } };
+    throw e;
+  }
+}
+
+/** Problems of one plugin's own keys: spec problems first; if none, whatever its factory rejects. */
+function pluginProblems(
+  plugin: TransformPlugin | PredicatePlugin,
+  raw: Record<string, string>,
+  prefix: string,
+): ConfigProblem[] {
+  const problems = plugin.configSpec
+    .validate(raw)
+    .problems.map((p) => ({ key: prefix + p.key, message: p.message }));
+  if (problems.length > 0) return problems;
+  try {
+    const instance = plugin.create(raw);
+    instance.close?.();
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError)
+      return e.problems.map((p) => ({
+        key: p.key ? prefix + p.key : prefix.slice(0, -1),
+        message: p.message,
+      }));
+    if (e instanceof ConnectError) return [{ key: `${prefix}type`, message: e.message }];
+    throw e;
+  }
+}
+
+export function validateTransformConfig(
+  config: Readonly<Record<string, string>>,
+  registry: PluginRegistry,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const aliases = listOf(config.transforms);
+  const predicateNames = listOf(config.predicates);
+  for (const d of duplicates(aliases))
+    problems.push({ key: 'transforms', message: `Duplicate alias provided: ${d}` });
+  for (const d of duplicates(predicateNames))
+    problems.push({ key: 'predicates', message: `Duplicate alias provided: ${d}` });
+
+  for (const alias of new Set(aliases)) {
+    const prefix = `transforms.${alias}.`;
+    const resolved = resolvePlugin(registry, 'transformation', `${prefix}type`, config[`${prefix}type`]);
+    if ('problem' in resolved) problems.push(resolved.problem);
+    else problems.push(...pluginProblems(resolved.plugin, subConfig(config, prefix), prefix));
+
+    const predicate = config[`${prefix}predicate`]?.trim();
+    if (predicate && !predicateNames.includes(predicate)) {
+      problems.push({
+        key: `${prefix}predicate`,
+        message: `Predicate '${predicate}' is not declared; declared predicates: ${predicateNames.join(', ') || '(none)'} (add it to "predicates")`,
+      });
+    }
+    const negate = config[`${prefix}negate`];
+    if (negate !== undefined && !/^(true|false)$/i.test(negate.trim())) {
+      problems.push({ key: `${prefix}negate`, message: `Invalid value ${negate}: expected true or false` });
+    }
+  }
+
+  for (const name of new Set(predicateNames)) {
+    const prefix = `predicates.${name}.`;
+    const resolved = resolvePlugin(registry, 'predicate', `${prefix}type`, config[`${prefix}type`]);
+    if ('problem' in resolved) problems.push(resolved.problem);
+    else problems.push(...pluginProblems(resolved.plugin, subConfig(config, prefix), prefix));
+  }
+  return problems;
+}
+
+export class TransformChain {
+  readonly steps: readonly TransformStep[];
+  readonly aliases: readonly string[];
+  readonly #predicates: readonly Predicate[];
+
+  constructor(steps: readonly TransformStep[], predicates: readonly Predicate[] = []) {
+    this.steps = steps;
+    this.aliases = steps.map((s) => s.alias);
+    this.#predicates = predicates;
+  }
+
+  /** Validates everything first, so a bad config throws one ConfigError listing every problem. */
+  static fromConfig(config: Readonly<Record<string, string>>, registry: PluginRegistry): TransformChain {
+    const problems = validateTransformConfig(config, registry);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const predicates = new Map<string, Predicate>();
+    for (const name of new Set(listOf(config.predicates))) {
+      const prefix = `predicates.${name}.`;
+      const plugin = registry.resolve(config[`${prefix}type`]!, 'predicate');
+      predicates.set(name, plugin.create(subConfig(config, prefix)));
+    }
+    const steps = listOf(config.transforms).map((alias): TransformStep => {
+      const prefix = `transforms.${alias}.`;
+      const plugin = registry.resolve(config[`${prefix}type`]!, 'transformation');
+      const own = subConfig(config, prefix);
+      const predicateName = own.predicate?.trim();
+      return {
+        alias,
+        transformation: plugin.create(own),
+        predicate: predicateName ? predicates.get(predicateName)! : null,
+        negate: own.negate?.trim().toLowerCase() === 'true',
+      };
+    });
+    return new TransformChain(steps, [...predicates.values()]);
+  }
+
+  /** Runs every step in order; null as soon as one drops the record. */
+  apply<R extends ConnectRecord>(record: R): R | null {
+    let current: R | null = record;
+    for (let i = 0; i < this.steps.length && current !== null; i++) current = this.applyStep(i, current);
+    return current;
+  }
+
+  /** Runs step `index` alone (for per-stage error reporting); skips it when its predicate says so. */
+  applyStep<R extends ConnectRecord>(index: number, record: R): R | null {
+    const step = this.steps[index]!;
+    if (step.predicate !== null && step.predicate.test(record) === step.negate) return record;
+    try {
+      return step.transformation.apply(record) as R | null;
+    } catch (e) {
+      if (e instanceof DataError) throw new DataError(`${step.alias}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+
+  close(): void {
+    for (const s of this.steps) s.transformation.close?.();
+    for (const p of this.#predicates) p.close?.();
+  }
+}

@@ -1,0 +1,51 @@
+import { ConfigError, type ConnectRecord, configSpec, regex } from '../src/api/index.ts';
+import { compileReplacement, fullMatchRegex, groupCount } from './support/java-regex.ts';
+import { kafkaTransform } from './support/plugin.ts';
+
+const spec = configSpec()
+  .define({
+    name: 'regex',
+    type: 'string',
+    required: true,
+    validator: regex(),
+    importance: 'high',
+    doc: 'Regular expression to use for matching the whole topic name.',
+  })
+  .define({
+    name: 'replacement',
+    type: 'string',
+    required: true,
+    importance: 'high',
+    doc: 'Replacement string; $1, $2 … or ${name} refer to capture groups (Java syntax).',
+  });
+
+/** Kafka's RegexRouter: when the whole topic matches `regex`, rewrites it with Java `replaceFirst` rules. */
+export const regexRouterPlugin = kafkaTransform(
+  {
+    name: 'RegexRouter',
+    doc: 'Update the record topic using the configured regular expression and replacement string. The regex must match the whole topic name; the replacement may use capture groups ($1, ${name}).',
+    configSpec: spec,
+  },
+  (config) => {
+    const re = fullMatchRegex(config.regex);
+    let replace: (m: RegExpExecArray) => string;
+    try {
+      replace = compileReplacement(config.replacement, groupCount(re));
+    } catch (e) {
+      throw new ConfigError([
+        {
+          key: 'replacement',
+          message: `Invalid replacement '${config.replacement}': ${(e as Error).message}`,
+        },
+      ]);
+    }
+    return {
+      apply<R extends ConnectRecord>(record: R): R {
+        const m = re.exec(record.topic);
+        if (!m) return record;
+        const topic = replace(m);
+        return topic === record.topic ? record : { ...record, topic };
+      },
+    };
+  },
+);

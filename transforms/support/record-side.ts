@@ -1,0 +1,66 @@
+import { type ConnectRecord, DataError, type Schema } from '../../src/api/index.ts';
+import type { Side } from './plugin.ts';
+
+/** Reading and replacing the key or value of a record, and the type checks every SMT shares. */
+
+export function operatingSchema(record: ConnectRecord, side: Side): Schema | null {
+  return side === 'key' ? record.keySchema : record.valueSchema;
+}
+
+export function operatingValue(record: ConnectRecord, side: Side): unknown {
+  return side === 'key' ? record.key : record.value;
+}
+
+export function withSide<R extends ConnectRecord>(
+  record: R,
+  side: Side,
+  schema: Schema | null,
+  value: unknown,
+): R {
+  return side === 'key'
+    ? { ...record, keySchema: schema, key: value }
+    : { ...record, valueSchema: schema, value };
+}
+
+/** A struct value or a schemaless map: a plain object (not an array, bytes, Map, Date). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** A schemaless map as a plain object (Maps with string keys are accepted and copied). */
+export function requireMap(value: unknown, purpose: string): Readonly<Record<string, unknown>> {
+  if (isPlainObject(value)) return value;
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), v]));
+  throw new DataError(
+    `Only Map objects supported in absence of schema for [${purpose}], found: ${describe(value)}`,
+  );
+}
+
+export function requireStruct(
+  value: unknown,
+  schema: Schema,
+  purpose: string,
+): Readonly<Record<string, unknown>> {
+  if (schema.type !== 'struct')
+    throw new DataError(
+      `Only Struct objects supported for [${purpose}], found schema of type ${schema.type}`,
+    );
+  if (!isPlainObject(value))
+    throw new DataError(`Only Struct objects supported for [${purpose}], found: ${describe(value)}`);
+  return value;
+}
+
+export function requireSchema(schema: Schema | null, purpose: string): Schema {
+  if (schema === null) throw new DataError(`Schema required for [${purpose}]`);
+  return schema;
+}
