@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { ConnectError } from '../../api/errors.ts';
+
+/**
+ * Opening the embedded log's SQLite file: pragmas, the on-disk format version and the mapping of SQLite
+ * failures to Seam errors. The format is described in docs/decisions/2026-11-23-embedded-log-sqlite.md.
+ *
+ * Format version 1 (PRAGMA user_version):
+ *   topics(id, name UNIQUE, partitions, config JSON)
+ *   partitions(id, topic_id, partition, next_offset, bytes)   -- next_offset: offsets are never reused
+ *   r_<partitions.id>(off INTEGER PRIMARY KEY, ts, key, value, headers, horizon)  -- one per partition
+ *   source_offsets(connector, partition, offset), group_offsets(grp, topic, partition, offset)
+ */
+export const FORMAT_VERSION = 1;
+export const DB_FILE = 'log.sqlite';
+
+const SCHEMA = `
+CREATE TABLE topics (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  partitions INTEGER NOT NULL,
+  config TEXT NOT NULL
+);
+CREATE TABLE partitions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic_id INTEGER NOT NULL REFERENCES topics(id),
+  partition INTEGER NOT NULL,
+  next_offset INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  UNIQUE (topic_id, partition)
+);
+CREATE TABLE source_offsets (
+  connector TEXT NOT NULL,
+  partition TEXT NOT NULL,
+  offset TEXT NOT NULL,
+  PRIMARY KEY (connector, partition)
+) WITHOUT ROWID;
+CREATE TABLE group_offsets (
+  grp TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  PRIMARY KEY (grp, topic, partition)
+) WITHOUT ROWID;
+`;
+
+/** DDL of one partition's record table; `compact` adds the key index the compaction pass seeks on. */
+export function recordTableDdl(table: string, compact: boolean): string {
+  const base = `CREATE TABLE ${table} (off INTEGER PRIMARY KEY, ts INTEGER NOT NULL, key BLOB, value BLOB, headers BLOB, horizon INTEGER);`;
+  return compact ? `${base} CREATE INDEX ${table}_key ON ${table}(key);` : base;
+}
+
+export interface OpenOptions {
+  readonly dataDir: string;
+  readonly synchronous: 'full' | 'normal';
+  readonly integrityCheck: boolean;
+}
+
+export function openDatabase(options: OpenOptions): DatabaseSync {
+  const path = join(options.dataDir, DB_FILE);
+  let db: DatabaseSync | undefined;
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    db = new DatabaseSync(path);
+    // EXCLUSIVE before WAL: no shared-memory index, and the first write below takes a lock that keeps a
+    // second process off this data directory (its open fails with SQLITE_BUSY → seam.log.unavailable).
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      ensureSchema(db, path);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    if (options.integrityCheck) checkIntegrity(db, path);
+    return db;
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // The original error explains the failure; a close failure on a broken file adds nothing.
+    }
+    throw toLogError(error, path);
+  }
+}
+
+function ensureSchema(db: DatabaseSync, path: string): void {
+  const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+      n: number;
+    };
+    if (tables.n > 0) {
+      throw new ConnectError(
+        `${path} is an SQLite database but not a Seam topic log (no format version). ` +
+          'Point the data directory elsewhere, or move this file aside to start with an empty log.',
+        { code: 'seam.log.corrupt' },
+      );
+    }
+    db.exec(SCHEMA);
+    db.exec(`PRAGMA user_version = ${FORMAT_VERSION}`);
+    return;
+  }
+  if (version > FORMAT_VERSION) {
+    throw new ConnectError(
+      `${path} has topic-log format version ${version}, but this Seam reads up to version ${FORMAT_VERSION}. ` +
+        'Run the newer Seam that wrote it, or move the data directory aside to start with an empty log.',
+      { code: 'seam.log.unavailable' },
+    );
+  }
+}
+
+function checkIntegrity(db: DatabaseSync, path: string): void {
+  const rows = db.prepare('PRAGMA quick_check(5)').all() as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) throw corrupt(path, problems.join('; '));
+}
+
+function corrupt(path: string, detail: string, cause?: unknown): ConnectError {
+  return new ConnectError(
+    `The embedded topic log ${path} is damaged (${detail}). Restore the data directory from a backup, ` +
+      'or move it aside to start with an empty log (committed records in it are then lost).',
+    { code: 'seam.log.corrupt', cause },
+  );
+}
+
+// SQLite primary result codes (errcode & 0xff).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+
+/** Classifies a failure of the store into a Seam error naming the file; other errors pass unchanged. */
+export function toLogError(error: unknown, path: string): unknown {
+  if (error instanceof ConnectError) return error;
+  const errcode = (error as { errcode?: unknown }).errcode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof errcode !== 'number') {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      return new ConnectError(`The embedded topic log cannot use ${path}: ${message}`, {
+        code: 'seam.log.unavailable',
+        cause: error,
+      });
+    }
+    return error;
+  }
+  switch (errcode & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return corrupt(path, message, error);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return new ConnectError(
+        `The embedded topic log ${path} is in use by another process (${message}); ` +
+          'stop the other Seam or give this one its own data directory.',
+        { code: 'seam.log.unavailable', retriable: true, cause: error },
+      );
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+      return new ConnectError(`The embedded topic log cannot write ${path}: ${message}`, {
+        code: 'seam.log.unavailable',
+        retriable: true,
+        cause: error,
+      });
+    default:
+      return error;
+  }
+}

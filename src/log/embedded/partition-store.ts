@@ -1,0 +1,108 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { TopicPolicy } from './topic-config.ts';
+
+/**
+ * One partition's record table (`r_<id>`: off INTEGER PRIMARY KEY, so an offset is the rowid and reads
+ * are a b-tree range scan) with its prepared statements and the in-memory copy of its end offset and
+ * byte count. The in-memory copy is authoritative while the log is open: this process holds the only
+ * write lock on the file, and `append` updates it only after its transaction committed.
+ */
+const SIZE = 'ifnull(length(key), 0) + ifnull(length(value), 0) + ifnull(length(headers), 0)';
+
+export class PartitionStore {
+  readonly id: number;
+  /** Next offset to write. */
+  next: number;
+  /** Sum of key, value and header sizes stored, for retention.bytes. */
+  bytes: number;
+  readonly insert: StatementSync;
+  readonly readFrom: StatementSync;
+  private readonly db: DatabaseSync;
+  private readonly first: StatementSync;
+
+  constructor(db: DatabaseSync, id: number, next: number, bytes: number) {
+    this.db = db;
+    this.id = id;
+    this.next = next;
+    this.bytes = bytes;
+    const t = PartitionStore.table(id);
+    this.insert = db.prepare(`INSERT INTO ${t} (off, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)`);
+    this.readFrom = db.prepare(
+      `SELECT off, ts, key, value, headers FROM ${t} WHERE off >= ? ORDER BY off LIMIT ?`,
+    );
+    this.readFrom.setReturnArrays(true);
+    this.first = db.prepare(`SELECT min(off) AS off FROM ${t}`);
+  }
+
+  static table(id: number): string {
+    return `r_${id}`;
+  }
+
+  start(): number {
+    const row = this.first.get() as { off: number | null };
+    return row.off ?? this.next;
+  }
+
+  /**
+   * Retention and compaction for this partition, inside the caller's transaction. Returns the number of
+   * records removed. `now` is the caller's clock so tests can move time without sleeping.
+   */
+  maintain(policy: TopicPolicy, now: number): number {
+    const t = PartitionStore.table(this.id);
+    let removed = 0;
+    if (policy.delete && policy.retentionMs >= 0) {
+      // Like Kafka's segment deletion, retention only moves the start: it stops at the first record
+      // that is young enough, even if a later one carries an older timestamp.
+      const young = this.db
+        .prepare(`SELECT off FROM ${t} WHERE ts >= ? ORDER BY off LIMIT 1`)
+        .get(now - policy.retentionMs) as { off: number } | undefined;
+      removed += this.deleteBelow(young?.off ?? this.next);
+    }
+    if (policy.delete && policy.retentionBytes >= 0 && this.bytes > policy.retentionBytes) {
+      let excess = this.bytes - policy.retentionBytes;
+      let cut = this.start();
+      for (const row of this.db.prepare(`SELECT off, ${SIZE} AS size FROM ${t} ORDER BY off`).iterate()) {
+        const { off, size } = row as { off: number; size: number };
+        if (excess <= 0) break;
+        excess -= size;
+        cut = off + 1;
+      }
+      removed += this.deleteBelow(cut);
+    }
+    if (policy.compact) {
+      removed += Number(
+        this.db
+          .prepare(
+            `DELETE FROM ${t} WHERE key IS NOT NULL AND off < (SELECT max(b.off) FROM ${t} b WHERE b.key = ${t}.key)`,
+          )
+          .run().changes,
+      );
+      // Kafka's delete horizon: a tombstone that has become the latest for its key stays readable for
+      // delete.retention.ms from the pass that first saw it, so lagging consumers still see the delete.
+      this.db
+        .prepare(`UPDATE ${t} SET horizon = ? WHERE value IS NULL AND horizon IS NULL`)
+        .run(now + policy.deleteRetentionMs);
+      removed += Number(
+        this.db.prepare(`DELETE FROM ${t} WHERE value IS NULL AND horizon <= ?`).run(now).changes,
+      );
+    }
+    if (removed > 0) {
+      this.bytes = Number((this.db.prepare(`SELECT total(${SIZE}) AS b FROM ${t}`).get() as { b: number }).b);
+      this.db.prepare('UPDATE partitions SET bytes = ? WHERE id = ?').run(this.bytes, this.id);
+    }
+    return removed;
+  }
+
+  private deleteBelow(offset: number): number {
+    const t = PartitionStore.table(this.id);
+    return Number(this.db.prepare(`DELETE FROM ${t} WHERE off < ?`).run(offset).changes);
+  }
+}
+
+export function recordSize(
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: Uint8Array | null,
+): number {
+  return (key?.length ?? 0) + (value?.length ?? 0) + (headers?.length ?? 0);
+}
