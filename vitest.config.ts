@@ -7,13 +7,20 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts', 'connectors/**/*.unit.test.ts', 'transforms/**/*.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/conformance/**/*.test.ts',
+            'connectors/**/*.unit.test.ts',
+            'transforms/**/*.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },
       {
         test: {
           name: 'integration',
+          // Prints which servers answer; each suite then calls requireServer() (test/helpers/servers.ts).
+          globalSetup: ['test/integration/global-setup.ts'],
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
