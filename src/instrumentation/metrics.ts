@@ -153,8 +153,10 @@ export class ConnectMetrics {
 
   /** connector-task-metrics status, plus the time-in-state behind running-ratio / pause-ratio. */
   taskStatus(connector: string, task: number, state: TaskState): void {
-    const e = this.#task(connector, task);
-    e.base.setState(state);
+    this.#task(connector, task).base.setState(state);
+  }
+
+  #publishStatus(e: TaskEntry, state: TaskState): void {
     const status = state.toLowerCase();
     const g = this.#gauge('connector_task_metrics_status');
     if (e.statusLabel !== undefined && e.statusLabel !== status)
@@ -200,10 +202,12 @@ export class ConnectMetrics {
     const key = taskKey(connector, task);
     let e = this.#tasks.get(key);
     if (!e) {
-      e = {
-        labels: { connector, task: String(task) },
-        base: new ConnectorTaskMetrics(connector, task, this.#windowMs),
-      };
+      const labels = { connector, task: String(task) };
+      const base = new ConnectorTaskMetrics(connector, task, this.#windowMs, (state) =>
+        this.#publishStatus(entry, state),
+      );
+      const entry: TaskEntry = { labels, base };
+      e = entry;
       this.#tasks.set(key, e);
     }
     return e;

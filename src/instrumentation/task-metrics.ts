@@ -2,9 +2,10 @@ import type { Counter, Gauge } from 'prom-client';
 import { SampledStat } from './sampled-stat.ts';
 
 /**
- * Per-task metric handles, created once per task by ConnectMetrics. Every method is cheap and allocates
- * nothing: counters and gauges are pre-bound label children, windowed stats are fixed slots. Runners call
- * them per batch (poll, put, commit), never per record.
+ * Per-task metric handles, created once per task by ConnectMetrics; they implement the runtime's port
+ * (src/runtime/runtime-metrics.ts) structurally. Every method is cheap and allocates nothing: counters
+ * and gauges are pre-bound label children, windowed stats are fixed slots. Runners call them per batch
+ * (poll, put, commit), never per record.
  */
 
 export type TaskState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
@@ -24,12 +25,15 @@ export class ConnectorTaskMetrics {
   readonly offsetCommitSuccess: SampledStat;
   readonly batchSize: SampledStat;
   state: TaskState = 'UNASSIGNED';
+  /** Publishes the status series; set by ConnectMetrics. */
+  readonly #onState: (state: TaskState) => void;
   #stateSince = Date.now();
   readonly #created = this.#stateSince;
   #runningMs = 0;
   #pausedMs = 0;
 
-  constructor(connector: string, task: number, windowMs: number) {
+  constructor(connector: string, task: number, windowMs: number, onState: (state: TaskState) => void) {
+    this.#onState = onState;
     this.connector = connector;
     this.task = task;
     this.offsetCommitTime = new SampledStat(windowMs);
@@ -41,6 +45,12 @@ export class ConnectorTaskMetrics {
   setState(state: TaskState, now = Date.now()): void {
     this.#accumulate(now);
     this.state = state;
+    this.#onState(state);
+  }
+
+  recordOffsetCommit(success: boolean, ms: number): void {
+    this.offsetCommitTime.record(ms);
+    this.offsetCommitSuccess.record(success ? 1 : 0);
   }
 
   runningRatio(now = Date.now()): number {
@@ -89,29 +99,30 @@ export class SourceTaskMetrics {
     this.transaction = new SampledStat(windowMs);
   }
 
-  /** Records returned by one poll() (also the connector-task batch size). */
-  recordsPolled(n: number): void {
+  /** One poll() returned `n` records after `ms` (also the connector-task batch size). */
+  recordPoll(n: number, ms: number): void {
     this.#counters.poll.inc(n);
     this.base.batchSize.record(n);
-  }
-  /** Records durably written to the topic log (after transforms; filtered ones excluded). */
-  recordsWritten(n: number): void {
-    this.#counters.write.inc(n);
-  }
-  pollBatchTime(ms: number): void {
     this.pollBatch.record(ms);
   }
+  /** Records durably written to the topic log (after transforms; filtered ones excluded). */
+  recordWrite(n: number): void {
+    this.#counters.write.inc(n);
+  }
   /** Records polled but not yet acknowledged by the log (in flight). */
-  activeCount(n: number): void {
+  recordActiveCount(n: number): void {
     this.#gauges.active.set(n);
     this.active.record(n);
   }
-  transactionSize(n: number): void {
+  /** Records in one source transaction (transaction-size-{min,max,avg}). */
+  recordTransactionSize(n: number): void {
     this.transaction.record(n);
   }
-  offsetCommit(success: boolean, ms: number): void {
-    this.base.offsetCommitTime.record(ms);
-    this.base.offsetCommitSuccess.record(success ? 1 : 0);
+  recordOffsetCommit(success: boolean, ms: number): void {
+    this.base.recordOffsetCommit(success, ms);
+  }
+  recordStatus(state: string): void {
+    this.base.setState(state as TaskState);
   }
 }
 
@@ -143,37 +154,37 @@ export class SinkTaskMetrics {
   }
 
   /** Records read from the log for one put() batch (also the connector-task batch size). */
-  recordsRead(n: number): void {
+  recordRead(n: number): void {
     this.#counters.read.inc(n);
     this.base.batchSize.record(n);
   }
-  /** Records handed to put() after transforms. */
-  recordsSent(n: number): void {
+  /** Records handed to put() after transforms, and how long put() took. */
+  recordSend(n: number, ms: number): void {
     this.#counters.send.inc(n);
-  }
-  putBatchTime(ms: number): void {
     this.putBatch.record(ms);
   }
-  activeCount(n: number): void {
+  recordActiveCount(n: number): void {
     this.#gauges.active.set(n);
     this.active.record(n);
   }
   /** Records between the read position and the log end (max over the window is reported). */
-  sinkRecordLag(n: number): void {
+  recordLag(n: number): void {
     this.lag.record(n);
   }
-  partitionCount(n: number): void {
+  recordPartitionCount(n: number): void {
     this.#gauges.partitions.set(n);
   }
-  offsetCommit(success: boolean, ms: number): void {
-    this.base.offsetCommitTime.record(ms);
-    this.base.offsetCommitSuccess.record(success ? 1 : 0);
+  recordOffsetCommit(success: boolean, ms: number): void {
+    this.base.recordOffsetCommit(success, ms);
     this.#gauges.commitSeqNo.set(++this.#commitSeqNo);
     if (success) this.#counters.commitCompletion.inc();
   }
   /** A commit was skipped because an earlier one had not completed. */
-  offsetCommitSkipped(): void {
+  recordOffsetCommitSkipped(): void {
     this.#counters.commitSkip.inc();
+  }
+  recordStatus(state: string): void {
+    this.base.setState(state as TaskState);
   }
 }
 
@@ -209,14 +220,14 @@ export class TaskErrorMetrics {
   recordSkipped(): void {
     this.#counters.skipped.inc();
   }
-  retry(): void {
+  recordRetry(): void {
     this.#counters.retries.inc();
   }
-  errorLogged(): void {
+  recordErrorLogged(): void {
     this.#counters.logged.inc();
   }
-  dlqProduce(success: boolean): void {
+  recordDeadLetterProduce(ok: boolean): void {
     this.#counters.dlqRequests.inc();
-    if (!success) this.#counters.dlqFailures.inc();
+    if (!ok) this.#counters.dlqFailures.inc();
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectMetrics } from '../../../src/instrumentation/metrics.ts';
+import type { RuntimeMetrics } from '../../../src/runtime/runtime-metrics.ts';
 
 function value(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -10,26 +11,23 @@ describe('ConnectMetrics', () => {
   it('exports the Kafka Connect groups with connector/task labels', async () => {
     const m = new ConnectMetrics();
     const src = m.sourceTask('pg', 0);
-    src.recordsPolled(10);
-    src.recordsPolled(30);
-    src.recordsWritten(35);
-    src.pollBatchTime(4);
-    src.pollBatchTime(8);
-    src.activeCount(5);
-    src.offsetCommit(true, 2);
-    src.offsetCommit(false, 6);
+    src.recordPoll(10, 4);
+    src.recordPoll(30, 8);
+    src.recordWrite(35);
+    src.recordActiveCount(5);
+    src.recordOffsetCommit(true, 2);
+    src.recordOffsetCommit(false, 6);
     const sink = m.sinkTask('es', 1);
-    sink.recordsRead(7);
-    sink.recordsSent(6);
-    sink.sinkRecordLag(100);
-    sink.sinkRecordLag(40);
-    sink.putBatchTime(3);
-    sink.offsetCommit(true, 1);
+    sink.recordRead(7);
+    sink.recordSend(6, 3);
+    sink.recordLag(100);
+    sink.recordLag(40);
+    sink.recordOffsetCommit(true, 1);
     const errors = m.taskErrors('es', 1);
     errors.recordFailure();
-    errors.retry();
+    errors.recordRetry();
     errors.recordError();
-    errors.dlqProduce(false);
+    errors.recordDeadLetterProduce(false);
     m.connectorStatus('pg', 'RUNNING', 'source', 'io.seam.connectors.postgres.PostgresSource', '0.1.0');
     m.taskStatus('pg', 0, 'RUNNING');
     m.taskStatus('pg', 0, 'FAILED');
@@ -68,13 +66,19 @@ describe('ConnectMetrics', () => {
     ).toBe(1);
   });
 
+  it('implements the runtime metrics port', () => {
+    const port: RuntimeMetrics = new ConnectMetrics();
+    port.sourceTask('x', 0).recordStatus('RUNNING');
+    expect(port).toBeInstanceOf(ConnectMetrics);
+  });
+
   it('returns the same handle for a task and removes every series of a removed connector', async () => {
     const m = new ConnectMetrics();
     expect(m.sourceTask('a', 0)).toBe(m.sourceTask('a', 0));
-    m.sourceTask('a', 0).recordsPolled(1);
+    m.sourceTask('a', 0).recordPoll(1, 1);
     m.taskStatus('a', 0, 'RUNNING');
     m.connectorStatus('a', 'RUNNING', 'source', 'X');
-    m.sourceTask('b', 0).recordsPolled(2);
+    m.sourceTask('b', 0).recordPoll(2, 1);
     m.removeConnector('a');
     const text = await m.text();
     expect(text).not.toContain('connector="a"');
