@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { probe } from '../helpers/servers.ts';
+import { mariadb } from './mariadb.ts';
 import { serviceDir } from './paths.ts';
 import { postgres } from './postgres.ts';
 import { clearState, groupRssMiB, isRunning, logTail, readState, stopGroup, writeState } from './process.ts';
+import { redis } from './redis.ts';
 import { SERVICE_NAMES, type Service, type ServiceContext, type ServiceName } from './service.ts';
 import { waitFor } from './wait.ts';
 
-const registry: Partial<Record<ServiceName, Service>> = { postgres };
+const registry: Partial<Record<ServiceName, Service>> = { postgres, mariadb, redis };
 
 const usage =
   'usage: npm run services -- up|down|status [postgres|mariadb|redis|kafka|elasticsearch|cassandra ...]';
