@@ -1,0 +1,154 @@
+import type { SourceRecord } from '../api/index.ts';
+import type { AppendRecord, LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
+import { canonicalJson } from './json-text.ts';
+import type { TaskErrorMetrics } from './runtime-metrics.ts';
+import type { StageContext } from './stage.ts';
+
+/**
+ * The dead-letter queue of one task: records that failed a tolerated stage go to
+ * `errors.deadletterqueue.topic.name`, with Kafka's `__connect.errors.*` context headers when
+ * `errors.deadletterqueue.context.headers.enable=true`.
+ * - Sinks (as Kafka): the original bytes read from the log, with their headers; written before the
+ *   record's offset can be committed.
+ * - Sources (a Seam extension): the record as the task's converters render it (JSON text when they
+ *   cannot); `__connect.errors.partition` / `.offset` carry the source partition and offset JSON. The
+ *   runner appends these in the same atomic write as the batch, so a dead letter and the offset that
+ *   skips its record are durable together.
+ */
+export const ERROR_HEADERS = {
+  topic: '__connect.errors.topic',
+  partition: '__connect.errors.partition',
+  offset: '__connect.errors.offset',
+  connectorName: '__connect.errors.connector.name',
+  taskId: '__connect.errors.task.id',
+  stage: '__connect.errors.stage',
+  className: '__connect.errors.class.name',
+  exceptionClassName: '__connect.errors.exception.class.name',
+  exceptionMessage: '__connect.errors.exception.message',
+  exceptionStacktrace: '__connect.errors.exception.stacktrace',
+} as const;
+
+export interface Failure extends StageContext {
+  readonly error: Error;
+}
+
+const utf8 = new TextEncoder();
+
+export class DeadLetterQueue {
+  readonly topic: string;
+  readonly #contextHeaders: boolean;
+  readonly #connector: string;
+  readonly #taskId: number;
+  readonly #log: TopicLog;
+  readonly #metrics: TaskErrorMetrics;
+
+  constructor(options: {
+    topic: string;
+    contextHeaders: boolean;
+    connector: string;
+    taskId: number;
+    log: TopicLog;
+    metrics: TaskErrorMetrics;
+  }) {
+    this.topic = options.topic;
+    this.#contextHeaders = options.contextHeaders;
+    this.#connector = options.connector;
+    this.#taskId = options.taskId;
+    this.#log = options.log;
+    this.#metrics = options.metrics;
+  }
+
+  /** The dead letter of a record a sink read from the log. */
+  forStored(record: StoredRecord, failure: Failure): AppendRecord {
+    return {
+      topic: this.topic,
+      partition: null,
+      key: record.key,
+      value: record.value,
+      headers: [
+        ...record.headers,
+        ...this.#context(record.topic, String(record.partition), String(record.offset), failure),
+      ],
+      timestamp: record.timestamp,
+    };
+  }
+
+  /** The dead letter of a record a source produced; `bytes` null when the converters could not render it. */
+  forSource(
+    record: SourceRecord,
+    bytes: { key: Uint8Array | null; value: Uint8Array | null } | null,
+    failure: Failure,
+  ): AppendRecord {
+    const rendered = bytes ?? { key: fallbackBytes(record.key), value: fallbackBytes(record.value) };
+    const partition = record.sourcePartition === null ? '' : canonicalJson(record.sourcePartition);
+    const offset = record.sourceOffset === null ? '' : canonicalJson(record.sourceOffset);
+    return {
+      topic: this.topic,
+      partition: null,
+      key: rendered.key,
+      value: rendered.value,
+      headers: this.#context(record.topic, partition, offset, failure),
+      timestamp: record.timestamp,
+    };
+  }
+
+  /** Appends dead letters on their own (sinks); resolves once they are durable. */
+  async write(records: readonly AppendRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await this.#log.append(records);
+      for (let i = 0; i < records.length; i++) this.#metrics.recordDeadLetterProduce(true);
+    } catch (e) {
+      this.#metrics.recordDeadLetterProduce(false);
+      throw e;
+    }
+  }
+
+  /** Counts dead letters that went out inside a batch append (sources). */
+  recordProduced(count: number, ok: boolean): void {
+    for (let i = 0; i < count; i++) this.#metrics.recordDeadLetterProduce(ok);
+  }
+
+  #context(topic: string, partition: string, offset: string, failure: Failure): LogHeader[] {
+    if (!this.#contextHeaders) return [];
+    const h = (key: string, value: string): LogHeader => ({ key, value: utf8.encode(value) });
+    return [
+      h(ERROR_HEADERS.topic, topic),
+      h(ERROR_HEADERS.partition, partition),
+      h(ERROR_HEADERS.offset, offset),
+      h(ERROR_HEADERS.connectorName, this.#connector),
+      h(ERROR_HEADERS.taskId, String(this.#taskId)),
+      h(ERROR_HEADERS.stage, failure.stage),
+      h(ERROR_HEADERS.className, failure.className),
+      h(ERROR_HEADERS.exceptionClassName, rootCause(failure.error).name),
+      h(ERROR_HEADERS.exceptionMessage, rootCause(failure.error).message),
+      h(ERROR_HEADERS.exceptionStacktrace, failure.error.stack ?? String(failure.error)),
+    ];
+  }
+}
+
+/** The innermost Error of a cause chain: what the plugin actually threw. */
+function rootCause(error: Error): Error {
+  let current = error;
+  while (current.cause instanceof Error) current = current.cause;
+  return current;
+}
+
+/** Schemaless JSON text of Connect data, for a source dead letter whose converter failed. */
+export function fallbackBytes(value: unknown): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return utf8.encode(value);
+  try {
+    return utf8.encode(
+      JSON.stringify(value, (_k, v) => {
+        if (typeof v === 'bigint') return v.toString();
+        if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+        if (v instanceof Map) return Object.fromEntries(v);
+        return v;
+      }),
+    );
+  } catch {
+    return utf8.encode(String(value));
+  }
+}

@@ -1,0 +1,324 @@
+import type {
+  OffsetStorageReader,
+  SourceOffset,
+  SourcePartition,
+  SourceRecord,
+  SourceTask,
+} from '../api/index.ts';
+import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog, TopicSpec } from '../log/topic-log.ts';
+import type { OffsetStore } from '../storage/offset-store.ts';
+import type { DeadLetterQueue, Failure } from './dead-letter.ts';
+import { canonicalJson, parseJson } from './json-text.ts';
+import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
+import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
+import type { StageContext } from './stage.ts';
+import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts';
+import type { TaskConverters } from './task-converters.ts';
+import type { TransformChain } from './transform-chain.ts';
+import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker-task.ts';
+
+/**
+ * Runs one source task: poll → transforms → convert → append (Kafka Connect's WorkerSourceTask).
+ *
+ * Durability: each batch is appended together with the source offsets it makes committable, in one
+ * atomic `TopicLog.append`, so after a crash the stored offset never points past a record that is not in
+ * the log, and records after it are at most re-polled (duplicates limited to what followed the last
+ * append). Appends are serialized: a batch's offsets are only written after every earlier batch is
+ * durable. Polling the next batch overlaps with the append of the previous one; `max.in.flight.records`
+ * bounds what is held (poll is not called while the bound is reached), so memory stays flat.
+ * `commitRecord` runs after the append, in order; `commit()` at most every `offset.flush.interval.ms`.
+ */
+export interface SourceTaskRunnerOptions {
+  readonly id: { connector: string; task: number };
+  readonly task: SourceTask;
+  readonly taskConfig: Readonly<Record<string, string>>;
+  readonly className: string;
+  readonly log: TopicLog;
+  readonly offsetStore: OffsetStore;
+  readonly converters: TaskConverters;
+  readonly transforms: TransformChain;
+  readonly transformClasses: readonly string[];
+  readonly retry: RetryWithToleranceOperator;
+  readonly deadLetters: DeadLetterQueue | null;
+  readonly topicSpec: TopicSpec | null;
+  readonly maxInFlight: number;
+  readonly commitIntervalMs: number;
+  readonly metrics: SourceTaskMetrics & TaskCommonMetrics;
+  readonly logger: import('../api/index.ts').PluginLogger;
+  readonly timeouts: WorkerTaskTimeouts;
+  readonly listener: TaskListener;
+  readonly paused: boolean;
+}
+
+interface PreparedBatch {
+  readonly records: AppendRecord[];
+  readonly submitted: SubmittedRecord[];
+  readonly sources: SourceRecord[];
+  deadLetters: number;
+}
+
+export class SourceTaskRunner extends WorkerTask {
+  readonly #o: SourceTaskRunnerOptions;
+  readonly #submitted = new SubmittedRecords();
+  readonly #knownTopics = new Set<string>();
+  readonly #activeTopics = new Set<string>();
+  #appending: Promise<void> = Promise.resolve();
+  #appendError: unknown = null;
+  #lastCommit = Date.now();
+  #uncommitted = false;
+
+  constructor(options: SourceTaskRunnerOptions) {
+    super(options);
+    this.#o = options;
+  }
+
+  protected async execute(): Promise<void> {
+    const o = this.#o;
+    const context = {
+      connectorName: o.id.connector,
+      taskId: o.id.task,
+      logger: o.logger,
+      signal: this.signal,
+      status: { setDetail: (key: string, value: unknown) => this.detail(key, value) },
+      offsetStorageReader: this.#reader(),
+    };
+    if (this.stopping) return;
+    await this.call('SourceTask.start()', o.task.start(o.taskConfig, context));
+    this.started();
+    while (!this.stopping) {
+      await this.whileUnpaused();
+      if (this.stopping) break;
+      if (this.#appendError !== null) throw this.#appendError;
+      if (this.#submitted.inFlight >= o.maxInFlight) {
+        await this.#appending;
+        continue;
+      }
+      const begin = Date.now();
+      const polled = await o.retry.execute(
+        this.#stage('TASK_POLL'),
+        () => this.call('SourceTask.poll()', o.task.poll()),
+        {
+          untilStopped: true,
+        },
+      );
+      const records = polled.ok ? (polled.value ?? []) : [];
+      o.metrics.recordPoll(records.length, Date.now() - begin);
+      if (records.length > 0) {
+        const batch = await this.#prepare(records);
+        const previous = this.#appending;
+        this.#appending = previous.then(() => this.#write(batch));
+        this.#appending.catch((e: unknown) => {
+          this.#appendError ??= e;
+        });
+        o.metrics.recordActiveCount(this.#submitted.inFlight);
+      }
+      await this.#maybeCommit(false);
+    }
+    await this.#appending;
+    if (this.#appendError !== null) throw this.#appendError;
+    await this.#maybeCommit(true);
+  }
+
+  protected async release(): Promise<void> {
+    this.#o.transforms.close();
+    await this.#o.task.stop();
+  }
+
+  #stage(stage: StageContext['stage'], className = this.#o.className): StageContext {
+    return { stage, className };
+  }
+
+  async #prepare(polled: readonly SourceRecord[]): Promise<PreparedBatch> {
+    const o = this.#o;
+    const batch: PreparedBatch = { records: [], submitted: [], sources: [], deadLetters: 0 };
+    for (const original of polled) {
+      batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
+      batch.sources.push(original);
+      let record: SourceRecord | null = original;
+      for (let i = 0; record !== null && i < o.transforms.steps.length; i++) {
+        const input: SourceRecord = record;
+        const stage = this.#stage('TRANSFORMATION', o.transformClasses[i]);
+        try {
+          record = o.transforms.applyStep(i, input);
+        } catch (e) {
+          const r = await o.retry.recover(stage, e, () => o.transforms.applyStep(i, input), {
+            describe: () => describe(input),
+          });
+          if (!r.ok) this.#deadLetter(batch, input, { ...stage, error: r.error });
+          record = r.ok ? r.value : null;
+        }
+      }
+      if (record === null) continue;
+      const converted = await this.#convert(record, batch);
+      if (converted === null) continue;
+      batch.records.push(converted);
+    }
+    return batch;
+  }
+
+  /** Key, value and headers to bytes; null when a tolerated converter error skipped the record. */
+  async #convert(record: SourceRecord, batch: PreparedBatch): Promise<AppendRecord | null> {
+    const { converters, retry } = this.#o;
+    const topic = record.topic;
+    const steps: [StageContext, () => unknown][] = [
+      [
+        this.#stage('KEY_CONVERTER', converters.keyClass),
+        () => converters.key.fromConnectData(topic, record.keySchema, record.key, record.headers),
+      ],
+      [
+        this.#stage('VALUE_CONVERTER', converters.valueClass),
+        () => converters.value.fromConnectData(topic, record.valueSchema, record.value, record.headers),
+      ],
+      [
+        this.#stage('HEADER_CONVERTER', converters.headerClass),
+        () =>
+          record.headers.map(
+            (h): LogHeader => ({
+              key: h.key,
+              value: converters.header.fromConnectHeader(topic, h.key, h.schema, h.value),
+            }),
+          ),
+      ],
+    ];
+    const out: unknown[] = [];
+    for (const [stage, fn] of steps) {
+      try {
+        out.push(fn());
+      } catch (e) {
+        const r = await retry.recover(stage, e, fn, { describe: () => describe(record) });
+        if (!r.ok) {
+          this.#deadLetter(batch, record, { ...stage, error: r.error });
+          return null;
+        }
+        out.push(r.value);
+      }
+    }
+    return {
+      topic,
+      partition: record.kafkaPartition,
+      key: out[0] as Uint8Array | null,
+      value: out[1] as Uint8Array | null,
+      headers: out[2] as LogHeader[],
+      timestamp: record.timestamp,
+    };
+  }
+
+  #deadLetter(batch: PreparedBatch, record: SourceRecord, failure: Failure): void {
+    const dlq = this.#o.deadLetters;
+    if (dlq === null) return;
+    batch.records.push(dlq.forSource(record, this.#render(record), failure));
+    batch.deadLetters++;
+  }
+
+  /** The record as the task's converters render it, for a dead letter; null when they cannot. */
+  #render(record: SourceRecord): { key: Uint8Array | null; value: Uint8Array | null } | null {
+    const { converters } = this.#o;
+    try {
+      return {
+        key: converters.key.fromConnectData(record.topic, record.keySchema, record.key),
+        value: converters.value.fromConnectData(record.topic, record.valueSchema, record.value),
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  async #write(batch: PreparedBatch): Promise<void> {
+    const o = this.#o;
+    await this.#createTopics(batch.records);
+    const acked = new Set(batch.submitted);
+    const offsets: SourceOffsetWrite[] = this.#submitted
+      .offsetsIfAcked(acked)
+      .map((c) => ({ connector: o.id.connector, partition: c.partition, offset: canonicalJson(c.offset) }));
+    const produce = this.#stage('KAFKA_PRODUCE', 'TopicLog');
+    await o.retry.execute(
+      produce,
+      async () => {
+        if (!o.offsetStore.atomicWithLog) {
+          if (batch.records.length > 0) await o.log.append(batch.records);
+          if (offsets.length > 0) await o.offsetStore.write(offsets);
+        } else if (batch.records.length > 0) await o.log.append(batch.records, offsets);
+        else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
+      },
+      { untilStopped: true },
+    );
+    for (const s of batch.submitted) this.#submitted.ack(s);
+    this.#submitted.commit();
+    this.#uncommitted = true;
+    o.deadLetters?.recordProduced(batch.deadLetters, true);
+    o.metrics.recordWrite(batch.records.length - batch.deadLetters);
+    o.metrics.recordActiveCount(this.#submitted.inFlight);
+    for (const r of batch.records) this.#noteTopic(r.topic);
+    if (o.task.commitRecord) {
+      for (const r of batch.sources) {
+        try {
+          await o.task.commitRecord(r);
+        } catch (e) {
+          this.logger.error({ err: e }, 'SourceTask.commitRecord() threw; ignored as in Kafka Connect');
+        }
+      }
+    }
+  }
+
+  async #createTopics(records: readonly AppendRecord[]): Promise<void> {
+    const spec = this.#o.topicSpec;
+    if (spec === null) return;
+    const missing = new Map<string, TopicSpec>();
+    for (const r of records) if (!this.#knownTopics.has(r.topic)) missing.set(r.topic, spec);
+    if (missing.size === 0) return;
+    await this.#o.log.createTopics(missing);
+    for (const t of missing.keys()) this.#knownTopics.add(t);
+  }
+
+  #noteTopic(topic: string): void {
+    if (this.#activeTopics.has(topic) || topic === this.#o.deadLetters?.topic) return;
+    this.#activeTopics.add(topic);
+    this.topic(topic);
+  }
+
+  /** `SourceTask.commit()` once offsets moved, at most every `offset.flush.interval.ms` (and at stop). */
+  async #maybeCommit(force: boolean): Promise<void> {
+    const o = this.#o;
+    if (!this.#uncommitted || (!force && Date.now() - this.#lastCommit < o.commitIntervalMs)) return;
+    this.#uncommitted = false;
+    this.#lastCommit = Date.now();
+    const begin = Date.now();
+    try {
+      if (o.task.commit) await this.call('SourceTask.commit()', o.task.commit());
+      o.metrics.recordOffsetCommit(true, Date.now() - begin);
+    } catch (e) {
+      o.metrics.recordOffsetCommit(false, Date.now() - begin);
+      throw e;
+    }
+  }
+
+  #reader(): OffsetStorageReader {
+    const store = this.#o.offsetStore;
+    const connector = this.#o.id.connector;
+    const lookup = async (
+      partitions: readonly SourcePartition[],
+    ): Promise<Map<SourcePartition, SourceOffset | null>> => {
+      const stored = await store.offsets(connector);
+      const out = new Map<SourcePartition, SourceOffset | null>();
+      for (const p of partitions) {
+        const text = stored.get(canonicalJson(p));
+        out.set(p, text === undefined ? null : (parseJson(text) as SourceOffset));
+      }
+      return out;
+    };
+    return {
+      offset: async (p) => (await lookup([p])).get(p) ?? null,
+      offsets: lookup,
+    };
+  }
+}
+
+function describe(record: SourceRecord): Record<string, unknown> {
+  return {
+    topic: record.topic,
+    partition: record.sourcePartition,
+    offset: record.sourceOffset,
+    key: record.key,
+    value: record.value,
+  };
+}

@@ -1,0 +1,82 @@
+import type { InstanceStatus } from '../herder/herder.ts';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
+
+/**
+ * Observed states of connectors and tasks, and the topics each connector used (Kafka Connect's
+ * StatusBackingStore). Statuses read back after a restart are history only: the herder overwrites them
+ * as it starts each instance, so a dead process's RUNNING is never served.
+ */
+export interface ConnectorStatusRecord {
+  readonly connector: InstanceStatus;
+  readonly tasks: Readonly<Record<string, InstanceStatus>>;
+  readonly topics: readonly string[];
+}
+
+export interface StatusStore {
+  get(name: string): ConnectorStatusRecord | undefined;
+  put(name: string, record: ConnectorStatusRecord): void;
+  remove(name: string): void;
+  /** Makes pending writes durable (file store); called on stop. */
+  flush(): Promise<void>;
+}
+
+export class MemoryStatusStore implements StatusStore {
+  protected readonly statuses = new Map<string, ConnectorStatusRecord>();
+
+  get(name: string): ConnectorStatusRecord | undefined {
+    return this.statuses.get(name);
+  }
+  put(name: string, record: ConnectorStatusRecord): void {
+    this.statuses.set(name, record);
+    this.changed();
+  }
+  remove(name: string): void {
+    this.statuses.delete(name);
+    this.changed();
+  }
+  async flush(): Promise<void> {}
+  protected changed(): void {}
+}
+
+interface StatusDocument {
+  readonly version: 1;
+  readonly connectors: Record<string, ConnectorStatusRecord>;
+}
+
+/**
+ * Statuses in one JSON file (`status.json`). Status changes can come in bursts (a restart of many
+ * tasks), so writes are coalesced: at most one write per `delayMs`, and `flush()` writes at once.
+ */
+export class FileStatusStore extends MemoryStatusStore {
+  readonly path: string;
+  readonly #delayMs: number;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(path: string, delayMs = 100) {
+    super();
+    this.path = path;
+    this.#delayMs = delayMs;
+    const doc = readJsonFile<StatusDocument>(path, 1);
+    for (const [name, record] of Object.entries(doc?.connectors ?? {})) this.statuses.set(name, record);
+  }
+
+  protected override changed(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#write();
+    }, this.#delayMs);
+    this.#timer.unref();
+  }
+
+  override async flush(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#write();
+  }
+
+  #write(): void {
+    const doc: StatusDocument = { version: 1, connectors: Object.fromEntries(this.statuses) };
+    writeJsonFile(this.path, doc);
+  }
+}
