@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   'seam.rest.bad_request': { status: 400, hint: 'Send a JSON body of the documented shape.' },
   'seam.rest.not_found': { status: 404, hint: 'Check the name with GET /connectors.' },
   'seam.rest.conflict': { status: 409, hint: 'Choose another name, or DELETE the existing connector first.' },
+  'seam.rest.unknown_endpoint': { status: 404, hint: 'GET /openapi.json lists every endpoint and method.' },
+  'seam.rest.timeout': { status: 500, hint: 'The worker did not answer in time; check GET /health and the worker log. The operation may still complete.' },
   'seam.rest.not_stopped': { status: 400, hint: 'PUT /connectors/{name}/stop first; offsets can only change while the connector is STOPPED.' },
   'seam.data.invalid': { status: 500, hint: 'The record could not be handled; see errors.tolerance and the dead-letter queue.' },
   'seam.retriable': { status: 503, hint: 'A transient failure; Seam retries with backoff.' },
