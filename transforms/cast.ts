@@ -1,0 +1,117 @@
+import {
+  ConfigError,
+  type ConnectRecord,
+  configSpec,
+  nonEmptyList,
+  type Schema,
+  SchemaBuilder,
+} from '../src/api/index.ts';
+import { CAST_TARGETS, type CastTarget, castValue } from './support/cast-value.ts';
+import {
+  FIELD_SYNTAX_KEY,
+  PathTree,
+  parsePath,
+  REPLACE_NULL_KEY,
+  rewriteMap,
+  rewriteSchema,
+  rewriteStruct,
+} from './support/field-path.ts';
+import { keyValueTransforms } from './support/plugin.ts';
+import {
+  operatingSchema,
+  operatingValue,
+  requireMap,
+  requireStruct,
+  withSide,
+} from './support/record-side.ts';
+import { SchemaCache } from './support/schema-util.ts';
+
+const spec = configSpec()
+  .define({
+    name: 'spec',
+    type: 'list',
+    required: true,
+    validator: nonEmptyList(),
+    importance: 'high',
+    doc: `List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are ${CAST_TARGETS.join(', ')}.`,
+  })
+  .define(FIELD_SYNTAX_KEY)
+  .define(REPLACE_NULL_KEY);
+
+function targetSchema(to: CastTarget, from: Schema): Schema {
+  const b = SchemaBuilder.type(to);
+  if (from.optional) b.optional();
+  if (from.defaultValue !== undefined && from.defaultValue !== null)
+    b.defaultValue(castValue(from.defaultValue, from, to));
+  return b.build();
+}
+
+function parseSpec(
+  entries: readonly string[],
+  syntax: string,
+): { whole: CastTarget | null; fields: [string[], CastTarget][] } {
+  const problems: { key: string; message: string }[] = [];
+  const valid = (t: string): t is CastTarget => (CAST_TARGETS as readonly string[]).includes(t);
+  const fields: [string[], CastTarget][] = [];
+  let whole: CastTarget | null = null;
+  for (const e of entries) {
+    const i = e.lastIndexOf(':');
+    const type = (i < 0 ? e : e.slice(i + 1)).trim().toLowerCase();
+    if (!valid(type))
+      problems.push({
+        key: 'spec',
+        message: `Invalid type '${type}' in '${e}': must be one of ${CAST_TARGETS.join(', ')}`,
+      });
+    else if (i < 0) whole = type;
+    else fields.push([parsePath(e.slice(0, i).trim(), syntax), type]);
+  }
+  if (whole !== null && entries.length > 1)
+    problems.push({
+      key: 'spec',
+      message:
+        'Cast transformations that specify a type to cast the entire value to may only specify a single cast in their spec',
+    });
+  if (problems.length) throw new ConfigError(problems);
+  return { whole, fields };
+}
+
+/** Kafka's Cast: casts listed fields (or the whole primitive value) to another primitive type. */
+export const castPlugins = keyValueTransforms(
+  {
+    name: 'Cast',
+    doc: 'Cast fields or the entire key or value to a specific type, e.g. to force an integer field to a smaller width. Cast from integers, floats, boolean and string to any other type, and cast binary to string (base64 encoded).',
+    configSpec: spec,
+  },
+  (config, side) => {
+    const { whole, fields } = parseSpec(config.spec, config['field.syntax.version']);
+    const tree = PathTree.of(fields);
+    const replaceNull = config['replace.null.with.default'];
+    const cache = new SchemaCache<Schema>();
+    return {
+      apply<R extends ConnectRecord>(record: R): R {
+        const schema = operatingSchema(record, side);
+        const value = operatingValue(record, side);
+        if (whole !== null) {
+          const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
+          return withSide(record, side, updated, castValue(value, schema, whole));
+        }
+        if (value === null || value === undefined) return record;
+        if (schema === null)
+          return withSide(
+            record,
+            side,
+            null,
+            rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
+          );
+        const updated = cache.get(schema, (s) => rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)));
+        const struct = requireStruct(value, schema, 'cast types');
+        return withSide(
+          record,
+          side,
+          updated,
+          rewriteStruct(struct, schema, tree, (v, fs, to) => castValue(v, fs, to), replaceNull),
+        );
+      },
+    };
+  },
+);

@@ -1,0 +1,138 @@
+import {
+  type ConnectRecord,
+  configSpec,
+  DataError,
+  type Schema,
+  Schemas,
+  timestampSchema,
+} from '../src/api/index.ts';
+import { REPLACE_NULL_KEY } from './support/field-path.ts';
+import { keyValueTransforms } from './support/plugin.ts';
+import {
+  operatingSchema,
+  operatingValue,
+  requireMap,
+  requireStruct,
+  withSide,
+} from './support/record-side.ts';
+import { copySchemaBasics, fieldValue, SchemaCache } from './support/schema-util.ts';
+
+const suffixDoc = 'Suffix with ! to make this a required field, or ? to keep it optional (the default).';
+const spec = configSpec()
+  .define({
+    name: 'topic.field',
+    type: 'string',
+    importance: 'medium',
+    doc: `Field name for Kafka topic. ${suffixDoc}`,
+  })
+  .define({
+    name: 'partition.field',
+    type: 'string',
+    importance: 'medium',
+    doc: `Field name for Kafka partition. ${suffixDoc}`,
+  })
+  .define({
+    name: 'offset.field',
+    type: 'string',
+    importance: 'medium',
+    doc: `Field name for Kafka offset - only applicable to sink connectors. ${suffixDoc}`,
+  })
+  .define({
+    name: 'timestamp.field',
+    type: 'string',
+    importance: 'medium',
+    doc: `Field name for record timestamp. ${suffixDoc}`,
+  })
+  .define({
+    name: 'static.field',
+    type: 'string',
+    importance: 'medium',
+    doc: `Field name for static data field. ${suffixDoc}`,
+  })
+  .define({
+    name: 'static.value',
+    type: 'string',
+    importance: 'medium',
+    doc: 'Static field value, if field name configured.',
+  })
+  .define(REPLACE_NULL_KEY);
+
+interface InsertSpec {
+  readonly name: string;
+  readonly optional: boolean;
+}
+
+function insertSpec(text: string | null): InsertSpec | null {
+  if (text === null || text === '') return null;
+  if (text.endsWith('!')) return { name: text.slice(0, -1), optional: false };
+  if (text.endsWith('?')) return { name: text.slice(0, -1), optional: true };
+  return { name: text, optional: true };
+}
+
+const PURPOSE = 'field insertion';
+
+/** Kafka's InsertField: adds topic/partition/offset/timestamp/static fields to a struct or map. */
+export const insertFieldPlugins = keyValueTransforms(
+  {
+    name: 'InsertField',
+    doc: 'Insert field(s) using attributes from the record metadata or a configured static value.',
+    configSpec: spec,
+  },
+  (config, side) => {
+    const topic = insertSpec(config['topic.field']);
+    const partition = insertSpec(config['partition.field']);
+    const offset = insertSpec(config['offset.field']);
+    const timestamp = insertSpec(config['timestamp.field']);
+    const staticField = insertSpec(config['static.field']);
+    const staticValue = config['static.value'];
+    const replaceNull = config['replace.null.with.default'];
+    const cache = new SchemaCache<Schema>();
+
+    const buildSchema = (schema: Schema): Schema => {
+      const b = copySchemaBasics(schema);
+      for (const f of schema.fields ?? []) b.field(f.name, f.schema);
+      const opt = (s: InsertSpec, req: Schema, optional: Schema) =>
+        b.field(s.name, s.optional ? optional : req);
+      if (topic) opt(topic, Schemas.STRING, Schemas.OPTIONAL_STRING);
+      if (partition) opt(partition, Schemas.INT32, Schemas.OPTIONAL_INT32);
+      if (offset) opt(offset, Schemas.INT64, Schemas.OPTIONAL_INT64);
+      if (timestamp) opt(timestamp, timestampSchema().build(), timestampSchema().optional().build());
+      if (staticField) opt(staticField, Schemas.STRING, Schemas.OPTIONAL_STRING);
+      return b.build();
+    };
+
+    const offsetOf = (record: ConnectRecord): number => {
+      const o = (record as { kafkaOffset?: unknown }).kafkaOffset;
+      if (typeof o !== 'number')
+        throw new DataError(`Only SinkRecord supported for [${PURPOSE}], found: SourceRecord`);
+      return o;
+    };
+
+    return {
+      apply<R extends ConnectRecord>(record: R): R {
+        const value = operatingValue(record, side);
+        if (value === null || value === undefined) return record;
+        const schema = operatingSchema(record, side);
+        if (schema === null) {
+          const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
+          if (topic) out[topic.name] = record.topic;
+          if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
+          if (offset) out[offset.name] = offsetOf(record);
+          if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
+          if (staticField) out[staticField.name] = staticValue;
+          return withSide(record, side, null, out);
+        }
+        const struct = requireStruct(value, schema, PURPOSE);
+        const updated = cache.get(schema, buildSchema);
+        const out: Record<string, unknown> = {};
+        for (const f of schema.fields!) out[f.name] = fieldValue(struct, f, replaceNull);
+        if (topic) out[topic.name] = record.topic;
+        if (partition) out[partition.name] = record.kafkaPartition;
+        if (offset) out[offset.name] = offsetOf(record);
+        if (timestamp) out[timestamp.name] = record.timestamp;
+        if (staticField) out[staticField.name] = staticValue;
+        return withSide(record, side, updated, out);
+      },
+    };
+  },
+);

@@ -1,0 +1,106 @@
+import {
+  ConfigError,
+  type ConfigProblem,
+  type ConnectRecord,
+  configSpec,
+  type Field,
+  type Schema,
+} from '../src/api/index.ts';
+import { REPLACE_NULL_KEY } from './support/field-path.ts';
+import { keyValueTransforms } from './support/plugin.ts';
+import {
+  operatingSchema,
+  operatingValue,
+  requireMap,
+  requireStruct,
+  withSide,
+} from './support/record-side.ts';
+import { copySchemaBasics, fieldValue, SchemaCache } from './support/schema-util.ts';
+
+const spec = configSpec()
+  .define({
+    name: 'exclude',
+    type: 'list',
+    default: [],
+    aliases: ['blacklist'],
+    importance: 'medium',
+    doc: 'Fields to exclude. This takes precedence over the fields to include.',
+  })
+  .define({
+    name: 'include',
+    type: 'list',
+    default: [],
+    aliases: ['whitelist'],
+    importance: 'medium',
+    doc: 'Fields to include. If specified, only these fields will be used.',
+  })
+  .define({
+    name: 'renames',
+    type: 'list',
+    default: [],
+    importance: 'medium',
+    doc: 'Field rename mappings, as a list of colon-delimited pairs, e.g. foo:bar,abc:xyz.',
+  })
+  .define(REPLACE_NULL_KEY);
+
+const PURPOSE = 'field replacement';
+
+function parseRenames(pairs: readonly string[]): Map<string, string> {
+  const problems: ConfigProblem[] = [];
+  const out = new Map<string, string>();
+  for (const pair of pairs) {
+    const parts = pair.split(':');
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      problems.push({ key: 'renames', message: `Invalid rename mapping: ${pair} (expected old:new)` });
+    else out.set(parts[0], parts[1]);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
+}
+
+interface Plan {
+  readonly schema: Schema;
+  readonly kept: readonly (readonly [Field, string])[];
+}
+
+/** Kafka's ReplaceField: drop (exclude), keep only (include) and rename top-level fields. */
+export const replaceFieldPlugins = keyValueTransforms(
+  { name: 'ReplaceField', doc: 'Filter or rename fields.', configSpec: spec },
+  (config, side) => {
+    const exclude = new Set(config.exclude);
+    const include = new Set(config.include);
+    const renames = parseRenames(config.renames);
+    const replaceNull = config['replace.null.with.default'];
+    const keep = (name: string) => !exclude.has(name) && (include.size === 0 || include.has(name));
+    const renamed = (name: string) => renames.get(name) ?? name;
+    const cache = new SchemaCache<Plan>();
+    const plan = (schema: Schema): Plan => {
+      const b = copySchemaBasics(schema);
+      const kept: (readonly [Field, string])[] = [];
+      for (const f of schema.fields ?? []) {
+        if (!keep(f.name)) continue;
+        b.field(renamed(f.name), f.schema);
+        kept.push([f, renamed(f.name)]);
+      }
+      return { schema: b.build(), kept };
+    };
+
+    return {
+      apply<R extends ConnectRecord>(record: R): R {
+        const value = operatingValue(record, side);
+        if (value === null || value === undefined) return record;
+        const schema = operatingSchema(record, side);
+        if (schema === null) {
+          const out: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
+          return withSide(record, side, null, out);
+        }
+        const struct = requireStruct(value, schema, PURPOSE);
+        const p = cache.get(schema, plan);
+        const out: Record<string, unknown> = {};
+        for (const [f, name] of p.kept) out[name] = fieldValue(struct, f, replaceNull);
+        return withSide(record, side, p.schema, out);
+      },
+    };
+  },
+);
