@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { servers } from '../helpers/servers.ts';
+import { ensureJars } from './maven.ts';
+import { runOrThrow, spawnServer } from './process.ts';
+import type { Service } from './service.ts';
+
+const PORT = 9092;
+// A fixed id keeps the formatted log dir valid across restarts.
+const CLUSTER_ID = 'c2VhbS10ZXN0LWthZmthAA';
+
+/**
+ * Apache Kafka in KRaft mode from the Maven Central jars: one process that is both broker and
+ * controller, every internal topic with replication factor 1 so transactions work on one node.
+ */
+export const kafka: Service = {
+  name: 'kafka',
+  stopSignal: 'SIGTERM',
+  startTimeoutMs: 120_000,
+  port: PORT,
+
+  async install() {
+    ensureJars('kafka');
+  },
+
+  async launch(ctx) {
+    const classpath = ensureJars('kafka');
+    const logs = join(ctx.dir, 'data');
+    const config = join(ctx.dir, 'server.properties');
+    writeFileSync(
+      config,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        'controller.quorum.voters=1@127.0.0.1:9093',
+        `listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:9093`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${PORT}`,
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        `log.dirs=${logs}`,
+        'num.partitions=1',
+        'default.replication.factor=1',
+        'min.insync.replicas=1',
+        'offsets.topic.replication.factor=1',
+        'offsets.topic.num.partitions=4',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'transaction.state.log.num.partitions=4',
+        'share.coordinator.state.topic.replication.factor=1',
+        'share.coordinator.state.topic.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=true',
+        'delete.topic.enable=true',
+        '',
+      ].join('\n'),
+    );
+    if (!existsSync(join(logs, 'meta.properties'))) {
+      mkdirSync(logs, { recursive: true });
+      runOrThrow('java', [
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        CLUSTER_ID,
+        '-c',
+        config,
+      ]);
+    }
+    const args = [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      config,
+    ];
+    const pid = spawnServer('java', args, { cwd: ctx.dir, logFile: ctx.logFile });
+    return { pid, cmdlineMark: 'kafka.Kafka' };
+  },
+
+  async ready() {
+    const admin = new Kafka({
+      brokers: servers.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length === 0) throw new Error('no broker registered yet');
+    } finally {
+      await admin.disconnect();
+    }
+  },
+
+  describe() {
+    return `SEAM_TEST_KAFKA_BROKERS=${servers.kafkaBrokers.join(',')}`;
+  },
+};
