@@ -1,0 +1,75 @@
+import { ERROR_CODES, type ErrorCode } from '../api/error-codes.ts';
+import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
+
+/**
+ * The error body of every non-2xx answer. `error_code` and `message` are Kafka Connect's shape (the HTTP
+ * status as a number), so existing clients keep working; `code` (Seam's stable dotted code), `hint` (how
+ * to fix it) and `problems` (every invalid key or body field) are Seam additions.
+ */
+export interface ErrorBody {
+  readonly error_code: number;
+  readonly message: string;
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly problems?: readonly ConfigProblem[];
+}
+
+export function errorBody(code: ErrorCode, message: string, problems?: readonly ConfigProblem[]): ErrorBody {
+  const info = ERROR_CODES[code];
+  return {
+    error_code: info.status,
+    message,
+    code,
+    hint: info.hint,
+    ...(problems?.length ? { problems } : {}),
+  };
+}
+
+interface FastifyLikeError {
+  readonly statusCode?: number;
+  readonly code?: string;
+  readonly message: string;
+  readonly validation?: readonly {
+    instancePath: string;
+    message?: string;
+    params?: Record<string, unknown>;
+  }[];
+  readonly validationContext?: string;
+}
+
+/** Maps anything thrown by a route (herder errors, fastify's own 4xx errors) to a status and body. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ConfigError) return respond(errorBody(error.code, error.message, error.problems));
+  if (error instanceof ConnectError) return respond(errorBody(error.code, error.message));
+  const e = error as FastifyLikeError;
+  if (e?.validation) {
+    const where = e.validationContext ?? 'request';
+    const problems = e.validation.map((v) => ({
+      key: problemKey(where, v.instancePath, v.params),
+      message: v.message ?? 'is invalid',
+    }));
+    const list = problems.map((p) => `${p.key} ${p.message}`).join('; ');
+    return respond(errorBody('seam.rest.bad_request', `Invalid ${where}: ${list}`, problems));
+  }
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // fastify's own client errors (empty body, body too large, bad content length): keep their status.
+    return {
+      status: e.statusCode,
+      body: { ...errorBody('seam.rest.bad_request', e.message), error_code: e.statusCode },
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return respond(errorBody('seam.internal', message));
+}
+
+function respond(body: ErrorBody): { status: number; body: ErrorBody } {
+  return { status: body.error_code, body };
+}
+
+/** `body/config/tasks.max` style paths; a missing property is named by `params.missingProperty`. */
+function problemKey(where: string, instancePath: string, params?: Record<string, unknown>): string {
+  const path = instancePath.replace(/~1/g, '/').replace(/~0/g, '~');
+  const missing = typeof params?.['missingProperty'] === 'string' ? `/${params['missingProperty']}` : '';
+  const extra = typeof params?.['additionalProperty'] === 'string' ? `/${params['additionalProperty']}` : '';
+  return `${where}${path}${missing}${extra}`;
+}
