@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   'seam.task.hung': { status: 500, hint: 'The task did not return within task.shutdown.graceful.timeout.ms or the poll timeout; it was failed and will be restarted.' },
   'seam.log.corrupt': { status: 500, hint: 'The data directory is damaged; restore it from backup or move it aside to start empty.' },
   'seam.log.unavailable': { status: 503, hint: 'The topic log is not reachable; check the data directory or the Kafka brokers.' },
+  'seam.postgres.wal_level': { status: 400, hint: 'Set wal_level = logical in postgresql.conf and restart PostgreSQL.' },
+  'seam.postgres.privilege': { status: 400, hint: 'Run the GRANT named in the message as a superuser, then restart the connector.' },
+  'seam.postgres.slot_lost': { status: 500, hint: 'The replication slot was dropped or recreated; set snapshot.mode=when_needed or reset the offsets to re-snapshot.' },
+  'seam.postgres.slot_in_use': { status: 503, hint: 'Another process streams from this slot; stop it or use another slot.name. Seam retries with backoff.' },
   'seam.internal': { status: 500, hint: 'An unexpected error; report it with the trace.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
