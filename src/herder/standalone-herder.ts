@@ -1,0 +1,654 @@
+import type { Logger } from 'pino';
+import { ConfigError, type ConfigKey, ConnectError, PLUGIN_TYPE_NAMES, type Plugin } from '../api/index.ts';
+import type { TopicLog } from '../log/topic-log.ts';
+import type { ConnectorRunner } from '../runtime/connector-runner.ts';
+import { traceOf } from '../runtime/deadline.ts';
+import type { Worker } from '../runtime/worker.ts';
+import type { WorkerTask } from '../runtime/worker-task.ts';
+import type { ConfigStore } from '../storage/config-store.ts';
+import type { OffsetStore } from '../storage/offset-store.ts';
+import type { StatusStore } from '../storage/status-store.ts';
+import { configKeyInfo, validateConnectorConfig } from './config-validation.ts';
+import { ALTERED, alterOffsets, RESET, readOffsets, resetOffsets } from './connector-offsets.ts';
+import type {
+  ConfigInfos,
+  ConfigKeyInfo,
+  ConnectorInfo,
+  ConnectorOffset,
+  ConnectorStateInfo,
+  ConnectorType,
+  Herder,
+  InstanceState,
+  InstanceStatus,
+  PluginInfo,
+  PutConfigResult,
+  RawConfig,
+  RestartRequest,
+  TargetState,
+  TaskInfo,
+  TaskStatus,
+} from './herder.ts';
+import { redactConfig } from './redact-config.ts';
+import {
+  cancel,
+  newRestartState,
+  onFailure,
+  type RestartBackoff,
+  type RestartState,
+} from './restart-backoff.ts';
+
+/**
+ * The herder of one process (Kafka Connect's StandaloneHerder): connector configs and target states in
+ * a ConfigStore, observed states in a StatusStore, connectors and tasks run by the Worker.
+ *
+ * Target state (RUNNING / PAUSED / STOPPED, what the user asked) is kept apart from observed state (what
+ * each instance is doing). Mutations run one at a time through a queue, so REST calls, auto-restarts and
+ * reconfiguration never interleave. A FAILED task or connector is restarted automatically with
+ * exponential backoff (`task.auto.restart.*`), the attempt count and next time shown under `restart`.
+ */
+export interface StandaloneHerderOptions {
+  readonly workerId: string;
+  readonly worker: Worker;
+  readonly log: TopicLog;
+  readonly configStore: ConfigStore;
+  readonly statusStore: StatusStore;
+  readonly offsetStore: OffsetStore;
+  readonly logger: Logger;
+  readonly restart: RestartBackoff;
+  /** Releases what the herder runs on (the log), after every task stopped. */
+  readonly onStop?: () => Promise<void>;
+}
+
+interface TaskSlot {
+  runner: WorkerTask | null;
+  status: InstanceStatus;
+  readonly restart: RestartState;
+}
+
+interface ConnectorEntry {
+  readonly name: string;
+  config: RawConfig;
+  target: TargetState;
+  taskConfigs: RawConfig[];
+  type: ConnectorType;
+  runner: ConnectorRunner | null;
+  status: InstanceStatus;
+  readonly restart: RestartState;
+  tasks: Map<number, TaskSlot>;
+  readonly topics: Set<string>;
+}
+
+export class StandaloneHerder implements Herder {
+  readonly workerId: string;
+  readonly #o: StandaloneHerderOptions;
+  readonly #connectors = new Map<string, ConnectorEntry>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #phase: 'starting' | 'running' | 'stopped' = 'starting';
+  #startError: Error | null = null;
+
+  constructor(options: StandaloneHerderOptions) {
+    this.workerId = options.workerId;
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    await this.#serial(async () => {
+      try {
+        for (const [name, record] of await this.#o.configStore.load()) {
+          const entry = this.#entry(name, record.config, record.targetState);
+          entry.taskConfigs = [...record.taskConfigs];
+          await this.#startConnector(entry);
+        }
+        this.#phase = 'running';
+      } catch (e) {
+        this.#startError = e as Error;
+        throw e;
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'stopped';
+    await this.#serial(async () => {
+      await Promise.all([...this.#connectors.values()].map((e) => this.#halt(e)));
+      await this.#o.statusStore.flush();
+    });
+    await this.#o.onStop?.();
+  }
+
+  health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string } {
+    if (this.#startError)
+      return { status: 'unhealthy', message: `Worker failed to start: ${this.#startError.message}` };
+    if (this.#phase === 'starting') return { status: 'starting', message: 'Worker is starting connectors' };
+    if (this.#phase === 'stopped') return { status: 'unhealthy', message: 'Worker is stopped' };
+    return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
+  }
+
+  async connectors(): Promise<string[]> {
+    return [...this.#connectors.keys()].sort();
+  }
+
+  async connectorInfo(name: string): Promise<ConnectorInfo> {
+    const e = this.#get(name);
+    return {
+      name,
+      config: this.#redact(e),
+      tasks: e.taskConfigs.map((_, task) => ({ connector: name, task })),
+      type: e.type,
+    };
+  }
+
+  async connectorConfig(name: string): Promise<RawConfig> {
+    return this.#redact(this.#get(name));
+  }
+
+  putConnectorConfig(
+    name: string,
+    config: RawConfig,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<PutConfigResult> {
+    return this.#serial(async () => {
+      if (name.trim() === '' || hasControlCharacter(name))
+        throw bad('Connector name must not be empty or contain control characters');
+      if (config['name'] !== undefined && config['name'] !== name) {
+        throw bad(
+          `Connector name configuration (${config['name']}) doesn't match connector name in the URL (${name})`,
+        );
+      }
+      const existing = this.#connectors.get(name);
+      if (existing && !options.allowReplace)
+        throw new ConnectError(`Connector ${name} already exists`, { code: 'seam.rest.conflict' });
+      const full: Record<string, string> = { ...config, name };
+      const validation = await validateConnectorConfig(
+        this.#o.worker.options.registry,
+        full['connector.class'] ?? '',
+        full,
+      );
+      if (validation.problems.length > 0) throw new ConfigError(validation.problems);
+      let entry = existing;
+      if (entry) {
+        await this.#halt(entry);
+        entry.config = full;
+        entry.taskConfigs = [];
+      } else {
+        entry = this.#entry(name, full, options.initialState ?? 'RUNNING');
+      }
+      entry.type = validation.plugin.kind;
+      await this.#persist(entry);
+      await this.#startConnector(entry);
+      return { created: !existing, info: await this.connectorInfo(name) };
+    });
+  }
+
+  async patchConnectorConfig(
+    name: string,
+    patch: Readonly<Record<string, string | null>>,
+  ): Promise<ConnectorInfo> {
+    const merged: Record<string, string> = { ...this.#get(name).config };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    return (await this.putConnectorConfig(name, merged, { allowReplace: true })).info;
+  }
+
+  deleteConnector(name: string): Promise<void> {
+    return this.#serial(async () => {
+      const e = this.#get(name);
+      await this.#halt(e);
+      this.#connectors.delete(name);
+      await this.#o.configStore.remove(name);
+      this.#o.statusStore.remove(name);
+    });
+  }
+
+  async connectorStatus(name: string): Promise<ConnectorStateInfo> {
+    const e = this.#get(name);
+    const tasks = [...e.tasks]
+      .sort(([a], [b]) => a - b)
+      .map(([id, slot]): TaskStatus => ({ id, ...this.#view(slot.status, slot.restart) }));
+    return { name, connector: this.#view(e.status, e.restart), tasks, type: e.type };
+  }
+
+  async taskStatus(name: string, task: number): Promise<TaskStatus> {
+    const slot = this.#slot(name, task);
+    return { id: task, ...this.#view(slot.status, slot.restart) };
+  }
+
+  async taskConfigs(name: string): Promise<TaskInfo[]> {
+    const e = this.#get(name);
+    return e.taskConfigs.map((config, task) => ({
+      id: { connector: name, task },
+      config: redactConfig(config, this.#passwordKeys(e)),
+    }));
+  }
+
+  async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
+    const e = this.#get(name);
+    if (!request.includeTasks && !request.onlyFailed) {
+      await this.#serial(() => this.#restartConnectorInstance(e));
+      return null;
+    }
+    const connector = !request.onlyFailed || e.status.state === 'FAILED';
+    const tasks = request.includeTasks
+      ? [...e.tasks].filter(([, s]) => !request.onlyFailed || s.status.state === 'FAILED').map(([id]) => id)
+      : [];
+    if (connector) this.#setConnector(e, 'RESTARTING');
+    for (const id of tasks) this.#setTask(e, id, 'RESTARTING');
+    const answer = await this.connectorStatus(name);
+    void this.#serial(async () => {
+      if (connector) await this.#restartConnectorInstance(e);
+      for (const id of tasks) if (e.tasks.has(id)) await this.#restartTask(e, id);
+    }).catch((err: unknown) => this.#o.logger.error({ err, connector: name }, 'Restart failed'));
+    return answer;
+  }
+
+  async restartTask(name: string, task: number): Promise<void> {
+    const e = this.#get(name);
+    this.#slot(name, task);
+    await this.#serial(() => this.#restartTask(e, task));
+  }
+
+  pauseConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'RUNNING');
+  }
+
+  stopConnector(name: string): Promise<void> {
+    return this.#setTarget(name, 'STOPPED');
+  }
+
+  async connectorActiveTopics(name: string): Promise<string[]> {
+    return [...this.#get(name).topics].sort();
+  }
+
+  async resetConnectorActiveTopics(name: string): Promise<void> {
+    const e = this.#get(name);
+    e.topics.clear();
+    this.#saveStatus(e);
+  }
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const e = this.#get(name);
+    return readOffsets(this.#kind(e), name, this.#o.log, this.#o.offsetStore);
+  }
+
+  alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<string> {
+    return this.#serial(async () => {
+      const e = this.#stoppedForOffsets(name);
+      await alterOffsets(this.#kind(e), name, offsets, this.#o.log, this.#o.offsetStore);
+      return ALTERED;
+    });
+  }
+
+  resetConnectorOffsets(name: string): Promise<string> {
+    return this.#serial(async () => {
+      const e = this.#stoppedForOffsets(name);
+      await resetOffsets(this.#kind(e), name, this.#o.log, this.#o.offsetStore);
+      return RESET;
+    });
+  }
+
+  plugins(connectorsOnly: boolean): PluginInfo[] {
+    return this.#o.worker.options.registry.plugins
+      .filter((p) => !connectorsOnly || p.kind === 'source' || p.kind === 'sink')
+      .map((p) => ({ class: p.className, type: PLUGIN_TYPE_NAMES[p.kind], version: p.version }));
+  }
+
+  pluginConfig(pluginName: string): ConfigKeyInfo[] {
+    const plugin: Plugin = this.#o.worker.options.registry.resolve(pluginName);
+    return plugin.configSpec.keys.map((k: ConfigKey) => configKeyInfo(k));
+  }
+
+  async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
+    return (await validateConnectorConfig(this.#o.worker.options.registry, pluginName, config)).infos;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #entry(name: string, config: RawConfig, target: TargetState): ConnectorEntry {
+    let type: ConnectorType = 'unknown';
+    try {
+      type = this.#o.worker.plugin(config).kind;
+    } catch {
+      // An unknown class (plugin removed since the config was stored) shows as FAILED at start.
+    }
+    const entry: ConnectorEntry = {
+      name,
+      config,
+      target,
+      taskConfigs: [],
+      type,
+      runner: null,
+      status: this.#status('UNASSIGNED'),
+      restart: newRestartState(),
+      tasks: new Map(),
+      topics: new Set(this.#o.statusStore.get(name)?.topics ?? []),
+    };
+    this.#connectors.set(name, entry);
+    return entry;
+  }
+
+  /** Starts the connector instance and its tasks according to the target state. */
+  async #startConnector(e: ConnectorEntry): Promise<void> {
+    if (e.target === 'STOPPED') {
+      e.taskConfigs = [];
+      e.tasks.clear();
+      await this.#persist(e);
+      this.#setConnector(e, 'STOPPED');
+      return;
+    }
+    e.restart.startedAt = Date.now();
+    try {
+      e.runner = await this.#o.worker.startConnector(e.name, e.config, {
+        onFailure: (name, error) => {
+          if (this.#connectors.get(name) === e && e.runner !== null) this.#connectorFailed(e, error);
+        },
+        onReconfigurationRequested: () =>
+          void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
+      });
+      this.#setConnector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+      await this.#reconfigure(e, true);
+    } catch (err) {
+      this.#connectorFailed(e, err as Error);
+    }
+  }
+
+  /** Asks the connector for task configs; restarts every task when they changed (or `force`). */
+  async #reconfigure(e: ConnectorEntry, force = false): Promise<void> {
+    if (e.runner === null || this.#connectors.get(e.name) !== e) return;
+    const maxTasks = Number(e.config['tasks.max'] ?? 1);
+    const configs = (await e.runner.taskConfigs(maxTasks)).slice(0, maxTasks);
+    const changed = JSON.stringify(configs) !== JSON.stringify(e.taskConfigs);
+    if (!changed && !force) return;
+    await this.#stopTasks(e);
+    e.taskConfigs = configs;
+    await this.#persist(e);
+    for (let id = 0; id < configs.length; id++) await this.#startTask(e, id);
+  }
+
+  async #startTask(e: ConnectorEntry, id: number): Promise<void> {
+    const slot = e.tasks.get(id) ?? {
+      runner: null,
+      status: this.#status('UNASSIGNED'),
+      restart: newRestartState(),
+    };
+    e.tasks.set(id, slot);
+    slot.restart.startedAt = Date.now();
+    const config = e.taskConfigs[id];
+    if (config === undefined) return;
+    let runner: WorkerTask | null = null;
+    try {
+      runner = await this.#o.worker.createTask(
+        { connector: e.name, task: id },
+        e.config,
+        config,
+        e.taskConfigs.length,
+        {
+          onState: (_, state, error) => {
+            if (slot.runner !== runner) return;
+            if (state === 'FAILED') this.#taskFailed(e, id, slot, error ?? new Error('Task failed'));
+            else this.#setTask(e, id, state);
+          },
+          onDetail: (_, key, value) => {
+            if (slot.runner === runner)
+              slot.status = { ...slot.status, details: { ...slot.status.details, [key]: value } };
+          },
+          onTopic: (_, topic) => {
+            if (!e.topics.has(topic)) {
+              e.topics.add(topic);
+              this.#saveStatus(e);
+            }
+          },
+        },
+        e.target === 'PAUSED',
+      );
+      slot.runner = runner;
+      void runner.run();
+    } catch (err) {
+      slot.runner = null;
+      this.#taskFailed(e, id, slot, err as Error);
+    }
+  }
+
+  async #stopTasks(e: ConnectorEntry): Promise<void> {
+    const slots = [...e.tasks];
+    await Promise.all(slots.map(([id]) => this.#stopTask(e, id)));
+    for (const [id] of slots) this.#o.worker.options.metrics.removeTask(e.name, id);
+    e.tasks.clear();
+  }
+
+  async #stopTask(e: ConnectorEntry, id: number): Promise<void> {
+    const slot = e.tasks.get(id);
+    if (!slot) return;
+    cancel(slot.restart);
+    const runner = slot.runner;
+    slot.runner = null;
+    if (runner && !(await runner.stop()))
+      this.#o.logger.warn({ connector: e.name, task: id }, 'Task did not stop in time; abandoned');
+  }
+
+  /** Stops the connector and its tasks without touching the target state (delete, reconfigure, worker stop). */
+  async #halt(e: ConnectorEntry): Promise<void> {
+    cancel(e.restart);
+    await this.#stopTasks(e);
+    const runner = e.runner;
+    e.runner = null;
+    await runner?.stop();
+  }
+
+  async #restartConnectorInstance(e: ConnectorEntry): Promise<void> {
+    if (this.#connectors.get(e.name) !== e) return;
+    cancel(e.restart);
+    if (e.target === 'STOPPED') return this.#setConnector(e, 'STOPPED');
+    const runner = e.runner;
+    e.runner = null;
+    await runner?.stop();
+    this.#setConnector(e, 'RESTARTING');
+    if (e.taskConfigs.length === 0 || [...e.tasks.values()].every((s) => s.runner === null)) {
+      await this.#startConnector(e);
+      return;
+    }
+    e.restart.startedAt = Date.now();
+    try {
+      e.runner = await this.#o.worker.startConnector(e.name, e.config, {
+        onFailure: (_, error) => e.runner !== null && this.#connectorFailed(e, error),
+        onReconfigurationRequested: () =>
+          void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
+      });
+      this.#setConnector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+      await this.#reconfigure(e);
+    } catch (err) {
+      this.#connectorFailed(e, err as Error);
+    }
+  }
+
+  async #restartTask(e: ConnectorEntry, id: number): Promise<void> {
+    if (this.#connectors.get(e.name) !== e || !e.tasks.has(id) || e.target === 'STOPPED') return;
+    await this.#stopTask(e, id);
+    this.#setTask(e, id, 'RESTARTING');
+    await this.#startTask(e, id);
+  }
+
+  #setTarget(name: string, target: TargetState): Promise<void> {
+    return this.#serial(async () => {
+      const e = this.#get(name);
+      const previous = e.target;
+      e.target = target;
+      await this.#persist(e);
+      if (target === 'STOPPED') {
+        await this.#halt(e);
+        return this.#startConnector(e);
+      }
+      if (previous === 'STOPPED' || e.runner === null) return this.#startConnector(e);
+      for (const slot of e.tasks.values()) slot.runner?.setPaused(target === 'PAUSED');
+      if (e.status.state !== 'FAILED') this.#setConnector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+    });
+  }
+
+  // ---- failures and auto-restart --------------------------------------------------------------
+
+  #taskFailed(e: ConnectorEntry, id: number, slot: TaskSlot, error: Error): void {
+    slot.runner = null;
+    this.#setTask(e, id, 'FAILED', traceOf(error));
+    if (!this.#o.restart.enabled || this.#phase === 'stopped') return;
+    const delay = onFailure(slot.restart, this.#o.restart);
+    this.#o.logger.warn(
+      { connector: e.name, task: id, delay_ms: delay, attempts: slot.restart.attempts },
+      'Task failed; restarting after backoff',
+    );
+    slot.restart.timer = setTimeout(() => {
+      slot.restart.timer = null;
+      slot.restart.nextAt = null;
+      void this.#serial(async () => {
+        if (e.tasks.get(id) === slot && slot.status.state === 'FAILED') {
+          this.#setTask(e, id, 'RESTARTING');
+          await this.#startTask(e, id);
+        }
+      });
+    }, delay);
+    this.#saveStatus(e);
+  }
+
+  #connectorFailed(e: ConnectorEntry, error: Error): void {
+    this.#setConnector(e, 'FAILED', traceOf(error));
+    if (!this.#o.restart.enabled || this.#phase === 'stopped') return;
+    const delay = onFailure(e.restart, this.#o.restart);
+    e.restart.timer = setTimeout(() => {
+      e.restart.timer = null;
+      e.restart.nextAt = null;
+      void this.#serial(async () => {
+        if (this.#connectors.get(e.name) === e && e.status.state === 'FAILED')
+          await this.#restartConnectorInstance(e);
+      });
+    }, delay);
+    this.#saveStatus(e);
+  }
+
+  // ---- status ---------------------------------------------------------------------------------
+
+  #status(state: InstanceState, trace?: string): InstanceStatus {
+    return trace === undefined
+      ? { state, worker_id: this.workerId }
+      : { state, worker_id: this.workerId, trace };
+  }
+
+  #view(status: InstanceStatus, restart: RestartState): InstanceStatus {
+    if (restart.attempts === 0) return status;
+    return {
+      ...status,
+      restart: {
+        attempts: restart.attempts,
+        next_attempt_at: restart.nextAt === null ? null : new Date(restart.nextAt).toISOString(),
+      },
+    };
+  }
+
+  #setConnector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
+    e.status = this.#status(state, trace);
+    this.#saveStatus(e);
+  }
+
+  #setTask(e: ConnectorEntry, id: number, state: InstanceState, trace?: string): void {
+    const slot = e.tasks.get(id);
+    if (!slot) return;
+    slot.status = {
+      ...this.#status(state, trace),
+      ...(slot.status.details ? { details: slot.status.details } : {}),
+    };
+    const metrics = this.#o.worker.options.metrics;
+    if (e.type !== 'unknown')
+      (e.type === 'source' ? metrics.sourceTask(e.name, id) : metrics.sinkTask(e.name, id)).recordStatus(
+        state,
+      );
+    this.#saveStatus(e);
+  }
+
+  #saveStatus(e: ConnectorEntry): void {
+    if (this.#connectors.get(e.name) !== e) return;
+    const tasks: Record<string, InstanceStatus> = {};
+    for (const [id, slot] of e.tasks) tasks[String(id)] = this.#view(slot.status, slot.restart);
+    this.#o.statusStore.put(e.name, {
+      connector: this.#view(e.status, e.restart),
+      tasks,
+      topics: [...e.topics],
+    });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  async #persist(e: ConnectorEntry): Promise<void> {
+    await this.#o.configStore.put(e.name, {
+      config: e.config,
+      targetState: e.target,
+      taskConfigs: e.taskConfigs,
+    });
+  }
+
+  #get(name: string): ConnectorEntry {
+    const e = this.#connectors.get(name);
+    if (!e) throw new ConnectError(`Connector ${name} not found`, { code: 'seam.rest.not_found' });
+    return e;
+  }
+
+  #slot(name: string, task: number): TaskSlot {
+    const slot = this.#get(name).tasks.get(task);
+    if (!slot) throw new ConnectError(`Task ${name}-${task} not found`, { code: 'seam.rest.not_found' });
+    return slot;
+  }
+
+  #kind(e: ConnectorEntry): 'source' | 'sink' {
+    return this.#o.worker.plugin(e.config).kind;
+  }
+
+  #stoppedForOffsets(name: string): ConnectorEntry {
+    const e = this.#get(name);
+    const running = e.runner !== null || [...e.tasks.values()].some((s) => s.runner !== null);
+    if (e.target !== 'STOPPED' || running) {
+      throw new ConnectError(
+        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
+        { code: 'seam.rest.not_stopped' },
+      );
+    }
+    return e;
+  }
+
+  #passwordKeys(e: ConnectorEntry): Set<string> {
+    try {
+      return new Set(
+        this.#o.worker
+          .plugin(e.config)
+          .configSpec.keys.filter((k) => k.type === 'password')
+          .map((k) => k.name),
+      );
+    } catch {
+      return new Set();
+    }
+  }
+
+  #redact(e: ConnectorEntry): RawConfig {
+    return redactConfig(e.config, this.#passwordKeys(e));
+  }
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function bad(message: string): ConnectError {
+  return new ConnectError(message, { code: 'seam.rest.bad_request' });
+}

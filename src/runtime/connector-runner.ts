@@ -1,0 +1,78 @@
+import type {
+  ConnectorContext,
+  PluginLogger,
+  SinkConnector,
+  SourceConnector,
+  TaskConfig,
+} from '../api/index.ts';
+import { withDeadline } from './deadline.ts';
+
+/**
+ * One connector instance (Kafka Connect's WorkerConnector): start, task configs, stop, each bounded by a
+ * timeout. A `raiseError` from the connector's background work, or a failing call, is reported to the
+ * owner, which shows the connector FAILED; stop is idempotent.
+ */
+export interface ConnectorListener {
+  onFailure(name: string, error: Error): void;
+  onReconfigurationRequested(name: string): void;
+}
+
+export class ConnectorRunner {
+  readonly name: string;
+  readonly #connector: SourceConnector | SinkConnector;
+  readonly #logger: PluginLogger;
+  readonly #listener: ConnectorListener;
+  readonly #callTimeoutMs: number;
+  readonly #stopTimeoutMs: number;
+  #stopped: Promise<void> | null = null;
+
+  constructor(options: {
+    name: string;
+    connector: SourceConnector | SinkConnector;
+    logger: PluginLogger;
+    listener: ConnectorListener;
+    callTimeoutMs: number;
+    stopTimeoutMs: number;
+  }) {
+    this.name = options.name;
+    this.#connector = options.connector;
+    this.#logger = options.logger;
+    this.#listener = options.listener;
+    this.#callTimeoutMs = options.callTimeoutMs;
+    this.#stopTimeoutMs = options.stopTimeoutMs;
+  }
+
+  async start(config: Readonly<Record<string, string>>): Promise<void> {
+    const context: ConnectorContext = {
+      connectorName: this.name,
+      logger: this.#logger,
+      requestTaskReconfiguration: () => {
+        if (this.#stopped === null) this.#listener.onReconfigurationRequested(this.name);
+      },
+      raiseError: (error) => {
+        if (this.#stopped === null) this.#listener.onFailure(this.name, error);
+      },
+    };
+    await withDeadline(this.#connector.start(config, context), this.#callTimeoutMs, 'Connector start()');
+  }
+
+  taskConfigs(maxTasks: number): Promise<TaskConfig[]> {
+    return withDeadline(
+      this.#connector.taskConfigs(maxTasks),
+      this.#callTimeoutMs,
+      'Connector taskConfigs()',
+    );
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= withDeadline(
+      this.#connector.stop(),
+      this.#stopTimeoutMs,
+      'Connector stop()',
+      'task.shutdown.graceful.timeout.ms',
+    ).catch((e: unknown) =>
+      this.#logger.warn({ err: e }, 'Connector did not stop cleanly; its instance is abandoned'),
+    );
+    return this.#stopped;
+  }
+}

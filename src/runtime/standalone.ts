@@ -1,0 +1,81 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ConnectError } from '../api/index.ts';
+import { StandaloneHerder } from '../herder/standalone-herder.ts';
+import { EmbeddedTopicLog } from '../log/embedded/embedded-topic-log.ts';
+import { builtinRegistry } from '../plugins/builtin.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+import { FileConfigStore } from '../storage/config-store.ts';
+import { LogOffsetStore } from '../storage/offset-store.ts';
+import { FileStatusStore } from '../storage/status-store.ts';
+import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
+import { type ConfigResolver, Worker } from './worker.ts';
+import { parseWorkerConfig } from './worker-config.ts';
+
+/**
+ * Wires a standalone worker: the embedded log, file-backed config and status stores
+ * (`<dataDir>/connectors.json`, `<dataDir>/status.json`) and source offsets kept in the log itself.
+ * `metrics` accepts src/instrumentation/metrics.ts's ConnectMetrics (it implements RuntimeMetrics).
+ */
+export interface StandaloneOptions {
+  dataDir: string;
+  workerId: string;
+  workerConfig: Readonly<Record<string, string>>;
+  registry?: PluginRegistry;
+  logger: Logger;
+  metrics?: RuntimeMetrics;
+  /** Resolves `${env:…}` / `${file:…}` references at connector and task start; default: none resolved. */
+  resolveConfig?: ConfigResolver;
+}
+
+export const CONFIG_FILE = 'connectors.json';
+export const STATUS_FILE = 'status.json';
+
+/** Opens the embedded log and stores under dataDir and returns a started herder. */
+export async function startStandalone(options: StandaloneOptions): Promise<StandaloneHerder> {
+  const config = parseWorkerConfig(options.workerConfig);
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    accessSync(options.dataDir, constants.W_OK | constants.R_OK);
+  } catch (e) {
+    throw new ConnectError(`Data directory ${options.dataDir} is not writable: ${(e as Error).message}`, {
+      code: 'seam.log.unavailable',
+      cause: e,
+    });
+  }
+  const log = await EmbeddedTopicLog.open({ dataDir: options.dataDir });
+  try {
+    const worker = new Worker({
+      workerId: options.workerId,
+      log,
+      offsetStore: new LogOffsetStore(log),
+      registry: options.registry ?? builtinRegistry(),
+      config,
+      rawConfig: options.workerConfig,
+      logger: options.logger,
+      metrics: options.metrics ?? noMetrics,
+      resolveConfig: options.resolveConfig ?? ((c) => ({ ...c })),
+    });
+    const herder = new StandaloneHerder({
+      workerId: options.workerId,
+      worker,
+      log,
+      configStore: new FileConfigStore(join(options.dataDir, CONFIG_FILE)),
+      statusStore: new FileStatusStore(join(options.dataDir, STATUS_FILE)),
+      offsetStore: worker.options.offsetStore,
+      logger: options.logger,
+      restart: {
+        enabled: config['task.auto.restart.enable'],
+        initialMs: config['task.auto.restart.initial.backoff.ms'],
+        maxMs: config['task.auto.restart.max.backoff.ms'],
+      },
+      onStop: () => log.close(),
+    });
+    await herder.start();
+    return herder;
+  } catch (e) {
+    await log.close();
+    throw e;
+  }
+}
