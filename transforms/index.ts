@@ -1,5 +1,13 @@
 import type { PredicatePlugin, TransformPlugin } from '../src/api/index.ts';
 import { castPlugins } from './cast.ts';
+import { byLogicalTableRouterPlugin } from './debezium/by-logical-table-router.ts';
+import { contentBasedRouterPlugin } from './debezium/content-based-router.ts';
+import { contentFilterPlugin } from './debezium/content-filter.ts';
+import { eventRouterPlugin } from './debezium/event-router.ts';
+import { extractNewRecordStatePlugin } from './debezium/extract-new-record-state.ts';
+import { headerToValuePlugin } from './debezium/header-to-value.ts';
+import { partitionRoutingPlugin } from './debezium/partition-routing.ts';
+import { timezoneConverterPlugin } from './debezium/timezone-converter.ts';
 import { dropHeadersPlugin } from './drop-headers.ts';
 import { extractFieldPlugins } from './extract-field.ts';
 import { filterPlugin } from './filter.ts';
@@ -38,6 +46,14 @@ export function builtinTransforms(): TransformPlugin[] {
     ...headerFromPlugins,
     insertHeaderPlugin,
     dropHeadersPlugin,
+    extractNewRecordStatePlugin,
+    eventRouterPlugin,
+    byLogicalTableRouterPlugin,
+    headerToValuePlugin,
+    timezoneConverterPlugin,
+    partitionRoutingPlugin,
+    contentFilterPlugin,
+    contentBasedRouterPlugin,
   ];
 }
 

@@ -1,0 +1,228 @@
+import {
+  type ConnectRecord,
+  configSpec,
+  type Header,
+  oneOf,
+  type Schema,
+  Schemas,
+} from '../../src/api/index.ts';
+import { REPLACE_NULL_KEY } from '../support/field-path.ts';
+import { debeziumTransform } from '../support/plugin.ts';
+import { isPlainObject } from '../support/record-side.ts';
+import { copySchemaBasics, fieldValue, SchemaCache } from '../support/schema-util.ts';
+import {
+  isEnvelope,
+  type MetadataField,
+  metadataSchema,
+  metadataValue,
+  parseMetadataField,
+} from './envelope-fields.ts';
+
+const MODES = ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'] as const;
+type Mode = (typeof MODES)[number];
+
+const spec = configSpec()
+  .define({
+    name: 'delete.tombstone.handling.mode',
+    type: 'string',
+    default: 'tombstone',
+    validator: oneOf(MODES),
+    recommended: MODES,
+    importance: 'medium',
+    doc: 'How to handle delete events and tombstones: drop (remove both), tombstone (each delete becomes a tombstone; tombstones kept), rewrite (deletes become the before state with __deleted=true; tombstones dropped), rewrite-with-tombstone (as rewrite, tombstones kept), delete-to-tombstone (deletes become tombstones; original tombstones dropped).',
+  })
+  .define({
+    name: 'route.by.field',
+    type: 'string',
+    default: '',
+    importance: 'low',
+    doc: 'A field of the row whose value replaces the topic name.',
+  })
+  .define({
+    name: 'add.fields.prefix',
+    type: 'string',
+    default: '__',
+    importance: 'low',
+    doc: 'Prefix of the field names added by add.fields.',
+  })
+  .define({
+    name: 'add.fields',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    doc: "Envelope metadata to add to the row, e.g. 'op,table,lsn,source.ts_ms' adds __op, __table, __lsn and __source_ts_ms; 'field:NAME' chooses the name.",
+  })
+  .define({
+    name: 'add.headers.prefix',
+    type: 'string',
+    default: '__',
+    importance: 'low',
+    doc: 'Prefix of the header names added by add.headers.',
+  })
+  .define({
+    name: 'add.headers',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    doc: 'Envelope metadata to add as headers, same syntax as add.fields.',
+  })
+  .define({
+    name: 'drop.fields.header.name',
+    type: 'string',
+    default: '',
+    importance: 'low',
+    doc: 'A header listing field names (an array of strings) to drop from the value (and key, with drop.fields.from.key).',
+  })
+  .define({
+    name: 'drop.fields.from.key',
+    type: 'boolean',
+    default: false,
+    importance: 'low',
+    doc: 'Whether the fields named in drop.fields.header.name are also dropped from the key.',
+  })
+  .define({
+    name: 'drop.fields.keep.schema.compatible',
+    type: 'boolean',
+    default: true,
+    importance: 'low',
+    doc: 'Only drop fields that are optional, so the new schema stays compatible.',
+  })
+  .define(REPLACE_NULL_KEY);
+
+interface Plan {
+  readonly schema: Schema;
+  readonly row: Schema;
+}
+
+/** Debezium's event-flattening SMT: replaces the change envelope with its row state. */
+export const extractNewRecordStatePlugin = debeziumTransform(
+  {
+    name: 'ExtractNewRecordState',
+    debeziumClass: 'io.debezium.transforms.ExtractNewRecordState',
+    doc: 'Extracts the after (row) state from a Debezium change event envelope, with configurable handling of deletes and tombstones, metadata fields and headers, and routing by a row field. Non-envelope records (heartbeats, schema changes) pass unchanged.',
+    configSpec: spec,
+  },
+  (config) => {
+    const mode = config['delete.tombstone.handling.mode'].toLowerCase() as Mode;
+    const keepTombstones = mode === 'tombstone' || mode === 'rewrite-with-tombstone';
+    const rewrite = mode === 'rewrite' || mode === 'rewrite-with-tombstone';
+    const addFields = config['add.fields'].map((f) => parseMetadataField(f, config['add.fields.prefix']));
+    const addHeaders = config['add.headers'].map((f) => parseMetadataField(f, config['add.headers.prefix']));
+    const routeBy = config['route.by.field'];
+    const dropHeader = config['drop.fields.header.name'];
+    const replaceNull = config['replace.null.with.default'];
+    const plans = new SchemaCache<Plan | null>();
+    const dropCache = new SchemaCache<Map<string, Schema>>();
+
+    /** The output schema for a row schema within an envelope schema (added fields, then __deleted). */
+    const plan = (envelope: Schema): Plan | null => {
+      const row =
+        envelope.fields?.find((f) => f.name === 'after')?.schema ??
+        envelope.fields?.find((f) => f.name === 'before')?.schema;
+      if (!row || row.type !== 'struct') return null;
+      if (addFields.length === 0 && !rewrite) return { schema: row, row };
+      const b = copySchemaBasics(row);
+      if (row.optional) b.optional();
+      for (const f of row.fields ?? []) b.field(f.name, f.schema);
+      for (const f of addFields) b.field(f.outName, metadataSchema(envelope, f) ?? Schemas.OPTIONAL_STRING);
+      if (rewrite) b.field('__deleted', Schemas.OPTIONAL_STRING);
+      return { schema: b.build(), row };
+    };
+
+    const dropFields = (
+      schema: Schema | null,
+      value: unknown,
+      names: ReadonlySet<string>,
+    ): [Schema | null, unknown] => {
+      if (!isPlainObject(value)) return [schema, value];
+      const droppable = (n: string) =>
+        names.has(n) &&
+        (!config['drop.fields.keep.schema.compatible'] ||
+          schema === null ||
+          schema.fields?.find((f) => f.name === n)?.schema.optional === true);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) if (!droppable(k)) out[k] = v;
+      if (schema === null) return [null, out];
+      const cacheKey = [...names].sort().join(',');
+      const bySet = dropCache.get(schema, () => new Map());
+      let s = bySet.get(cacheKey);
+      if (!s) {
+        const b = copySchemaBasics(schema);
+        if (schema.optional) b.optional();
+        for (const f of schema.fields ?? []) if (!droppable(f.name)) b.field(f.name, f.schema);
+        s = b.build();
+        bySet.set(cacheKey, s);
+      }
+      return [s, out];
+    };
+
+    const withHeaders = (
+      record: ConnectRecord,
+      envelope: Readonly<Record<string, unknown>>,
+      envSchema: Schema | null,
+    ): Header[] | null => {
+      if (addHeaders.length === 0) return null;
+      const out = [...record.headers];
+      for (const f of addHeaders)
+        out.push({
+          key: f.outName,
+          value: metadataValue(envelope, f),
+          schema: envSchema ? (metadataSchema(envSchema, f) ?? null) : null,
+        });
+      return out;
+    };
+
+    return {
+      apply<R extends ConnectRecord>(record: R): R | null {
+        if (record.value === null || record.value === undefined) return keepTombstones ? record : null;
+        const envelope = record.value;
+        const envSchema = record.valueSchema;
+        if (!isEnvelope(envSchema, envelope)) return record;
+        const op = envelope.op;
+        if (op === 't') return null;
+        const isDelete = op === 'd' || envelope.after === null || envelope.after === undefined;
+        if (isDelete && !rewrite) {
+          if (mode === 'drop') return null;
+          const headers = withHeaders(record, envelope, envSchema);
+          const rowSchema = envSchema?.fields?.find((f) => f.name === 'after')?.schema ?? null;
+          return { ...record, valueSchema: rowSchema, value: null, ...(headers ? { headers } : {}) };
+        }
+        const row = isDelete ? envelope.before : envelope.after;
+        if (!isPlainObject(row)) return null;
+        const p = envSchema === null ? null : plans.get(envSchema, plan);
+        let value: Record<string, unknown>;
+        if (p === null) {
+          value = { ...row };
+        } else {
+          value = {};
+          for (const f of p.row.fields ?? []) value[f.name] = fieldValue(row, f, replaceNull);
+        }
+        for (const f of addFields) value[f.outName] = metadataValue(envelope, f);
+        if (rewrite) value.__deleted = isDelete ? 'true' : 'false';
+
+        let valueSchema: Schema | null = p?.schema ?? null;
+        let out: R = { ...record, valueSchema, value };
+        const headers = withHeaders(record, envelope, envSchema);
+        if (headers) out = { ...out, headers };
+        if (dropHeader !== '') {
+          const h = record.headers.findLast((x) => x.key === dropHeader);
+          if (h && Array.isArray(h.value)) {
+            const names = new Set(h.value.map(String));
+            let v: unknown;
+            [valueSchema, v] = dropFields(valueSchema, value, names);
+            out = { ...out, valueSchema, value: v };
+            if (config['drop.fields.from.key']) {
+              const [ks, k] = dropFields(record.keySchema, record.key, names);
+              out = { ...out, keySchema: ks, key: k };
+            }
+          }
+        }
+        if (routeBy !== '') {
+          const topic = value[routeBy];
+          if (topic !== null && topic !== undefined) out = { ...out, topic: String(topic) };
+        }
+        return out;
+      },
+    };
+  },
+);
