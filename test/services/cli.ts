@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { probe } from '../helpers/servers.ts';
+import { cassandra } from './cassandra.ts';
 import { elasticsearch } from './elasticsearch.ts';
 import { kafka } from './kafka.ts';
 import { mariadb } from './mariadb.ts';
@@ -10,7 +11,14 @@ import { redis } from './redis.ts';
 import { SERVICE_NAMES, type Service, type ServiceContext, type ServiceName } from './service.ts';
 import { waitFor } from './wait.ts';
 
-const registry: Partial<Record<ServiceName, Service>> = { postgres, mariadb, redis, kafka, elasticsearch };
+const registry: Partial<Record<ServiceName, Service>> = {
+  postgres,
+  mariadb,
+  redis,
+  kafka,
+  elasticsearch,
+  cassandra,
+};
 
 const usage =
   'usage: npm run services -- up|down|status [postgres|mariadb|redis|kafka|elasticsearch|cassandra ...]';
