@@ -16,6 +16,7 @@ import type {
 import { DataWaiters } from './data-waiters.ts';
 import { DB_FILE, openDatabase, recordTableDdl, toLogError } from './database.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
+import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
 import { checkTopicName, parseTopicPolicy, type TopicPolicy } from './topic-config.ts';
 
@@ -63,6 +64,7 @@ export class EmbeddedTopicLog implements TopicLog {
   private readonly defaultSpec: TopicSpec;
   private readonly topics = new Map<string, TopicState>();
   private readonly waiters = new DataWaiters();
+  private readonly offsets: OffsetTables;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -80,6 +82,7 @@ export class EmbeddedTopicLog implements TopicLog {
       integrityCheck: options.integrityCheck ?? true,
     });
     try {
+      this.offsets = new OffsetTables(this.db);
       this.loadTopics();
     } catch (error) {
       this.db.close();
@@ -119,7 +122,7 @@ export class EmbeddedTopicLog implements TopicLog {
       for (const p of state.partitions) this.db.exec(`DROP TABLE ${PartitionStore.table(p.id)}`);
       this.db.prepare('DELETE FROM partitions WHERE topic_id = ?').run(state.id);
       this.db.prepare('DELETE FROM topics WHERE id = ?').run(state.id);
-      this.db.prepare('DELETE FROM group_offsets WHERE topic = ?').run(name);
+      this.offsets.deleteTopic(name);
     });
     this.topics.delete(name);
   }
@@ -173,7 +176,7 @@ export class EmbeddedTopicLog implements TopicLog {
       });
       const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');
       for (const [store, pending] of touched) update.run(pending.next, pending.bytes, store.id);
-      this.writeOffsets(offsets);
+      this.offsets.writeSourceOffsets(offsets);
       return { created, positions, touched };
     });
     for (const state of created) this.topics.set(state.name, state);
@@ -215,55 +218,29 @@ export class EmbeddedTopicLog implements TopicLog {
 
   async sourceOffsets(connector: string): Promise<ReadonlyMap<string, string>> {
     this.ensureOpen();
-    const rows = this.guard(() =>
-      this.db.prepare('SELECT partition, offset FROM source_offsets WHERE connector = ?').all(connector),
-    ) as { partition: string; offset: string }[];
-    return new Map(rows.map((r) => [r.partition, r.offset]));
+    return this.guard(() => this.offsets.sourceOffsets(connector));
   }
 
   async writeSourceOffsets(offsets: readonly SourceOffsetWrite[]): Promise<void> {
-    this.ensureOpen();
-    this.transaction(() => this.writeOffsets(offsets));
+    this.transaction(() => this.offsets.writeSourceOffsets(offsets));
   }
 
   async committedOffsets(
     group: string,
   ): Promise<ReadonlyMap<string, { topic: string; partition: number; offset: number }>> {
     this.ensureOpen();
-    const rows = this.guard(() =>
-      this.db.prepare('SELECT topic, partition, offset FROM group_offsets WHERE grp = ?').all(group),
-    ) as { topic: string; partition: number; offset: number }[];
-    return new Map(
-      rows.map((r) => [
-        `${r.topic}-${r.partition}`,
-        { topic: r.topic, partition: r.partition, offset: r.offset },
-      ]),
-    );
+    return this.guard(() => this.offsets.committed(group));
   }
 
   async commitOffsets(
     group: string,
     offsets: readonly { topic: string; partition: number; offset: number | null }[],
   ): Promise<void> {
-    this.ensureOpen();
-    this.transaction(() => {
-      const upsert = this.db.prepare(
-        'INSERT INTO group_offsets (grp, topic, partition, offset) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (grp, topic, partition) DO UPDATE SET offset = excluded.offset',
-      );
-      const remove = this.db.prepare(
-        'DELETE FROM group_offsets WHERE grp = ? AND topic = ? AND partition = ?',
-      );
-      for (const o of offsets) {
-        if (o.offset === null) remove.run(group, o.topic, o.partition);
-        else upsert.run(group, o.topic, o.partition, o.offset);
-      }
-    });
+    this.transaction(() => this.offsets.commit(group, offsets));
   }
 
   async deleteGroup(group: string): Promise<void> {
-    this.ensureOpen();
-    this.transaction(() => this.db.prepare('DELETE FROM group_offsets WHERE grp = ?').run(group));
+    this.transaction(() => this.offsets.deleteGroup(group));
   }
 
   waitForData(
@@ -351,19 +328,6 @@ export class EmbeddedTopicLog implements TopicLog {
       partitions.push(new PartitionStore(this.db, id, 0, 0));
     }
     return { id: topicId, name, config, policy, partitions };
-  }
-
-  private writeOffsets(offsets: readonly SourceOffsetWrite[]): void {
-    if (offsets.length === 0) return;
-    const upsert = this.db.prepare(
-      'INSERT INTO source_offsets (connector, partition, offset) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (connector, partition) DO UPDATE SET offset = excluded.offset',
-    );
-    const remove = this.db.prepare('DELETE FROM source_offsets WHERE connector = ? AND partition = ?');
-    for (const o of offsets) {
-      if (o.offset === null) remove.run(o.connector, o.partition);
-      else upsert.run(o.connector, o.partition, o.offset);
-    }
   }
 
   private partition(topic: string, partition: number): PartitionStore | undefined {
