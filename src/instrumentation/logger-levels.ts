@@ -38,10 +38,14 @@ export function pinoLevel(level: string): string | undefined {
 
 export class LoggerLevels {
   readonly root: Logger;
-  readonly #loggers = new Map<string, Logger>();
+  /** Loggers handed out by {@link logger}, one per name. */
+  readonly #named = new Map<string, Logger>();
+  /** Every other child logger seen (see {@link adopt}), weakly held: request loggers come and go. */
+  readonly #adopted = new Map<string, Set<WeakRef<Logger>>>();
   /** Namespaces whose level was set here, with when; drives inheritance for loggers created later. */
   readonly #set = new Map<string, number>();
   readonly #levels = new Map<string, string>();
+  #creating = false;
 
   constructor(root: Logger) {
     this.root = root;
@@ -50,12 +54,17 @@ export class LoggerLevels {
   /** The logger named `name` (created once, then reused), its `logger` field set to the name. */
   logger(name: string, bindings: Readonly<Record<string, unknown>> = {}): Logger {
     if (name === ROOT_LOGGER) return this.root;
-    let child = this.#loggers.get(name);
+    let child = this.#named.get(name);
     if (!child) {
-      child = this.root.child({ logger: name, ...bindings });
+      this.#creating = true;
+      try {
+        child = this.root.child({ logger: name, ...bindings });
+      } finally {
+        this.#creating = false;
+      }
       const inherited = this.#inheritedLevel(name);
       if (inherited) child.level = inherited;
-      this.#loggers.set(name, child);
+      this.#named.set(name, child);
     }
     return child;
   }
@@ -68,12 +77,33 @@ export class LoggerLevels {
     return this.logger(`connector.${connector}.task.${task}`, { connector, task });
   }
 
+  /**
+   * Registers a child logger created anywhere below the root (pino's `onChild` hook calls this), so
+   * `logger.child({connector, task})` in the runtime is reachable by `/admin/loggers` too. It is named
+   * from its bindings: `logger`, else `connector.<c>.task.<t>`, else `connector.<c>`; unnamed ones are
+   * left alone (they follow their parent's level at creation).
+   */
+  adopt(child: Logger): void {
+    if (this.#creating) return;
+    const name = nameOf(child.bindings());
+    if (name === undefined) return;
+    const inherited = this.#inheritedLevel(name);
+    if (inherited) child.level = inherited;
+    let refs = this.#adopted.get(name);
+    if (!refs) {
+      refs = new Set();
+      this.#adopted.set(name, refs);
+    }
+    if (refs.size >= 64) for (const r of refs) if (r.deref() === undefined) refs.delete(r);
+    refs.add(new WeakRef(child));
+  }
+
   /** Drops a connector's loggers once it is deleted, so the registry does not grow without bound. */
   forgetConnector(connector: string): void {
     const ns = `connector.${connector}`;
-    for (const name of [...this.#loggers.keys()]) if (within(name, ns)) this.#loggers.delete(name);
-    for (const name of [...this.#set.keys()]) if (within(name, ns)) this.#set.delete(name);
-    for (const name of [...this.#levels.keys()]) if (within(name, ns)) this.#levels.delete(name);
+    for (const map of [this.#named, this.#adopted, this.#set, this.#levels]) {
+      for (const name of [...map.keys()]) if (within(name, ns)) map.delete(name);
+    }
   }
 
   /** Every logger whose level was set explicitly, plus root (Kafka's `GET /admin/loggers`). */
@@ -83,9 +113,10 @@ export class LoggerLevels {
     return out;
   }
 
-  /** The level of a known logger (created or set), or undefined. */
+  /** The level of a known logger (created, adopted or set), or undefined. */
   get(name: string): LoggerLevel | undefined {
-    if (name === ROOT_LOGGER || this.#loggers.has(name) || this.#set.has(name)) return this.#describe(name);
+    if (name === ROOT_LOGGER || this.#named.has(name) || this.#adopted.has(name) || this.#set.has(name))
+      return this.#describe(name);
     return undefined;
   }
 
@@ -98,32 +129,37 @@ export class LoggerLevels {
     if (!target)
       throw new RangeError(`Invalid log level '${level}'; use one of ${Object.keys(TO_PINO).join(', ')}`);
     const now = Date.now();
-    const changed: string[] = [];
-    if (namespace === ROOT_LOGGER) {
-      this.root.level = target;
-      this.#set.set(ROOT_LOGGER, now);
-      changed.push(ROOT_LOGGER);
-    }
+    const changed = new Set<string>([namespace]);
+    if (namespace === ROOT_LOGGER) this.root.level = target;
     // A more specific namespace set earlier is overridden too, as Log4j sets each matching logger.
-    for (const name of [...this.#set.keys()]) {
-      if (name !== ROOT_LOGGER && within(name, namespace)) this.#set.set(name, now);
-    }
-    if (namespace !== ROOT_LOGGER) this.#set.set(namespace, now);
-    this.#levels.set(namespace, target);
-    for (const name of this.#set.keys()) if (within(name, namespace)) this.#levels.set(name, target);
-    for (const [name, child] of this.#loggers) {
+    for (const name of this.#set.keys()) if (within(name, namespace)) changed.add(name);
+    for (const [name, child] of this.#named) {
       if (within(name, namespace)) {
         child.level = target;
-        changed.push(name);
+        changed.add(name);
       }
     }
-    if (namespace !== ROOT_LOGGER && !this.#loggers.has(namespace)) changed.push(namespace);
-    return [...new Set(changed)].sort();
+    for (const [name, refs] of this.#adopted) {
+      if (!within(name, namespace)) continue;
+      for (const r of refs) {
+        const child = r.deref();
+        if (child) child.level = target;
+        else refs.delete(r);
+      }
+      changed.add(name);
+    }
+    for (const name of changed) {
+      this.#set.set(name, now);
+      this.#levels.set(name, target);
+    }
+    return [...changed].sort();
   }
 
   #describe(name: string): LoggerLevel {
     const pinoName =
-      name === ROOT_LOGGER ? this.root.level : (this.#loggers.get(name)?.level ?? this.#levels.get(name));
+      name === ROOT_LOGGER
+        ? this.root.level
+        : (this.#levels.get(name) ?? this.#named.get(name)?.level ?? this.#inheritedLevel(name));
     return {
       level: FROM_PINO[pinoName ?? this.root.level] ?? String(pinoName).toUpperCase(),
       last_modified: this.#set.get(name) ?? null,
@@ -138,6 +174,16 @@ export class LoggerLevels {
     }
     return best === undefined ? undefined : this.#levels.get(best);
   }
+}
+
+function nameOf(bindings: Record<string, unknown>): string | undefined {
+  if (typeof bindings['logger'] === 'string') return bindings['logger'];
+  const connector = bindings['connector'];
+  if (typeof connector !== 'string') return undefined;
+  const task = bindings['task'];
+  return typeof task === 'number' || typeof task === 'string'
+    ? `connector.${connector}.task.${task}`
+    : `connector.${connector}`;
 }
 
 function within(name: string, namespace: string): boolean {

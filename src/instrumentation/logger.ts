@@ -55,7 +55,7 @@ export function maskSecrets(config: unknown): unknown {
   return out;
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions = {}, onChild?: (child: Logger) => void): Logger {
   const level = options.level ?? process.env['SEAM_LOG_LEVEL'] ?? 'info';
   const base = { ...options.base };
   const common = {
@@ -64,6 +64,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: HIDDEN },
     serializers: { config: maskSecrets, err: pino.stdSerializers.err },
+    ...(onChild ? { onChild } : {}),
   };
   if (options.destination) return pino(common, options.destination);
   const pretty = options.pretty ?? 'auto';
@@ -85,10 +86,16 @@ function prettyAvailable(): boolean {
   }
 }
 
-/** Root logger plus its level registry, which is what the worker, REST and CLI share. */
+/**
+ * Root logger plus its level registry, which is what the worker, REST and CLI share. Every child logger
+ * made from the root (however deep) is adopted by the registry, so `/admin/loggers` reaches loggers the
+ * runtime creates with plain `logger.child({connector, task})`.
+ */
 export function createLogging(options: LoggerOptions = {}): { logger: Logger; levels: LoggerLevels } {
-  const logger = createLogger(options);
-  return { logger, levels: new LoggerLevels(logger) };
+  let levels: LoggerLevels | undefined;
+  const logger = createLogger(options, (child) => levels?.adopt(child));
+  levels = new LoggerLevels(logger);
+  return { logger, levels };
 }
 
 export { LoggerLevels };

@@ -59,11 +59,25 @@ describe('logger', () => {
     expect(levels.get('connector.billing.task.0')).toEqual({ level: 'INFO', last_modified: null });
     expect(levels.get('nope')).toBeUndefined();
     const all = levels.all();
-    expect(Object.keys(all)).toEqual(['root', 'connector.orders']);
+    expect(Object.keys(all)).toEqual(['root', 'connector.orders', 'connector.orders.task.0']);
     expect(typeof all['connector.orders']?.last_modified).toBe('number');
     expect(() => levels.set('root', 'LOUD')).toThrow(/Invalid log level 'LOUD'/);
     levels.set('root', 'error');
     expect(levels.get('connector.orders.task.0')?.level).toBe('ERROR');
     expect(levels.all()['root']?.level).toBe('ERROR');
+  });
+
+  it('reaches loggers the runtime makes with logger.child({connector, task}), including later ones', () => {
+    const out = capture();
+    const { logger, levels } = createLogging({ destination: out.stream, level: 'info' });
+    const task = logger.child({ connector: 'orders', task: 0 });
+    const stage = task.child({ stage: 'poll' });
+    expect(levels.get('connector.orders.task.0')).toEqual({ level: 'INFO', last_modified: null });
+    expect(levels.set('connector.orders', 'DEBUG')).toEqual(['connector.orders', 'connector.orders.task.0']);
+    task.debug('task debug');
+    stage.debug('stage debug');
+    logger.child({ connector: 'orders' }).debug('connector debug');
+    logger.child({ connector: 'billing' }).debug('other connector');
+    expect(out.lines().map((l) => l['msg'])).toEqual(['task debug', 'stage debug', 'connector debug']);
   });
 });
