@@ -243,15 +243,14 @@ export class EmbeddedTopicLog implements TopicLog {
     this.transaction(() => this.offsets.deleteGroup(group));
   }
 
-  waitForData(
+  async waitForData(
     topics: readonly { topic: string; partition: number; offset: number }[],
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<void> {
     this.ensureOpen();
-    if (topics.some((t) => (this.partition(t.topic, t.partition)?.next ?? 0) > t.offset))
-      return Promise.resolve();
-    return this.waiters.wait(
+    if (topics.some((t) => (this.partition(t.topic, t.partition)?.next ?? 0) > t.offset)) return;
+    await this.waiters.wait(
       topics.map((t) => DataWaiters.key(t.topic, t.partition)),
       timeoutMs,
       signal,
