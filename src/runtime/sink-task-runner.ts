@@ -89,7 +89,9 @@ export class SinkTaskRunner extends WorkerTask {
     while (!this.stopping) {
       await this.whileUnpaused();
       if (this.stopping) break;
-      if (Date.now() - this.#lastAssignment >= ASSIGNMENT_REFRESH_MS) await this.#refreshAssignment();
+      // Subscribed topics may not exist yet: look more often while nothing is assigned.
+      const refreshMs = this.#positions.size === 0 ? ASSIGNMENT_REFRESH_MS / 10 : ASSIGNMENT_REFRESH_MS;
+      if (Date.now() - this.#lastAssignment >= refreshMs) await this.#refreshAssignment();
       const batch = await this.#read();
       if (batch.length > 0) await this.#process(batch);
       if (this.#commitRequested || Date.now() - this.#lastCommit >= o.commitIntervalMs) await this.#commit();

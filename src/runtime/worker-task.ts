@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { PluginLogger } from '../api/index.ts';
 import type { ConnectorTaskId, InstanceState } from '../herder/herder.ts';
 import { sleep, withDeadline } from './deadline.ts';
@@ -112,8 +113,13 @@ export abstract class WorkerTask {
     this.#wake?.();
   }
 
-  /** Resolves when the task is not paused or is stopping. */
+  /**
+   * Resolves when the task is not paused or is stopping. Every loop turn passes through here, and it
+   * always yields to the event loop once: plugin calls and a synchronous log may settle in microtasks
+   * only, and a loop that never yields would starve timers, I/O and REST.
+   */
   protected async whileUnpaused(): Promise<void> {
+    await yieldToEventLoop();
     while (this.#paused && !this.stopping) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
