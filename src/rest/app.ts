@@ -1,5 +1,10 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConnectError } from '../api/errors.ts';
 import type { Herder } from '../herder/herder.ts';
@@ -30,7 +35,7 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
   const log = options.levels.logger('seam.rest');
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   const timeoutMs = options.requestTimeoutMs ?? 90_000;
