@@ -1,12 +1,13 @@
 /**
  * The subset of Java's SimpleDateFormat that TimestampRouter and TimestampConverter configs use, always in
- * UTC as Kafka's SMTs do: y M d H h m s S a E D Z X, and 'quoted' literals. Unknown letters are rejected at
+ * UTC as Kafka's SMTs do: y M d H h m s S a E D Z X, and 'quoted' literals. Week-year Y is read as the
+ * calendar year (they differ only in the days around New Year). Unknown letters are rejected at
  * config time rather than silently printed.
  */
 
 type Token = { letter: string; count: number } | { literal: string };
 
-const LETTERS = 'yMdHhmsSaEDZX';
+const LETTERS = 'yYMdHhmsSaEDZX';
 const MONTHS = [
   'January',
   'February',
@@ -59,6 +60,7 @@ export function formatDate(ms: number, tokens: readonly Token[]): string {
     const n = t.count;
     switch (t.letter) {
       case 'y':
+      case 'Y':
         out += n === 2 ? pad(d.getUTCFullYear() % 100, 2) : pad(d.getUTCFullYear(), n);
         break;
       case 'M':
@@ -149,7 +151,7 @@ export function parseDate(text: string, tokens: readonly Token[]): number | null
     if (!m) return null;
     pos += m[0].length;
     const v = Number(m[0]);
-    if (t.letter === 'y') year = t.count === 2 ? 2000 + v : v;
+    if (t.letter === 'y' || t.letter === 'Y') year = t.count === 2 ? 2000 + v : v;
     else if (t.letter === 'M') month = v;
     else if (t.letter === 'd') day = v;
     else if (t.letter === 'H' || t.letter === 'h') hour = v;
