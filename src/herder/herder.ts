@@ -115,7 +115,11 @@ export interface Herder {
   connectors(): Promise<string[]>;
   connectorInfo(name: string): Promise<ConnectorInfo>;
   connectorConfig(name: string): Promise<RawConfig>;
-  putConnectorConfig(name: string, config: RawConfig, options: { allowReplace: boolean; initialState?: TargetState }): Promise<PutConfigResult>;
+  putConnectorConfig(
+    name: string,
+    config: RawConfig,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<PutConfigResult>;
   /** Merge patch: a null value deletes the key. */
   patchConnectorConfig(name: string, patch: Readonly<Record<string, string | null>>): Promise<ConnectorInfo>;
   deleteConnector(name: string): Promise<void>;

@@ -1,14 +1,22 @@
 import type { Logger } from 'pino';
 import { ConfigError, type ConfigKey, ConnectError, PLUGIN_TYPE_NAMES, type Plugin } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
-import type { ConnectorRunner } from '../runtime/connector-runner.ts';
 import { traceOf } from '../runtime/deadline.ts';
+import { redactConfig } from '../runtime/redact.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
 import type { ConfigStore } from '../storage/config-store.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import type { StatusStore } from '../storage/status-store.ts';
 import { configKeyInfo, validateConnectorConfig } from './config-validation.ts';
+import {
+  bad,
+  type ConnectorEntry,
+  hasControlCharacter,
+  instanceStatus,
+  statusView,
+  type TaskSlot,
+} from './connector-entry.ts';
 import { ALTERED, alterOffsets, RESET, readOffsets, resetOffsets } from './connector-offsets.ts';
 import type {
   ConfigInfos,
@@ -28,14 +36,7 @@ import type {
   TaskInfo,
   TaskStatus,
 } from './herder.ts';
-import { redactConfig } from './redact-config.ts';
-import {
-  cancel,
-  newRestartState,
-  onFailure,
-  type RestartBackoff,
-  type RestartState,
-} from './restart-backoff.ts';
+import { cancel, newRestartState, onFailure, type RestartBackoff } from './restart-backoff.ts';
 
 /**
  * The herder of one process (Kafka Connect's StandaloneHerder): connector configs and target states in
@@ -57,25 +58,6 @@ export interface StandaloneHerderOptions {
   readonly restart: RestartBackoff;
   /** Releases what the herder runs on (the log), after every task stopped. */
   readonly onStop?: () => Promise<void>;
-}
-
-interface TaskSlot {
-  runner: WorkerTask | null;
-  status: InstanceStatus;
-  readonly restart: RestartState;
-}
-
-interface ConnectorEntry {
-  readonly name: string;
-  config: RawConfig;
-  target: TargetState;
-  taskConfigs: RawConfig[];
-  type: ConnectorType;
-  runner: ConnectorRunner | null;
-  status: InstanceStatus;
-  readonly restart: RestartState;
-  tasks: Map<number, TaskSlot>;
-  readonly topics: Set<string>;
 }
 
 export class StandaloneHerder implements Herder {
@@ -207,20 +189,20 @@ export class StandaloneHerder implements Herder {
     const e = this.#get(name);
     const tasks = [...e.tasks]
       .sort(([a], [b]) => a - b)
-      .map(([id, slot]): TaskStatus => ({ id, ...this.#view(slot.status, slot.restart) }));
-    return { name, connector: this.#view(e.status, e.restart), tasks, type: e.type };
+      .map(([id, slot]): TaskStatus => ({ id, ...statusView(slot.status, slot.restart) }));
+    return { name, connector: statusView(e.status, e.restart), tasks, type: e.type };
   }
 
   async taskStatus(name: string, task: number): Promise<TaskStatus> {
     const slot = this.#slot(name, task);
-    return { id: task, ...this.#view(slot.status, slot.restart) };
+    return { id: task, ...statusView(slot.status, slot.restart) };
   }
 
   async taskConfigs(name: string): Promise<TaskInfo[]> {
     const e = this.#get(name);
     return e.taskConfigs.map((config, task) => ({
       id: { connector: name, task },
-      config: redactConfig(config, this.#passwordKeys(e)),
+      config: this.#redact(e, config),
     }));
   }
 
@@ -330,7 +312,7 @@ export class StandaloneHerder implements Herder {
       taskConfigs: [],
       type,
       runner: null,
-      status: this.#status('UNASSIGNED'),
+      status: instanceStatus('UNASSIGNED', this.workerId),
       restart: newRestartState(),
       tasks: new Map(),
       topics: new Set(this.#o.statusStore.get(name)?.topics ?? []),
@@ -340,7 +322,7 @@ export class StandaloneHerder implements Herder {
   }
 
   /** Starts the connector instance and its tasks according to the target state. */
-  async #startConnector(e: ConnectorEntry): Promise<void> {
+  async #startConnector(e: ConnectorEntry, restartTasks = true): Promise<void> {
     if (e.target === 'STOPPED') {
       e.taskConfigs = [];
       e.tasks.clear();
@@ -358,7 +340,7 @@ export class StandaloneHerder implements Herder {
           void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
       });
       this.#setConnector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-      await this.#reconfigure(e, true);
+      await this.#reconfigure(e, restartTasks || e.tasks.size === 0);
     } catch (err) {
       this.#connectorFailed(e, err as Error);
     }
@@ -380,7 +362,7 @@ export class StandaloneHerder implements Herder {
   async #startTask(e: ConnectorEntry, id: number): Promise<void> {
     const slot = e.tasks.get(id) ?? {
       runner: null,
-      status: this.#status('UNASSIGNED'),
+      status: instanceStatus('UNASSIGNED', this.workerId),
       restart: newRestartState(),
     };
     e.tasks.set(id, slot);
@@ -455,22 +437,8 @@ export class StandaloneHerder implements Herder {
     e.runner = null;
     await runner?.stop();
     this.#setConnector(e, 'RESTARTING');
-    if (e.taskConfigs.length === 0 || [...e.tasks.values()].every((s) => s.runner === null)) {
-      await this.#startConnector(e);
-      return;
-    }
-    e.restart.startedAt = Date.now();
-    try {
-      e.runner = await this.#o.worker.startConnector(e.name, e.config, {
-        onFailure: (_, error) => e.runner !== null && this.#connectorFailed(e, error),
-        onReconfigurationRequested: () =>
-          void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
-      });
-      this.#setConnector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-      await this.#reconfigure(e);
-    } catch (err) {
-      this.#connectorFailed(e, err as Error);
-    }
+    // As Kafka: restarting the connector restarts its tasks only when their configs change.
+    await this.#startConnector(e, false);
   }
 
   async #restartTask(e: ConnectorEntry, id: number): Promise<void> {
@@ -537,25 +505,8 @@ export class StandaloneHerder implements Herder {
 
   // ---- status ---------------------------------------------------------------------------------
 
-  #status(state: InstanceState, trace?: string): InstanceStatus {
-    return trace === undefined
-      ? { state, worker_id: this.workerId }
-      : { state, worker_id: this.workerId, trace };
-  }
-
-  #view(status: InstanceStatus, restart: RestartState): InstanceStatus {
-    if (restart.attempts === 0) return status;
-    return {
-      ...status,
-      restart: {
-        attempts: restart.attempts,
-        next_attempt_at: restart.nextAt === null ? null : new Date(restart.nextAt).toISOString(),
-      },
-    };
-  }
-
   #setConnector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
-    e.status = this.#status(state, trace);
+    e.status = instanceStatus(state, this.workerId, trace);
     this.#saveStatus(e);
   }
 
@@ -563,7 +514,7 @@ export class StandaloneHerder implements Herder {
     const slot = e.tasks.get(id);
     if (!slot) return;
     slot.status = {
-      ...this.#status(state, trace),
+      ...instanceStatus(state, this.workerId, trace),
       ...(slot.status.details ? { details: slot.status.details } : {}),
     };
     const metrics = this.#o.worker.options.metrics;
@@ -577,9 +528,9 @@ export class StandaloneHerder implements Herder {
   #saveStatus(e: ConnectorEntry): void {
     if (this.#connectors.get(e.name) !== e) return;
     const tasks: Record<string, InstanceStatus> = {};
-    for (const [id, slot] of e.tasks) tasks[String(id)] = this.#view(slot.status, slot.restart);
+    for (const [id, slot] of e.tasks) tasks[String(id)] = statusView(slot.status, slot.restart);
     this.#o.statusStore.put(e.name, {
-      connector: this.#view(e.status, e.restart),
+      connector: statusView(e.status, e.restart),
       tasks,
       topics: [...e.topics],
     });
@@ -623,32 +574,14 @@ export class StandaloneHerder implements Herder {
     return e;
   }
 
-  #passwordKeys(e: ConnectorEntry): Set<string> {
+  /** Configs as returned to REST: secrets `[hidden]` (password keys of the plugin's spec, secret-looking keys). */
+  #redact(e: ConnectorEntry, config: RawConfig = e.config): RawConfig {
+    let spec: Plugin['configSpec'] | null = null;
     try {
-      return new Set(
-        this.#o.worker
-          .plugin(e.config)
-          .configSpec.keys.filter((k) => k.type === 'password')
-          .map((k) => k.name),
-      );
+      spec = this.#o.worker.plugin(e.config).configSpec;
     } catch {
-      return new Set();
+      // Unknown plugin: secret-looking keys are still hidden.
     }
+    return redactConfig(config, (name) => spec?.key(name));
   }
-
-  #redact(e: ConnectorEntry): RawConfig {
-    return redactConfig(e.config, this.#passwordKeys(e));
-  }
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-function bad(message: string): ConnectError {
-  return new ConnectError(message, { code: 'seam.rest.bad_request' });
 }

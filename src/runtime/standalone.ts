@@ -9,6 +9,7 @@ import type { PluginRegistry } from '../plugins/registry.ts';
 import { FileConfigStore } from '../storage/config-store.ts';
 import { LogOffsetStore } from '../storage/offset-store.ts';
 import { FileStatusStore } from '../storage/status-store.ts';
+import { createConfigResolver } from './config-providers.ts';
 import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
 import { type ConfigResolver, Worker } from './worker.ts';
 import { parseWorkerConfig } from './worker-config.ts';
@@ -25,7 +26,7 @@ export interface StandaloneOptions {
   registry?: PluginRegistry;
   logger: Logger;
   metrics?: RuntimeMetrics;
-  /** Resolves `${env:…}` / `${file:…}` references at connector and task start; default: none resolved. */
+  /** Resolves `${env:…}` / `${file:…}` references at connector and task start; default: the built-in providers. */
   resolveConfig?: ConfigResolver;
 }
 
@@ -55,7 +56,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       rawConfig: options.workerConfig,
       logger: options.logger,
       metrics: options.metrics ?? noMetrics,
-      resolveConfig: options.resolveConfig ?? ((c) => ({ ...c })),
+      resolveConfig: options.resolveConfig ?? createConfigResolver(),
     });
     const herder = new StandaloneHerder({
       workerId: options.workerId,

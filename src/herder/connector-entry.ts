@@ -1,0 +1,57 @@
+import { ConnectError } from '../api/index.ts';
+import type { ConnectorRunner } from '../runtime/connector-runner.ts';
+import type { WorkerTask } from '../runtime/worker-task.ts';
+import type { ConnectorType, InstanceState, InstanceStatus, RawConfig, TargetState } from './herder.ts';
+import type { RestartState } from './restart-backoff.ts';
+
+/**
+ * What the standalone herder knows of one connector: its config and target state (desired), the
+ * instances running it, and their observed statuses with auto-restart bookkeeping.
+ */
+export interface TaskSlot {
+  runner: WorkerTask | null;
+  status: InstanceStatus;
+  readonly restart: RestartState;
+}
+
+export interface ConnectorEntry {
+  readonly name: string;
+  config: RawConfig;
+  target: TargetState;
+  taskConfigs: RawConfig[];
+  type: ConnectorType;
+  runner: ConnectorRunner | null;
+  status: InstanceStatus;
+  readonly restart: RestartState;
+  tasks: Map<number, TaskSlot>;
+  readonly topics: Set<string>;
+}
+
+export function instanceStatus(state: InstanceState, workerId: string, trace?: string): InstanceStatus {
+  return trace === undefined ? { state, worker_id: workerId } : { state, worker_id: workerId, trace };
+}
+
+/** The status as served: with the `restart` extension once auto-restart has acted. */
+export function statusView(status: InstanceStatus, restart: RestartState): InstanceStatus {
+  if (restart.attempts === 0) return status;
+  return {
+    ...status,
+    restart: {
+      attempts: restart.attempts,
+      next_attempt_at: restart.nextAt === null ? null : new Date(restart.nextAt).toISOString(),
+    },
+  };
+}
+
+/** Kafka rejects connector names with ISO control characters. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+export function bad(message: string): ConnectError {
+  return new ConnectError(message, { code: 'seam.rest.bad_request' });
+}
