@@ -1,6 +1,7 @@
 import type { SinkPlugin, SourcePlugin } from '../src/api/index.ts';
+import { elasticsearchSinkPlugin } from './elasticsearch/index.ts';
 
 /** Built-in connectors; each connector folder exports its plugin(s) and is listed here. */
 export function builtinConnectors(): (SourcePlugin | SinkPlugin)[] {
-  return [];
+  return [elasticsearchSinkPlugin];
 }

@@ -1,0 +1,225 @@
+import { type ConnectError, FatalError, isRetriable, RetriableError } from '../../src/api/index.ts';
+import type { BulkOperation } from './bulk-request.ts';
+import { classifyItem } from './errors.ts';
+
+/** One item of a bulk answer, in request order. */
+export interface BulkItemResult {
+  readonly status: number;
+  readonly error?: { readonly type?: string; readonly reason?: string } | undefined;
+}
+
+/** Sends one NDJSON bulk body; throws an already classified ConnectError when the request as a whole fails. */
+export type SendBulk = (ndjson: string) => Promise<readonly BulkItemResult[]>;
+
+export interface BulkWriterOptions {
+  readonly batchSize: number;
+  readonly bulkBytes: number;
+  readonly maxInFlight: number;
+  readonly maxBuffered: number;
+  readonly lingerMs: number;
+  readonly maxRetries: number;
+  readonly retryBackoffMs: number;
+  /** A document Elasticsearch refused; resolves once it is reported (dead-letter queue) or rejects to fail. */
+  readonly onMalformed: (op: BulkOperation, reason: string) => Promise<void>;
+  /** A request failed and is being retried (an outage), or null once a request succeeded again. */
+  readonly onOutage: (outage: { since: number; attempts: number; error: string } | null) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/**
+ * Groups operations into bulk requests of at most `batchSize` items / `bulkBytes` bytes, keeps at most
+ * `maxInFlight` requests open and at most `maxBuffered` operations in memory: `add` waits when either
+ * bound is reached, which is the backpressure onto the consumer. Retriable failures (the whole request,
+ * or single items) are retried with exponential backoff and jitter up to `maxRetries`; after that the
+ * writer is failed and `flush`/`add` throw until `reset`. Items are classified by {@link classifyItem}.
+ */
+export class BulkWriter {
+  readonly #o: BulkWriterOptions;
+  readonly #send: SendBulk;
+  #buffer: BulkOperation[] = [];
+  #bufferBytes = 0;
+  readonly #inFlight = new Map<Promise<void>, readonly BulkOperation[]>();
+  #failure: ConnectError | null = null;
+  #failedOps: BulkOperation[] = [];
+  #linger: NodeJS.Timeout | null = null;
+  #generation = 0;
+  #outageSince: number | null = null;
+
+  constructor(send: SendBulk, options: BulkWriterOptions) {
+    this.#send = send;
+    this.#o = options;
+  }
+
+  /** Operations not yet acknowledged by Elasticsearch (buffered, in flight or failed), for a rewind. */
+  unacknowledged(): BulkOperation[] {
+    return [...this.#failedOps, ...[...this.#inFlight.values()].flat(), ...this.#buffer];
+  }
+
+  get failure(): ConnectError | null {
+    return this.#failure;
+  }
+
+  get pending(): number {
+    let n = this.#buffer.length;
+    for (const ops of this.#inFlight.values()) n += ops.length;
+    return n;
+  }
+
+  async add(op: BulkOperation): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#buffer.length > 0 && this.#bufferBytes + op.bytes > this.#o.bulkBytes) await this.#dispatch();
+    this.#buffer.push(op);
+    this.#bufferBytes += op.bytes;
+    if (this.#buffer.length >= this.#o.batchSize || this.#bufferBytes >= this.#o.bulkBytes)
+      await this.#dispatch();
+    else this.#armLinger();
+    while (this.pending >= this.#o.maxBuffered && this.#inFlight.size > 0)
+      await Promise.race(this.#inFlight.keys());
+    this.#throwIfFailed();
+  }
+
+  /** Sends what is buffered and waits until every request is answered; throws the writer's failure. */
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#buffer.length > 0 || this.#inFlight.size > 0) {
+      if (this.#buffer.length > 0) await this.#dispatch();
+      if (this.#inFlight.size === 0) continue;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new RetriableError(`flush did not complete within flush.timeout.ms=${timeoutMs}`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.race(this.#inFlight.keys()),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#throwIfFailed();
+  }
+
+  /** Forgets every operation and the failure (the task rewinds to redeliver them); late answers are ignored. */
+  reset(): void {
+    this.#generation++;
+    this.#clearLinger();
+    this.#buffer = [];
+    this.#bufferBytes = 0;
+    this.#inFlight.clear();
+    this.#failedOps = [];
+    this.#failure = null;
+  }
+
+  close(): void {
+    this.reset();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  #armLinger(): void {
+    if (this.#linger !== null) return;
+    this.#linger = setTimeout(() => {
+      this.#linger = null;
+      void this.#dispatch();
+    }, this.#o.lingerMs);
+  }
+
+  #clearLinger(): void {
+    if (this.#linger !== null) clearTimeout(this.#linger);
+    this.#linger = null;
+  }
+
+  async #dispatch(): Promise<void> {
+    this.#clearLinger();
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#bufferBytes = 0;
+    const generation = this.#generation;
+    // The check and the insertion run in one synchronous step, so concurrent dispatches never exceed the bound.
+    while (this.#inFlight.size >= this.#o.maxInFlight) await Promise.race(this.#inFlight.keys());
+    if (generation !== this.#generation) return;
+    const request: Promise<void> = this.#sendWithRetries(batch, generation).finally(() => {
+      this.#inFlight.delete(request);
+    });
+    this.#inFlight.set(request, batch);
+  }
+
+  async #sendWithRetries(batch: readonly BulkOperation[], generation: number): Promise<void> {
+    let todo = batch;
+    for (let attempt = 0; ; attempt++) {
+      let retry: BulkOperation[] = [];
+      let lastError = '';
+      try {
+        const items = await this.#send(todo.map((op) => op.text).join(''));
+        if (generation !== this.#generation) return;
+        const reports: Promise<void>[] = [];
+        todo.forEach((op, i) => {
+          const item = items[i];
+          const outcome = item ? classifyItem(item.status, item.error?.type, op.conflictIsStale) : 'retry';
+          const reason = item?.error ? `${item.error.type}: ${item.error.reason}` : `status ${item?.status}`;
+          if (outcome === 'retry') {
+            retry.push(op);
+            lastError = reason;
+          } else if (outcome === 'malformed')
+            reports.push(
+              this.#o.onMalformed(
+                op,
+                `Elasticsearch refused the document for index '${op.index}': ${reason}`,
+              ),
+            );
+          else if (outcome === 'fatal')
+            throw new FatalError(`Elasticsearch refused a write to '${op.index}': ${reason}`);
+        });
+        await Promise.all(reports);
+        this.#recovered();
+      } catch (error) {
+        if (generation !== this.#generation) return;
+        if (!isRetriable(error)) return this.#fail(error as ConnectError, todo);
+        retry = [...todo];
+        lastError = (error as Error).message;
+        this.#outage(attempt + 1, lastError);
+      }
+      if (retry.length === 0) return;
+      if (attempt >= this.#o.maxRetries) {
+        return this.#fail(
+          new RetriableError(
+            `bulk request still failing after max.retries=${this.#o.maxRetries}: ${lastError}`,
+          ),
+          retry,
+        );
+      }
+      await (this.#o.sleep ?? sleep)(this.#backoff(attempt));
+      if (generation !== this.#generation) return;
+      todo = retry;
+    }
+  }
+
+  /** Exponential backoff with ±50 % jitter, capped at 30 s, so retrying tasks do not all wake at once. */
+  #backoff(attempt: number): number {
+    const base = Math.min(30_000, this.#o.retryBackoffMs * 2 ** attempt);
+    return Math.round(base * (0.5 + (this.#o.random ?? Math.random)()));
+  }
+
+  #fail(error: ConnectError, ops: readonly BulkOperation[]): void {
+    this.#failure ??= error;
+    this.#failedOps.push(...ops);
+  }
+
+  #outage(attempts: number, error: string): void {
+    this.#outageSince ??= Date.now();
+    this.#o.onOutage({ since: this.#outageSince, attempts, error });
+  }
+
+  #recovered(): void {
+    if (this.#outageSince === null) return;
+    this.#outageSince = null;
+    this.#o.onOutage(null);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

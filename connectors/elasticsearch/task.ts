@@ -1,0 +1,253 @@
+import {
+  type ConnectError,
+  DataError,
+  type PartitionOffsets,
+  type Schema,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TaskConfig,
+} from '../../src/api/index.ts';
+import { type BulkOperation, softDeleteOperation } from './bulk-request.ts';
+import { BulkWriter } from './bulk-writer.ts';
+import { type EsSinkConfig, esSinkConfigSpec } from './config.ts';
+import { EsClient } from './es-client.ts';
+import { indexNaming } from './index-name.ts';
+import { DELETED_FIELD, indexMapping } from './mapping.ts';
+import { OperationPlanner } from './operation-planner.ts';
+
+/** Keys recently soft-deleted with a version, so the tombstone that follows a Debezium `d` event costs nothing. */
+const RECENT_DELETES = 100_000;
+
+/**
+ * The Elasticsearch sink task. `put` plans each record (operation-planner.ts) and hands it to the bulk
+ * writer, which may buffer and blocks when its bounds are reached; `preCommit`/`flush` return only once
+ * every bulk is acknowledged and every refused document is reported, so committed offsets never run
+ * ahead of the index. When a bulk fails for good, the task rewinds its partitions to the first
+ * unacknowledged record (the writes are idempotent) and throws, so nothing is lost.
+ */
+export class ElasticsearchSinkTask implements SinkTask {
+  #config!: EsSinkConfig;
+  #context!: SinkTaskContext;
+  #client!: EsClient;
+  #writer!: BulkWriter;
+  #planner!: OperationPlanner;
+  readonly #indices = new Map<string, string>();
+  readonly #recentDeletes = new Map<string, true>();
+  readonly #counters: Record<string, number> = {};
+  readonly #fallbacks = new Map<string, string>();
+
+  async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
+    this.#config = esSinkConfigSpec.parse(raw);
+    this.#context = context;
+    const c = this.#config;
+    this.#planner = new OperationPlanner(
+      c,
+      indexNaming({
+        mapping: c['topic.to.external.resource.mapping'],
+        dataStreamType: c['data.stream.type'],
+        dataStreamDataset: c['data.stream.dataset'],
+        dataStreamNamespace: c['data.stream.namespace'],
+      }),
+    );
+    this.#client = new EsClient(c);
+    await this.#client.connect();
+    context.status.setDetail('elasticsearch', { version: this.#client.version });
+    // Writes without an ordering guard (upserts, unversioned deletes) must not overtake each other.
+    const maxInFlight = c['write.method'] === 'upsert' ? 1 : c['max.in.flight.requests'];
+    this.#writer = new BulkWriter((body) => this.#client.bulk(body, c['read.timeout.ms']), {
+      batchSize: c['batch.size'],
+      bulkBytes: c['bulk.size.bytes'],
+      maxInFlight,
+      maxBuffered: c['max.buffered.records'],
+      lingerMs: c['linger.ms'],
+      maxRetries: c['max.retries'],
+      retryBackoffMs: c['retry.backoff.ms'],
+      onMalformed: (op, reason) => this.#malformed(op.record, reason),
+      onOutage: (outage) => {
+        context.status.setDetail('outage', outage);
+        if (outage)
+          context.logger.warn(
+            { attempts: outage.attempts, error: outage.error },
+            'Elasticsearch bulk failing; retrying',
+          );
+        else context.logger.info('Elasticsearch reachable again');
+      },
+    });
+  }
+
+  async put(records: readonly SinkRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i++) {
+      try {
+        await this.#putOne(records[i]!);
+      } catch (error) {
+        // A record that cannot be written is reported; a failure of the writer itself is not about this record.
+        if (error instanceof DataError && error !== this.#writer.failure) {
+          await this.#invalid(records[i]!, error);
+          continue;
+        }
+        throw this.#rewind(error as ConnectError, records.slice(i));
+      }
+    }
+  }
+
+  async flush(_offsets: PartitionOffsets): Promise<void> {
+    try {
+      await this.#writer.flush(this.#config['flush.timeout.ms']);
+    } catch (error) {
+      throw this.#rewind(error as ConnectError, []);
+    } finally {
+      this.#context.status.setDetail('counters', { ...this.#counters });
+    }
+  }
+
+  async preCommit(offsets: PartitionOffsets): Promise<PartitionOffsets> {
+    await this.flush(offsets);
+    return offsets;
+  }
+
+  async stop(): Promise<void> {
+    this.#writer?.close();
+    await this.#client?.close();
+  }
+
+  async #putOne(record: SinkRecord): Promise<void> {
+    const plan = this.#planner.plan(record);
+    if (plan.kind === 'skip') {
+      this.#count(plan.counter);
+      this.#context.logger.debug(
+        { topic: record.topic, partition: record.kafkaPartition, offset: record.kafkaOffset },
+        plan.reason,
+      );
+      return;
+    }
+    if (plan.kind === 'unversioned-delete') return this.#unversionedDelete(plan.record, plan.index, plan.id);
+    await this.#ensureIndex(plan.op.index, plan.schema);
+    if (plan.versionSource && plan.versionSource !== 'lsn') this.#fallback(record.topic, plan.versionSource);
+    const key = plan.op.id === null ? null : `${plan.op.index}\u0000${plan.op.id}`;
+    if (key !== null) {
+      if (plan.deletes && plan.versionSource !== null) this.#rememberDelete(key);
+      else this.#recentDeletes.delete(key);
+    }
+    await this.#writer.add(plan.op);
+  }
+
+  /**
+   * A tombstone with no source position. Right after a versioned delete of the same key (Debezium's `d`
+   * then tombstone) it is already applied. Otherwise the current version is read once everything before
+   * it is acknowledged, and the marker is written at that version + 1: newer than the state it deletes,
+   * older than any later change.
+   */
+  async #unversionedDelete(record: SinkRecord, index: string, id: string): Promise<void> {
+    const key = `${index}\u0000${id}`;
+    if (this.#recentDeletes.has(key)) return this.#count('tombstonesAfterDelete');
+    await this.#ensureIndex(index, null);
+    await this.#writer.flush(this.#config['flush.timeout.ms']);
+    const current = (await this.#client.versions(index, [id])).get(id);
+    if (!current || current.deleted)
+      return this.#count(current ? 'tombstonesAfterDelete' : 'deletesOfMissingDocuments');
+    this.#rememberDelete(key);
+    await this.#writer.add(softDeleteOperation(record, index, id, current.version + 1n));
+  }
+
+  async #ensureIndex(index: string, schema: Schema | null): Promise<void> {
+    if (this.#config['data.stream.type'].toUpperCase() !== 'NONE') return;
+    const ignore = this.#config['schema.ignore'] || this.#config['topic.schema.ignore'].includes(index);
+    const mapping =
+      ignore || schema === null || schema.type !== 'struct'
+        ? { properties: { [DELETED_FIELD]: { type: 'boolean' } } }
+        : indexMapping(schema, this.#config['compact.map.entries']);
+    const known = this.#indices.get(index);
+    if (known !== undefined && (schema === null || ignore)) return;
+    const fingerprint = JSON.stringify(mapping);
+    if (known === fingerprint) return;
+    if (known === undefined && (await this.#client.ensureIndex(index, mapping)) === 'created') {
+      this.#indices.set(index, fingerprint);
+      return;
+    }
+    try {
+      await this.#client.putMapping(index, mapping);
+    } catch (error) {
+      if ((error as ConnectError).retriable) throw error;
+      // A field whose type changed: documents that do not fit go to the dead-letter queue one by one.
+      this.#count('mappingUpdatesRefused');
+      this.#context.logger.warn({ index, error: (error as Error).message }, 'mapping update refused');
+    }
+    this.#indices.set(index, fingerprint);
+  }
+
+  async #malformed(record: SinkRecord, reason: string): Promise<void> {
+    this.#count('documentsRefused');
+    const behavior = this.#config['behavior.on.malformed.documents'];
+    const error = new DataError(reason);
+    const reporter = this.#context.errantRecordReporter;
+    if (behavior === 'fail') throw error;
+    if (behavior === 'warn')
+      this.#context.logger.warn(
+        { topic: record.topic, partition: record.kafkaPartition, offset: record.kafkaOffset },
+        reason,
+      );
+    if (reporter) await reporter.report(record, error);
+  }
+
+  async #invalid(record: SinkRecord, error: DataError): Promise<void> {
+    this.#count('recordsInvalid');
+    const reporter = this.#context.errantRecordReporter;
+    if (reporter) return reporter.report(record, error);
+    if (!this.#config['drop.invalid.message']) throw error;
+    this.#context.logger.warn(
+      {
+        topic: record.topic,
+        partition: record.kafkaPartition,
+        offset: record.kafkaOffset,
+        error: error.message,
+      },
+      'invalid record dropped (drop.invalid.message=true)',
+    );
+  }
+
+  /** Seeks every partition back to its first unacknowledged record, forgets the writer's state, returns the error. */
+  #rewind(error: ConnectError, notYetAdded: readonly SinkRecord[]): ConnectError {
+    const records = [...this.#writer.unacknowledged().map((op: BulkOperation) => op.record), ...notYetAdded];
+    const first = new Map<string, { topic: string; partition: number; offset: number }>();
+    for (const r of records) {
+      const k = `${r.originalTopic}\u0000${r.originalKafkaPartition}`;
+      const seen = first.get(k);
+      if (!seen || r.originalKafkaOffset < seen.offset)
+        first.set(k, {
+          topic: r.originalTopic,
+          partition: r.originalKafkaPartition,
+          offset: r.originalKafkaOffset,
+        });
+    }
+    for (const { topic, partition, offset } of first.values())
+      this.#context.offset({ topic, partition }, offset);
+    this.#writer.reset();
+    this.#recentDeletes.clear();
+    return error;
+  }
+
+  #rememberDelete(key: string): void {
+    this.#recentDeletes.set(key, true);
+    if (this.#recentDeletes.size > RECENT_DELETES)
+      this.#recentDeletes.delete(this.#recentDeletes.keys().next().value!);
+  }
+
+  #fallback(topic: string, source: string): void {
+    if (this.#fallbacks.get(topic) === source) return;
+    this.#fallbacks.set(topic, source);
+    const message =
+      source === 'header'
+        ? 'external.version.header'
+        : 'log offset (not safe across offset resets, topic re-creation or re-partitioning)';
+    this.#context.status.setDetail(
+      'versionFallback',
+      Object.fromEntries([...this.#fallbacks].map(([t, s]) => [t, s])),
+    );
+    this.#context.logger.warn({ topic }, `records carry no source position; ordering by ${message}`);
+  }
+
+  #count(name: string): void {
+    this.#counters[name] = (this.#counters[name] ?? 0) + 1;
+  }
+}
