@@ -60,6 +60,8 @@ interface Position {
   /** Next offset after what has been put (what a commit may cover). */
   consumed: number;
   committed: number | null;
+  /** Where reading began at assignment: the rewind point while nothing has been committed yet. */
+  readonly start: number;
   paused: boolean;
 }
 
@@ -165,6 +167,7 @@ export class SinkTaskRunner extends WorkerTask {
         next: start,
         consumed: start,
         committed: c?.offset ?? null,
+        start,
         paused: false,
       });
       this.topic(tp.topic);
@@ -339,7 +342,7 @@ export class SinkTaskRunner extends WorkerTask {
         { err: e },
         'Flush failed with a retriable error; records since the last commit are redelivered',
       );
-      for (const p of this.#positions.values()) if (p.committed !== null) p.next = p.consumed = p.committed;
+      for (const p of this.#positions.values()) p.next = p.consumed = p.committed ?? p.start;
       return;
     }
     const commits = [...safe.values()].map((s) => ({
