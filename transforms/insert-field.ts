@@ -15,7 +15,7 @@ import {
   requireStruct,
   withSide,
 } from './support/record-side.ts';
-import { copySchemaBasics, fieldValue, SchemaCache } from './support/schema-util.ts';
+import { copySchemaBasics, fieldValue, hasFieldDefaults, SchemaCache } from './support/schema-util.ts';
 
 const suffixDoc = 'Suffix with ! to make this a required field, or ? to keep it optional (the default).';
 const spec = configSpec()
@@ -87,6 +87,7 @@ export const insertFieldPlugins = keyValueTransforms(
     const staticValue = config['static.value'];
     const replaceNull = config['replace.null.with.default'];
     const cache = new SchemaCache<Schema>();
+    const defaults = new SchemaCache<boolean>();
 
     const buildSchema = (schema: Schema): Schema => {
       const b = copySchemaBasics(schema);
@@ -124,8 +125,11 @@ export const insertFieldPlugins = keyValueTransforms(
         }
         const struct = requireStruct(value, schema, PURPOSE);
         const updated = cache.get(schema, buildSchema);
-        const out: Record<string, unknown> = {};
-        for (const f of schema.fields!) out[f.name] = fieldValue(struct, f, replaceNull);
+        let out: Record<string, unknown>;
+        if (replaceNull && defaults.get(schema, hasFieldDefaults)) {
+          out = {};
+          for (const f of schema.fields!) out[f.name] = fieldValue(struct, f, replaceNull);
+        } else out = { ...struct };
         if (topic) out[topic.name] = record.topic;
         if (partition) out[partition.name] = record.kafkaPartition;
         if (offset) out[offset.name] = offsetOf(record);

@@ -39,11 +39,21 @@ export const regexRouterPlugin = kafkaTransform(
         },
       ]);
     }
+    // A connector writes to few topics, so the routed name is remembered per topic (bounded).
+    const routed = new Map<string, string>();
+    const route = (topic: string): string => {
+      let out = routed.get(topic);
+      if (out === undefined) {
+        const m = re.exec(topic);
+        out = m ? replace(m) : topic;
+        if (routed.size >= 10_000) routed.clear();
+        routed.set(topic, out);
+      }
+      return out;
+    };
     return {
       apply<R extends ConnectRecord>(record: R): R {
-        const m = re.exec(record.topic);
-        if (!m) return record;
-        const topic = replace(m);
+        const topic = route(record.topic);
         return topic === record.topic ? record : { ...record, topic };
       },
     };

@@ -9,7 +9,7 @@ import {
 import { REPLACE_NULL_KEY } from '../support/field-path.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { isPlainObject } from '../support/record-side.ts';
-import { copySchemaBasics, fieldValue, SchemaCache } from '../support/schema-util.ts';
+import { copySchemaBasics, fieldValue, hasFieldDefaults, SchemaCache } from '../support/schema-util.ts';
 import {
   isEnvelope,
   type MetadataField,
@@ -92,6 +92,8 @@ const spec = configSpec()
 interface Plan {
   readonly schema: Schema;
   readonly row: Schema;
+  /** The row needs a field-by-field copy (defaults to apply); otherwise it is spread or shared. */
+  readonly copyFields: boolean;
 }
 
 /** Debezium's event-flattening SMT: replaces the change envelope with its row state. */
@@ -120,13 +122,14 @@ export const extractNewRecordStatePlugin = debeziumTransform(
         envelope.fields?.find((f) => f.name === 'after')?.schema ??
         envelope.fields?.find((f) => f.name === 'before')?.schema;
       if (!row || row.type !== 'struct') return null;
-      if (addFields.length === 0 && !rewrite) return { schema: row, row };
+      const copyFields = replaceNull && hasFieldDefaults(row);
+      if (addFields.length === 0 && !rewrite) return { schema: row, row, copyFields };
       const b = copySchemaBasics(row);
       if (row.optional) b.optional();
       for (const f of row.fields ?? []) b.field(f.name, f.schema);
       for (const f of addFields) b.field(f.outName, metadataSchema(envelope, f) ?? Schemas.OPTIONAL_STRING);
       if (rewrite) b.field('__deleted', Schemas.OPTIONAL_STRING);
-      return { schema: b.build(), row };
+      return { schema: b.build(), row, copyFields };
     };
 
     const dropFields = (
@@ -191,14 +194,19 @@ export const extractNewRecordStatePlugin = debeziumTransform(
         if (!isPlainObject(row)) return null;
         const p = envSchema === null ? null : plans.get(envSchema, plan);
         let value: Record<string, unknown>;
-        if (p === null) {
-          value = { ...row };
-        } else {
+        if (p?.copyFields) {
           value = {};
           for (const f of p.row.fields ?? []) value[f.name] = fieldValue(row, f, replaceNull);
+        } else if (addFields.length === 0 && !rewrite) {
+          // Values are immutable, so the row object itself can become the value.
+          value = row as Record<string, unknown>;
+        } else {
+          value = { ...row };
         }
-        for (const f of addFields) value[f.outName] = metadataValue(envelope, f);
-        if (rewrite) value.__deleted = isDelete ? 'true' : 'false';
+        if (value !== row) {
+          for (const f of addFields) value[f.outName] = metadataValue(envelope, f);
+          if (rewrite) value.__deleted = isDelete ? 'true' : 'false';
+        }
 
         let valueSchema: Schema | null = p?.schema ?? null;
         let out: R = { ...record, valueSchema, value };

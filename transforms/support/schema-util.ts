@@ -49,6 +49,14 @@ export function fieldValue(
   return v;
 }
 
+/**
+ * Whether any field of a struct schema has a default. When none has, `replace.null.with.default` cannot
+ * change a value, so a struct can be copied with a spread, which V8 does much faster than key by key.
+ */
+export function hasFieldDefaults(schema: Schema): boolean {
+  return schema.fields?.some((f) => f.schema.defaultValue !== undefined) ?? false;
+}
+
 /** Caches a derived value per input schema (schemas are immutable and shared, so identity is the key). */
 export class SchemaCache<V> {
   readonly #map = new WeakMap<Schema, V>();
