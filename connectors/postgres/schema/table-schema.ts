@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { envelopeSchema, type Schema, SchemaBuilder } from '../../../src/api/index.ts';
+import type { ColumnRule } from '../config.ts';
+import { SOURCE_SCHEMA } from '../source-info.ts';
+import { mapType, type PgTypeInfo, type TypeOptions, type ValueMapping } from './type-mapping.ts';
+
+/** A column as the catalog and pgoutput Relation messages describe it. */
+export interface ColumnMeta {
+  readonly name: string;
+  readonly type: PgTypeInfo;
+  readonly typmod: number;
+  readonly optional: boolean;
+}
+
+export interface TableMeta {
+  readonly oid: number;
+  readonly schema: string;
+  readonly table: string;
+  readonly columns: readonly ColumnMeta[];
+  /** Primary-key columns (or `message.key.columns`), in key order; empty → null keys. */
+  readonly keyColumns: readonly string[];
+}
+
+export interface TableSchemaOptions {
+  readonly prefix: string;
+  readonly delimiter: string;
+  readonly types: TypeOptions;
+  /** Whether `schema.table.column` is captured (column include/exclude lists). */
+  readonly includeColumn: (fq: string) => boolean;
+  readonly rules: readonly ColumnRule[];
+  readonly placeholder: string;
+}
+
+/** A captured column: its mapping plus the mask/truncate rule that applies to it. */
+interface Captured {
+  readonly name: string;
+  readonly mapping: ValueMapping;
+  readonly rewrite: ((v: string) => string) | null;
+}
+
+/** Tuple values as decoded: text, null for SQL NULL, undefined for an unchanged TOASTed value. */
+export type TextTuple = Readonly<Record<string, string | null | undefined>>;
+
+/**
+ * Key, value and envelope schemas of one table and the conversion of its rows, named as Debezium
+ * names them (`<prefix>.<schema>.<table>.Key|Value|Envelope`). Rebuilt whenever a Relation message or
+ * the catalog says the table changed.
+ */
+export class TableSchema {
+  readonly meta: TableMeta;
+  readonly topic: string;
+  readonly keySchema: Schema | null;
+  readonly valueSchema: Schema;
+  readonly envelopeSchema: Schema;
+  readonly #columns: Captured[];
+  readonly #placeholder: string;
+  readonly #placeholderBytes: Uint8Array;
+
+  constructor(meta: TableMeta, o: TableSchemaOptions) {
+    this.meta = meta;
+    const base = [o.prefix, meta.schema, meta.table].join(o.delimiter);
+    this.topic = base;
+    this.#placeholder = o.placeholder;
+    this.#placeholderBytes = new TextEncoder().encode(o.placeholder);
+    this.#columns = [];
+    const value = SchemaBuilder.struct().name(`${base}.Value`).optional();
+    const key = SchemaBuilder.struct().name(`${base}.Key`);
+    const keyNames = new Set(meta.keyColumns);
+    for (const c of meta.columns) {
+      const fq = `${meta.schema}.${meta.table}.${c.name}`;
+      if (!keyNames.has(c.name) && !o.includeColumn(fq)) continue;
+      const mapping = mapType(c.type, c.typmod, c.optional, o.types);
+      if (mapping === null) continue;
+      this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules) });
+      value.field(c.name, mapping.schema);
+    }
+    for (const k of meta.keyColumns) {
+      const col = this.#columns.find((c) => c.name === k);
+      if (col) key.field(k, col.mapping.schema);
+    }
+    this.keySchema = meta.keyColumns.length > 0 ? key.build() : null;
+    this.valueSchema = value.build();
+    this.envelopeSchema = envelopeSchema(`${base}.Envelope`, this.valueSchema, SOURCE_SCHEMA);
+  }
+
+  /** Converts a decoded tuple to the row struct; unchanged TOASTed values become the placeholder. */
+  row(tuple: TextTuple): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const c of this.#columns) {
+      const text = tuple[c.name];
+      if (text === undefined) out[c.name] = this.#unavailable(c.mapping.schema);
+      else if (text === null) out[c.name] = null;
+      else out[c.name] = c.mapping.convert(c.rewrite ? c.rewrite(text) : text);
+    }
+    return out;
+  }
+
+  /** Names of columns whose values are unchanged TOAST in this tuple. */
+  unchangedToast(tuple: TextTuple): string[] {
+    return this.#columns.filter((c) => c.name in tuple && tuple[c.name] === undefined).map((c) => c.name);
+  }
+
+  key(row: Readonly<Record<string, unknown>> | null): Record<string, unknown> | null {
+    if (this.keySchema === null || row === null) return null;
+    const out: Record<string, unknown> = {};
+    for (const k of this.meta.keyColumns) out[k] = row[k] ?? null;
+    return out;
+  }
+
+  #unavailable(schema: Schema): unknown {
+    if (schema.type === 'string') return this.#placeholder;
+    if (schema.type === 'bytes' && schema.name === undefined) return this.#placeholderBytes;
+    if (schema.type === 'array' && schema.valueSchema?.type === 'string') return [this.#placeholder];
+    return null;
+  }
+}
+
+function rewriteFor(fq: string, rules: readonly ColumnRule[]): ((v: string) => string) | null {
+  const rule = rules.find((r) => r.columns.test(fq));
+  if (!rule) return null;
+  switch (rule.kind) {
+    case 'truncate':
+      return (v) => [...v].slice(0, rule.length).join('');
+    case 'mask':
+      return () => '*'.repeat(rule.length ?? 0);
+    case 'hash':
+      return (v) =>
+        createHash(normalizeAlgorithm(rule.algorithm ?? 'SHA-256'))
+          .update(`${rule.salt ?? ''}${v}`)
+          .digest('hex');
+  }
+}
+
+/** Java algorithm names (`SHA-256`) → Node's (`sha256`). */
+function normalizeAlgorithm(name: string): string {
+  return name.toLowerCase().replace(/-/g, '');
+}

@@ -1,0 +1,80 @@
+import { DebeziumNames, type Schema, SchemaBuilder, Schemas } from '../../src/api/index.ts';
+import type { Lsn } from './position.ts';
+
+/** Seam's version in source.version; Debezium puts its own release there. */
+export const CONNECTOR_VERSION = '0.1.0';
+
+const SNAPSHOT_VALUES = 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental';
+
+/** `io.debezium.connector.postgresql.Source`, field for field and in Debezium's order. */
+export const SOURCE_SCHEMA: Schema = SchemaBuilder.struct()
+  .name(DebeziumNames.SOURCE)
+  .field('version', Schemas.STRING)
+  .field('connector', Schemas.STRING)
+  .field('name', Schemas.STRING)
+  .field('ts_ms', Schemas.INT64)
+  .field(
+    'snapshot',
+    SchemaBuilder.string()
+      .optional()
+      .name(DebeziumNames.ENUM)
+      .version(1)
+      .parameter('allowed', SNAPSHOT_VALUES)
+      .defaultValue('false')
+      .build(),
+  )
+  .field('db', Schemas.STRING)
+  .field('sequence', Schemas.OPTIONAL_STRING)
+  .field('ts_us', Schemas.OPTIONAL_INT64)
+  .field('ts_ns', Schemas.OPTIONAL_INT64)
+  .field('schema', Schemas.STRING)
+  .field('table', Schemas.STRING)
+  .field('txId', Schemas.OPTIONAL_INT64)
+  .field('lsn', Schemas.OPTIONAL_INT64)
+  .field('xmin', Schemas.OPTIONAL_INT64)
+  .build();
+
+export type SnapshotMarker =
+  | 'true'
+  | 'first'
+  | 'first_in_data_collection'
+  | 'last_in_data_collection'
+  | 'last'
+  | 'false'
+  | 'incremental';
+
+export interface SourceInfo {
+  /** topic.prefix */
+  readonly serverName: string;
+  readonly db: string;
+  readonly schema: string;
+  readonly table: string;
+  /** Commit time (streaming) or read time (snapshot), µs since epoch. */
+  readonly tsUs: bigint;
+  readonly snapshot: SnapshotMarker;
+  readonly txId: number | null;
+  readonly lsn: Lsn | null;
+  readonly lastCommitLsn: Lsn | null;
+  readonly xmin?: number | null;
+}
+
+/** The `source` struct value of a change event. */
+export function sourceStruct(info: SourceInfo): Record<string, unknown> {
+  const sequence = JSON.stringify([info.lastCommitLsn?.toDecimal() ?? null, info.lsn?.toDecimal() ?? null]);
+  return {
+    version: CONNECTOR_VERSION,
+    connector: 'postgresql',
+    name: info.serverName,
+    ts_ms: Number(info.tsUs / 1000n),
+    snapshot: info.snapshot,
+    db: info.db,
+    sequence,
+    ts_us: Number(info.tsUs),
+    ts_ns: info.tsUs * 1000n,
+    schema: info.schema,
+    table: info.table,
+    txId: info.txId,
+    lsn: info.lsn?.toInt64() ?? null,
+    xmin: info.xmin ?? null,
+  };
+}

@@ -1,0 +1,350 @@
+import {
+  addHeader,
+  changeEvent,
+  type Headers,
+  type Operation,
+  SchemaBuilder,
+  Schemas,
+  type SourceRecord,
+  sourceRecord,
+} from '../../../src/api/index.ts';
+import type { Lsn } from '../position.ts';
+import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
+import { type SnapshotMarker, SOURCE_SCHEMA, sourceStruct } from '../source-info.ts';
+import type { StreamPosition } from './stream-position.ts';
+
+/**
+ * Turns decoded pgoutput messages into Debezium-shaped records: c/u/d (+ tombstone), primary-key
+ * changes as delete + create with `__debezium.newkey` / `__debezium.oldkey`, truncate, logical decoding
+ * messages and transaction BEGIN/END events. Every record carries the stream position as its offset
+ * ({@link StreamPosition}), so a restart resumes exactly after the last durable record.
+ */
+
+export interface BuilderOptions {
+  readonly prefix: string;
+  readonly db: string;
+  readonly tombstonesOnDelete: boolean;
+  readonly skipped: ReadonlySet<string>;
+  readonly provideTransactionMetadata: boolean;
+  readonly transactionTopic: string;
+  readonly skipUnchanged: boolean;
+}
+
+interface OpenTransaction {
+  readonly xid: number;
+  readonly commitLsn: Lsn;
+  readonly commitUs: bigint;
+  readonly id: string;
+  total: number;
+  readonly perTable: Map<string, number>;
+}
+
+const TX_KEY_SCHEMA = SchemaBuilder.struct()
+  .name('io.debezium.connector.common.TransactionMetadataKey')
+  .field('id', Schemas.STRING)
+  .build();
+const TX_COLLECTION_SCHEMA = SchemaBuilder.struct()
+  .name('event.collection')
+  .version(1)
+  .field('data_collection', Schemas.STRING)
+  .field('event_count', Schemas.INT64)
+  .build();
+const TX_VALUE_SCHEMA = SchemaBuilder.struct()
+  .name('io.debezium.connector.common.TransactionMetadataValue')
+  .field('status', Schemas.STRING)
+  .field('id', Schemas.STRING)
+  .field('event_count', Schemas.OPTIONAL_INT64)
+  .field('data_collections', SchemaBuilder.array(TX_COLLECTION_SCHEMA).optional().build())
+  .field('ts_ms', Schemas.INT64)
+  .build();
+const MESSAGE_KEY_SCHEMA = SchemaBuilder.struct()
+  .name('io.debezium.connector.postgresql.MessageKey')
+  .field('prefix', Schemas.OPTIONAL_STRING)
+  .build();
+const MESSAGE_SCHEMA = SchemaBuilder.struct()
+  .name('io.debezium.connector.postgresql.Message')
+  .optional()
+  .field('prefix', Schemas.OPTIONAL_STRING)
+  .field('content', Schemas.OPTIONAL_BYTES)
+  .build();
+const MESSAGE_VALUE_SCHEMA = SchemaBuilder.struct()
+  .name('io.debezium.connector.postgresql.MessageValue')
+  .field('op', Schemas.STRING)
+  .field('ts_ms', Schemas.OPTIONAL_INT64)
+  .field('ts_us', Schemas.OPTIONAL_INT64)
+  .field('ts_ns', Schemas.OPTIONAL_INT64)
+  .field('source', SOURCE_SCHEMA)
+  .field('message', MESSAGE_SCHEMA)
+  .build();
+
+export class ChangeBuilder {
+  readonly #o: BuilderOptions;
+  readonly #partition: Record<string, string>;
+  #tx: OpenTransaction | null = null;
+  #lastCommit: Lsn | null = null;
+
+  constructor(options: BuilderOptions) {
+    this.#o = options;
+    this.#partition = { server: options.prefix };
+  }
+
+  get partition(): Readonly<Record<string, string>> {
+    return this.#partition;
+  }
+
+  get inTransaction(): boolean {
+    return this.#tx !== null;
+  }
+
+  begin(xid: number, commitLsn: Lsn, commitUs: bigint): SourceRecord[] {
+    const id = `${xid}:${commitLsn.toDecimal()}`;
+    this.#tx = { xid, commitLsn, commitUs, id, total: 0, perTable: new Map() };
+    if (!this.#o.provideTransactionMetadata) return [];
+    const value = {
+      status: 'BEGIN',
+      id,
+      event_count: null,
+      data_collections: null,
+      ts_ms: Number(commitUs / 1000n),
+    };
+    return [this.#txRecord(value, { commit: commitLsn, lsn: commitLsn, txId: xid, tsUs: commitUs })];
+  }
+
+  commit(commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
+    const tx = this.#tx;
+    this.#tx = null;
+    this.#lastCommit = commitLsn;
+    if (!tx || !this.#o.provideTransactionMetadata) return [];
+    const value = {
+      status: 'END',
+      id: tx.id,
+      event_count: tx.total,
+      data_collections: [...tx.perTable].map(([data_collection, event_count]) => ({
+        data_collection,
+        event_count,
+      })),
+      ts_ms: Number(commitUs / 1000n),
+    };
+    return [this.#txRecord(value, { commit: tx.commitLsn, lsn: commitEndLsn, txId: tx.xid, tsUs: commitUs })];
+  }
+
+  insert(table: TableSchema, lsn: Lsn, tuple: TextTuple): SourceRecord[] {
+    if (this.#o.skipped.has('c')) return [];
+    const after = table.row(tuple);
+    return [this.#change(table, 'c', lsn, null, after, table.key(after), [])];
+  }
+
+  /** `old` is the full old row (REPLICA IDENTITY FULL) or the old key columns (key changed), else null. */
+  update(table: TableSchema, lsn: Lsn, old: TextTuple | null, tuple: TextTuple): SourceRecord[] {
+    const after = table.row(tuple);
+    const before = old === null ? null : table.row(nullUnsent(old));
+    const newKey = table.key(after);
+    const oldKey = before === null ? newKey : table.key(before);
+    if (table.keySchema !== null && !sameValue(oldKey, newKey)) {
+      const out: SourceRecord[] = [];
+      if (!this.#o.skipped.has('d')) {
+        const schema = table.keySchema;
+        out.push(
+          this.#change(
+            table,
+            'd',
+            lsn,
+            before,
+            null,
+            oldKey,
+            addHeader([], '__debezium.newkey', newKey, schema),
+          ),
+        );
+        if (this.#o.tombstonesOnDelete) out.push(this.#tombstone(out[0]!));
+      }
+      if (!this.#o.skipped.has('c')) {
+        out.push(
+          this.#change(
+            table,
+            'c',
+            lsn,
+            null,
+            after,
+            newKey,
+            addHeader([], '__debezium.oldkey', oldKey, table.keySchema),
+          ),
+        );
+      }
+      return out;
+    }
+    if (this.#o.skipped.has('u')) return [];
+    if (this.#o.skipUnchanged && before !== null && sameValue(before, after)) return [];
+    return [this.#change(table, 'u', lsn, before, after, newKey, [])];
+  }
+
+  delete(table: TableSchema, lsn: Lsn, old: TextTuple): SourceRecord[] {
+    if (this.#o.skipped.has('d')) return [];
+    const before = table.row(nullUnsent(old));
+    const record = this.#change(table, 'd', lsn, before, null, table.key(before), []);
+    return this.#o.tombstonesOnDelete ? [record, this.#tombstone(record)] : [record];
+  }
+
+  truncate(tables: readonly TableSchema[], lsn: Lsn): SourceRecord[] {
+    if (this.#o.skipped.has('t')) return [];
+    return tables.map((t) => this.#change(t, 't', lsn, null, null, null, []));
+  }
+
+  /** A logical decoding message (`pg_logical_emit_message`); transactional ones belong to the open transaction. */
+  message(
+    prefix: string,
+    content: Uint8Array,
+    lsn: Lsn,
+    transactional: boolean,
+    nowUs: bigint,
+  ): SourceRecord {
+    const tx = transactional ? this.#tx : null;
+    const tsUs = tx?.commitUs ?? nowUs;
+    const source = this.#source('', '', lsn, tsUs, tx?.xid ?? null, 'false');
+    const event = changeEvent('m', { source });
+    const value = {
+      op: 'm',
+      ts_ms: event.ts_ms,
+      ts_us: event.ts_us,
+      ts_ns: event.ts_ns,
+      source,
+      message: { prefix, content },
+    };
+    return sourceRecord({
+      topic: `${this.#o.prefix}.message`,
+      keySchema: MESSAGE_KEY_SCHEMA,
+      key: { prefix },
+      valueSchema: MESSAGE_VALUE_SCHEMA,
+      value,
+      sourcePartition: this.#partition,
+      sourceOffset: this.#offset({ commit: tx?.commitLsn ?? lsn, lsn, txId: tx?.xid ?? null, tsUs }),
+    });
+  }
+
+  /** A snapshot read (`op: r`) at the given position. */
+  read(
+    table: TableSchema,
+    tuple: TextTuple,
+    marker: SnapshotMarker,
+    position: Lsn,
+    tsUs: bigint,
+    offset: Record<string, unknown>,
+  ): SourceRecord {
+    const after = table.row(tuple);
+    const source = this.#source(table.meta.schema, table.meta.table, position, tsUs, null, marker);
+    return sourceRecord({
+      topic: table.topic,
+      keySchema: table.keySchema,
+      key: table.key(after),
+      valueSchema: table.envelopeSchema,
+      value: changeEvent('r', { after, source }),
+      sourcePartition: this.#partition,
+      sourceOffset: offset,
+    });
+  }
+
+  #change(
+    table: TableSchema,
+    op: Operation,
+    lsn: Lsn,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    key: Record<string, unknown> | null,
+    headers: Headers,
+  ): SourceRecord {
+    const tx = this.#tx;
+    const source = this.#source(
+      table.meta.schema,
+      table.meta.table,
+      lsn,
+      tx?.commitUs ?? 0n,
+      tx?.xid ?? null,
+      'false',
+    );
+    let transaction = null;
+    if (tx && this.#o.provideTransactionMetadata) {
+      const collection = `${table.meta.schema}.${table.meta.table}`;
+      const order = (tx.perTable.get(collection) ?? 0) + 1;
+      tx.perTable.set(collection, order);
+      tx.total++;
+      transaction = { id: tx.id, total_order: tx.total, data_collection_order: order };
+    }
+    return sourceRecord({
+      topic: table.topic,
+      keySchema: table.keySchema,
+      key,
+      valueSchema: table.envelopeSchema,
+      value: changeEvent(op, { before, after, source, transaction }),
+      headers,
+      sourcePartition: this.#partition,
+      sourceOffset: this.#offset({
+        commit: tx?.commitLsn ?? lsn,
+        lsn,
+        txId: tx?.xid ?? null,
+        tsUs: tx?.commitUs ?? 0n,
+      }),
+    });
+  }
+
+  #tombstone(record: SourceRecord): SourceRecord {
+    return { ...record, valueSchema: null, value: null, headers: [] };
+  }
+
+  #source(
+    schema: string,
+    table: string,
+    lsn: Lsn,
+    tsUs: bigint,
+    txId: number | null,
+    snapshot: SnapshotMarker,
+  ) {
+    return sourceStruct({
+      serverName: this.#o.prefix,
+      db: this.#o.db,
+      schema,
+      table,
+      tsUs,
+      snapshot,
+      txId,
+      lsn,
+      lastCommitLsn: this.#lastCommit,
+    });
+  }
+
+  #txRecord(value: Record<string, unknown>, at: StreamPosition): SourceRecord {
+    return sourceRecord({
+      topic: `${this.#o.prefix}.${this.#o.transactionTopic}`,
+      keySchema: TX_KEY_SCHEMA,
+      key: { id: value.id },
+      valueSchema: TX_VALUE_SCHEMA,
+      value,
+      sourcePartition: this.#partition,
+      sourceOffset: this.#offset(at),
+    });
+  }
+
+  #offset(at: StreamPosition): Record<string, unknown> {
+    return {
+      lsn_commit: at.commit.toDecimal(),
+      lsn: at.lsn.toDecimal(),
+      txId: at.txId,
+      ts_usec: at.tsUs.toString(),
+    };
+  }
+}
+
+/** In an old-key tuple, columns outside the replica identity are not sent; they are null, not unchanged. */
+function nullUnsent(tuple: TextTuple): TextTuple {
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(tuple)) out[k] = v ?? null;
+  return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return stable(a) === stable(b);
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x,
+  );
+}
