@@ -146,7 +146,7 @@ describe('BulkWriter', () => {
           ];
         return ok(body);
       },
-      options({ onOutage: (o) => outages.push(o && o.attempts) }),
+      options({ onOutage: (o) => outages.push(o ? o.attempts : null) }),
     );
     await w.add(op(1));
     await w.add(op(2));
