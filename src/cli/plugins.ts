@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { PLUGIN_TYPE_NAMES } from '../api/plugin.ts';
-import { builtinRegistry } from '../plugins/builtin.ts';
 
 /** `seam plugins`: every installed plugin with its class, type, version and aliases. */
 export function pluginsCommand(): Command {
   return new Command('plugins')
     .description('list connectors, converters, transforms and predicates (class, type, aliases)')
     .option('--json', 'print JSON instead of a table')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const { builtinRegistry } = await import('../plugins/builtin.ts');
       const rows = builtinRegistry().plugins.map((p) => ({
         class: p.className,
         type: PLUGIN_TYPE_NAMES[p.kind],

@@ -1,28 +1,17 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { FastifyInstance } from 'fastify';
-import { ConnectError } from '../api/errors.ts';
-import type { Herder } from '../herder/herder.ts';
-import { createLogging } from '../instrumentation/logger.ts';
-import { ConnectMetrics } from '../instrumentation/metrics.ts';
-import { createRestApp } from '../rest/app.ts';
-import { startStandalone } from '../runtime/standalone.ts';
-import { CliError, errnoOf } from './cli-error.ts';
-import { type ConnectorFile, readConnectorFile, readWorkerConfig } from './config-files.ts';
 import { DEFAULT_DATA_DIR } from './data-log.ts';
 
-interface StartOptions {
+export interface StartOptions {
   config?: string;
   port?: number;
   host?: string;
   dataDir?: string;
 }
 
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PORT = 8083;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8083;
 
-function port(value: string): number {
+export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('expected a port number (0-65535)');
@@ -30,9 +19,8 @@ function port(value: string): number {
 }
 
 /**
- * `seam start [--config worker.json] [connector.json …]`: a standalone worker with the REST API. Every
- * file is read and checked before anything starts, so a typo fails in a second with the file named;
- * connector files are created or updated once the worker runs (their configs then live in the data dir).
+ * `seam start [--config worker.json] [connector.json …]`: a standalone worker with the REST API
+ * (start-worker.ts, loaded only when this command runs so the other commands start fast).
  */
 export function startCommand(): Command {
   return new Command('start')
@@ -42,111 +30,7 @@ export function startCommand(): Command {
     .option('-p, --port <port>', `REST port (rest.port; default ${DEFAULT_PORT})`, port)
     .option('--host <host>', `REST host (rest.host.name; default ${DEFAULT_HOST})`)
     .option('--data-dir <dir>', `data directory (data.dir; default ./${DEFAULT_DATA_DIR})`)
-    .action(async (files: string[], options: StartOptions) => run(files, options));
-}
-
-async function run(files: readonly string[], options: StartOptions): Promise<void> {
-  const fileConfig = options.config ? readWorkerConfig(options.config) : {};
-  const connectors: ConnectorFile[] = files.map(readConnectorFile);
-  const host = options.host ?? fileConfig['rest.host.name'] ?? DEFAULT_HOST;
-  const restPort =
-    options.port ?? (fileConfig['rest.port'] !== undefined ? port(fileConfig['rest.port']) : DEFAULT_PORT);
-  const dataDir = resolve(options.dataDir ?? fileConfig['data.dir'] ?? DEFAULT_DATA_DIR);
-  checkDataDir(dataDir);
-  const workerConfig = {
-    ...fileConfig,
-    'rest.host.name': host,
-    'rest.port': String(restPort),
-    'data.dir': dataDir,
-  };
-
-  const { logger, levels } = createLogging({ base: { worker_id: `${host}:${restPort}` } });
-  const metrics = new ConnectMetrics(undefined, { processMetrics: true });
-  let herder: Herder;
-  try {
-    herder = await startStandalone({
-      dataDir,
-      workerId: `${host}:${restPort}`,
-      workerConfig,
-      logger,
-      metrics,
-    });
-  } catch (error) {
-    if (error instanceof ConnectError) throw new CliError(error.message);
-    throw error;
-  }
-  let app: FastifyInstance | undefined;
-  const shutdown = onceShutdown(async () => {
-    logger.info('Stopping worker');
-    await app?.close();
-    await herder.stop();
-    logger.info('Worker stopped');
-    logger.flush();
-  });
-  try {
-    app = await createRestApp({ herder, levels, metrics });
-    await app.listen({ host, port: restPort });
-  } catch (error) {
-    await shutdown();
-    if (errnoOf(error) === 'EADDRINUSE')
-      throw new CliError(`port ${restPort} is in use; pass --port or set rest.port`);
-    if (errnoOf(error) === 'EACCES')
-      throw new CliError(`not allowed to listen on ${host}:${restPort}; pass --port or set rest.port`);
-    if (errnoOf(error) === 'EADDRNOTAVAIL')
-      throw new CliError(
-        `cannot listen on ${host}: no such local address; pass --host or set rest.host.name`,
-      );
-    throw error;
-  }
-  logger.info({ url: `http://${host}:${restPort}`, dataDir }, 'REST API listening');
-  for (const c of connectors) {
-    try {
-      const result = await herder.putConnectorConfig(c.name, c.config, { allowReplace: true });
-      logger.info(
-        { connector: c.name, file: c.path },
-        result.created ? 'Connector created' : 'Connector config updated',
-      );
-    } catch (error) {
-      // One bad file must not take down the connectors that are fine; the error says what to fix.
-      logger.error(
-        { connector: c.name, file: c.path, err: error },
-        `Connector ${c.name} from ${c.path} was not started`,
-      );
-      process.stderr.write(`seam: ${c.path}: ${(error as Error).message}\n`);
-    }
-  }
-  await new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'Shutdown requested');
-      shutdown().then(done, (error: unknown) => {
-        logger.error({ err: error }, 'Shutdown failed');
-        process.exitCode = 1;
-        done();
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-/** Creates the data directory if needed and proves it writable before anything opens files in it. */
-function checkDataDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK | constants.R_OK);
-  } catch (error) {
-    const why =
-      errnoOf(error) === 'EACCES' || errnoOf(error) === 'EPERM'
-        ? 'permission denied'
-        : (errnoOf(error) ?? String(error));
-    throw new CliError(`data directory ${dir} is not writable (${why}); pass --data-dir or set data.dir`);
-  }
-}
-
-function onceShutdown(run: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  return () => {
-    running ??= run();
-    return running;
-  };
+    .action(async (files: string[], options: StartOptions) =>
+      (await import('./start-worker.ts')).startWorker(files, options),
+    );
 }

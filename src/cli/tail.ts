@@ -1,12 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import type { LogHeader, StoredRecord } from '../log/topic-log.ts';
+import type { LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
 import { CliError } from './cli-error.ts';
 import { DEFAULT_DATA_DIR, openDataLog } from './data-log.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const BATCH = 500;
-const IDLE_MS = 500;
 
 /** Bytes → parsed JSON when they are JSON, the text when UTF-8, else `{"base64": …}`. null stays null. */
 export function decodeBytes(bytes: Uint8Array | null): unknown {
@@ -43,55 +41,88 @@ function positiveInt(value: string): number {
 }
 
 /**
- * `seam tail <topic>`: prints records as JSON lines, from the end (new records only) or from the
- * beginning, and follows until --max records were printed or SIGINT. The log is reopened while idle,
- * because a log opened in this process does not see the end offsets another process moves.
+ * `seam tail <topic>`: prints stored records as JSON lines and exits: the last `--max` (default 10)
+ * across partitions in time order, or with `--from-beginning` everything from the oldest stored record
+ * (up to `--max`), read in bounded batches. It does not follow: the embedded log admits one process at a
+ * time, so holding it open would keep the worker from starting (docs/decisions/2026-11-23-cli.md).
  */
 export function tailCommand(): Command {
   return new Command('tail')
-    .description('print the records of a topic as JSON lines (topic, partition, offset, key, value, headers)')
+    .description(
+      'print the stored records of a topic as JSON lines (topic, partition, offset, key, value, headers)',
+    )
     .argument('<topic>')
     .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
-    .option('--from-beginning', 'start at the oldest stored record instead of the end')
-    .option('--max <n>', 'exit after printing n records', positiveInt)
+    .option('--from-beginning', 'print from the oldest stored record instead of the last ones')
+    .option('--max <n>', 'print at most n records (default 10 without --from-beginning)', positiveInt)
     .action(async (topic: string, options: { dataDir: string; fromBeginning?: boolean; max?: number }) => {
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let log = await openDataLog(options.dataDir);
+      const log = await openDataLog(options.dataDir);
       try {
         const description = await log.describeTopic(topic);
         if (!description) {
           const names = (await log.listTopics()).map((t) => t.name);
           throw new CliError(`topic ${topic} not found; topics: ${names.join(', ') || '(none)'}`);
         }
-        const next: number[] = [];
-        for (let p = 0; p < description.partitions; p++) {
-          const b = await log.bounds(topic, p);
-          next.push(options.fromBeginning ? b.start : b.end);
-        }
-        let printed = 0;
-        const max = options.max ?? Number.POSITIVE_INFINITY;
-        while (!stop.signal.aborted && printed < max) {
-          let got = 0;
-          for (let p = 0; p < next.length && printed < max; p++) {
-            const records = await log.read(topic, p, next[p]!, Math.min(BATCH, max - printed));
-            for (const r of records) process.stdout.write(`${recordLine(r)}\n`);
-            printed += records.length;
-            got += records.length;
-            if (records.length) next[p] = records[records.length - 1]!.offset + 1;
-          }
-          if (got === 0 && printed < max) {
-            await sleep(IDLE_MS, undefined, { signal: stop.signal }).catch(() => {});
-            await log.close();
-            log = await openDataLog(options.dataDir);
-          }
-        }
+        if (options.fromBeginning)
+          await printFromBeginning(
+            log,
+            topic,
+            description.partitions,
+            options.max ?? Number.POSITIVE_INFINITY,
+          );
+        else await printLast(log, topic, description.partitions, options.max ?? 10);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         await log.close();
       }
     });
+}
+
+/** Partitions in turn, one batch each, until every partition is read or `max` records were printed. */
+async function printFromBeginning(
+  log: TopicLog,
+  topic: string,
+  partitions: number,
+  max: number,
+): Promise<void> {
+  const next: number[] = [];
+  const end: number[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const b = await log.bounds(topic, p);
+    next.push(b.start);
+    end.push(b.end);
+  }
+  let printed = 0;
+  let progress = true;
+  while (printed < max && progress) {
+    progress = false;
+    for (let p = 0; p < partitions && printed < max; p++) {
+      if (next[p]! >= end[p]!) continue;
+      const records = await log.read(topic, p, next[p]!, Math.min(BATCH, max - printed));
+      for (const r of records) process.stdout.write(`${recordLine(r)}\n`);
+      printed += records.length;
+      if (records.length === 0) next[p] = end[p]!;
+      else {
+        next[p] = records[records.length - 1]!.offset + 1;
+        progress = true;
+      }
+    }
+  }
+}
+
+/** The newest `max` records of the topic: up to `max` from each partition's end, merged by time. */
+async function printLast(log: TopicLog, topic: string, partitions: number, max: number): Promise<void> {
+  const tail: StoredRecord[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const b = await log.bounds(topic, p);
+    let from = Math.max(b.start, b.end - max);
+    // Compaction leaves gaps, so a window of `max` offsets may hold fewer records: read what it holds.
+    while (from < b.end) {
+      const records = await log.read(topic, p, from, Math.min(BATCH, b.end - from));
+      if (records.length === 0) break;
+      tail.push(...records);
+      from = records[records.length - 1]!.offset + 1;
+    }
+  }
+  tail.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
+  for (const r of tail.slice(-max)) process.stdout.write(`${recordLine(r)}\n`);
 }

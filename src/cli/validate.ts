@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import { ConnectError } from '../api/errors.ts';
-import { validateConnectorConfig } from '../herder/config-validation.ts';
-import { builtinRegistry } from '../plugins/builtin.ts';
 import { CliError } from './cli-error.ts';
 import { readConnectorFile } from './config-files.ts';
 
@@ -17,6 +15,10 @@ export function validateCommand(): Command {
         throw new CliError(
           `${path}: connector ${file.name}: Missing required configuration "connector.class"`,
         );
+      const [{ validateConnectorConfig }, { builtinRegistry }] = await Promise.all([
+        import('../herder/config-validation.ts'),
+        import('../plugins/builtin.ts'),
+      ]);
       let problems: readonly { key: string; message: string }[];
       let className: string;
       try {

@@ -1,0 +1,139 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ConnectError } from '../api/errors.ts';
+import type { Herder } from '../herder/herder.ts';
+import { createLogging } from '../instrumentation/logger.ts';
+import { ConnectMetrics } from '../instrumentation/metrics.ts';
+import { createRestApp } from '../rest/app.ts';
+import { startStandalone } from '../runtime/standalone.ts';
+import { CliError, errnoOf } from './cli-error.ts';
+import { type ConnectorFile, readConnectorFile, readWorkerConfig } from './config-files.ts';
+import { DEFAULT_DATA_DIR } from './data-log.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, port, type StartOptions } from './start.ts';
+
+/**
+ * The standalone worker behind `seam start`. Every file is read and checked before anything starts, so
+ * a typo fails in a second with the file named; connector files are created or updated once the worker
+ * runs (their configs then live in the data directory).
+ */
+export async function startWorker(files: readonly string[], options: StartOptions): Promise<void> {
+  const fileConfig = options.config ? readWorkerConfig(options.config) : {};
+  const connectors: ConnectorFile[] = files.map(readConnectorFile);
+  const host = options.host ?? fileConfig['rest.host.name'] ?? DEFAULT_HOST;
+  const filePort = fileConfig['rest.port'];
+  const restPort =
+    options.port ?? (filePort !== undefined ? portOf(options.config ?? '', filePort) : DEFAULT_PORT);
+  const dataDir = resolve(options.dataDir ?? fileConfig['data.dir'] ?? DEFAULT_DATA_DIR);
+  checkDataDir(dataDir);
+  const workerConfig = {
+    ...fileConfig,
+    'rest.host.name': host,
+    'rest.port': String(restPort),
+    'data.dir': dataDir,
+  };
+
+  const { logger, levels } = createLogging({ base: { worker_id: `${host}:${restPort}` } });
+  const metrics = new ConnectMetrics(undefined, { processMetrics: true });
+  let herder: Herder;
+  try {
+    herder = await startStandalone({
+      dataDir,
+      workerId: `${host}:${restPort}`,
+      workerConfig,
+      logger,
+      metrics,
+    });
+  } catch (error) {
+    if (error instanceof ConnectError) throw new CliError(error.message);
+    throw error;
+  }
+  let app: FastifyInstance | undefined;
+  const shutdown = onceShutdown(async () => {
+    logger.info('Stopping worker');
+    await app?.close();
+    await herder.stop();
+    logger.info('Worker stopped');
+    logger.flush();
+  });
+  try {
+    app = await createRestApp({ herder, levels, metrics });
+    await app.listen({ host, port: restPort });
+  } catch (error) {
+    await shutdown();
+    if (errnoOf(error) === 'EADDRINUSE')
+      throw new CliError(`port ${restPort} is in use; pass --port or set rest.port`);
+    if (errnoOf(error) === 'EACCES')
+      throw new CliError(`not allowed to listen on ${host}:${restPort}; pass --port or set rest.port`);
+    if (errnoOf(error) === 'EADDRNOTAVAIL')
+      throw new CliError(
+        `cannot listen on ${host}: no such local address; pass --host or set rest.host.name`,
+      );
+    throw error;
+  }
+  logger.info({ url: `http://${host}:${restPort}`, dataDir }, 'REST API listening');
+  for (const c of connectors) {
+    try {
+      const result = await herder.putConnectorConfig(c.name, c.config, { allowReplace: true });
+      logger.info(
+        { connector: c.name, file: c.path },
+        result.created ? 'Connector created' : 'Connector config updated',
+      );
+    } catch (error) {
+      // One bad file must not take down the connectors that are fine; the error says what to fix.
+      logger.error(
+        { connector: c.name, file: c.path, err: error },
+        `Connector ${c.name} from ${c.path} was not started`,
+      );
+      process.stderr.write(`seam: ${c.path}: ${(error as Error).message}\n`);
+    }
+  }
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'Shutdown requested');
+      shutdown().then(done, (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exitCode = 1;
+        done();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function portOf(path: string, value: string): number {
+  try {
+    return port(value);
+  } catch {
+    throw new CliError(`${path}: rest.port ${value} is not a port number (0-65535)`);
+  }
+}
+
+const WHY: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a parent path is a file',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+};
+
+/** Creates the data directory if needed and proves it writable before anything opens files in it. */
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    const code = errnoOf(error);
+    const why = code ? (WHY[code] ?? code) : String(error);
+    throw new CliError(`data directory ${dir} is not writable (${why}); pass --data-dir or set data.dir`);
+  }
+}
+
+function onceShutdown(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= run();
+    return running;
+  };
+}
