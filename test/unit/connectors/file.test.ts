@@ -110,4 +110,13 @@ describe('file sink', () => {
     await task.stop();
     expect(readFileSync(file, 'utf8').endsWith('more\n')).toBe(true);
   });
+  it('cuts a torn trailing line left by a crash before appending', async () => {
+    const file = join(dir, 'torn.txt');
+    writeFileSync(file, '{"seq":1}\n{"seq":2}\n{"se');
+    const task = fileSink.createTask();
+    await task.start({ file, topics: 't' }, fakeSinkContext());
+    await task.put([record({ seq: 3 }, 3)]);
+    await task.stop();
+    expect(readFileSync(file, 'utf8')).toBe('{"seq":1}\n{"seq":2}\n{"seq":3}\n');
+  });
 });
