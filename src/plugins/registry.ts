@@ -1,6 +1,9 @@
 import { ConnectError } from '../api/errors.ts';
 import type { Plugin, PluginKind } from '../api/plugin.ts';
 
+/** The plugin types whose `kind` may be K (a converter plugin's kind is itself a union). */
+export type PluginOfKind<K extends PluginKind> = Plugin extends infer P ? (P extends { kind: infer PK } ? (K extends PK ? P : never) : never) : never;
+
 /**
  * An explicit set of plugins, looked up by canonical class name, by alias (Kafka Connect / Debezium /
  * Confluent class names), or by simple name as Kafka Connect allows (`FileStreamSource`,
@@ -24,10 +27,10 @@ export class PluginRegistry {
   }
 
   /** Finds a plugin of one of `kinds`, or throws a 400-class error naming close matches. */
-  resolve<K extends PluginKind>(name: string, ...kinds: K[]): Extract<Plugin, { kind: K }> {
+  resolve<K extends PluginKind>(name: string, ...kinds: K[]): PluginOfKind<K> {
     const found = this.find(name);
     if (found && (kinds.length === 0 || (kinds as PluginKind[]).includes(found.kind))) {
-      return found as Extract<Plugin, { kind: K }>;
+      return found as PluginOfKind<K>;
     }
     const candidates = this.plugins.filter((p) => kinds.length === 0 || (kinds as PluginKind[]).includes(p.kind));
     const close = closeMatches(name, candidates.map((p) => p.className));
@@ -39,8 +42,8 @@ export class PluginRegistry {
     );
   }
 
-  ofKind<K extends PluginKind>(kind: K): Extract<Plugin, { kind: K }>[] {
-    return this.plugins.filter((p) => p.kind === kind) as Extract<Plugin, { kind: K }>[];
+  ofKind<K extends PluginKind>(kind: K): PluginOfKind<K>[] {
+    return this.plugins.filter((p) => p.kind === kind) as PluginOfKind<K>[];
   }
 }
 
