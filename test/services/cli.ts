@@ -154,6 +154,12 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
+// kafkajs (used for Kafka's health query) arms timers with negative delays on Node 24; the warning is noise.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning') console.warn(`${warning.name}: ${warning.message}`);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
