@@ -83,12 +83,15 @@ export class TableSchema {
     this.envelopeSchema = envelopeSchema(`${base}.Envelope`, this.valueSchema, SOURCE_SCHEMA);
   }
 
-  /** Converts a decoded tuple to the row struct; unchanged TOASTed values become the placeholder. */
-  row(tuple: TextTuple): Record<string, unknown> {
+  /**
+   * Converts a decoded tuple to the row struct. An absent value is an unchanged TOASTed value (the
+   * placeholder) in a new tuple, but a column outside the replica identity (null) in an old-key tuple.
+   */
+  row(tuple: TextTuple, absentIsNull = false): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const c of this.#columns) {
       const text = tuple[c.name];
-      if (text === undefined) out[c.name] = this.#unavailable(c.mapping.schema);
+      if (text === undefined) out[c.name] = absentIsNull ? null : this.#unavailable(c.mapping.schema);
       else if (text === null) out[c.name] = null;
       else out[c.name] = c.mapping.convert(c.rewrite ? c.rewrite(text) : text);
     }

@@ -96,7 +96,7 @@ export class ChangeBuilder {
     return this.#tx !== null;
   }
 
-  begin(xid: number, commitLsn: Lsn, commitUs: bigint): SourceRecord[] {
+  begin(xid: number, commitLsn: Lsn, commitUs: bigint, lsn: Lsn): SourceRecord[] {
     const id = `${xid}:${commitLsn.toDecimal()}`;
     this.#tx = { xid, commitLsn, commitUs, id, total: 0, perTable: new Map() };
     if (!this.#o.provideTransactionMetadata) return [];
@@ -107,7 +107,7 @@ export class ChangeBuilder {
       data_collections: null,
       ts_ms: Number(commitUs / 1000n),
     };
-    return [this.#txRecord(value, { commit: commitLsn, lsn: commitLsn, txId: xid, tsUs: commitUs })];
+    return [this.#txRecord(value, { commit: commitLsn, lsn, txId: xid, tsUs: commitUs })];
   }
 
   commit(commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
@@ -137,7 +137,7 @@ export class ChangeBuilder {
   /** `old` is the full old row (REPLICA IDENTITY FULL) or the old key columns (key changed), else null. */
   update(table: TableSchema, lsn: Lsn, old: TextTuple | null, tuple: TextTuple): SourceRecord[] {
     const after = table.row(tuple);
-    const before = old === null ? null : table.row(nullUnsent(old));
+    const before = old === null ? null : table.row(old, true);
     const newKey = table.key(after);
     const oldKey = before === null ? newKey : table.key(before);
     if (table.keySchema !== null && !sameValue(oldKey, newKey)) {
@@ -179,7 +179,7 @@ export class ChangeBuilder {
 
   delete(table: TableSchema, lsn: Lsn, old: TextTuple): SourceRecord[] {
     if (this.#o.skipped.has('d')) return [];
-    const before = table.row(nullUnsent(old));
+    const before = table.row(old, true);
     const record = this.#change(table, 'd', lsn, before, null, table.key(before), []);
     return this.#o.tombstonesOnDelete ? [record, this.#tombstone(record)] : [record];
   }
@@ -207,7 +207,7 @@ export class ChangeBuilder {
       ts_us: event.ts_us,
       ts_ns: event.ts_ns,
       source,
-      message: { prefix, content },
+      message: { prefix, content: Uint8Array.from(content) },
     };
     return sourceRecord({
       topic: `${this.#o.prefix}.message`,
@@ -330,13 +330,6 @@ export class ChangeBuilder {
       ts_usec: at.tsUs.toString(),
     };
   }
-}
-
-/** In an old-key tuple, columns outside the replica identity are not sent; they are null, not unchanged. */
-function nullUnsent(tuple: TextTuple): TextTuple {
-  const out: Record<string, string | null> = {};
-  for (const [k, v] of Object.entries(tuple)) out[k] = v ?? null;
-  return out;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

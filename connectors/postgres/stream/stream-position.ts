@@ -25,7 +25,7 @@ export interface StoredPosition {
 
 /** Reads the streaming position from a stored offset; null when the offset has none (no offset, or a snapshot in progress). */
 export function storedPosition(offset: Readonly<Record<string, unknown>> | null): StoredPosition | null {
-  if (offset === null) return null;
+  if (offset === null || snapshotInProgress(offset)) return null;
   const commit = Lsn.tryParse(offset.lsn_commit);
   const lsn = Lsn.tryParse(offset.lsn);
   return commit && lsn ? { commit, lsn } : null;
@@ -36,4 +36,9 @@ export function alreadyStored(stored: StoredPosition | null, commit: Lsn, lsn: L
   if (stored === null) return false;
   const c = commit.compareTo(stored.commit);
   return c < 0 || (c === 0 && lsn.compareTo(stored.lsn) <= 0);
+}
+
+/** A snapshot record's offset before the last snapshot record: the snapshot must be taken again. */
+export function snapshotInProgress(offset: Readonly<Record<string, unknown>> | null): boolean {
+  return offset?.snapshot === true && offset.last_snapshot_record !== true;
 }

@@ -54,7 +54,7 @@ const at = Lsn.parse('0/100');
 describe('change events', () => {
   it('builds a create with Debezium names, source fields, transaction block and offset', () => {
     const b = builder();
-    const [beginRec] = b.begin(7, Lsn.parse('0/200'), 1_700_000_000_123_456n);
+    const [beginRec] = b.begin(7, Lsn.parse('0/200'), 1_700_000_000_123_456n, Lsn.parse('0/F0'));
     expect(beginRec).toMatchObject({
       topic: 'srv.transaction',
       key: { id: '7:512' },
@@ -105,7 +105,7 @@ describe('change events', () => {
 
   it('emits delete + tombstone, placeholder for unchanged TOAST, and PK change as delete + create with headers', () => {
     const b = builder({ provideTransactionMetadata: false });
-    b.begin(8, Lsn.parse('0/300'), 0n);
+    b.begin(8, Lsn.parse('0/300'), 0n, at);
     const del = b.delete(table, at, { id: '5', note: undefined, secret: undefined });
     expect(del.map((r) => (r.value as { op?: string } | null)?.op ?? null)).toEqual(['d', null]);
     expect((del[0]!.value as { before: unknown }).before).toEqual({ id: 5, note: null, secret: null });

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { ConfigError } from '../../../src/api/index.ts';
+import type { PostgresConfig } from '../config.ts';
+import { classify } from '../errors.ts';
+import { Lsn } from '../position.ts';
+import type { TableRef } from './catalog.ts';
+import { clientConfig, quoteIdent, quoteLiteral } from './connect.ts';
+
+/** Replication slot and publication management. */
+
+export interface SlotState {
+  readonly active: boolean;
+  readonly activePid: number | null;
+  readonly confirmedFlush: Lsn | null;
+  readonly restart: Lsn | null;
+  readonly plugin: string;
+}
+
+export async function slotState(client: pg.Client, slot: string): Promise<SlotState | null> {
+  const { rows } = await client.query<{
+    active: string;
+    active_pid: string | null;
+    confirmed_flush_lsn: string | null;
+    restart_lsn: string | null;
+    plugin: string;
+  }>(
+    `SELECT active, active_pid, confirmed_flush_lsn, restart_lsn, plugin FROM pg_replication_slots
+      WHERE slot_name = $1 AND database = current_database()`,
+    [slot],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    active: r.active === 't',
+    activePid: r.active_pid === null ? null : Number(r.active_pid),
+    confirmedFlush: r.confirmed_flush_lsn ? Lsn.parse(r.confirmed_flush_lsn) : null,
+    restart: r.restart_lsn ? Lsn.parse(r.restart_lsn) : null,
+    plugin: r.plugin,
+  };
+}
+
+/** Bytes of WAL the slot holds back (current WAL position minus confirmed_flush_lsn). */
+export async function slotLagBytes(client: pg.Client, slot: string): Promise<number | null> {
+  const { rows } = await client.query<{ lag: string | null }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::int8 AS lag FROM pg_replication_slots WHERE slot_name = $1`,
+    [slot],
+  );
+  return rows[0]?.lag == null ? null : Number(rows[0].lag);
+}
+
+export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
+  await client.query(
+    'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+    [slot],
+  );
+}
+
+/** A new slot with its exported snapshot; `close()` ends the replication connection (and the snapshot's validity). */
+export interface CreatedSlot {
+  readonly consistentPoint: Lsn;
+  readonly snapshotName: string;
+  close(): Promise<void>;
+}
+
+export async function createSlot(c: PostgresConfig): Promise<CreatedSlot> {
+  const client = new pg.Client({ ...clientConfig(c), replication: 'database' } as pg.ClientConfig);
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ consistent_point: string; snapshot_name: string }>(
+      `CREATE_REPLICATION_SLOT ${quoteIdent(c['slot.name'])} LOGICAL pgoutput EXPORT_SNAPSHOT`,
+    );
+    const row = rows[0]!;
+    return {
+      consistentPoint: Lsn.parse(row.consistent_point),
+      snapshotName: row.snapshot_name,
+      close: () => client.end(),
+    };
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw classify(e, `creating replication slot ${c['slot.name']}`);
+  }
+}
+
+/** Creates or updates the publication per `publication.autocreate.mode`. */
+export async function ensurePublication(
+  client: pg.Client,
+  c: PostgresConfig,
+  tables: readonly TableRef[],
+): Promise<void> {
+  const name = c['publication.name'];
+  const exists =
+    (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rows.length > 0;
+  const mode = c['publication.autocreate.mode'];
+  const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
+  const via = c['publish.via.partition.root'] ? ' WITH (publish_via_partition_root = true)' : '';
+  try {
+    if (mode === 'disabled') {
+      if (!exists)
+        throw new ConfigError([
+          {
+            key: 'publication.name',
+            message: `publication ${quoteLiteral(name)} does not exist and publication.autocreate.mode is disabled`,
+          },
+        ]);
+    } else if (mode === 'all_tables') {
+      if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES${via}`);
+    } else if (mode === 'no_tables') {
+      if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${via}`);
+    } else if (!exists) {
+      await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${list ? ` FOR TABLE ${list}` : ''}${via}`);
+    } else if (list) {
+      await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+    }
+  } catch (e) {
+    throw classify(e, `preparing publication ${name}`);
+  }
+}

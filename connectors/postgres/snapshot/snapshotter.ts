@@ -1,0 +1,113 @@
+import type { SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
+import type { PostgresConfig } from '../config.ts';
+import { connect, quoteIdent, quoteLiteral } from '../connection/connect.ts';
+import { classify } from '../errors.ts';
+import type { Lsn } from '../position.ts';
+import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
+import type { SnapshotMarker } from '../source-info.ts';
+import type { ChangeBuilder } from '../stream/change-builder.ts';
+import type { RecordQueue } from '../stream/record-queue.ts';
+
+/**
+ * The initial snapshot, read inside the slot's exported snapshot so it sees exactly the data before the
+ * slot's consistent point: streaming then starts at that point, and nothing is missed or doubled.
+ * `snapshot.max.threads` connections each import the snapshot and take tables from a shared list; a
+ * table is read in primary-key order through a cursor, `snapshot.fetch.size` rows at a time, into the
+ * bounded record queue, so memory stays flat whatever the table size. Each table's last row is held
+ * back one step to mark it `last_in_data_collection`, and the final row of all `last`.
+ */
+export interface SnapshotJob {
+  readonly config: PostgresConfig;
+  readonly tables: readonly TableSchema[];
+  readonly snapshotName: string;
+  readonly consistentPoint: Lsn;
+  readonly builder: ChangeBuilder;
+  readonly queue: RecordQueue;
+  readonly status: TaskStatusReporter;
+  readonly signal: AbortSignal;
+}
+
+export async function runSnapshot(job: SnapshotJob): Promise<void> {
+  const pending = [...job.tables];
+  const total = job.tables.length;
+  let remaining = total;
+  let rows = 0;
+  let first = true;
+  const started = Date.now();
+  const tsUs = BigInt(started) * 1000n;
+  const report = () =>
+    job.status.setDetail('snapshot', {
+      tables_total: total,
+      tables_remaining: remaining,
+      rows_scanned: rows,
+      running: remaining > 0,
+    });
+  const record = (
+    table: TableSchema,
+    tuple: TextTuple,
+    marker: SnapshotMarker,
+    last: boolean,
+  ): SourceRecord => {
+    const offset = {
+      snapshot: true,
+      last_snapshot_record: last,
+      lsn_commit: job.consistentPoint.toDecimal(),
+      lsn: '0',
+    };
+    const m = first ? 'first' : marker;
+    first = false;
+    return job.builder.read(table, tuple, m, job.consistentPoint, tsUs, offset);
+  };
+  report();
+  const worker = async () => {
+    const client = await connect(job.config);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(job.snapshotName)}`);
+      for (let table = pending.shift(); table !== undefined && !job.signal.aborted; table = pending.shift()) {
+        const name = `${quoteIdent(table.meta.schema)}.${quoteIdent(table.meta.table)}`;
+        const order = table.meta.keyColumns.map(quoteIdent).join(', ');
+        await client.query(
+          `DECLARE seam_snapshot NO SCROLL CURSOR FOR SELECT * FROM ${name}${order ? ` ORDER BY ${order}` : ''}`,
+        );
+        let held: TextTuple | null = null;
+        for (;;) {
+          const { rows: batch } = await client.query<Record<string, string | null>>(
+            `FETCH ${job.config['snapshot.fetch.size']} FROM seam_snapshot`,
+          );
+          if (batch.length === 0 || job.signal.aborted) break;
+          const out: SourceRecord[] = [];
+          if (held) out.push(record(table, held, 'true', false));
+          for (let i = 0; i < batch.length - 1; i++) out.push(record(table, batch[i]!, 'true', false));
+          held = batch[batch.length - 1]!;
+          rows += batch.length;
+          await job.queue.push(out);
+          report();
+        }
+        await client.query('CLOSE seam_snapshot');
+        remaining--;
+        report();
+        if (held) {
+          const last = remaining === 0;
+          await job.queue.push([record(table, held, last ? 'last' : 'last_in_data_collection', last)]);
+        }
+      }
+      await client.query('COMMIT');
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  const threads = Math.max(1, Math.min(job.config['snapshot.max.threads'], total));
+  try {
+    await Promise.all(Array.from({ length: threads }, worker));
+  } catch (e) {
+    throw classify(e, 'taking the initial snapshot');
+  }
+  job.status.setDetail('snapshot', {
+    tables_total: total,
+    tables_remaining: 0,
+    rows_scanned: rows,
+    running: false,
+    seconds: (Date.now() - started) / 1000,
+  });
+}

@@ -1,0 +1,328 @@
+import type pg from 'pg';
+import type { Pgoutput } from 'pg-logical-replication';
+import {
+  FatalError,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
+  type TaskConfig,
+} from '../../src/api/index.ts';
+import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
+import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
+import { clientConfig, connect } from './connection/connect.ts';
+import { createSlot, dropSlot, ensurePublication, slotLagBytes, slotState } from './connection/slot.ts';
+import { classify, slotInUse } from './errors.ts';
+import { Filters } from './filters.ts';
+import { Lsn } from './position.ts';
+import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
+import { runSnapshot } from './snapshot/snapshotter.ts';
+import { ChangeBuilder } from './stream/change-builder.ts';
+import { heartbeatRecord } from './stream/heartbeat.ts';
+import { RecordQueue } from './stream/record-queue.ts';
+import { ReplicationStream } from './stream/replication-stream.ts';
+import {
+  alreadyStored,
+  type StoredPosition,
+  snapshotInProgress,
+  storedPosition,
+} from './stream/stream-position.ts';
+
+/**
+ * The PostgreSQL source task: checks → publication → slot decision (resume, snapshot, or fail on a lost
+ * slot) → optional initial snapshot at the slot's exported snapshot → pgoutput streaming. The slot is
+ * confirmed only from commitRecord(), i.e. up to positions whose records are durable in the topic log.
+ */
+export class PostgresSourceTask implements SourceTask {
+  #c!: PostgresConfig;
+  #ctx!: SourceTaskContext;
+  #client: pg.Client | null = null;
+  #queue!: RecordQueue;
+  #builder!: ChangeBuilder;
+  #filters!: Filters;
+  #schemaOptions!: TableSchemaOptions;
+  #tables = new Map<number, TableSchema | null>();
+  #stream: ReplicationStream | null = null;
+  #stored: StoredPosition | null = null;
+  #txCommit: Lsn | null = null;
+  /** Highest position (P, 0) known complete between transactions, for heartbeats. */
+  #between: Lsn | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #abort = new AbortController();
+  #warnedNoKey = new Set<string>();
+
+  async start(config: TaskConfig, context: SourceTaskContext): Promise<void> {
+    this.#c = postgresConfigSpec.parse(config);
+    this.#ctx = context;
+    const c = this.#c;
+    this.#queue = new RecordQueue(c['max.queue.size']);
+    this.#filters = new Filters(c);
+    this.#builder = new ChangeBuilder({
+      prefix: c['topic.prefix'],
+      db: c['database.dbname'],
+      tombstonesOnDelete: c['tombstones.on.delete'],
+      skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
+      provideTransactionMetadata: c['provide.transaction.metadata'],
+      transactionTopic: c['topic.transaction'],
+      skipUnchanged: c['skip.messages.without.change'],
+    });
+    this.#schemaOptions = {
+      prefix: c['topic.prefix'],
+      delimiter: c['topic.delimiter'],
+      types: {
+        decimal: c['decimal.handling.mode'],
+        time: c['time.precision.mode'],
+        binary: c['binary.handling.mode'],
+        hstore: c['hstore.handling.mode'],
+        interval: c['interval.handling.mode'],
+        moneyDigits: c['money.fraction.digits'],
+        includeUnknown: c['include.unknown.datatypes'],
+      },
+      includeColumn: (fq) => this.#filters.column(fq),
+      rules: columnRules(config),
+      placeholder: c['unavailable.value.placeholder'],
+    };
+    const client = await connect(c);
+    this.#client = client;
+    await checkServer(client, c['database.user']);
+    const refs = (await listTables(client)).filter((t) => this.#filters.table(t.schema, t.table));
+    if (refs.length === 0 && this.#filters.hasTableInclude) {
+      context.logger.warn(
+        { include: c['table.include.list'] },
+        'The include lists match no table; nothing will be captured until such a table exists',
+      );
+    }
+    await checkSelect(client, c['database.user'], refs);
+    await ensurePublication(client, c, refs);
+    await this.#begin(refs);
+  }
+
+  /** Decides between resuming, snapshotting and failing, then starts the background reader. */
+  async #begin(refs: TableRef[]): Promise<void> {
+    const c = this.#c;
+    const client = this.#client!;
+    const offset = await this.#ctx.offsetStorageReader.offset(this.#builder.partition);
+    this.#stored = storedPosition(offset);
+    const slot = await slotState(client, c['slot.name']);
+    if (slot?.active)
+      throw slotInUse(`Replication slot ${c['slot.name']} is in use`, `PID ${slot.activePid}`);
+    const mode = c['snapshot.mode'];
+    const lost =
+      this.#stored !== null &&
+      (slot === null ||
+        (slot.confirmedFlush !== null && slot.confirmedFlush.compareTo(this.#stored.commit) > 0));
+    if (lost && mode !== 'when_needed') {
+      const what =
+        slot === null
+          ? 'no longer exists'
+          : `was recreated or advanced by another consumer (its confirmed_flush_lsn ${slot.confirmedFlush} is past the committed offset ${this.#stored!.commit})`;
+      throw new FatalError(
+        `Replication slot ${c['slot.name']} ${what}; changes since the last committed offset may be missing. ` +
+          'Set snapshot.mode=when_needed to take a new snapshot, or delete the connector offsets to start over.',
+        { code: 'seam.postgres.slot_lost' },
+      );
+    }
+    const wantsSnapshot =
+      ['initial', 'initial_only', 'when_needed'].includes(mode) &&
+      (this.#stored === null || snapshotInProgress(offset));
+    const snapshot = mode === 'always' || wantsSnapshot || lost;
+    if (lost)
+      this.#ctx.logger.warn(
+        { slot: c['slot.name'] },
+        'Replication slot was lost; taking a new snapshot (snapshot.mode=when_needed)',
+      );
+    if (snapshot) {
+      if (slot !== null) await dropSlot(client, c['slot.name']);
+      this.#stored = null;
+      const created = await createSlot(c);
+      const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
+      void this.#run(async () => {
+        try {
+          await runSnapshot({
+            config: c,
+            tables: tables.filter((t): t is TableSchema => t !== null),
+            snapshotName: created.snapshotName,
+            consistentPoint: created.consistentPoint,
+            builder: this.#builder,
+            queue: this.#queue,
+            status: this.#ctx.status,
+            signal: this.#abort.signal,
+          });
+        } finally {
+          await created.close().catch(() => {});
+        }
+        if (mode !== 'initial_only') this.#startStream(created.consistentPoint);
+      });
+      return;
+    }
+    let from = this.#stored?.commit ?? slot?.confirmedFlush ?? null;
+    if (slot === null) {
+      const created = await createSlot(c);
+      await created.close();
+      from = created.consistentPoint;
+    }
+    this.#startStream(from ?? Lsn.INVALID);
+  }
+
+  async #run(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      if (!this.#abort.signal.aborted) this.#queue.fail(classify(e, 'reading changes'));
+    }
+  }
+
+  #startStream(from: Lsn): void {
+    if (this.#abort.signal.aborted) return;
+    const c = this.#c;
+    this.#between = from;
+    this.#stream = new ReplicationStream(
+      clientConfig(c),
+      c['slot.name'],
+      c['publication.name'],
+      from,
+      {
+        onMessage: (lsn, message) => this.#onMessage(lsn, message),
+        onKeepalive: (walEnd, quiet) => {
+          if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
+            this.#between = walEnd;
+        },
+        onError: (e) => this.#queue.fail(e),
+      },
+      c['status.update.interval.ms'],
+    );
+    const interval = c['heartbeat.interval.ms'];
+    if (interval > 0) {
+      this.#heartbeat = setInterval(() => void this.#run(() => this.#beat()), interval);
+      this.#heartbeat.unref();
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const c = this.#c;
+    const query = c['heartbeat.action.query'];
+    if (query) await this.#client!.query(query);
+    const lag = await slotLagBytes(this.#client!, c['slot.name']);
+    this.#ctx.status.setDetail('slot_lag_bytes', lag);
+    if (this.#between && !this.#builder.inTransaction && this.#queue.size === 0) {
+      await this.#queue.push([
+        heartbeatRecord(
+          c['topic.heartbeat.prefix'],
+          c['topic.prefix'],
+          this.#builder.partition,
+          this.#between,
+        ),
+      ]);
+    }
+  }
+
+  async #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> {
+    const b = this.#builder;
+    let out: SourceRecord[] = [];
+    switch (m.tag) {
+      case 'begin': {
+        this.#txCommit = Lsn.parse(m.commitLsn!);
+        out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, lsn);
+        if (alreadyStored(this.#stored, this.#txCommit, lsn)) out = [];
+        break;
+      }
+      case 'commit': {
+        const end = Lsn.parse(m.commitEndLsn!);
+        out = b.commit(Lsn.parse(m.commitLsn!), end, m.commitTime as bigint);
+        if (alreadyStored(this.#stored, this.#txCommit ?? end, end)) out = [];
+        this.#txCommit = null;
+        this.#between = this.#between && this.#between.compareTo(end) > 0 ? this.#between : end;
+        break;
+      }
+      case 'relation':
+        this.#tables.delete(m.relationOid);
+        return;
+      case 'insert':
+      case 'update':
+      case 'delete': {
+        if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        const table = await this.#tableFor(m.relation);
+        if (!table) return;
+        if (m.tag === 'insert') out = b.insert(table, lsn, m.new as TextTuple);
+        else if (m.tag === 'update')
+          out = b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, m.new as TextTuple);
+        else out = b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
+        break;
+      }
+      case 'truncate': {
+        if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        const tables = await Promise.all(m.relations.map((r) => this.#tableFor(r)));
+        out = b.truncate(
+          tables.filter((t): t is TableSchema => t !== null),
+          lsn,
+        );
+        break;
+      }
+      case 'message': {
+        if (!this.#filters.message(m.prefix)) return;
+        if (m.transactional && this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        out = [b.message(m.prefix, m.content, lsn, m.transactional, BigInt(Date.now()) * 1000n)];
+        break;
+      }
+      default:
+        return;
+    }
+    if (out.length > 0) await this.#queue.push(out);
+  }
+
+  async #tableFor(rel: Pgoutput.MessageRelation): Promise<TableSchema | null> {
+    if (!this.#filters.table(rel.schema, rel.name)) return null;
+    if (!this.#tables.has(rel.relationOid)) {
+      this.#tables.set(
+        rel.relationOid,
+        await this.#schemaOf({ oid: rel.relationOid, schema: rel.schema, table: rel.name }),
+      );
+    }
+    return this.#tables.get(rel.relationOid) ?? null;
+  }
+
+  async #schemaOf(ref: TableRef): Promise<TableSchema | null> {
+    const meta = await tableMeta(this.#client!, ref, this.#filters.keyColumns(ref.schema, ref.table));
+    const name = `${ref.schema}.${ref.table}`;
+    if (meta.keyColumns.length === 0 && !this.#warnedNoKey.has(name)) {
+      this.#warnedNoKey.add(name);
+      this.#ctx.logger.warn(
+        { table: name },
+        'Table has no primary key: its records get a null key (set message.key.columns to choose one)',
+      );
+    }
+    return new TableSchema(meta, this.#schemaOptions);
+  }
+
+  async poll(): Promise<SourceRecord[] | null> {
+    const records = await this.#queue.take(
+      this.#c['max.batch.size'],
+      this.#c['poll.interval.ms'],
+      this.#abort.signal,
+    );
+    return records.length > 0 ? records : null;
+  }
+
+  /** The record is durable in the topic log: the slot may be confirmed up to its transaction's commit position. */
+  commitRecord(record: SourceRecord): void {
+    const offset = record.sourceOffset;
+    if (!offset || snapshotInProgress(offset)) return;
+    const commit = Lsn.tryParse(offset.lsn_commit);
+    if (commit) this.#stream?.confirm(commit);
+  }
+
+  async commit(): Promise<void> {
+    this.#stream?.sendStatus();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#queue?.release();
+    await this.#stream?.stop();
+    this.#stream = null;
+    if (this.#client && this.#c['slot.drop.on.stop'])
+      await dropSlot(this.#client, this.#c['slot.name']).catch(() => {});
+    await this.#client?.end().catch(() => {});
+    this.#client = null;
+  }
+}
