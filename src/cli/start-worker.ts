@@ -100,6 +100,9 @@ export async function startWorker(files: readonly string[], options: StartOption
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Everything Seam owns is closed now. A plugin call abandoned after its timeout (a hung task) may
+  // still hold a timer or socket forever; it must not keep a stopped worker alive.
+  process.exit();
 }
 
 function portOf(path: string, value: string): number {

@@ -36,6 +36,8 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Keep-alive sockets of clients would otherwise hold a stopping worker open until they time out.
+    forceCloseConnections: true,
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   const timeoutMs = options.requestTimeoutMs ?? 90_000;

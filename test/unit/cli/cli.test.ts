@@ -98,12 +98,20 @@ describe('seam start', () => {
     );
   });
 
-  it('serves REST and stops cleanly on SIGTERM', async () => {
+  it('runs connector files, serves REST and metrics, stops cleanly on SIGTERM; tail then shows the records', async () => {
     const free = createServer();
     await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
     const port = (free.address() as { port: number }).port;
     await new Promise((r) => free.close(r));
-    const child = spawn(node, [main, 'start', '--port', String(port), '--data-dir', join(dir, 'run')], {
+    const input = join(dir, 'input.txt');
+    writeFileSync(input, 'alpha\nbeta\ngamma\n');
+    const connector = join(dir, 'lines.json');
+    writeFileSync(
+      connector,
+      JSON.stringify({ name: 'lines', 'connector.class': 'FileStreamSource', file: input, topic: 'lines' }),
+    );
+    const runDir = join(dir, 'run');
+    const child = spawn(node, [main, 'start', '--port', String(port), '--data-dir', runDir, connector], {
       cwd: dir,
     });
     let out = '';
@@ -111,15 +119,31 @@ describe('seam start', () => {
       out += String(d);
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    while (!out.includes('REST API listening')) {
+    const base = `http://127.0.0.1:${port}`;
+    const series =
+      'kafka_connect_source_task_metrics_source_record_write_total{connector="lines",task="0"} 3';
+    for (let i = 0; i < 300; i++) {
       if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
+      const metrics = out.includes('Connector created') ? await (await fetch(`${base}/metrics`)).text() : '';
+      if (metrics.includes(series)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const res = await fetch(`http://127.0.0.1:${port}/`);
-    expect(await res.json()).toMatchObject({ version: '0.1.0' });
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain(series);
+    expect(await (await fetch(`${base}/connectors/lines/status`)).json()).toMatchObject({
+      connector: { state: 'RUNNING' },
+    });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('Worker stopped');
+    const tail = seam('tail', 'lines', '--from-beginning', '--data-dir', runDir);
+    expect(tail.status).toBe(0);
+    const values = tail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.stringify(JSON.parse(l).value));
+    expect(values).toHaveLength(3);
+    expect(values[0]).toContain('alpha');
+    expect(values[2]).toContain('gamma');
   });
 });
 
@@ -222,7 +246,7 @@ describe('seam docs, plugins, validate', () => {
     expect(md).toContain('## Common source connector keys');
     expect(md).toMatch(/\| `tasks\.max` \| int \|/);
     expect(md).toContain('### org.apache.kafka.connect.json.JsonConverter');
-    expect(seam('docs').stdout).toBe(md);
+    expect(md).toContain('### org.apache.kafka.connect.file.FileStreamSourceConnector');
   });
 
   it('lists plugins with class, type and aliases', () => {
@@ -235,6 +259,36 @@ describe('seam docs, plugins, validate', () => {
       expect.objectContaining({ class: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter' }),
     );
     expect(seam('plugins').stdout).toMatch(/^CLASS\s+TYPE\s+ALIASES\n/);
+  });
+
+  it('prints every problem of a connector file and exits 1, or says it is valid', () => {
+    const bad = join(dir, 'bad-source.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        name: 'f',
+        config: { 'connector.class': 'FileStreamSource', 'tasks.max': 'x', transforms: 'a' },
+      }),
+    );
+    const r = seam('validate', bad);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /connector f \(org\.apache\.kafka\.connect\.file\.FileStreamSourceConnector\) has \d+ problem\(s\):$/,
+    );
+    for (const key of ['tasks.max', 'topic', 'transforms.a.type'])
+      expect(
+        lines.some((l) => l.startsWith(`  ${key}: `)),
+        key,
+      ).toBe(true);
+    const good = join(dir, 'good-source.json');
+    writeFileSync(
+      good,
+      JSON.stringify({ name: 'f', 'connector.class': 'FileStreamSource', file: '/tmp/x', topic: 't' }),
+    );
+    const ok = seam('validate', good);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/connector f .* is valid/);
   });
 
   it('fails validate with one line for an unknown class', () => {
