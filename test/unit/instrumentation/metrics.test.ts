@@ -58,6 +58,8 @@ describe('ConnectMetrics', () => {
     expect(value(text, `kafka_connect_task_error_metrics_total_record_errors${s}`)).toBe(1);
     expect(value(text, `kafka_connect_task_error_metrics_deadletterqueue_produce_failures${s}`)).toBe(1);
     expect(value(text, 'kafka_connect_connect_worker_metrics_task_count')).toBe(2);
+    // es has tasks but no connector status yet: still counted.
+    expect(value(text, 'kafka_connect_connect_worker_metrics_connector_count')).toBe(2);
     expect(value(text, 'kafka_connect_connect_worker_metrics_connector_startup_failure_percentage')).toBe(
       0.5,
     );
