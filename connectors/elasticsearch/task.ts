@@ -122,7 +122,7 @@ export class ElasticsearchSinkTask implements SinkTask {
       return;
     }
     if (plan.kind === 'unversioned-delete') return this.#unversionedDelete(plan.record, plan.index, plan.id);
-    await this.#ensureIndex(plan.op.index, plan.schema);
+    await this.#ensureIndex(plan.op.index, plan.schema, record.topic);
     if (plan.versionSource && plan.versionSource !== 'lsn') this.#fallback(record.topic, plan.versionSource);
     const key = plan.op.id === null ? null : `${plan.op.index}\u0000${plan.op.id}`;
     if (key !== null) {
@@ -141,7 +141,7 @@ export class ElasticsearchSinkTask implements SinkTask {
   async #unversionedDelete(record: SinkRecord, index: string, id: string): Promise<void> {
     const key = `${index}\u0000${id}`;
     if (this.#recentDeletes.has(key)) return this.#count('tombstonesAfterDelete');
-    await this.#ensureIndex(index, null);
+    await this.#ensureIndex(index, null, record.topic);
     await this.#writer.flush(this.#config['flush.timeout.ms']);
     const current = (await this.#client.versions(index, [id])).get(id);
     if (!current || current.deleted)
@@ -150,9 +150,9 @@ export class ElasticsearchSinkTask implements SinkTask {
     await this.#writer.add(softDeleteOperation(record, index, id, current.version + 1n));
   }
 
-  async #ensureIndex(index: string, schema: Schema | null): Promise<void> {
+  async #ensureIndex(index: string, schema: Schema | null, topic: string): Promise<void> {
     if (this.#config['data.stream.type'].toUpperCase() !== 'NONE') return;
-    const ignore = this.#config['schema.ignore'] || this.#config['topic.schema.ignore'].includes(index);
+    const ignore = this.#config['schema.ignore'] || this.#config['topic.schema.ignore'].includes(topic);
     const mapping =
       ignore || schema === null || schema.type !== 'struct'
         ? { properties: { [DELETED_FIELD]: { type: 'boolean' } } }
