@@ -138,7 +138,15 @@ export abstract class WorkerTask {
     this.#wake?.();
     const done = this.run();
     let finished = false;
-    await Promise.race([done.then(() => (finished = true)), sleep(this.timeouts.shutdownTimeoutMs * 2)]);
+    // The grace timer is cancelled as soon as the task ends, so a stopped worker holds no timer open.
+    const grace = new AbortController();
+    await Promise.race([
+      done.then(() => {
+        finished = true;
+        grace.abort();
+      }),
+      sleep(this.timeouts.shutdownTimeoutMs * 2, grace.signal),
+    ]);
     return finished;
   }
 
