@@ -26,6 +26,7 @@ import {
   snapshotInProgress,
   storedPosition,
 } from './stream/stream-position.ts';
+import { reselectOptions, ToastReselector } from './stream/toast-reselect.ts';
 
 /**
  * The PostgreSQL source task: checks → publication → slot decision (resume, snapshot, or fail on a lost
@@ -49,6 +50,7 @@ export class PostgresSourceTask implements SourceTask {
   #heartbeat: NodeJS.Timeout | null = null;
   #abort = new AbortController();
   #warnedNoKey = new Set<string>();
+  #reselector: ToastReselector | null = null;
 
   async start(config: TaskConfig, context: SourceTaskContext): Promise<void> {
     this.#c = postgresConfigSpec.parse(config);
@@ -83,6 +85,8 @@ export class PostgresSourceTask implements SourceTask {
     };
     const client = await connect(c);
     this.#client = client;
+    const reselect = reselectOptions(config);
+    if (reselect) this.#reselector = new ToastReselector(client, reselect);
     await checkServer(client, c['database.user']);
     const refs = (await listTables(client)).filter((t) => this.#filters.table(t.schema, t.table));
     if (refs.length === 0 && this.#filters.hasTableInclude) {
@@ -243,9 +247,12 @@ export class PostgresSourceTask implements SourceTask {
         const table = await this.#tableFor(m.relation);
         if (!table) return;
         if (m.tag === 'insert') out = b.insert(table, lsn, m.new as TextTuple);
-        else if (m.tag === 'update')
-          out = b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, m.new as TextTuple);
-        else out = b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
+        else if (m.tag === 'update') {
+          const tuple = this.#reselector
+            ? await this.#reselector.fill(table, m.new as TextTuple)
+            : (m.new as TextTuple);
+          out = b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, tuple);
+        } else out = b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
         break;
       }
       case 'truncate': {

@@ -46,7 +46,7 @@ export const eventsSpec = configSpec()
     type: 'boolean',
     default: false,
     group: EVENTS,
-    doc: 'Re-select current values of unchanged TOASTed columns instead of emitting the placeholder (as ReselectColumnsPostProcessor).',
+    doc: "Re-select current values of unchanged TOASTed columns by key instead of emitting the placeholder. Debezium's post.processors=<name> with <name>.type=io.debezium.processors.reselect.ReselectColumnsPostProcessor (and <name>.reselect.columns.include.list / exclude.list) does the same.",
   })
   .define({
     name: 'skip.messages.without.change',

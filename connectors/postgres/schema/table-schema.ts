@@ -36,6 +36,8 @@ interface Captured {
   readonly name: string;
   readonly mapping: ValueMapping;
   readonly rewrite: ((v: string) => string) | null;
+  /** What an unchanged TOASTed value of this column becomes. */
+  readonly unavailable: unknown;
 }
 
 /** Tuple values as decoded: text, null for SQL NULL, undefined for an unchanged TOASTed value. */
@@ -53,15 +55,11 @@ export class TableSchema {
   readonly valueSchema: Schema;
   readonly envelopeSchema: Schema;
   readonly #columns: Captured[];
-  readonly #placeholder: string;
-  readonly #placeholderBytes: Uint8Array;
 
   constructor(meta: TableMeta, o: TableSchemaOptions) {
     this.meta = meta;
     const base = [o.prefix, meta.schema, meta.table].join(o.delimiter);
     this.topic = base;
-    this.#placeholder = o.placeholder;
-    this.#placeholderBytes = new TextEncoder().encode(o.placeholder);
     this.#columns = [];
     const value = SchemaBuilder.struct().name(`${base}.Value`).optional();
     const key = SchemaBuilder.struct().name(`${base}.Key`);
@@ -71,7 +69,8 @@ export class TableSchema {
       if (!keyNames.has(c.name) && !o.includeColumn(fq)) continue;
       const mapping = mapType(c.type, c.typmod, c.optional, o.types);
       if (mapping === null) continue;
-      this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules) });
+      const unavailable = unavailableValue(c, mapping, o.placeholder);
+      this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules), unavailable });
       value.field(c.name, mapping.schema);
     }
     for (const k of meta.keyColumns) {
@@ -91,7 +90,7 @@ export class TableSchema {
     const out: Record<string, unknown> = {};
     for (const c of this.#columns) {
       const text = tuple[c.name];
-      if (text === undefined) out[c.name] = absentIsNull ? null : this.#unavailable(c.mapping.schema);
+      if (text === undefined) out[c.name] = absentIsNull ? null : c.unavailable;
       else if (text === null) out[c.name] = null;
       else out[c.name] = c.mapping.convert(c.rewrite ? c.rewrite(text) : text);
     }
@@ -109,13 +108,24 @@ export class TableSchema {
     for (const k of this.meta.keyColumns) out[k] = row[k] ?? null;
     return out;
   }
+}
 
-  #unavailable(schema: Schema): unknown {
-    if (schema.type === 'string') return this.#placeholder;
-    if (schema.type === 'bytes' && schema.name === undefined) return this.#placeholderBytes;
-    if (schema.type === 'array' && schema.valueSchema?.type === 'string') return [this.#placeholder];
-    return null;
+/**
+ * The placeholder as Debezium emits it: text columns get the string; bytea gets the placeholder's bytes
+ * (`hex:` prefix → the hex digits after it, else UTF-8) through binary.handling.mode, so a base64 or hex
+ * sink column sees it encoded like any other value; text arrays a one-element array; others null.
+ */
+function unavailableValue(c: ColumnMeta, mapping: ValueMapping, placeholder: string): unknown {
+  const schema: Schema = mapping.schema;
+  if (c.type.name === 'bytea') {
+    const bytes = placeholder.startsWith('hex:')
+      ? Buffer.from(placeholder.slice(4), 'hex')
+      : Buffer.from(placeholder, 'utf8');
+    return mapping.convert(`\\x${bytes.toString('hex')}`);
   }
+  if (schema.type === 'string') return placeholder;
+  if (schema.type === 'array' && schema.valueSchema?.type === 'string') return [placeholder];
+  return null;
 }
 
 function rewriteFor(fq: string, rules: readonly ColumnRule[]): ((v: string) => string) | null {
