@@ -111,6 +111,16 @@ export async function ensurePublication(
       await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${list ? ` FOR TABLE ${list}` : ''}${via}`);
     } else if (list) {
       await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+    } else {
+      // SET TABLE needs at least one table: an include list that now matches nothing empties it table by table.
+      const { rows } = await client.query<{ t: string }>(
+        `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_publication_tables WHERE pubname = $1`,
+        [name],
+      );
+      if (rows.length > 0)
+        await client.query(
+          `ALTER PUBLICATION ${quoteIdent(name)} DROP TABLE ${rows.map((r) => r.t).join(', ')}`,
+        );
     }
   } catch (e) {
     throw classify(e, `preparing publication ${name}`);
