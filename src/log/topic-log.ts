@@ -79,7 +79,10 @@ export interface TopicLog {
    * the given source offsets. When the promise resolves both are durable; on rejection neither is.
    * Positions are returned in input order.
    */
-  append(records: readonly AppendRecord[], offsets?: readonly SourceOffsetWrite[]): Promise<AppendedPosition[]>;
+  append(
+    records: readonly AppendRecord[],
+    offsets?: readonly SourceOffsetWrite[],
+  ): Promise<AppendedPosition[]>;
   /** Reads up to `maxRecords` from `offset` on (skipping gaps), in offset order. */
   read(topic: string, partition: number, offset: number, maxRecords: number): Promise<StoredRecord[]>;
   bounds(topic: string, partition: number): Promise<PartitionBounds>;
@@ -87,11 +90,20 @@ export interface TopicLog {
   sourceOffsets(connector: string): Promise<ReadonlyMap<string, string>>;
   writeSourceOffsets(offsets: readonly SourceOffsetWrite[]): Promise<void>;
   /** Consumer-group committed offsets (next offset to read), keyed by `${topic}-${partition}`. */
-  committedOffsets(group: string): Promise<ReadonlyMap<string, { topic: string; partition: number; offset: number }>>;
-  commitOffsets(group: string, offsets: readonly { topic: string; partition: number; offset: number | null }[]): Promise<void>;
+  committedOffsets(
+    group: string,
+  ): Promise<ReadonlyMap<string, { topic: string; partition: number; offset: number }>>;
+  commitOffsets(
+    group: string,
+    offsets: readonly { topic: string; partition: number; offset: number | null }[],
+  ): Promise<void>;
   deleteGroup(group: string): Promise<void>;
   /** Resolves when new records may be readable on any of these partitions, or after `timeoutMs`. */
-  waitForData(topics: readonly { topic: string; partition: number; offset: number }[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  waitForData(
+    topics: readonly { topic: string; partition: number; offset: number }[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Runs retention and compaction now (the embedded log also runs them on a timer). */
   maintain?(): Promise<void>;
   close(): Promise<void>;
