@@ -1,5 +1,7 @@
-import { ConnectError } from '../api/index.ts';
+import { ConnectError, type Plugin } from '../api/index.ts';
 import type { ConnectorRunner } from '../runtime/connector-runner.ts';
+import { redactConfig } from '../runtime/redact.ts';
+import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
 import type { ConnectorType, InstanceState, InstanceStatus, RawConfig, TargetState } from './herder.ts';
 import type { RestartState } from './restart-backoff.ts';
@@ -25,6 +27,8 @@ export interface ConnectorEntry {
   readonly restart: RestartState;
   tasks: Map<number, TaskSlot>;
   readonly topics: Set<string>;
+  /** Merged over every task config while a view rebuild runs (the plugin's live overrides). */
+  taskOverrides?: RawConfig | undefined;
 }
 
 export function instanceStatus(state: InstanceState, workerId: string, trace?: string): InstanceStatus {
@@ -54,4 +58,15 @@ export function hasControlCharacter(text: string): boolean {
 
 export function bad(message: string): ConnectError {
   return new ConnectError(message, { code: 'seam.rest.bad_request' });
+}
+
+/** Configs as returned to REST: secrets `[hidden]` (password keys of the plugin's spec, secret-looking keys). */
+export function redactEntry(worker: Worker, e: ConnectorEntry, config: RawConfig = e.config): RawConfig {
+  let spec: Plugin['configSpec'] | null = null;
+  try {
+    spec = worker.plugin(e.config).configSpec;
+  } catch {
+    // Unknown plugin: secret-looking keys are still hidden.
+  }
+  return redactConfig(config, (name) => spec?.key(name));
 }

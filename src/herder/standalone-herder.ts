@@ -2,9 +2,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type ConfigKey, ConnectError, PLUGIN_TYPE_NAMES, type Plugin } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import { traceOf } from '../runtime/deadline.ts';
-import { redactConfig } from '../runtime/redact.ts';
 import type { Worker } from '../runtime/worker.ts';
-import type { WorkerTask } from '../runtime/worker-task.ts';
 import type { ConfigStore } from '../storage/config-store.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import type { StatusStore } from '../storage/status-store.ts';
@@ -14,10 +12,18 @@ import {
   type ConnectorEntry,
   hasControlCharacter,
   instanceStatus,
+  redactEntry,
   statusView,
   type TaskSlot,
 } from './connector-entry.ts';
-import { ALTERED, alterOffsets, RESET, readOffsets, resetOffsets } from './connector-offsets.ts';
+import {
+  ALTERED,
+  alterOffsets,
+  RESET,
+  readOffsets,
+  requireStopped,
+  resetOffsets,
+} from './connector-offsets.ts';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -26,8 +32,6 @@ import type {
   ConnectorStateInfo,
   ConnectorType,
   Herder,
-  InstanceState,
-  InstanceStatus,
   PluginInfo,
   PutConfigResult,
   RawConfig,
@@ -37,6 +41,8 @@ import type {
   TaskStatus,
 } from './herder.ts';
 import { cancel, newRestartState, onFailure, type RestartBackoff } from './restart-backoff.ts';
+import { StatusWriter } from './status-writer.ts';
+import { TaskControl } from './task-control.ts';
 
 /**
  * The herder of one process (Kafka Connect's StandaloneHerder): connector configs and target states in
@@ -67,10 +73,27 @@ export class StandaloneHerder implements Herder {
   #queue: Promise<unknown> = Promise.resolve();
   #phase: 'starting' | 'running' | 'stopped' = 'starting';
   #startError: Error | null = null;
+  readonly #status: StatusWriter;
+  readonly #tasks: TaskControl;
 
   constructor(options: StandaloneHerderOptions) {
     this.workerId = options.workerId;
     this.#o = options;
+    this.#status = new StatusWriter({
+      workerId: options.workerId,
+      worker: options.worker,
+      store: options.statusStore,
+      isCurrent: (e) => this.#connectors.get(e.name) === e,
+    });
+    this.#tasks = new TaskControl({
+      workerId: options.workerId,
+      worker: options.worker,
+      logger: options.logger,
+      status: this.#status,
+      restart: options.restart,
+      serial: (fn) => this.#serial(fn),
+      stopped: () => this.#phase === 'stopped',
+    });
   }
 
   async start(): Promise<void> {
@@ -186,11 +209,7 @@ export class StandaloneHerder implements Herder {
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
-    const e = this.#get(name);
-    const tasks = [...e.tasks]
-      .sort(([a], [b]) => a - b)
-      .map(([id, slot]): TaskStatus => ({ id, ...statusView(slot.status, slot.restart) }));
-    return { name, connector: statusView(e.status, e.restart), tasks, type: e.type };
+    return this.#status.view(this.#get(name));
   }
 
   async taskStatus(name: string, task: number): Promise<TaskStatus> {
@@ -216,8 +235,8 @@ export class StandaloneHerder implements Herder {
     const tasks = request.includeTasks
       ? [...e.tasks].filter(([, s]) => !request.onlyFailed || s.status.state === 'FAILED').map(([id]) => id)
       : [];
-    if (connector) this.#setConnector(e, 'RESTARTING');
-    for (const id of tasks) this.#setTask(e, id, 'RESTARTING');
+    if (connector) this.#status.connector(e, 'RESTARTING');
+    for (const id of tasks) this.#status.task(e, id, 'RESTARTING');
     const answer = await this.connectorStatus(name);
     void this.#serial(async () => {
       if (connector) await this.#restartConnectorInstance(e);
@@ -251,7 +270,7 @@ export class StandaloneHerder implements Herder {
   async resetConnectorActiveTopics(name: string): Promise<void> {
     const e = this.#get(name);
     e.topics.clear();
-    this.#saveStatus(e);
+    this.#status.save(e);
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
@@ -261,7 +280,7 @@ export class StandaloneHerder implements Herder {
 
   alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<string> {
     return this.#serial(async () => {
-      const e = this.#stoppedForOffsets(name);
+      const e = requireStopped(this.#get(name));
       await alterOffsets(this.#kind(e), name, offsets, this.#o.log, this.#o.offsetStore);
       return ALTERED;
     });
@@ -269,7 +288,7 @@ export class StandaloneHerder implements Herder {
 
   resetConnectorOffsets(name: string): Promise<string> {
     return this.#serial(async () => {
-      const e = this.#stoppedForOffsets(name);
+      const e = requireStopped(this.#get(name));
       await resetOffsets(this.#kind(e), name, this.#o.log, this.#o.offsetStore);
       return RESET;
     });
@@ -327,7 +346,7 @@ export class StandaloneHerder implements Herder {
       e.taskConfigs = [];
       e.tasks.clear();
       await this.#persist(e);
-      this.#setConnector(e, 'STOPPED');
+      this.#status.connector(e, 'STOPPED');
       return;
     }
     e.restart.startedAt = Date.now();
@@ -339,7 +358,7 @@ export class StandaloneHerder implements Herder {
         onReconfigurationRequested: () =>
           void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
       });
-      this.#setConnector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+      this.#status.connector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       await this.#reconfigure(e, restartTasks || e.tasks.size === 0);
     } catch (err) {
       this.#connectorFailed(e, err as Error);
@@ -353,77 +372,16 @@ export class StandaloneHerder implements Herder {
     const configs = (await e.runner.taskConfigs(maxTasks)).slice(0, maxTasks);
     const changed = JSON.stringify(configs) !== JSON.stringify(e.taskConfigs);
     if (!changed && !force) return;
-    await this.#stopTasks(e);
+    await this.#tasks.stopAll(e);
     e.taskConfigs = configs;
     await this.#persist(e);
-    for (let id = 0; id < configs.length; id++) await this.#startTask(e, id);
-  }
-
-  async #startTask(e: ConnectorEntry, id: number): Promise<void> {
-    const slot = e.tasks.get(id) ?? {
-      runner: null,
-      status: instanceStatus('UNASSIGNED', this.workerId),
-      restart: newRestartState(),
-    };
-    e.tasks.set(id, slot);
-    slot.restart.startedAt = Date.now();
-    const config = e.taskConfigs[id];
-    if (config === undefined) return;
-    let runner: WorkerTask | null = null;
-    try {
-      runner = await this.#o.worker.createTask(
-        { connector: e.name, task: id },
-        e.config,
-        config,
-        e.taskConfigs.length,
-        {
-          onState: (_, state, error) => {
-            if (slot.runner !== runner) return;
-            if (state === 'FAILED') this.#taskFailed(e, id, slot, error ?? new Error('Task failed'));
-            else this.#setTask(e, id, state);
-          },
-          onDetail: (_, key, value) => {
-            if (slot.runner === runner)
-              slot.status = { ...slot.status, details: { ...slot.status.details, [key]: value } };
-          },
-          onTopic: (_, topic) => {
-            if (!e.topics.has(topic)) {
-              e.topics.add(topic);
-              this.#saveStatus(e);
-            }
-          },
-        },
-        e.target === 'PAUSED',
-      );
-      slot.runner = runner;
-      void runner.run();
-    } catch (err) {
-      slot.runner = null;
-      this.#taskFailed(e, id, slot, err as Error);
-    }
-  }
-
-  async #stopTasks(e: ConnectorEntry): Promise<void> {
-    const slots = [...e.tasks];
-    await Promise.all(slots.map(([id]) => this.#stopTask(e, id)));
-    for (const [id] of slots) this.#o.worker.options.metrics.removeTask(e.name, id);
-    e.tasks.clear();
-  }
-
-  async #stopTask(e: ConnectorEntry, id: number): Promise<void> {
-    const slot = e.tasks.get(id);
-    if (!slot) return;
-    cancel(slot.restart);
-    const runner = slot.runner;
-    slot.runner = null;
-    if (runner && !(await runner.stop()))
-      this.#o.logger.warn({ connector: e.name, task: id }, 'Task did not stop in time; abandoned');
+    for (let id = 0; id < configs.length; id++) await this.#tasks.start(e, id);
   }
 
   /** Stops the connector and its tasks without touching the target state (delete, reconfigure, worker stop). */
   async #halt(e: ConnectorEntry): Promise<void> {
     cancel(e.restart);
-    await this.#stopTasks(e);
+    await this.#tasks.stopAll(e);
     const runner = e.runner;
     e.runner = null;
     await runner?.stop();
@@ -432,20 +390,20 @@ export class StandaloneHerder implements Herder {
   async #restartConnectorInstance(e: ConnectorEntry): Promise<void> {
     if (this.#connectors.get(e.name) !== e) return;
     cancel(e.restart);
-    if (e.target === 'STOPPED') return this.#setConnector(e, 'STOPPED');
+    if (e.target === 'STOPPED') return this.#status.connector(e, 'STOPPED');
     const runner = e.runner;
     e.runner = null;
     await runner?.stop();
-    this.#setConnector(e, 'RESTARTING');
+    this.#status.connector(e, 'RESTARTING');
     // As Kafka: restarting the connector restarts its tasks only when their configs change.
     await this.#startConnector(e, false);
   }
 
   async #restartTask(e: ConnectorEntry, id: number): Promise<void> {
     if (this.#connectors.get(e.name) !== e || !e.tasks.has(id) || e.target === 'STOPPED') return;
-    await this.#stopTask(e, id);
-    this.#setTask(e, id, 'RESTARTING');
-    await this.#startTask(e, id);
+    await this.#tasks.stop(e, id);
+    this.#status.task(e, id, 'RESTARTING');
+    await this.#tasks.start(e, id);
   }
 
   #setTarget(name: string, target: TargetState): Promise<void> {
@@ -460,36 +418,14 @@ export class StandaloneHerder implements Herder {
       }
       if (previous === 'STOPPED' || e.runner === null) return this.#startConnector(e);
       for (const slot of e.tasks.values()) slot.runner?.setPaused(target === 'PAUSED');
-      if (e.status.state !== 'FAILED') this.#setConnector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+      if (e.status.state !== 'FAILED') this.#status.connector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
     });
   }
 
   // ---- failures and auto-restart --------------------------------------------------------------
 
-  #taskFailed(e: ConnectorEntry, id: number, slot: TaskSlot, error: Error): void {
-    slot.runner = null;
-    this.#setTask(e, id, 'FAILED', traceOf(error));
-    if (!this.#o.restart.enabled || this.#phase === 'stopped') return;
-    const delay = onFailure(slot.restart, this.#o.restart);
-    this.#o.logger.warn(
-      { connector: e.name, task: id, delay_ms: delay, attempts: slot.restart.attempts },
-      'Task failed; restarting after backoff',
-    );
-    slot.restart.timer = setTimeout(() => {
-      slot.restart.timer = null;
-      slot.restart.nextAt = null;
-      void this.#serial(async () => {
-        if (e.tasks.get(id) === slot && slot.status.state === 'FAILED') {
-          this.#setTask(e, id, 'RESTARTING');
-          await this.#startTask(e, id);
-        }
-      });
-    }, delay);
-    this.#saveStatus(e);
-  }
-
   #connectorFailed(e: ConnectorEntry, error: Error): void {
-    this.#setConnector(e, 'FAILED', traceOf(error));
+    this.#status.connector(e, 'FAILED', traceOf(error));
     if (!this.#o.restart.enabled || this.#phase === 'stopped') return;
     const delay = onFailure(e.restart, this.#o.restart);
     e.restart.timer = setTimeout(() => {
@@ -500,40 +436,7 @@ export class StandaloneHerder implements Herder {
           await this.#restartConnectorInstance(e);
       });
     }, delay);
-    this.#saveStatus(e);
-  }
-
-  // ---- status ---------------------------------------------------------------------------------
-
-  #setConnector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
-    e.status = instanceStatus(state, this.workerId, trace);
-    this.#saveStatus(e);
-  }
-
-  #setTask(e: ConnectorEntry, id: number, state: InstanceState, trace?: string): void {
-    const slot = e.tasks.get(id);
-    if (!slot) return;
-    slot.status = {
-      ...instanceStatus(state, this.workerId, trace),
-      ...(slot.status.details ? { details: slot.status.details } : {}),
-    };
-    const metrics = this.#o.worker.options.metrics;
-    if (e.type !== 'unknown')
-      (e.type === 'source' ? metrics.sourceTask(e.name, id) : metrics.sinkTask(e.name, id)).recordStatus(
-        state,
-      );
-    this.#saveStatus(e);
-  }
-
-  #saveStatus(e: ConnectorEntry): void {
-    if (this.#connectors.get(e.name) !== e) return;
-    const tasks: Record<string, InstanceStatus> = {};
-    for (const [id, slot] of e.tasks) tasks[String(id)] = statusView(slot.status, slot.restart);
-    this.#o.statusStore.put(e.name, {
-      connector: statusView(e.status, e.restart),
-      tasks,
-      topics: [...e.topics],
-    });
+    this.#status.save(e);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -562,26 +465,7 @@ export class StandaloneHerder implements Herder {
     return this.#o.worker.plugin(e.config).kind;
   }
 
-  #stoppedForOffsets(name: string): ConnectorEntry {
-    const e = this.#get(name);
-    const running = e.runner !== null || [...e.tasks.values()].some((s) => s.runner !== null);
-    if (e.target !== 'STOPPED' || running) {
-      throw new ConnectError(
-        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
-        { code: 'seam.rest.not_stopped' },
-      );
-    }
-    return e;
-  }
-
-  /** Configs as returned to REST: secrets `[hidden]` (password keys of the plugin's spec, secret-looking keys). */
   #redact(e: ConnectorEntry, config: RawConfig = e.config): RawConfig {
-    let spec: Plugin['configSpec'] | null = null;
-    try {
-      spec = this.#o.worker.plugin(e.config).configSpec;
-    } catch {
-      // Unknown plugin: secret-looking keys are still hidden.
-    }
-    return redactConfig(config, (name) => spec?.key(name));
+    return redactEntry(this.#o.worker, e, config);
   }
 }

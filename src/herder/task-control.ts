@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import { traceOf } from '../runtime/deadline.ts';
+import type { Worker } from '../runtime/worker.ts';
+import type { WorkerTask } from '../runtime/worker-task.ts';
+import { type ConnectorEntry, instanceStatus, type TaskSlot } from './connector-entry.ts';
+import { cancel, newRestartState, onFailure, type RestartBackoff } from './restart-backoff.ts';
+import type { StatusWriter } from './status-writer.ts';
+
+/**
+ * Starts and stops the tasks of the standalone herder's connectors, and restarts a FAILED task after
+ * backoff (`task.auto.restart.*`). Task state changes, details and topics reported by a runner are taken
+ * only from the runner currently in its slot, so a late report of a replaced runner changes nothing.
+ */
+export class TaskControl {
+  readonly #workerId: string;
+  readonly #worker: Worker;
+  readonly #logger: Logger;
+  readonly #status: StatusWriter;
+  readonly #restart: RestartBackoff;
+  readonly #serial: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly #stopped: () => boolean;
+
+  constructor(options: {
+    workerId: string;
+    worker: Worker;
+    logger: Logger;
+    status: StatusWriter;
+    restart: RestartBackoff;
+    /** Runs `fn` in the herder's mutation queue. */
+    serial: <T>(fn: () => Promise<T>) => Promise<T>;
+    /** True once the herder is stopping: no auto-restart then. */
+    stopped: () => boolean;
+  }) {
+    this.#workerId = options.workerId;
+    this.#worker = options.worker;
+    this.#logger = options.logger;
+    this.#status = options.status;
+    this.#restart = options.restart;
+    this.#serial = options.serial;
+    this.#stopped = options.stopped;
+  }
+
+  async start(e: ConnectorEntry, id: number): Promise<void> {
+    const slot = e.tasks.get(id) ?? {
+      runner: null,
+      status: instanceStatus('UNASSIGNED', this.#workerId),
+      restart: newRestartState(),
+    };
+    e.tasks.set(id, slot);
+    slot.restart.startedAt = Date.now();
+    const base = e.taskConfigs[id];
+    if (base === undefined) return;
+    // Overrides of a running view rebuild (e.g. write to the new index too) apply to the live tasks only.
+    const config = e.taskOverrides ? { ...base, ...e.taskOverrides } : base;
+    let runner: WorkerTask | null = null;
+    try {
+      runner = await this.#worker.createTask(
+        { connector: e.name, task: id },
+        e.config,
+        config,
+        e.taskConfigs.length,
+        {
+          onState: (_, state, error) => {
+            if (slot.runner !== runner) return;
+            if (state === 'FAILED') this.#failed(e, id, slot, error ?? new Error('Task failed'));
+            else this.#status.task(e, id, state);
+          },
+          onDetail: (_, key, value) => {
+            if (slot.runner === runner)
+              slot.status = { ...slot.status, details: { ...slot.status.details, [key]: value } };
+          },
+          onTopic: (_, topic) => {
+            if (!e.topics.has(topic)) {
+              e.topics.add(topic);
+              this.#status.save(e);
+            }
+          },
+        },
+        e.target === 'PAUSED',
+      );
+      slot.runner = runner;
+      void runner.run();
+    } catch (err) {
+      slot.runner = null;
+      this.#failed(e, id, slot, err as Error);
+    }
+  }
+
+  async stopAll(e: ConnectorEntry): Promise<void> {
+    const slots = [...e.tasks];
+    await Promise.all(slots.map(([id]) => this.stop(e, id)));
+    for (const [id] of slots) this.#worker.options.metrics.removeTask(e.name, id);
+    e.tasks.clear();
+  }
+
+  async stop(e: ConnectorEntry, id: number): Promise<void> {
+    const slot = e.tasks.get(id);
+    if (!slot) return;
+    cancel(slot.restart);
+    const runner = slot.runner;
+    slot.runner = null;
+    if (runner && !(await runner.stop()))
+      this.#logger.warn({ connector: e.name, task: id }, 'Task did not stop in time; abandoned');
+  }
+
+  #failed(e: ConnectorEntry, id: number, slot: TaskSlot, error: Error): void {
+    slot.runner = null;
+    this.#status.task(e, id, 'FAILED', traceOf(error));
+    if (!this.#restart.enabled || this.#stopped()) return;
+    const delay = onFailure(slot.restart, this.#restart);
+    this.#logger.warn(
+      { connector: e.name, task: id, delay_ms: delay, attempts: slot.restart.attempts },
+      'Task failed; restarting after backoff',
+    );
+    slot.restart.timer = setTimeout(() => {
+      slot.restart.timer = null;
+      slot.restart.nextAt = null;
+      void this.#serial(async () => {
+        if (e.tasks.get(id) === slot && slot.status.state === 'FAILED') {
+          this.#status.task(e, id, 'RESTARTING');
+          await this.start(e, id);
+        }
+      });
+    }, delay);
+    this.#status.save(e);
+  }
+}
