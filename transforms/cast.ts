@@ -8,13 +8,13 @@ import {
 } from '../src/api/index.ts';
 import { CAST_TARGETS, type CastTarget, castValue } from './support/cast-value.ts';
 import {
+  compileStructRewrite,
   FIELD_SYNTAX_KEY,
   PathTree,
   parsePath,
   REPLACE_NULL_KEY,
   rewriteMap,
   rewriteSchema,
-  rewriteStruct,
 } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
@@ -25,6 +25,12 @@ import {
   withSide,
 } from './support/record-side.ts';
 import { SchemaCache } from './support/schema-util.ts';
+import type { Copier } from './support/struct-copier.ts';
+
+interface Plan {
+  readonly schema: Schema;
+  readonly rewrite: Copier<unknown>;
+}
 
 const spec = configSpec()
   .define({
@@ -87,6 +93,11 @@ export const castPlugins = keyValueTransforms(
     const tree = PathTree.of(fields);
     const replaceNull = config['replace.null.with.default'];
     const cache = new SchemaCache<Schema>();
+    const plans = new SchemaCache<Plan>();
+    const plan = (s: Schema): Plan => ({
+      schema: rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)),
+      rewrite: compileStructRewrite(s, tree, (fs, to) => (v) => castValue(v, fs, to), replaceNull),
+    });
     return {
       apply<R extends ConnectRecord>(record: R): R {
         const schema = operatingSchema(record, side);
@@ -103,14 +114,9 @@ export const castPlugins = keyValueTransforms(
             null,
             rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
           );
-        const updated = cache.get(schema, (s) => rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)));
         const struct = requireStruct(value, schema, 'cast types');
-        return withSide(
-          record,
-          side,
-          updated,
-          rewriteStruct(struct, schema, tree, (v, fs, to) => castValue(v, fs, to), replaceNull),
-        );
+        const p = plans.get(schema, plan);
+        return withSide(record, side, p.schema, p.rewrite(struct, null));
       },
     };
   },

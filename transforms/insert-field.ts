@@ -15,7 +15,13 @@ import {
   requireStruct,
   withSide,
 } from './support/record-side.ts';
-import { copySchemaBasics, fieldValue, hasFieldDefaults, SchemaCache } from './support/schema-util.ts';
+import { copySchemaBasics, hasFieldDefaults, SchemaCache } from './support/schema-util.ts';
+import { type Copier, type CopyField, compileCopier, readField } from './support/struct-copier.ts';
+
+interface Plan {
+  readonly schema: Schema;
+  readonly copy: Copier<ConnectRecord>;
+}
 
 const suffixDoc = 'Suffix with ! to make this a required field, or ? to keep it optional (the default).';
 const spec = configSpec()
@@ -86,8 +92,7 @@ export const insertFieldPlugins = keyValueTransforms(
     const staticField = insertSpec(config['static.field']);
     const staticValue = config['static.value'];
     const replaceNull = config['replace.null.with.default'];
-    const cache = new SchemaCache<Schema>();
-    const defaults = new SchemaCache<boolean>();
+    const cache = new SchemaCache<Plan>();
 
     const buildSchema = (schema: Schema): Schema => {
       const b = copySchemaBasics(schema);
@@ -109,6 +114,27 @@ export const insertFieldPlugins = keyValueTransforms(
       return o;
     };
 
+    // The inserted fields, read from the record in this order (a source record fails on the offset).
+    const inserted: CopyField[] = [];
+    const insert = (s: InsertSpec | null, get: (r: ConnectRecord) => unknown) => {
+      if (s) inserted.push({ name: s.name, get });
+    };
+    insert(topic, (r) => r.topic);
+    insert(partition, (r) => r.kafkaPartition);
+    insert(offset, offsetOf);
+    insert(timestamp, (r) => r.timestamp);
+    insert(staticField, () => staticValue);
+
+    /** Without field defaults to apply, the struct is spread (all its keys); else copied field by field. */
+    const plan = (schema: Schema): Plan => {
+      const spread = !(replaceNull && hasFieldDefaults(schema));
+      const fields = spread ? [] : schema.fields!.map((f) => readField(f, replaceNull));
+      return {
+        schema: buildSchema(schema),
+        copy: compileCopier({ spread, fields: [...fields, ...inserted] }),
+      };
+    };
+
     return {
       apply<R extends ConnectRecord>(record: R): R {
         const value = operatingValue(record, side);
@@ -124,18 +150,8 @@ export const insertFieldPlugins = keyValueTransforms(
           return withSide(record, side, null, out);
         }
         const struct = requireStruct(value, schema, PURPOSE);
-        const updated = cache.get(schema, buildSchema);
-        let out: Record<string, unknown>;
-        if (replaceNull && defaults.get(schema, hasFieldDefaults)) {
-          out = {};
-          for (const f of schema.fields!) out[f.name] = fieldValue(struct, f, replaceNull);
-        } else out = { ...struct };
-        if (topic) out[topic.name] = record.topic;
-        if (partition) out[partition.name] = record.kafkaPartition;
-        if (offset) out[offset.name] = offsetOf(record);
-        if (timestamp) out[timestamp.name] = record.timestamp;
-        if (staticField) out[staticField.name] = staticValue;
-        return withSide(record, side, updated, out);
+        const p = cache.get(schema, plan);
+        return withSide(record, side, p.schema, p.copy(struct, record));
       },
     };
   },

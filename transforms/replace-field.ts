@@ -3,7 +3,6 @@ import {
   type ConfigProblem,
   type ConnectRecord,
   configSpec,
-  type Field,
   type Schema,
 } from '../src/api/index.ts';
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
@@ -15,7 +14,8 @@ import {
   requireStruct,
   withSide,
 } from './support/record-side.ts';
-import { copySchemaBasics, fieldValue, SchemaCache } from './support/schema-util.ts';
+import { copySchemaBasics, SchemaCache } from './support/schema-util.ts';
+import { type Copier, type CopyField, compileCopier, readField } from './support/struct-copier.ts';
 
 const spec = configSpec()
   .define({
@@ -60,7 +60,7 @@ function parseRenames(pairs: readonly string[]): Map<string, string> {
 
 interface Plan {
   readonly schema: Schema;
-  readonly kept: readonly (readonly [Field, string])[];
+  readonly copy: Copier<null>;
 }
 
 /** Kafka's ReplaceField: drop (exclude), keep only (include) and rename top-level fields. */
@@ -76,13 +76,13 @@ export const replaceFieldPlugins = keyValueTransforms(
     const cache = new SchemaCache<Plan>();
     const plan = (schema: Schema): Plan => {
       const b = copySchemaBasics(schema);
-      const kept: (readonly [Field, string])[] = [];
+      const kept: CopyField[] = [];
       for (const f of schema.fields ?? []) {
         if (!keep(f.name)) continue;
         b.field(renamed(f.name), f.schema);
-        kept.push([f, renamed(f.name)]);
+        kept.push(readField(f, replaceNull, renamed(f.name)));
       }
-      return { schema: b.build(), kept };
+      return { schema: b.build(), copy: compileCopier({ spread: false, fields: kept }) };
     };
 
     return {
@@ -97,9 +97,7 @@ export const replaceFieldPlugins = keyValueTransforms(
         }
         const struct = requireStruct(value, schema, PURPOSE);
         const p = cache.get(schema, plan);
-        const out: Record<string, unknown> = {};
-        for (const [f, name] of p.kept) out[name] = fieldValue(struct, f, replaceNull);
-        return withSide(record, side, p.schema, out);
+        return withSide(record, side, p.schema, p.copy(struct, null));
       },
     };
   },

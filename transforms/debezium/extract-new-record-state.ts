@@ -9,14 +9,9 @@ import {
 import { REPLACE_NULL_KEY } from '../support/field-path.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { isPlainObject } from '../support/record-side.ts';
-import { copySchemaBasics, fieldValue, hasFieldDefaults, SchemaCache } from '../support/schema-util.ts';
-import {
-  isEnvelope,
-  type MetadataField,
-  metadataSchema,
-  metadataValue,
-  parseMetadataField,
-} from './envelope-fields.ts';
+import { copySchemaBasics, hasFieldDefaults, SchemaCache } from '../support/schema-util.ts';
+import { type Copier, type CopyField, compileCopier, readField } from '../support/struct-copier.ts';
+import { isEnvelope, metadataSchema, metadataValue, parseMetadataField } from './envelope-fields.ts';
 
 const MODES = ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'] as const;
 type Mode = (typeof MODES)[number];
@@ -89,11 +84,16 @@ const spec = configSpec()
   })
   .define(REPLACE_NULL_KEY);
 
+type Envelope = Readonly<Record<string, unknown>>;
+
 interface Plan {
   readonly schema: Schema;
-  readonly row: Schema;
-  /** The row needs a field-by-field copy (defaults to apply); otherwise it is spread or shared. */
-  readonly copyFields: boolean;
+  /** Builds the value from the row and the envelope; null when the row itself becomes the value. */
+  readonly copy: Copier<Envelope> | null;
+}
+
+function isDeleteEvent(envelope: Envelope): boolean {
+  return envelope.op === 'd' || envelope.after === null || envelope.after === undefined;
 }
 
 /** Debezium's event-flattening SMT: replaces the change envelope with its row state. */
@@ -116,20 +116,37 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     const plans = new SchemaCache<Plan | null>();
     const dropCache = new SchemaCache<Map<string, Schema>>();
 
+    // The fields appended to the row: metadata from the envelope, then __deleted.
+    const appended: CopyField[] = addFields.map((f) => ({
+      name: f.outName,
+      get: (envelope: Envelope) => metadataValue(envelope, f),
+    }));
+    if (rewrite) appended.push({ name: '__deleted', get: (e: Envelope) => String(isDeleteEvent(e)) });
+    // Values are immutable, so with nothing to add the row object itself can become the value.
+    const spreadRow =
+      appended.length === 0 ? null : compileCopier<Envelope>({ spread: true, fields: appended });
+
     /** The output schema for a row schema within an envelope schema (added fields, then __deleted). */
     const plan = (envelope: Schema): Plan | null => {
       const row =
         envelope.fields?.find((f) => f.name === 'after')?.schema ??
         envelope.fields?.find((f) => f.name === 'before')?.schema;
-      if (!row || row.type !== 'struct') return null;
-      const copyFields = replaceNull && hasFieldDefaults(row);
-      if (addFields.length === 0 && !rewrite) return { schema: row, row, copyFields };
+      if (row?.type !== 'struct') return null;
+      // Field defaults to apply need a field-by-field copy; otherwise the row is spread or shared.
+      const copy =
+        replaceNull && hasFieldDefaults(row)
+          ? compileCopier<Envelope>({
+              spread: false,
+              fields: [...(row.fields ?? []).map((f) => readField(f, replaceNull)), ...appended],
+            })
+          : spreadRow;
+      if (appended.length === 0) return { schema: row, copy };
       const b = copySchemaBasics(row);
       if (row.optional) b.optional();
       for (const f of row.fields ?? []) b.field(f.name, f.schema);
       for (const f of addFields) b.field(f.outName, metadataSchema(envelope, f) ?? Schemas.OPTIONAL_STRING);
       if (rewrite) b.field('__deleted', Schemas.OPTIONAL_STRING);
-      return { schema: b.build(), row, copyFields };
+      return { schema: b.build(), copy };
     };
 
     const dropFields = (
@@ -183,7 +200,7 @@ export const extractNewRecordStatePlugin = debeziumTransform(
         if (!isEnvelope(envSchema, envelope)) return record;
         const op = envelope.op;
         if (op === 't') return null;
-        const isDelete = op === 'd' || envelope.after === null || envelope.after === undefined;
+        const isDelete = isDeleteEvent(envelope);
         if (isDelete && !rewrite) {
           if (mode === 'drop') return null;
           const headers = withHeaders(record, envelope, envSchema);
@@ -193,20 +210,8 @@ export const extractNewRecordStatePlugin = debeziumTransform(
         const row = isDelete ? envelope.before : envelope.after;
         if (!isPlainObject(row)) return null;
         const p = envSchema === null ? null : plans.get(envSchema, plan);
-        let value: Record<string, unknown>;
-        if (p?.copyFields) {
-          value = {};
-          for (const f of p.row.fields ?? []) value[f.name] = fieldValue(row, f, replaceNull);
-        } else if (addFields.length === 0 && !rewrite) {
-          // Values are immutable, so the row object itself can become the value.
-          value = row as Record<string, unknown>;
-        } else {
-          value = { ...row };
-        }
-        if (value !== row) {
-          for (const f of addFields) value[f.outName] = metadataValue(envelope, f);
-          if (rewrite) value.__deleted = isDelete ? 'true' : 'false';
-        }
+        const copy = p === null ? spreadRow : p.copy;
+        const value = copy === null ? row : copy(row, envelope);
 
         let valueSchema: Schema | null = p?.schema ?? null;
         let out: R = { ...record, valueSchema, value };

@@ -53,24 +53,36 @@ function toNumber(value: unknown): number {
   throw new DataError(`Cannot cast value '${String(value)}' to a floating point number`);
 }
 
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
 /** Java's Double.toString for the common range: integral doubles keep a ".0". */
-function floatToString(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e7 ? `${n}.0` : String(n);
+export function floatToString(n: number): string {
+  if (Number.isInteger(n)) return Math.abs(n) < 1e7 ? `${n}.0` : String(n);
+  // String(n) runs the shortest-round-trip digit search (~100 ns). When n is a decimal with k ≤ 6
+  // fraction digits, that shortest form is exactly n.toFixed(k) for the smallest such k: below 1e9 an
+  // ulp is < 1e-6, so no other k-digit decimal is as close, and the scaled product rounds exactly.
+  if (n > -1e9 && n < 1e9) {
+    for (let k = 1; k <= 6; k++) {
+      const p = POW10[k]!;
+      if (Math.round(n * p) / p === n) return n.toFixed(k);
+    }
+  }
+  return String(n);
 }
 
 function toText(value: unknown, from: Schema | null): string {
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (isDecimalValue(value)) return decimalToString(value);
-  if (value instanceof Date) return formatDate(value.getTime(), ISO_TIMESTAMP);
   if (typeof value === 'number') {
     if (from?.name === LogicalNames.DATE) return formatDate(value * 86_400_000, ISO_DATE);
     if (from?.name === LogicalNames.TIME) return formatDate(value, ISO_TIME);
     if (from?.name === LogicalNames.TIMESTAMP) return formatDate(value, ISO_TIMESTAMP);
     if (from?.type === 'float32' || from?.type === 'float64') return floatToString(value);
-  }
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
     return String(value);
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (isDecimalValue(value)) return decimalToString(value);
+  if (value instanceof Date) return formatDate(value.getTime(), ISO_TIMESTAMP);
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   throw new DataError(`Cast transformation does not support casting ${describe(value)} to string`);
 }
 
@@ -80,11 +92,40 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * castValue for a number without BigInt round trips (the common case, and the hot one): the results are
+ * those of the general path below, which remains the rule for NaN, infinities and |n| ≥ 2^53.
+ */
+function castNumber(value: number, from: Schema | null, to: CastTarget): unknown {
+  const t = Math.trunc(value);
+  const safe = Number.isSafeInteger(t);
+  switch (to) {
+    case 'int8':
+      return safe ? (t << 24) >> 24 : Number(BigInt.asIntN(8, toBigInt(value)));
+    case 'int16':
+      return safe ? (t << 16) >> 16 : Number(BigInt.asIntN(16, toBigInt(value)));
+    case 'int32':
+      return safe ? t | 0 : Number(BigInt.asIntN(32, toBigInt(value)));
+    case 'int64':
+      // + 0 turns -0 into 0, as the BigInt path does.
+      return safe ? t + 0 : int64(BigInt.asIntN(64, toBigInt(value)));
+    case 'float32':
+      return Math.fround(value);
+    case 'float64':
+      return value;
+    case 'boolean':
+      return value !== 0;
+    case 'string':
+      return toText(value, from);
+  }
+}
+
 export function castValue(value: unknown, from: Schema | null, to: CastTarget): unknown {
   if (value === null || value === undefined) return null;
   if (from && (from.type === 'struct' || from.type === 'array' || from.type === 'map')) {
     throw new DataError(`Cast transformation does not support casting to/from ${from.type.toUpperCase()}`);
   }
+  if (typeof value === 'number') return castNumber(value, from, to);
   if (value instanceof Uint8Array && to !== 'string' && !isDecimalValue(value)) {
     throw new DataError(`Cast transformation does not support casting BYTES to ${to.toUpperCase()}`);
   }

@@ -1,6 +1,7 @@
 import { type ConfigKey, oneOf, type Schema } from '../../src/api/index.ts';
 import { isPlainObject } from './record-side.ts';
 import { copySchemaBasics, fieldValue } from './schema-util.ts';
+import { type Copier, type CopyField, compileCopier, readField } from './struct-copier.ts';
 
 /**
  * Field references as in KIP-821: `field.syntax.version=V1` names top-level fields only; `V2` reads dots
@@ -106,6 +107,31 @@ export function rewriteStruct<T>(
     } else out[f.name] = v;
   }
   return out;
+}
+
+/**
+ * {@link rewriteStruct} compiled once for one struct schema: the returned function builds the same object
+ * (same keys in schema order, same values) as `rewriteStruct(value, schema, tree, …)` does, with the leaf
+ * functions chosen per field up front.
+ */
+export function compileStructRewrite<T>(
+  schema: Schema,
+  tree: PathTree<T>,
+  leaf: (s: Schema, op: T) => (v: unknown) => unknown,
+  replaceNull: boolean,
+  drops?: (op: T) => boolean,
+): Copier<unknown> {
+  const fields: CopyField[] = [];
+  for (const f of schema.fields ?? []) {
+    const node = tree.children.get(f.name);
+    if (node?.leaf !== undefined) {
+      if (!drops?.(node.leaf)) fields.push(readField(f, replaceNull, f.name, leaf(f.schema, node.leaf)));
+    } else if (node && f.schema.type === 'struct') {
+      const nested = compileStructRewrite(f.schema, node, leaf, replaceNull, drops);
+      fields.push(readField(f, replaceNull, f.name, (v) => (isPlainObject(v) ? nested(v, null) : v)));
+    } else fields.push(readField(f, replaceNull));
+  }
+  return compileCopier({ spread: false, fields });
 }
 
 export const DROP = Symbol('drop');
