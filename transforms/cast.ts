@@ -6,7 +6,7 @@ import {
   type Schema,
   SchemaBuilder,
 } from '../src/api/index.ts';
-import { CAST_TARGETS, type CastTarget, castValue } from './support/cast-value.ts';
+import { CAST_TARGETS, type CastTarget, castValue, compileCast } from './support/cast-value.ts';
 import {
   compileStructRewrite,
   FIELD_SYNTAX_KEY,
@@ -96,7 +96,7 @@ export const castPlugins = keyValueTransforms(
     const plans = new SchemaCache<Plan>();
     const plan = (s: Schema): Plan => ({
       schema: rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)),
-      rewrite: compileStructRewrite(s, tree, (fs, to) => (v) => castValue(v, fs, to), replaceNull),
+      rewrite: compileStructRewrite(s, tree, compileCast, replaceNull),
     });
     return {
       apply<R extends ConnectRecord>(record: R): R {
