@@ -15,6 +15,9 @@ import { classify, slotInUse } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
 import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
+import { IncrementalSnapshot } from './snapshot/incremental.ts';
+import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
+import { signalTableName } from './snapshot/signals.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
@@ -51,6 +54,8 @@ export class PostgresSourceTask implements SourceTask {
   #abort = new AbortController();
   #warnedNoKey = new Set<string>();
   #reselector: ToastReselector | null = null;
+  #incremental: IncrementalSnapshot | null = null;
+  #txId: number | null = null;
 
   async start(config: TaskConfig, context: SourceTaskContext): Promise<void> {
     this.#c = postgresConfigSpec.parse(config);
@@ -66,6 +71,7 @@ export class PostgresSourceTask implements SourceTask {
       provideTransactionMetadata: c['provide.transaction.metadata'],
       transactionTopic: c['topic.transaction'],
       skipUnchanged: c['skip.messages.without.change'],
+      offsetExtra: () => this.#incremental?.offsetFields() ?? {},
     });
     this.#schemaOptions = {
       prefix: c['topic.prefix'],
@@ -88,7 +94,17 @@ export class PostgresSourceTask implements SourceTask {
     const reselect = reselectOptions(config);
     if (reselect) this.#reselector = new ToastReselector(client, reselect);
     await checkServer(client, c['database.user']);
-    const refs = (await listTables(client)).filter((t) => this.#filters.table(t.schema, t.table));
+    const all = await listTables(client);
+    const signal = signalTableName(c['signal.data.collection']);
+    const isSignal = (t: TableRef) => t.schema === signal?.schema && t.table === signal.table;
+    // The signal table is read for signals, never captured; it must be in the publication.
+    const refs = all.filter((t) => this.#filters.table(t.schema, t.table) && !isSignal(t));
+    const signalRef = all.find(isSignal);
+    if (signal && !signalRef)
+      context.logger.warn(
+        { table: c['signal.data.collection'] },
+        'The signal table does not exist; signals are ignored',
+      );
     if (refs.length === 0 && this.#filters.hasTableInclude) {
       context.logger.warn(
         { include: c['table.include.list'] },
@@ -96,7 +112,7 @@ export class PostgresSourceTask implements SourceTask {
       );
     }
     await checkSelect(client, c['database.user'], refs);
-    await ensurePublication(client, c, refs);
+    await ensurePublication(client, c, signalRef ? [...refs, signalRef] : refs);
     await this.#begin(refs);
   }
 
@@ -129,6 +145,8 @@ export class PostgresSourceTask implements SourceTask {
       ['initial', 'initial_only', 'when_needed'].includes(mode) &&
       (this.#stored === null || snapshotInProgress(offset));
     const snapshot = mode === 'always' || wantsSnapshot || lost;
+    if (signalTableName(c['signal.data.collection']))
+      this.#incremental = this.#newIncremental(snapshot ? NO_SNAPSHOT : stateFromOffset(offset));
     if (lost)
       this.#ctx.logger.warn(
         { slot: c['slot.name'] },
@@ -167,6 +185,33 @@ export class PostgresSourceTask implements SourceTask {
     this.#startStream(from ?? Lsn.INVALID);
   }
 
+  #newIncremental(state: ReturnType<typeof stateFromOffset>): IncrementalSnapshot {
+    const c = this.#c;
+    const captured = async () =>
+      (await listTables(this.#client!)).filter(
+        (t) => this.#filters.table(t.schema, t.table) && !this.#incremental?.isSignalTable(t.schema, t.table),
+      );
+    return new IncrementalSnapshot(
+      {
+        connect: () => connect(c),
+        builder: this.#builder,
+        signalTable: signalTableName(c['signal.data.collection'])!,
+        chunkSize: c['incremental.snapshot.chunk.size'],
+        insertDelete: c['incremental.snapshot.watermarking.strategy'] === 'insert_delete',
+        resolve: async (id) => {
+          const ref = (await captured()).find((t) => `${t.schema}.${t.table}` === id);
+          return ref ? this.#schemaOf(ref) : null;
+        },
+        captured: async () => (await captured()).map((t) => `${t.schema}.${t.table}`),
+        logger: this.#ctx.logger,
+        status: this.#ctx.status,
+        fail: (e) => this.#queue.fail(classify(e, 'taking an incremental snapshot')),
+        signal: this.#abort.signal,
+      },
+      state,
+    );
+  }
+
   async #run(work: () => Promise<void>): Promise<void> {
     try {
       await work();
@@ -194,6 +239,7 @@ export class PostgresSourceTask implements SourceTask {
       },
       c['status.update.interval.ms'],
     );
+    this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
       this.#heartbeat = setInterval(() => void this.#run(() => this.#beat()), interval);
@@ -214,6 +260,7 @@ export class PostgresSourceTask implements SourceTask {
           c['topic.prefix'],
           this.#builder.partition,
           this.#between,
+          this.#incremental?.offsetFields(),
         ),
       ]);
     }
@@ -225,6 +272,7 @@ export class PostgresSourceTask implements SourceTask {
     switch (m.tag) {
       case 'begin': {
         this.#txCommit = Lsn.parse(m.commitLsn!);
+        this.#txId = m.xid;
         out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, lsn);
         if (alreadyStored(this.#stored, this.#txCommit, lsn)) out = [];
         break;
@@ -244,8 +292,18 @@ export class PostgresSourceTask implements SourceTask {
       case 'update':
       case 'delete': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (this.#incremental?.isSignalTable(m.relation.schema, m.relation.name)) {
+          if (m.tag === 'update') return;
+          const tuple = (m.tag === 'insert' ? m.new : (m.old ?? m.key)) as TextTuple;
+          const at = { commit: this.#txCommit ?? lsn, lsn, txId: this.#txId };
+          out = await this.#incremental.onSignalRow(m.tag, tuple, at);
+          break;
+        }
         const table = await this.#tableFor(m.relation);
         if (!table) return;
+        const keys =
+          m.tag === 'delete' ? [m.old ?? m.key] : m.tag === 'update' ? [m.new, m.old ?? m.key] : [m.new];
+        this.#incremental?.observe(table, keys as (TextTuple | null)[]);
         if (m.tag === 'insert') out = b.insert(table, lsn, m.new as TextTuple);
         else if (m.tag === 'update') {
           const tuple = this.#reselector
@@ -257,11 +315,11 @@ export class PostgresSourceTask implements SourceTask {
       }
       case 'truncate': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
-        const tables = await Promise.all(m.relations.map((r) => this.#tableFor(r)));
-        out = b.truncate(
-          tables.filter((t): t is TableSchema => t !== null),
-          lsn,
+        const tables = (await Promise.all(m.relations.map((r) => this.#tableFor(r)))).filter(
+          (t): t is TableSchema => t !== null,
         );
+        this.#incremental?.truncated(tables);
+        out = b.truncate(tables, lsn);
         break;
       }
       case 'message': {
@@ -327,6 +385,7 @@ export class PostgresSourceTask implements SourceTask {
     this.#queue?.release();
     await this.#stream?.stop();
     this.#stream = null;
+    await this.#incremental?.close();
     if (this.#client && this.#c['slot.drop.on.stop'])
       await dropSlot(this.#client, this.#c['slot.name']).catch(() => {});
     await this.#client?.end().catch(() => {});

@@ -28,6 +28,8 @@ export interface BuilderOptions {
   readonly provideTransactionMetadata: boolean;
   readonly transactionTopic: string;
   readonly skipUnchanged: boolean;
+  /** Fields added to every offset (the incremental snapshot's progress, so it survives a restart). */
+  readonly offsetExtra?: () => Readonly<Record<string, unknown>>;
 }
 
 interface OpenTransaction {
@@ -328,6 +330,7 @@ export class ChangeBuilder {
       lsn: at.lsn.toDecimal(),
       txId: at.txId,
       ts_usec: at.tsUs.toString(),
+      ...this.#o.offsetExtra?.(),
     };
   }
 }

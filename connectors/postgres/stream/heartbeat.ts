@@ -21,6 +21,7 @@ export function heartbeatRecord(
   prefix: string,
   partition: Readonly<Record<string, string>>,
   position: Lsn,
+  extra: Readonly<Record<string, unknown>> = {},
 ): SourceRecord {
   return sourceRecord({
     topic: `${topicPrefix}.${prefix}`,
@@ -34,6 +35,7 @@ export function heartbeatRecord(
       lsn: '0',
       txId: null,
       ts_usec: String(Date.now() * 1000),
+      ...extra,
     },
   });
 }
