@@ -10,8 +10,8 @@ import {
 import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { clientConfig, connect } from './connection/connect.ts';
-import { createSlot, dropSlot, ensurePublication, slotLagBytes, slotState } from './connection/slot.ts';
-import { classify, slotInUse } from './errors.ts';
+import { acquirableSlot, createSlot, dropSlot, ensurePublication, slotLagBytes } from './connection/slot.ts';
+import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
 import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
@@ -122,9 +122,7 @@ export class PostgresSourceTask implements SourceTask {
     const client = this.#client!;
     const offset = await this.#ctx.offsetStorageReader.offset(this.#builder.partition);
     this.#stored = storedPosition(offset);
-    const slot = await slotState(client, c['slot.name']);
-    if (slot?.active)
-      throw slotInUse(`Replication slot ${c['slot.name']} is in use`, `PID ${slot.activePid}`);
+    const slot = await acquirableSlot(client, c, this.#ctx.logger, this.#abort.signal);
     const mode = c['snapshot.mode'];
     const lost =
       this.#stored !== null &&

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { ConfigError } from '../../../src/api/index.ts';
+import { ConfigError, type PluginLogger } from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
-import { classify } from '../errors.ts';
+import { classify, slotInUse } from '../errors.ts';
 import { Lsn } from '../position.ts';
 import type { TableRef } from './catalog.ts';
 import { clientConfig, quoteIdent, quoteLiteral } from './connect.ts';
@@ -37,6 +38,35 @@ export async function slotState(client: pg.Client, slot: string): Promise<SlotSt
     restart: r.restart_lsn ? Lsn.parse(r.restart_lsn) : null,
     plugin: r.plugin,
   };
+}
+
+/**
+ * The slot's state once no other process streams from it: up to slot.max.retries waits of
+ * slot.retry.delay.ms (a previous worker's connection may still be closing after a failover or restart),
+ * then a retriable `seam.postgres.slot_in_use` naming the PID that holds it.
+ */
+export async function acquirableSlot(
+  client: pg.Client,
+  c: PostgresConfig,
+  logger: PluginLogger,
+  signal: AbortSignal,
+): Promise<SlotState | null> {
+  const retries = c['slot.max.retries'];
+  let slot = await slotState(client, c['slot.name']);
+  for (let attempt = 1; slot?.active && attempt <= retries && !signal.aborted; attempt++) {
+    logger.warn(
+      { slot: c['slot.name'], pid: slot.activePid, attempt, retries },
+      `Replication slot is in use by PID ${slot.activePid}; retrying in ${c['slot.retry.delay.ms']} ms`,
+    );
+    await sleep(c['slot.retry.delay.ms'], undefined, { signal }).catch(() => {});
+    slot = await slotState(client, c['slot.name']);
+  }
+  if (slot?.active)
+    throw slotInUse(
+      `Replication slot ${c['slot.name']} is in use after ${retries + 1} attempts`,
+      `PID ${slot.activePid}`,
+    );
+  return slot;
 }
 
 /** Bytes of WAL the slot holds back (current WAL position minus confirmed_flush_lsn). */
