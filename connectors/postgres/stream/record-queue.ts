@@ -4,10 +4,16 @@ import type { SourceRecord } from '../../../src/api/index.ts';
  * The bounded hand-off between the replication stream / snapshot readers and poll(). Producers await
  * `push()`, which resolves only when there is room (max.queue.size), so a transaction or table of any
  * size passes through with flat memory: the replication socket is paused while a producer waits.
+ * Consecutive records with equal source offsets (a delete and its tombstone; the delete, tombstone and
+ * create of a primary-key change; the tables of one TRUNCATE) are never split by
+ * `take()`: a crash between two batches would store the delete's offset, and the restart would then skip
+ * the tombstone as already stored.
  */
 export class RecordQueue {
   readonly #capacity: number;
   #items: SourceRecord[] = [];
+  /** Records with the same source offset as the record pushed before them: no batch begins with one. */
+  readonly #continuations = new WeakSet<SourceRecord>();
   #spaceWaiters: (() => void)[] = [];
   #dataWaiter: (() => void) | null = null;
   #failure: unknown = null;
@@ -25,7 +31,10 @@ export class RecordQueue {
     while (this.#items.length >= this.#capacity && !this.#closed)
       await new Promise<void>((r) => this.#spaceWaiters.push(r));
     if (this.#closed) return;
-    for (const r of records) this.#items.push(r);
+    for (const [i, r] of records.entries()) {
+      if (i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset)) this.#continuations.add(r);
+      this.#items.push(r);
+    }
     this.#dataWaiter?.();
   }
 
@@ -55,8 +64,10 @@ export class RecordQueue {
       this.#failure = null;
       throw failure;
     }
-    const out = this.#items.length <= max ? this.#items : this.#items.slice(0, max);
-    this.#items = this.#items.length <= max ? [] : this.#items.slice(max);
+    let n = Math.min(max, this.#items.length);
+    while (n < this.#items.length && this.#continuations.has(this.#items[n]!)) n++;
+    const out = n === this.#items.length ? this.#items : this.#items.slice(0, n);
+    this.#items = n === this.#items.length ? [] : this.#items.slice(n);
     const waiters = this.#spaceWaiters;
     this.#spaceWaiters = [];
     for (const w of waiters) w();
@@ -70,4 +81,12 @@ export class RecordQueue {
     this.#spaceWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** Offsets are flat maps of primitives. */
+function sameOffset(a: SourceRecord['sourceOffset'], b: SourceRecord['sourceOffset']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
