@@ -18,6 +18,7 @@ import {
 } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
+  bothForms,
   operatingSchema,
   operatingValue,
   requireMap,
@@ -98,26 +99,25 @@ export const castPlugins = keyValueTransforms(
       schema: rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)),
       rewrite: compileStructRewrite(s, tree, compileCast, replaceNull),
     });
-    return {
-      apply<R extends ConnectRecord>(record: R): R {
-        const schema = operatingSchema(record, side);
-        const value = operatingValue(record, side);
-        if (whole !== null) {
-          const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
-          return withSide(record, side, updated, castValue(value, schema, whole));
-        }
-        if (value === null || value === undefined) return record;
-        if (schema === null)
-          return withSide(
-            record,
-            side,
-            null,
-            rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
-          );
-        const struct = requireStruct(value, schema, 'cast types');
-        const p = plans.get(schema, plan);
-        return withSide(record, side, p.schema, p.rewrite(struct, null));
-      },
-    };
+    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+      const schema = operatingSchema(record, side);
+      const value = operatingValue(record, side);
+      if (whole !== null) {
+        const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
+        return withSide(record, side, updated, castValue(value, schema, whole), inPlace);
+      }
+      if (value === null || value === undefined) return record;
+      if (schema === null)
+        return withSide(
+          record,
+          side,
+          null,
+          rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
+          inPlace,
+        );
+      const struct = requireStruct(value, schema, 'cast types');
+      const p = plans.get(schema, plan);
+      return withSide(record, side, p.schema, p.rewrite(struct, null), inPlace);
+    });
   },
 );

@@ -9,6 +9,7 @@ import {
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
+  bothForms,
   operatingSchema,
   operatingValue,
   requireMap,
@@ -135,24 +136,22 @@ export const insertFieldPlugins = keyValueTransforms(
       };
     };
 
-    return {
-      apply<R extends ConnectRecord>(record: R): R {
-        const value = operatingValue(record, side);
-        if (value === null || value === undefined) return record;
-        const schema = operatingSchema(record, side);
-        if (schema === null) {
-          const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
-          if (topic) out[topic.name] = record.topic;
-          if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
-          if (offset) out[offset.name] = offsetOf(record);
-          if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
-          if (staticField) out[staticField.name] = staticValue;
-          return withSide(record, side, null, out);
-        }
-        const struct = requireStruct(value, schema, PURPOSE);
-        const p = cache.get(schema, plan);
-        return withSide(record, side, p.schema, p.copy(struct, record));
-      },
-    };
+    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+      const value = operatingValue(record, side);
+      if (value === null || value === undefined) return record;
+      const schema = operatingSchema(record, side);
+      if (schema === null) {
+        const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
+        if (topic) out[topic.name] = record.topic;
+        if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
+        if (offset) out[offset.name] = offsetOf(record);
+        if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
+        if (staticField) out[staticField.name] = staticValue;
+        return withSide(record, side, null, out, inPlace);
+      }
+      const struct = requireStruct(value, schema, PURPOSE);
+      const p = cache.get(schema, plan);
+      return withSide(record, side, p.schema, p.copy(struct, record), inPlace);
+    });
   },
 );

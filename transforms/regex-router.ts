@@ -1,6 +1,7 @@
-import { ConfigError, type ConnectRecord, configSpec, regex } from '../src/api/index.ts';
+import { ConfigError, type ConnectRecord, configSpec, type Draft, regex } from '../src/api/index.ts';
 import { compileReplacement, fullMatchRegex, groupCount } from './support/java-regex.ts';
 import { kafkaTransform } from './support/plugin.ts';
+import { bothForms } from './support/record-side.ts';
 
 const spec = configSpec()
   .define({
@@ -51,11 +52,12 @@ export const regexRouterPlugin = kafkaTransform(
       }
       return out;
     };
-    return {
-      apply<R extends ConnectRecord>(record: R): R {
-        const topic = route(record.topic);
-        return topic === record.topic ? record : { ...record, topic };
-      },
-    };
+    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+      const topic = route(record.topic);
+      if (topic === record.topic) return record;
+      if (!inPlace) return { ...record, topic };
+      (record as Draft<R>).topic = topic;
+      return record;
+    });
   },
 );

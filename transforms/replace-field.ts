@@ -8,6 +8,7 @@ import {
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
+  bothForms,
   operatingSchema,
   operatingValue,
   requireMap,
@@ -85,20 +86,18 @@ export const replaceFieldPlugins = keyValueTransforms(
       return { schema: b.build(), copy: compileCopier({ spread: false, fields: kept }) };
     };
 
-    return {
-      apply<R extends ConnectRecord>(record: R): R {
-        const value = operatingValue(record, side);
-        if (value === null || value === undefined) return record;
-        const schema = operatingSchema(record, side);
-        if (schema === null) {
-          const out: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
-          return withSide(record, side, null, out);
-        }
-        const struct = requireStruct(value, schema, PURPOSE);
-        const p = cache.get(schema, plan);
-        return withSide(record, side, p.schema, p.copy(struct, null));
-      },
-    };
+    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+      const value = operatingValue(record, side);
+      if (value === null || value === undefined) return record;
+      const schema = operatingSchema(record, side);
+      if (schema === null) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
+        return withSide(record, side, null, out, inPlace);
+      }
+      const struct = requireStruct(value, schema, PURPOSE);
+      const p = cache.get(schema, plan);
+      return withSide(record, side, p.schema, p.copy(struct, null), inPlace);
+    });
   },
 );

@@ -14,8 +14,19 @@ import type { ConnectRecord } from './record.ts';
  */
 export interface Transformation<R extends ConnectRecord = ConnectRecord> {
   apply(record: R): R | null;
+  /**
+   * Optional; same result as `apply`, written into `draft` instead of a new record. `draft` is a private,
+   * mutable copy the runtime made and nobody else has seen: the transform may reassign its fields, never
+   * change the objects they point to (those may be shared or frozen). Returns false to drop the record.
+   * The runtime uses it to pass a record through consecutive steps with one copy instead of one per
+   * step; it never shows the draft to anyone and then keeps writing to it. Default: `apply` is used.
+   */
+  applyTo?(draft: Draft<R>): boolean;
   close?(): void;
 }
+
+/** A record whose fields a transform may reassign (see {@link Transformation.applyTo}). */
+export type Draft<R extends ConnectRecord> = { -readonly [K in keyof R]: R[K] };
 
 /** A condition for applying a transform (`transforms.x.predicate`), negatable with `transforms.x.negate`. */
 export interface Predicate<R extends ConnectRecord = ConnectRecord> {

@@ -4,6 +4,7 @@ import {
   ConnectError,
   type ConnectRecord,
   DataError,
+  type Draft,
   type Predicate,
   type PredicatePlugin,
   type Transformation,
@@ -135,6 +136,11 @@ export function validateTransformConfig(
   return problems;
 }
 
+/** A data error names the step it came from; anything else is a bug and passes unchanged. */
+function withAlias(step: TransformStep, e: unknown): unknown {
+  return e instanceof DataError ? new DataError(`${step.alias}: ${e.message}`, { cause: e }) : e;
+}
+
 export class TransformChain {
   readonly steps: readonly TransformStep[];
   readonly aliases: readonly string[];
@@ -171,10 +177,38 @@ export class TransformChain {
     return new TransformChain(steps, [...predicates.values()]);
   }
 
-  /** Runs every step in order; null as soon as one drops the record. */
+  /**
+   * Runs every step in order; null as soon as one drops the record. Consecutive steps that implement
+   * `applyTo` share one private copy of the record instead of each making its own; once a predicate or a
+   * plain `apply` has seen that copy, it is never written again (the next `applyTo` step copies anew).
+   * The input is never written. Same result as running {@link applyStep} for each step.
+   */
   apply<R extends ConnectRecord>(record: R): R | null {
-    let current: R | null = record;
-    for (let i = 0; i < this.steps.length && current !== null; i++) current = this.applyStep(i, current);
+    let current: R = record;
+    let draft: Draft<R> | null = null;
+    for (const step of this.steps) {
+      if (step.predicate !== null) {
+        draft = null;
+        if (step.predicate.test(current) === step.negate) continue;
+      }
+      const t = step.transformation as Transformation<R>;
+      try {
+        if (t.applyTo !== undefined) {
+          if (draft === null) {
+            draft = { ...current } as Draft<R>;
+            current = draft as R;
+          }
+          if (!t.applyTo(draft)) return null;
+        } else {
+          draft = null;
+          const out = t.apply(current);
+          if (out === null) return null;
+          current = out;
+        }
+      } catch (e) {
+        throw withAlias(step, e);
+      }
+    }
     return current;
   }
 
@@ -185,8 +219,7 @@ export class TransformChain {
     try {
       return step.transformation.apply(record) as R | null;
     } catch (e) {
-      if (e instanceof DataError) throw new DataError(`${step.alias}: ${e.message}`, { cause: e });
-      throw e;
+      throw withAlias(step, e);
     }
   }
 

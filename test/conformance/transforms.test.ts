@@ -170,6 +170,12 @@ describe('every transform plugin', () => {
             expect(e instanceof DataError || (e as ConnectError).code === 'seam.fatal', label).toBe(true);
           }
           expect(frozen, label).toEqual(before);
+          if (out !== null) {
+            // The chain's shared-draft path (applyTo) gives what the plugin's own apply gives, key order too.
+            const own = chain.applyStep(0, frozen);
+            expect(own, `${label}: apply vs applyTo`).toEqual(out);
+            expect(Object.keys(own?.value ?? {}), label).toEqual(Object.keys(out.value ?? {}));
+          }
           if (out?.valueSchema && frozen.valueSchema && out.valueSchema !== frozen.valueSchema) {
             // Rebuilt schemas are cached per input schema object, not rebuilt per record.
             expect(chain.apply(frozen)?.valueSchema, `${label}: cached schema`).toBe(out.valueSchema);

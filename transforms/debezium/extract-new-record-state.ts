@@ -1,14 +1,16 @@
 import {
   type ConnectRecord,
   configSpec,
+  type Draft,
   type Header,
+  type Headers,
   oneOf,
   type Schema,
   Schemas,
 } from '../../src/api/index.ts';
 import { REPLACE_NULL_KEY } from '../support/field-path.ts';
 import { debeziumTransform } from '../support/plugin.ts';
-import { isPlainObject } from '../support/record-side.ts';
+import { bothForms, isPlainObject } from '../support/record-side.ts';
 import { copySchemaBasics, hasFieldDefaults, SchemaCache } from '../support/schema-util.ts';
 import { type Copier, type CopyField, compileCopier, readField } from '../support/struct-copier.ts';
 import { isEnvelope, metadataSchema, metadataValue, parseMetadataField } from './envelope-fields.ts';
@@ -177,12 +179,12 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     };
 
     const withHeaders = (
-      record: ConnectRecord,
+      headers: Headers,
       envelope: Readonly<Record<string, unknown>>,
       envSchema: Schema | null,
     ): Header[] | null => {
       if (addHeaders.length === 0) return null;
-      const out = [...record.headers];
+      const out = [...headers];
       for (const f of addHeaders)
         out.push({
           key: f.outName,
@@ -192,50 +194,50 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       return out;
     };
 
-    return {
-      apply<R extends ConnectRecord>(record: R): R | null {
-        if (record.value === null || record.value === undefined) return keepTombstones ? record : null;
-        const envelope = record.value;
-        const envSchema = record.valueSchema;
-        if (!isEnvelope(envSchema, envelope)) return record;
-        const op = envelope.op;
-        if (op === 't') return null;
-        const isDelete = isDeleteEvent(envelope);
-        if (isDelete && !rewrite) {
-          if (mode === 'drop') return null;
-          const headers = withHeaders(record, envelope, envSchema);
-          const rowSchema = envSchema?.fields?.find((f) => f.name === 'after')?.schema ?? null;
-          return { ...record, valueSchema: rowSchema, value: null, ...(headers ? { headers } : {}) };
-        }
-        const row = isDelete ? envelope.before : envelope.after;
-        if (!isPlainObject(row)) return null;
-        const p = envSchema === null ? null : plans.get(envSchema, plan);
-        const copy = p === null ? spreadRow : p.copy;
-        const value = copy === null ? row : copy(row, envelope);
-
-        let valueSchema: Schema | null = p?.schema ?? null;
-        let out: R = { ...record, valueSchema, value };
-        const headers = withHeaders(record, envelope, envSchema);
-        if (headers) out = { ...out, headers };
-        if (dropHeader !== '') {
-          const h = record.headers.findLast((x) => x.key === dropHeader);
-          if (h && Array.isArray(h.value)) {
-            const names = new Set(h.value.map(String));
-            let v: unknown;
-            [valueSchema, v] = dropFields(valueSchema, value, names);
-            out = { ...out, valueSchema, value: v };
-            if (config['drop.fields.from.key']) {
-              const [ks, k] = dropFields(record.keySchema, record.key, names);
-              out = { ...out, keySchema: ks, key: k };
-            }
-          }
-        }
-        if (routeBy !== '') {
-          const topic = value[routeBy];
-          if (topic !== null && topic !== undefined) out = { ...out, topic: String(topic) };
-        }
+    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R | null => {
+      if (record.value === null || record.value === undefined) return keepTombstones ? record : null;
+      const envelope = record.value;
+      const envSchema = record.valueSchema;
+      if (!isEnvelope(envSchema, envelope)) return record;
+      const op = envelope.op;
+      if (op === 't') return null;
+      const isDelete = isDeleteEvent(envelope);
+      // Read before `out` changes, as `out` may be `record` itself.
+      const { headers: inHeaders, keySchema: inKeySchema, key: inKey } = record;
+      if (isDelete && !rewrite) {
+        if (mode === 'drop') return null;
+        const headers = withHeaders(inHeaders, envelope, envSchema);
+        const out = (inPlace ? record : { ...record }) as Draft<R>;
+        out.valueSchema = envSchema?.fields?.find((f) => f.name === 'after')?.schema ?? null;
+        out.value = null;
+        if (headers) out.headers = headers;
         return out;
-      },
-    };
+      }
+      const row = isDelete ? envelope.before : envelope.after;
+      if (!isPlainObject(row)) return null;
+      const p = envSchema === null ? null : plans.get(envSchema, plan);
+      const copy = p === null ? spreadRow : p.copy;
+      const value = copy === null ? row : copy(row, envelope);
+
+      const out = (inPlace ? record : { ...record }) as Draft<R>;
+      out.valueSchema = p?.schema ?? null;
+      out.value = value;
+      const headers = withHeaders(inHeaders, envelope, envSchema);
+      if (headers) out.headers = headers;
+      if (dropHeader !== '') {
+        const h = inHeaders.findLast((x) => x.key === dropHeader);
+        if (h && Array.isArray(h.value)) {
+          const names = new Set(h.value.map(String));
+          [out.valueSchema, out.value] = dropFields(out.valueSchema, value, names);
+          if (config['drop.fields.from.key'])
+            [out.keySchema, out.key] = dropFields(inKeySchema, inKey, names);
+        }
+      }
+      if (routeBy !== '') {
+        const topic = value[routeBy];
+        if (topic !== null && topic !== undefined) out.topic = String(topic);
+      }
+      return out;
+    });
   },
 );

@@ -1,4 +1,10 @@
-import { type ConnectRecord, DataError, type Schema } from '../../src/api/index.ts';
+import {
+  type ConnectRecord,
+  DataError,
+  type Draft,
+  type Schema,
+  type Transformation,
+} from '../../src/api/index.ts';
 import type { Side } from './plugin.ts';
 
 /** Reading and replacing the key or value of a record, and the type checks every SMT shares. */
@@ -11,15 +17,44 @@ export function operatingValue(record: ConnectRecord, side: Side): unknown {
   return side === 'key' ? record.key : record.value;
 }
 
+/**
+ * The record with its key or value replaced: a new record, or with `inPlace` the same one changed (a
+ * draft of {@link Transformation.applyTo}).
+ */
 export function withSide<R extends ConnectRecord>(
   record: R,
   side: Side,
   schema: Schema | null,
   value: unknown,
+  inPlace = false,
 ): R {
+  if (inPlace) {
+    const draft = record as Draft<R>;
+    if (side === 'key') {
+      draft.keySchema = schema;
+      draft.key = value;
+    } else {
+      draft.valueSchema = schema;
+      draft.value = value;
+    }
+    return record;
+  }
   return side === 'key'
     ? { ...record, keySchema: schema, key: value }
     : { ...record, valueSchema: schema, value };
+}
+
+/**
+ * Both forms of a transform from one function `run(record, inPlace)` that returns the result (null
+ * drops), building it as a new record or, with `inPlace`, by changing `record`, a draft.
+ */
+export function bothForms(
+  run: <R extends ConnectRecord>(record: R, inPlace: boolean) => R | null,
+): Transformation {
+  return {
+    apply: (record) => run(record, false),
+    applyTo: (draft) => run(draft, true) !== null,
+  };
 }
 
 /** A struct value or a schemaless map: a plain object (not an array, bytes, Map, Date). */

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DataError, sourceRecord } from '../../../src/api/index.ts';
+import {
+  ConfigError,
+  type ConnectRecord,
+  changeEvent,
+  DataError,
+  envelopeSchema,
+  SchemaBuilder,
+  Schemas,
+  sourceRecord,
+} from '../../../src/api/index.ts';
 import { PluginRegistry } from '../../../src/plugins/registry.ts';
-import { TransformChain, validateTransformConfig } from '../../../src/runtime/transform-chain.ts';
+import {
+  TransformChain,
+  type TransformStep,
+  validateTransformConfig,
+} from '../../../src/runtime/transform-chain.ts';
 import { builtinPredicates, builtinTransforms } from '../../../transforms/index.ts';
 
 const registry = new PluginRegistry([...builtinTransforms(), ...builtinPredicates()]);
@@ -62,5 +75,90 @@ describe('TransformChain', () => {
     expect(chain.apply(sourceRecord({ topic: 't', value: 1, timestamp: Date.UTC(2024, 0, 2) }))?.topic).toBe(
       't-20240102',
     );
+  });
+
+  it('shares one draft between applyTo steps, never writing to a record a plain step or predicate saw', () => {
+    const seen: ConnectRecord[] = [];
+    const keeper: TransformStep = {
+      alias: 'keep',
+      transformation: {
+        apply: (r) => {
+          seen.push(r);
+          return r;
+        },
+      },
+      predicate: null,
+      negate: false,
+    };
+    const route = (alias: string, topic: string): TransformStep => ({
+      alias,
+      transformation: registry
+        .resolve('org.apache.kafka.connect.transforms.RegexRouter', 'transformation')
+        .create({ regex: '.*', replacement: topic }),
+      predicate: null,
+      negate: false,
+    });
+    const chain = new TransformChain([route('a', 'one'), keeper, route('b', 'two'), route('c', 'three')]);
+    const input = Object.freeze(sourceRecord({ topic: 'start', value: 1 }));
+    const out = chain.apply(input);
+    expect(out?.topic).toBe('three');
+    expect(seen.map((r) => r.topic)).toEqual(['one']);
+    expect(input.topic).toBe('start');
+    let step: ConnectRecord | null = input;
+    for (let i = 0; i < chain.steps.length && step !== null; i++) step = chain.applyStep(i, step);
+    expect(out).toEqual(step);
+  });
+
+  it('gives the same records through apply as step by step for a Debezium unwrap-rename-insert-route-cast chain', () => {
+    const row = SchemaBuilder.struct()
+      .optional()
+      .field('id', Schemas.INT32)
+      .field('customer_id', Schemas.INT64)
+      .field('amount', Schemas.OPTIONAL_FLOAT64)
+      .field('note', Schemas.OPTIONAL_STRING)
+      .build();
+    const src = SchemaBuilder.struct().field('ts_ms', Schemas.INT64).build();
+    const env = envelopeSchema('db.public.orders.Envelope', row, src);
+    const chain = TransformChain.fromConfig(
+      {
+        transforms: 'unwrap,drop,insert,route,cast',
+        'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+        'transforms.unwrap.add.fields': 'op,source.ts_ms',
+        'transforms.drop.type': 'org.apache.kafka.connect.transforms.ReplaceField$Value',
+        'transforms.drop.exclude': 'note',
+        'transforms.drop.renames': 'customer_id:customer',
+        'transforms.insert.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
+        'transforms.insert.static.field': 'origin',
+        'transforms.insert.static.value': 'seam',
+        'transforms.insert.topic.field': 'topic',
+        'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+        'transforms.route.regex': '([^.]+)\\.([^.]+)\\.([^.]+)',
+        'transforms.route.replacement': '$3',
+        'transforms.cast.type': 'org.apache.kafka.connect.transforms.Cast$Value',
+        'transforms.cast.spec': 'amount:string,id:int64',
+      },
+      registry,
+    );
+    for (const [i, op] of [
+      [1, 'c'],
+      [2, 'u'],
+      [3, 'd'],
+    ] as const) {
+      const after = { id: i, customer_id: 7, amount: i * 1.25, note: 'n' };
+      const value = changeEvent(op, {
+        before: after,
+        after: op === 'd' ? null : after,
+        source: { ts_ms: i },
+      });
+      const input = Object.freeze(
+        sourceRecord({ topic: 'db.public.orders', valueSchema: env, value: Object.freeze(value) }),
+      );
+      let step: ConnectRecord | null = input;
+      for (let s = 0; s < chain.steps.length && step !== null; s++) step = chain.applyStep(s, step);
+      const out = chain.apply(input);
+      expect(out).toEqual(step);
+      expect(JSON.stringify(out)).toBe(JSON.stringify(step));
+      if (op !== 'd') expect(out?.value).toMatchObject({ id: i, customer: 7, amount: String(i * 1.25) });
+    }
   });
 });
