@@ -10,6 +10,7 @@ import { startStandalone } from '../runtime/standalone.ts';
 import { CliError, errnoOf } from './cli-error.ts';
 import { type ConnectorFile, readConnectorFile, readWorkerConfig } from './config-files.ts';
 import { DEFAULT_DATA_DIR } from './data-log.ts';
+import { showSnapshotProgress } from './progress.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, port, type StartOptions } from './start.ts';
 
 /**
@@ -72,6 +73,7 @@ export async function startWorker(files: readonly string[], options: StartOption
     throw error;
   }
   logger.info({ url: `http://${host}:${restPort}`, dataDir }, 'REST API listening');
+  showSnapshotProgress(herder);
   for (const c of connectors) {
     try {
       const result = await herder.putConnectorConfig(c.name, c.config, { allowReplace: true });

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
 import { connect, quoteIdent, quoteLiteral } from '../connection/connect.ts';
@@ -33,15 +34,26 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   let remaining = total;
   let rows = 0;
   let first = true;
+  let estimate: Promise<number | null> | null = null;
+  let rowsEstimate: number | null = null;
+  const current = new Set<string>();
   const started = Date.now();
   const tsUs = BigInt(started) * 1000n;
-  const report = () =>
+  const report = () => {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? rows / seconds : 0;
+    const left = rowsEstimate === null ? null : Math.max(0, rowsEstimate - rows);
     job.status.setDetail('snapshot', {
       tables_total: total,
       tables_remaining: remaining,
+      tables_in_progress: [...current],
       rows_scanned: rows,
+      rows_total_estimate: rowsEstimate === null ? null : Math.max(rowsEstimate, rows),
+      rows_per_second: Math.round(rate),
+      eta_seconds: left !== null && rate > 0 ? Math.round(left / rate) : null,
       running: remaining > 0,
     });
+  };
   const record = (
     table: TableSchema,
     tuple: TextTuple,
@@ -64,8 +76,11 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(job.snapshotName)}`);
+      estimate ??= estimateRows(client, job.tables).then((n) => (rowsEstimate = n));
+      await estimate;
       for (let table = pending.shift(); table !== undefined && !job.signal.aborted; table = pending.shift()) {
         const name = `${quoteIdent(table.meta.schema)}.${quoteIdent(table.meta.table)}`;
+        current.add(`${table.meta.schema}.${table.meta.table}`);
         const order = table.meta.keyColumns.map(quoteIdent).join(', ');
         await client.query(
           `DECLARE seam_snapshot NO SCROLL CURSOR FOR SELECT * FROM ${name}${order ? ` ORDER BY ${order}` : ''}`,
@@ -85,6 +100,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
           report();
         }
         await client.query('CLOSE seam_snapshot');
+        current.delete(`${table.meta.schema}.${table.meta.table}`);
         remaining--;
         report();
         if (held) {
@@ -106,8 +122,25 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   job.status.setDetail('snapshot', {
     tables_total: total,
     tables_remaining: 0,
+    tables_in_progress: [],
     rows_scanned: rows,
+    rows_total_estimate: rows,
+    eta_seconds: 0,
     running: false,
     seconds: (Date.now() - started) / 1000,
   });
+}
+
+/**
+ * Rows to read, from the planner statistics (pg_class.reltuples), for the ETA; null when a table was
+ * never analyzed (reltuples -1) — counting rows would cost a scan of its own.
+ */
+async function estimateRows(client: pg.Client, tables: readonly TableSchema[]): Promise<number | null> {
+  const { rows } = await client.query<{ n: string | null; unknown: string }>(
+    `SELECT sum(greatest(reltuples, 0))::int8 AS n, count(*) FILTER (WHERE reltuples < 0) AS unknown
+       FROM pg_class WHERE oid = ANY($1::oid[])`,
+    [tables.map((t) => t.meta.oid)],
+  );
+  const r = rows[0];
+  return r && r.n !== null && Number(r.unknown) === 0 ? Number(r.n) : null;
 }
