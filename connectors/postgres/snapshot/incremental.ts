@@ -271,7 +271,12 @@ export class IncrementalSnapshot {
 
   async #query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
     if (this.#d.signal.aborted) throw new Error('the task is stopping');
-    this.#client ??= await this.#d.connect();
+    if (this.#client === null) {
+      this.#client = await this.#d.connect();
+      // Each chunk waits for its high watermark to be streamed; under synchronous_commit=off that would
+      // wait for the WAL writer (wal_writer_delay) every time. Standbys are not waited for.
+      await this.#client.query('SET synchronous_commit = local');
+    }
     return (await this.#client.query<R>(sql, params)).rows;
   }
 

@@ -179,7 +179,8 @@ describe('PostgreSQL source incremental snapshots', () => {
 
   it('resumes after a restart mid-snapshot and finishes with the final state equal to the table', async () => {
     await reset(80);
-    const o = { 'incremental.snapshot.chunk.size': '6' };
+    // Small polls, so the first run stops with chunks still to read.
+    const o = { 'incremental.snapshot.chunk.size': '6', 'max.batch.size': '5' };
     const first = new TaskHarness();
     await first.start(config(o));
     const got: SourceRecord[] = [];
@@ -215,6 +216,29 @@ describe('PostgreSQL source incremental snapshots', () => {
     expect(second.offset!.incremental_snapshot_collections).toBeUndefined();
   });
 
+  it('closes windows by deleting the low watermark with insert_delete, leaving no watermark rows', async () => {
+    await reset(25);
+    const h = new TaskHarness();
+    await h.start(
+      config({
+        'incremental.snapshot.chunk.size': '4',
+        'incremental.snapshot.watermarking.strategy': 'insert_delete',
+      }),
+    );
+    const got: SourceRecord[] = [];
+    try {
+      await signal('execute-snapshot', { 'data-collections': ['public.incr_items'] });
+      await until(h, got, () => status(h)?.running === false && reads(got).length > 0);
+    } finally {
+      await h.stop();
+    }
+    expect(reads(got).map(id)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM incr_signal WHERE type LIKE 'snapshot-window-%'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('honours additional-conditions, pause-snapshot, resume-snapshot and stop-snapshot', async () => {
     await reset(30);
     const h = new TaskHarness();
@@ -233,13 +257,16 @@ describe('PostgreSQL source incremental snapshots', () => {
       await until(h, got, () => status(h)?.running === false);
       expect(reads(got).map(id)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
 
+      // Stopped in the same transaction as it was requested: the window of its first chunk is dropped.
+      const before = reads(got).length;
+      await db.query('BEGIN');
       await signal('execute-snapshot', { 'data-collections': ['public.incr_items'] });
-      await until(h, got, () => reads(got).length >= 12);
       await signal('stop-snapshot', { 'data-collections': ['public.incr_items'], type: 'incremental' });
-      await until(h, got, () => status(h)?.running === false);
+      await db.query('COMMIT');
       await drain(h, got, 10_007);
+      await until(h, got, () => status(h)?.running === false);
       expect(status(h)).toMatchObject({ running: false, tables_remaining: 0 });
-      expect(reads(got).length).toBeLessThan(10 + 31);
+      expect(reads(got).length).toBe(before);
     } finally {
       await h.stop();
     }
