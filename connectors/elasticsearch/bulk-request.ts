@@ -82,6 +82,18 @@ export function hardDeleteOperation(
   return op(record, index, id, `${action}\n`, version !== null);
 }
 
+/** The same write on another index (the new index of a view rebuild): same id, version and document. */
+export function onIndex(o: BulkOperation, index: string): BulkOperation {
+  const from = `"_index":${JSON.stringify(o.index)}`;
+  return op(
+    o.record,
+    index,
+    o.id,
+    o.text.replace(from, `"_index":${JSON.stringify(index)}`),
+    o.conflictIsStale,
+  );
+}
+
 function op(
   record: SinkRecord,
   index: string,

@@ -309,6 +309,14 @@ export const esSinkConfigSpec = configSpec()
     importance: 'low',
     group: 'Connector',
     doc: 'topic:index pairs; an unlisted topic writes to its (lower-cased) topic name.',
+  })
+  .define({
+    name: 'write.mirror.indices',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    group: 'Connector',
+    doc: '(Seam) index:mirror pairs: every write to the index is also made to the mirror, with the same id and version. Set by the runtime on the live tasks while a view rebuild runs (rebuild.ts); not meant to be set by hand.',
   });
 
 export type EsSinkConfig = ConfigOf<typeof esSinkConfigSpec>;

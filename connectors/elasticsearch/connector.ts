@@ -1,6 +1,7 @@
 import type { ConnectorContext, SinkConnector, TaskConfig } from '../../src/api/index.ts';
 import { type EsSinkConfig, esSinkConfigSpec } from './config.ts';
 import { indexNaming } from './index-name.ts';
+import { elasticsearchRebuild } from './rebuild.ts';
 
 /** Checks across keys that the spec alone cannot express; every problem is returned, none thrown. */
 export function crossKeyProblems(config: EsSinkConfig): { key: string; message: string }[] {
@@ -42,6 +43,7 @@ export function crossKeyProblems(config: EsSinkConfig): { key: string; message: 
 /** Splits nothing: every task gets the same config and the runtime assigns partitions among them. */
 export class ElasticsearchSinkConnector implements SinkConnector {
   #config: Readonly<Record<string, string>> = {};
+  readonly rebuild = elasticsearchRebuild;
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
     esSinkConfigSpec.parse(config);

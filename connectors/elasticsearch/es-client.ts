@@ -24,6 +24,11 @@ export class EsClient {
     this.client = new Client(clientOptions(config));
   }
 
+  /** Headers for JSON requests to this server's major version (set by connect). */
+  get jsonHeaders(): Readonly<Headers> {
+    return this.#json;
+  }
+
   async connect(): Promise<void> {
     let info: { version?: { number?: string } };
     try {

@@ -8,7 +8,7 @@ import {
   type SinkTaskContext,
   type TaskConfig,
 } from '../../src/api/index.ts';
-import { type BulkOperation, softDeleteOperation } from './bulk-request.ts';
+import { type BulkOperation, onIndex, softDeleteOperation } from './bulk-request.ts';
 import { BulkWriter } from './bulk-writer.ts';
 import { type EsSinkConfig, esSinkConfigSpec } from './config.ts';
 import { EsClient } from './es-client.ts';
@@ -36,6 +36,8 @@ export class ElasticsearchSinkTask implements SinkTask {
   readonly #recentDeletes = new Map<string, true>();
   readonly #counters: Record<string, number> = {};
   readonly #fallbacks = new Map<string, string>();
+  /** index → mirror index (write.mirror.indices), while a view rebuild runs. */
+  readonly #mirrors = new Map<string, string>();
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = esSinkConfigSpec.parse(raw);
@@ -50,6 +52,10 @@ export class ElasticsearchSinkTask implements SinkTask {
         dataStreamNamespace: c['data.stream.namespace'],
       }),
     );
+    for (const pair of c['write.mirror.indices']) {
+      const at = pair.lastIndexOf(':');
+      if (at > 0) this.#mirrors.set(pair.slice(0, at), pair.slice(at + 1));
+    }
     this.#client = new EsClient(c);
     await this.#client.connect();
     context.status.setDetail('elasticsearch', { version: this.#client.version });
@@ -130,6 +136,11 @@ export class ElasticsearchSinkTask implements SinkTask {
       else this.#recentDeletes.delete(key);
     }
     await this.#writer.add(plan.op);
+    const mirror = this.#mirrors.get(plan.op.index);
+    if (mirror !== undefined) {
+      await this.#ensureIndex(mirror, plan.schema, record.topic);
+      await this.#writer.add(onIndex(plan.op, mirror));
+    }
   }
 
   /**
@@ -147,7 +158,10 @@ export class ElasticsearchSinkTask implements SinkTask {
     if (!current || current.deleted)
       return this.#count(current ? 'tombstonesAfterDelete' : 'deletesOfMissingDocuments');
     this.#rememberDelete(key);
-    await this.#writer.add(softDeleteOperation(record, index, id, current.version + 1n));
+    const marker = softDeleteOperation(record, index, id, current.version + 1n);
+    await this.#writer.add(marker);
+    const mirror = this.#mirrors.get(index);
+    if (mirror !== undefined) await this.#writer.add(onIndex(marker, mirror));
   }
 
   async #ensureIndex(index: string, schema: Schema | null, topic: string): Promise<void> {

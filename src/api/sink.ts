@@ -9,6 +9,42 @@ export interface SinkConnector {
   taskConfigs(maxTasks: number): Promise<TaskConfig[]>;
   stop(): Promise<void>;
   validate?(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]>;
+  /** View rebuild hooks ({@link SinkRebuild}). Default (absent): the connector cannot rebuild. */
+  readonly rebuild?: SinkRebuild;
+}
+
+/** What the runtime asks a rebuild for: the connector's resolved config and the topics it reads. */
+export interface RebuildRequest {
+  readonly config: Readonly<Record<string, string>>;
+  readonly topics: readonly string[];
+}
+
+/** A prepared rebuild. JSON-serializable: the runtime persists it so a restarted worker can finish or abort. */
+export interface RebuildPlan {
+  /** Merged over the task configs of the rebuild tasks (e.g. write to the new index). */
+  readonly rebuildOverrides: Readonly<Record<string, string>>;
+  /** Merged over the live task configs while the rebuild runs (e.g. write to the new index too). */
+  readonly liveOverrides: Readonly<Record<string, string>>;
+  /** Whatever `finish`/`abort` need (e.g. old and new index names). */
+  readonly state: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Rebuilds a sink's views from the log into fresh targets and swaps them in while the old ones keep
+ * serving reads (`POST /connectors/{name}/rebuild`). Called on the started connector instance, never
+ * concurrently with each other. Order: `prepare` creates the new targets → the runtime runs a second set
+ * of tasks with `rebuildOverrides` and their own consumer group from the earliest offset, while the live
+ * tasks run with `liveOverrides` → once the rebuild tasks have committed up to where the live tasks stood
+ * when they began writing to both, `finish` swaps the targets in atomically and drops the old ones; or
+ * `abort` drops the new targets and leaves the old ones as they were.
+ * Writes of the two task sets overlap, so the sink must order them (e.g. by source position).
+ * Errors: ConfigError / DataError from `prepare` refuse the rebuild (nothing was created); a
+ * RetriableError from `finish` or `abort` is retried; both must be idempotent (a crash may repeat them).
+ */
+export interface SinkRebuild {
+  prepare(request: RebuildRequest): Promise<RebuildPlan>;
+  finish(config: Readonly<Record<string, string>>, plan: RebuildPlan): Promise<void>;
+  abort(config: Readonly<Record<string, string>>, plan: RebuildPlan): Promise<void>;
 }
 
 /** Reports a record the sink could not write; it goes to the dead-letter queue when one is configured. */

@@ -3,7 +3,15 @@ import type { ConnectorRunner } from '../runtime/connector-runner.ts';
 import { redactConfig } from '../runtime/redact.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
-import type { ConnectorType, InstanceState, InstanceStatus, RawConfig, TargetState } from './herder.ts';
+import type {
+  ConnectorType,
+  InstanceState,
+  InstanceStatus,
+  RawConfig,
+  RebuildRecord,
+  RebuildStatus,
+  TargetState,
+} from './herder.ts';
 import type { RestartState } from './restart-backoff.ts';
 
 /**
@@ -29,6 +37,22 @@ export interface ConnectorEntry {
   readonly topics: Set<string>;
   /** Merged over every task config while a view rebuild runs (the plugin's live overrides). */
   taskOverrides?: RawConfig | undefined;
+  /** The view rebuild in progress (view-rebuild.ts). */
+  rebuild?: RebuildRun | undefined;
+  /** The last rebuild that ended, for status. */
+  lastRebuild?: RebuildStatus | undefined;
+}
+
+/** A running view rebuild: its persisted record and the second set of tasks, run as a shadow entry. */
+export interface RebuildRun {
+  record: RebuildRecord;
+  readonly shadow: ConnectorEntry;
+  state: 'RUNNING' | 'SWAPPING';
+  /** True while its tasks are stopped with the connector (worker stop, STOPPED target); resumed at start. */
+  suspended: boolean;
+  timer: NodeJS.Timeout | null;
+  progress: RebuildStatus['partitions'];
+  error?: string;
 }
 
 export function instanceStatus(state: InstanceState, workerId: string, trace?: string): InstanceStatus {

@@ -50,6 +50,43 @@ export interface ConnectorStateInfo {
   readonly connector: InstanceStatus;
   readonly tasks: readonly TaskStatus[];
   readonly type: ConnectorType;
+  /** Seam extension: the running view rebuild, else the last one (since the worker started). */
+  readonly rebuild?: RebuildStatus;
+}
+
+/**
+ * A view rebuild as shown in status. RUNNING: the rebuild tasks replay the log (`partitions` shows how far
+ * their group has committed against the `target` offsets); SWAPPING: caught up, the sink swaps the views.
+ */
+export interface RebuildStatus {
+  readonly state: 'RUNNING' | 'SWAPPING' | 'COMPLETED' | 'ABORTED';
+  readonly generation: number;
+  readonly started_at: string;
+  readonly finished_at?: string;
+  readonly partitions: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly target: number;
+  }[];
+  readonly tasks: readonly TaskStatus[];
+  /** The last failure of a swap (retried) or the reason of an abort. */
+  readonly error?: string;
+}
+
+/** A running rebuild as persisted with the connector's config, so a restarted worker resumes it. */
+export interface RebuildRecord {
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly plan: {
+    readonly rebuildOverrides: RawConfig;
+    readonly liveOverrides: RawConfig;
+    readonly state: Readonly<Record<string, unknown>>;
+  };
+  /** The live group's commits when the live tasks began writing to both views; null until then. */
+  readonly targets:
+    | readonly { readonly topic: string; readonly partition: number; readonly offset: number }[]
+    | null;
 }
 
 export interface PutConfigResult {
@@ -133,6 +170,14 @@ export interface Herder {
   resumeConnector(name: string): Promise<void>;
   /** Synchronous: resolves once tasks have stopped and released their resources. */
   stopConnector(name: string): Promise<void>;
+  /**
+   * Seam extension: rebuilds the sink's views from the log and swaps them in (SinkRebuild). Returns the
+   * status with the rebuild. `seam.rest.bad_request` when the plugin cannot rebuild or the connector is
+   * not running; `seam.rest.conflict` when a rebuild already runs.
+   */
+  rebuildConnector(name: string): Promise<ConnectorStateInfo>;
+  /** Aborts the running rebuild (the new views are dropped); `seam.rest.not_found` when none runs. */
+  abortRebuild(name: string): Promise<void>;
   connectorActiveTopics(name: string): Promise<string[]>;
   resetConnectorActiveTopics(name: string): Promise<void>;
 

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError, type ConfigKey, ConnectError, PLUGIN_TYPE_NAMES, type Plugin } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
-import { traceOf } from '../runtime/deadline.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { ConfigStore } from '../storage/config-store.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
@@ -40,9 +39,10 @@ import type {
   TaskInfo,
   TaskStatus,
 } from './herder.ts';
-import { cancel, newRestartState, onFailure, type RestartBackoff } from './restart-backoff.ts';
+import { cancel, newRestartState, type RestartBackoff } from './restart-backoff.ts';
 import { StatusWriter } from './status-writer.ts';
 import { TaskControl } from './task-control.ts';
+import { ViewRebuilds } from './view-rebuild.ts';
 
 /**
  * The herder of one process (Kafka Connect's StandaloneHerder): connector configs and target states in
@@ -75,6 +75,7 @@ export class StandaloneHerder implements Herder {
   #startError: Error | null = null;
   readonly #status: StatusWriter;
   readonly #tasks: TaskControl;
+  readonly #rebuilds: ViewRebuilds;
 
   constructor(options: StandaloneHerderOptions) {
     this.workerId = options.workerId;
@@ -94,6 +95,15 @@ export class StandaloneHerder implements Herder {
       serial: (fn) => this.#serial(fn),
       stopped: () => this.#phase === 'stopped',
     });
+    this.#rebuilds = new ViewRebuilds({
+      workerId: options.workerId,
+      worker: options.worker,
+      log: options.log,
+      logger: options.logger,
+      tasks: this.#tasks,
+      persist: (e) => this.#persist(e),
+      serial: (fn) => this.#serial(fn),
+    });
   }
 
   async start(): Promise<void> {
@@ -102,6 +112,7 @@ export class StandaloneHerder implements Herder {
         for (const [name, record] of await this.#o.configStore.load()) {
           const entry = this.#entry(name, record.config, record.targetState);
           entry.taskConfigs = [...record.taskConfigs];
+          if (record.rebuild) this.#rebuilds.restore(entry, record.rebuild);
           await this.#startConnector(entry);
         }
         this.#phase = 'running';
@@ -173,6 +184,7 @@ export class StandaloneHerder implements Herder {
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
       let entry = existing;
       if (entry) {
+        await this.#abortRebuild(entry, 'the connector was reconfigured');
         await this.#halt(entry);
         entry.config = full;
         entry.taskConfigs = [];
@@ -201,6 +213,7 @@ export class StandaloneHerder implements Herder {
   deleteConnector(name: string): Promise<void> {
     return this.#serial(async () => {
       const e = this.#get(name);
+      await this.#abortRebuild(e, 'the connector was deleted');
       await this.#halt(e);
       this.#connectors.delete(name);
       await this.#o.configStore.remove(name);
@@ -209,7 +222,20 @@ export class StandaloneHerder implements Herder {
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
-    return this.#status.view(this.#get(name));
+    const e = this.#get(name);
+    const rebuild = this.#rebuilds.view(e);
+    return { ...this.#status.view(e), ...(rebuild ? { rebuild } : {}) };
+  }
+
+  rebuildConnector(name: string): Promise<ConnectorStateInfo> {
+    return this.#serial(async () => {
+      await this.#rebuilds.begin(this.#get(name));
+      return this.connectorStatus(name);
+    });
+  }
+
+  abortRebuild(name: string): Promise<void> {
+    return this.#serial(() => this.#rebuilds.abort(this.#get(name), 'aborted on request', true));
   }
 
   async taskStatus(name: string, task: number): Promise<TaskStatus> {
@@ -360,6 +386,7 @@ export class StandaloneHerder implements Herder {
       });
       this.#status.connector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       await this.#reconfigure(e, restartTasks || e.tasks.size === 0);
+      if (e.rebuild?.suspended) await this.#rebuilds.resume(e);
     } catch (err) {
       this.#connectorFailed(e, err as Error);
     }
@@ -381,6 +408,7 @@ export class StandaloneHerder implements Herder {
   /** Stops the connector and its tasks without touching the target state (delete, reconfigure, worker stop). */
   async #halt(e: ConnectorEntry): Promise<void> {
     cancel(e.restart);
+    await this.#rebuilds.suspend(e);
     await this.#tasks.stopAll(e);
     const runner = e.runner;
     e.runner = null;
@@ -422,21 +450,11 @@ export class StandaloneHerder implements Herder {
     });
   }
 
-  // ---- failures and auto-restart --------------------------------------------------------------
-
   #connectorFailed(e: ConnectorEntry, error: Error): void {
-    this.#status.connector(e, 'FAILED', traceOf(error));
-    if (!this.#o.restart.enabled || this.#phase === 'stopped') return;
-    const delay = onFailure(e.restart, this.#o.restart);
-    e.restart.timer = setTimeout(() => {
-      e.restart.timer = null;
-      e.restart.nextAt = null;
-      void this.#serial(async () => {
-        if (this.#connectors.get(e.name) === e && e.status.state === 'FAILED')
-          await this.#restartConnectorInstance(e);
-      });
-    }, delay);
-    this.#status.save(e);
+    this.#tasks.connectorFailed(e, error, async () => {
+      if (this.#connectors.get(e.name) === e && e.status.state === 'FAILED')
+        await this.#restartConnectorInstance(e);
+    });
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -446,7 +464,20 @@ export class StandaloneHerder implements Herder {
       config: e.config,
       targetState: e.target,
       taskConfigs: e.taskConfigs,
+      ...(e.rebuild ? { rebuild: e.rebuild.record } : {}),
     });
+  }
+
+  /** A rebuild cannot outlive the config it was prepared for; a failing abort must not block the change. */
+  async #abortRebuild(e: ConnectorEntry, reason: string): Promise<void> {
+    if (!e.rebuild) return;
+    try {
+      await this.#rebuilds.abort(e, reason, false);
+    } catch (err) {
+      this.#o.logger.warn({ err, connector: e.name }, 'Rebuild abort failed; its new views may remain');
+      e.rebuild = undefined;
+      e.taskOverrides = undefined;
+    }
   }
 
   #get(name: string): ConnectorEntry {

@@ -7,8 +7,8 @@ import { cancel, newRestartState, onFailure, type RestartBackoff } from './resta
 import type { StatusWriter } from './status-writer.ts';
 
 /**
- * Starts and stops the tasks of the standalone herder's connectors, and restarts a FAILED task after
- * backoff (`task.auto.restart.*`). Task state changes, details and topics reported by a runner are taken
+ * Starts and stops the tasks of the standalone herder's connectors, and restarts a FAILED task or
+ * connector after backoff (`task.auto.restart.*`). Task state changes, details and topics reported by a runner are taken
  * only from the runner currently in its slot, so a late report of a replaced runner changes nothing.
  */
 export class TaskControl {
@@ -101,6 +101,19 @@ export class TaskControl {
     slot.runner = null;
     if (runner && !(await runner.stop()))
       this.#logger.warn({ connector: e.name, task: id }, 'Task did not stop in time; abandoned');
+  }
+
+  /** Shows the connector FAILED and runs `restart` (in the queue) after backoff. */
+  connectorFailed(e: ConnectorEntry, error: Error, restart: () => Promise<void>): void {
+    this.#status.connector(e, 'FAILED', traceOf(error));
+    if (!this.#restart.enabled || this.#stopped()) return;
+    const delay = onFailure(e.restart, this.#restart);
+    e.restart.timer = setTimeout(() => {
+      e.restart.timer = null;
+      e.restart.nextAt = null;
+      void this.#serial(restart);
+    }, delay);
+    this.#status.save(e);
   }
 
   #failed(e: ConnectorEntry, id: number, slot: TaskSlot, error: Error): void {

@@ -14,6 +14,7 @@ import { adminRoutes, type ServerInfo } from './admin-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { errorBody, toErrorResponse } from './errors.ts';
 import { pluginRoutes } from './plugin-routes.ts';
+import { rebuildRoutes } from './rebuild-routes.ts';
 
 /**
  * The REST API: a thin fastify adapter over a {@link Herder}, a drop-in for Kafka Connect's REST surface
@@ -99,6 +100,7 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
   };
   adminRoutes(app, { herder: options.herder, levels: options.levels, metrics: options.metrics, info });
   connectorRoutes(app, options.herder, timeoutMs);
+  rebuildRoutes(app, options.herder, timeoutMs);
   pluginRoutes(app, options.herder, timeoutMs);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -2,6 +2,7 @@ import type {
   ConnectorContext,
   PluginLogger,
   SinkConnector,
+  SinkRebuild,
   SourceConnector,
   TaskConfig,
 } from '../api/index.ts';
@@ -62,6 +63,18 @@ export class ConnectorRunner {
       this.#callTimeoutMs,
       'Connector taskConfigs()',
     );
+  }
+
+  /** The connector's view-rebuild hooks, each call bounded by the call timeout; null when it has none. */
+  get rebuild(): SinkRebuild | null {
+    const hooks = 'rebuild' in this.#connector ? this.#connector.rebuild : undefined;
+    if (!hooks) return null;
+    const t = this.#callTimeoutMs;
+    return {
+      prepare: (request) => withDeadline(hooks.prepare(request), t, 'Connector rebuild.prepare()'),
+      finish: (config, plan) => withDeadline(hooks.finish(config, plan), t, 'Connector rebuild.finish()'),
+      abort: (config, plan) => withDeadline(hooks.abort(config, plan), t, 'Connector rebuild.abort()'),
+    };
   }
 
   stop(): Promise<void> {

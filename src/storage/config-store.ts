@@ -1,4 +1,4 @@
-import type { RawConfig, TargetState } from '../herder/herder.ts';
+import type { RawConfig, RebuildRecord, TargetState } from '../herder/herder.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 /**
@@ -10,6 +10,8 @@ export interface ConnectorRecord {
   readonly config: RawConfig;
   readonly targetState: TargetState;
   readonly taskConfigs: readonly RawConfig[];
+  /** A view rebuild in progress (absent when none). */
+  readonly rebuild?: RebuildRecord;
 }
 
 export interface ConfigStore {

@@ -114,6 +114,33 @@ export class MemoryHerder implements Herder {
     this.#get(name);
     this.#targets.set(name, 'STOPPED');
   }
+  /** Names whose plugin can rebuild; a second call while one runs is a conflict. */
+  readonly rebuildable = new Set<string>();
+  readonly #rebuilding = new Set<string>();
+  async rebuildConnector(name: string): Promise<ConnectorStateInfo> {
+    this.#get(name);
+    if (!this.rebuildable.has(name))
+      throw new ConnectError(`Connector ${name} cannot rebuild its views`, { code: 'seam.rest.bad_request' });
+    if (this.#rebuilding.has(name))
+      throw new ConnectError(`Connector ${name} is already rebuilding`, { code: 'seam.rest.conflict' });
+    this.#rebuilding.add(name);
+    const status = await this.connectorStatus(name);
+    return {
+      ...status,
+      rebuild: {
+        state: 'RUNNING',
+        generation: 1,
+        started_at: new Date(0).toISOString(),
+        partitions: [],
+        tasks: [],
+      },
+    };
+  }
+  async abortRebuild(name: string): Promise<void> {
+    this.#get(name);
+    if (!this.#rebuilding.delete(name))
+      throw new ConnectError(`Connector ${name} is not rebuilding`, { code: 'seam.rest.not_found' });
+  }
   async connectorActiveTopics(name: string) {
     this.#get(name);
     return ['orders'];

@@ -183,6 +183,26 @@ describe('REST mapping over a Herder', () => {
     ).toMatch(/reset/);
   });
 
+  it('maps POST/DELETE /connectors/{name}/rebuild: 202 with progress, 404, 400, 409, listed in /openapi.json', async () => {
+    await app.inject({ method: 'POST', url: '/connectors', payload: create });
+    const unknown = await app.inject({ method: 'POST', url: '/connectors/nope/rebuild' });
+    expect(unknown.statusCode).toBe(404);
+    const cannot = await app.inject({ method: 'POST', url: '/connectors/orders/rebuild' });
+    expect(cannot.statusCode).toBe(400);
+    expect(cannot.json()).toMatchObject({ error_code: 400, code: 'seam.rest.bad_request' });
+    herder.rebuildable.add('orders');
+    const started = await app.inject({ method: 'POST', url: '/connectors/orders/rebuild' });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({ name: 'orders', rebuild: { state: 'RUNNING', generation: 1 } });
+    const again = await app.inject({ method: 'POST', url: '/connectors/orders/rebuild' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error_code: 409, code: 'seam.rest.conflict' });
+    expect((await app.inject({ method: 'DELETE', url: '/connectors/orders/rebuild' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/connectors/orders/rebuild' })).statusCode).toBe(404);
+    const spec = (await app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(spec.paths['/connectors/{name}/rebuild'] ?? {}).sort()).toEqual(['delete', 'post']);
+  });
+
   it('serves plugins, validate, root, health, metrics, openapi and unknown routes', async () => {
     expect((await app.inject({ url: '/connector-plugins' })).json()).toHaveLength(1);
     expect((await app.inject({ url: '/connector-plugins?connectorsOnly=false' })).json()).toHaveLength(2);
