@@ -186,7 +186,7 @@ describe('PostgreSQL source crash safety', () => {
 
       // Drain: a last transaction after everything; once the slot is confirmed past the WAL position
       // before it, every earlier change is durable in the log.
-      const { rows } = await db.query('SELECT pg_current_wal_lsn()::text AS l');
+      const { rows } = await db.query('SELECT pg_current_wal_insert_lsn()::text AS l');
       const before = lsnValue(rows[0].l as string);
       await db.query(`UPDATE ${TABLE} SET note = 'drain' WHERE false`);
       await db.query(`INSERT INTO ${TABLE} VALUES (-1, 1, 'drain')`);
