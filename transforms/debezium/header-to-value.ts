@@ -26,7 +26,7 @@ const spec = configSpec()
     required: true,
     validator: nonEmptyList(),
     importance: 'high',
-    doc: 'Field names, in the same order as headers.',
+    doc: 'Field names, in the same order as headers; a dotted name (source.id) adds the field inside that nested struct.',
   })
   .define({
     name: 'operation',
@@ -38,7 +38,36 @@ const spec = configSpec()
     doc: 'move removes the headers, copy keeps them.',
   });
 
-/** Debezium's HeaderToValue: the reverse of HeaderFrom, copying or moving headers into value fields. */
+/** `value` with `v` set at `path`; a missing or non-struct parent level leaves the value unchanged. */
+function withField(
+  value: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+  v: unknown,
+): Readonly<Record<string, unknown>> {
+  const [head, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return { ...value, [head]: v };
+  const inner = value[head];
+  return isPlainObject(inner) ? { ...value, [head]: withField(inner, rest, v) } : value;
+}
+
+/** `schema` with a field of schema `s` added at `path` (inside nested structs, keeping their metadata). */
+function withFieldSchema(schema: Schema, path: readonly string[], s: Schema): Schema {
+  const [head, ...rest] = path as [string, ...string[]];
+  const b = copySchemaBasics(schema);
+  if (schema.optional) b.optional();
+  for (const f of schema.fields ?? []) {
+    const nested = rest.length > 0 && f.name === head && f.schema.type === 'struct';
+    b.field(f.name, nested ? withFieldSchema(f.schema, rest, s) : f.schema);
+  }
+  if (rest.length === 0) b.field(head, s);
+  return b.build();
+}
+
+/**
+ * Debezium's HeaderToValue: the reverse of HeaderFrom, copying or moving headers into value fields. A dotted
+ * field name puts the header inside a nested struct (`source.id` adds `id` to `source`), as Debezium does;
+ * when that struct is absent (or null in this record) nothing is added there.
+ */
 export const headerToValuePlugin = debeziumTransform(
   {
     name: 'HeaderToValue',
@@ -54,14 +83,15 @@ export const headerToValuePlugin = debeziumTransform(
     }
     const move = config.operation.toLowerCase() === 'move';
     const names = new Set(config.headers);
+    const paths = config.fields.map((f) => f.split('.'));
     const cache = new SchemaCache<Map<string, Schema>>();
     return {
       apply<R extends ConnectRecord>(record: R): R {
         if (!isPlainObject(record.value)) return record;
         const found = config.headers.map((h) => record.headers.findLast((x) => x.key === h));
-        const value: Record<string, unknown> = { ...record.value };
+        let value: Readonly<Record<string, unknown>> = record.value;
         found.forEach((h, i) => {
-          value[config.fields[i]!] = h?.value ?? null;
+          value = withField(value, paths[i]!, h?.value ?? null);
         });
         let valueSchema = record.valueSchema;
         if (valueSchema) {
@@ -72,10 +102,7 @@ export const headerToValuePlugin = debeziumTransform(
           const byHeaders = cache.get(valueSchema, () => new Map());
           let s = byHeaders.get(sig);
           if (!s) {
-            const b = copySchemaBasics(valueSchema);
-            for (const f of valueSchema.fields ?? []) b.field(f.name, f.schema);
-            schemas.forEach((hs, i) => void b.field(config.fields[i]!, hs));
-            s = b.build();
+            s = schemas.reduce((acc, hs, i) => withFieldSchema(acc, paths[i]!, hs), valueSchema);
             byHeaders.set(sig, s);
           }
           valueSchema = s;
