@@ -285,6 +285,7 @@ export class PostgresSourceTask implements SourceTask {
       }
       case 'relation':
         this.#tables.delete(m.relationOid);
+        this.#incremental?.relationChanged(m.relationOid);
         return;
       case 'insert':
       case 'update':

@@ -68,6 +68,7 @@ export class IncrementalSnapshot {
   #rows = 0;
   #wake: (() => void) | null = null;
   #client: pg.Client | null = null;
+  #table: { readonly id: string; readonly schema: TableSchema | null } | null = null;
 
   constructor(deps: IncrementalDeps, state: IncrementalState) {
     this.#d = deps;
@@ -94,6 +95,11 @@ export class IncrementalSnapshot {
     const w = this.#window;
     if (!w?.open || w.table.meta.oid !== table.meta.oid) return;
     for (const t of tuples) if (t) w.seen.add(keyId(w.table, t));
+  }
+
+  /** A Relation message: the table may have changed shape, so its schema is looked up again. */
+  relationChanged(oid: number): void {
+    if (this.#table?.schema?.meta.oid === oid) this.#table = null;
   }
 
   truncated(tables: readonly TableSchema[]): void {
@@ -235,7 +241,7 @@ export class IncrementalSnapshot {
           this.#wake = null;
           continue;
         }
-        const table = await this.#d.resolve(current.id);
+        const table = await this.#tableOf(current.id);
         if (this.#state.collections[0] !== current) continue;
         if (table === null || table.meta.keyColumns.length === 0) {
           this.#d.logger.warn(
@@ -260,6 +266,12 @@ export class IncrementalSnapshot {
       this.#driving = false;
       if (!this.#d.signal.aborted) this.#d.fail(e);
     }
+  }
+
+  /** The table's schema, looked up once per table rather than per chunk. */
+  async #tableOf(id: string): Promise<TableSchema | null> {
+    if (this.#table?.id !== id) this.#table = { id, schema: await this.#d.resolve(id) };
+    return this.#table.schema;
   }
 
   /** Ends the snapshot's connection (idle between snapshots, and on stop). */
