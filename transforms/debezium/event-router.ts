@@ -51,14 +51,14 @@ const spec = configSpec()
     type: 'string',
     default: '',
     importance: 'low',
-    doc: 'The column holding the schema version of the payload; when set, it becomes the value schema version.',
+    doc: 'The int32 column holding the schema version; when set, it becomes the version of the event envelope schema (which exists only with an envelope placement, as in Debezium).',
   })
   .define({
     name: 'table.fields.additional.placement',
     type: 'list',
     default: [],
     importance: 'low',
-    doc: 'Extra columns to place, as column:header|envelope[:alias], e.g. type:header:eventType.',
+    doc: 'Extra columns to place, as column:header|envelope|partition[:alias], e.g. type:header:eventType; partition takes the record partition from an int32 column.',
   })
   .define({
     name: 'table.fields.additional.error.on.missing',
@@ -72,7 +72,37 @@ const spec = configSpec()
     type: 'boolean',
     default: false,
     importance: 'medium',
-    doc: 'Whether a JSON string payload is parsed into a structured value with an inferred schema.',
+    doc: 'Whether a payload string holding a JSON object or array is parsed into a structured value with an inferred schema; a payload that does not parse is kept as it is.',
+  })
+  .define({
+    name: 'table.json.payload.null.behavior',
+    type: 'string',
+    default: 'ignore',
+    validator: oneOf(['ignore', 'optional_bytes']),
+    recommended: ['ignore', 'optional_bytes'],
+    importance: 'low',
+    doc: 'Accepted for Debezium compatibility; JSON nulls in an expanded payload are read as optional strings.',
+  })
+  .define({
+    name: 'tracing.span.context.field',
+    type: 'string',
+    default: 'tracingspancontext',
+    importance: 'low',
+    doc: 'Accepted for Debezium compatibility; Seam does not emit OpenTelemetry spans, so the tracing options have no effect.',
+  })
+  .define({
+    name: 'tracing.operation.name',
+    type: 'string',
+    default: 'debezium-read',
+    importance: 'low',
+    doc: 'Accepted for Debezium compatibility; no effect (no tracing).',
+  })
+  .define({
+    name: 'tracing.with.context.field.only',
+    type: 'boolean',
+    default: false,
+    importance: 'low',
+    doc: 'Accepted for Debezium compatibility; no effect (no tracing).',
   })
   .define({
     name: 'table.op.invalid.behavior',
@@ -115,23 +145,33 @@ const spec = configSpec()
 
 interface Placement {
   readonly column: string;
-  readonly where: 'header' | 'envelope';
+  readonly where: 'header' | 'envelope' | 'partition';
   readonly alias: string;
 }
 
 function placements(entries: readonly string[]): Placement[] {
   return entries.map((e) => {
-    const [column, where, alias] = e.split(':').map((s) => s.trim());
-    if (!column || (where !== 'header' && where !== 'envelope')) {
+    const [column, placement, alias] = e.split(':').map((s) => s.trim());
+    const where = placement?.toLowerCase();
+    if (!column || (where !== 'header' && where !== 'envelope' && where !== 'partition')) {
       throw new ConfigError([
         {
           key: 'table.fields.additional.placement',
-          message: `Invalid placement '${e}': expected column:header|envelope[:alias]`,
+          message: `Invalid placement '${e}': expected column:header|envelope|partition[:alias]`,
         },
       ]);
     }
     return { column, where, alias: alias || column };
   });
+}
+
+/** Debezium's name for the event envelope schema: the row schema's name with the routing value before its last part. */
+function envelopeName(rowName: string | undefined, routedBy: string): string {
+  if (rowName === undefined) return routedBy;
+  const dot = rowName.lastIndexOf('.');
+  return dot < 0
+    ? `${routedBy}.${rowName}`
+    : `${rowName.slice(0, dot + 1)}${routedBy}.${rowName.slice(dot + 1)}`;
 }
 
 /** Debezium's outbox EventRouter: turns inserts into an outbox table into domain events on per-aggregate topics. */
@@ -169,7 +209,8 @@ export const eventRouterPlugin = debeziumTransform(
         const envelope = record.value;
         if (envelope.op === 'd') return null;
         if (envelope.op === 'u') {
-          if (config['table.op.invalid.behavior'] === 'fatal')
+          // warn and error only differ in Debezium's log level; both skip the update.
+          if (config['table.op.invalid.behavior'].toLowerCase() === 'fatal')
             throw new FatalError('Unexpected update event on the outbox table; only inserts are supported');
           return null;
         }
@@ -188,14 +229,16 @@ export const eventRouterPlugin = debeziumTransform(
 
         let payload = row[cols.payload] ?? null;
         let payloadSchema = colSchema(cols.payload);
-        if (config['table.expand.json.payload'] && typeof payload === 'string' && payload.trim() !== '') {
+        // As Debezium: only a JSON object or array is expanded; anything else stays the original string.
+        if (config['table.expand.json.payload'] && typeof payload === 'string' && /^[{[]/.test(payload)) {
           try {
             payload = JSON.parse(payload);
             payloadSchema = rowSchema ? inferJsonSchema(payload) : null;
-          } catch (e) {
-            throw new DataError(`Cannot expand the outbox payload as JSON: ${(e as Error).message}`);
+          } catch {
+            // Debezium logs "JSON expansion failed" and emits the payload unexpanded.
           }
         }
+        let kafkaPartition = record.kafkaPartition;
         const headers: Header[] = [...record.headers];
         if (has(cols.id))
           headers.push({ key: 'id', value: row[cols.id] ?? null, schema: colSchema(cols.id) });
@@ -207,6 +250,14 @@ export const eventRouterPlugin = debeziumTransform(
           }
           if (p.where === 'header')
             headers.push({ key: p.alias, value: row[p.column] ?? null, schema: colSchema(p.column) });
+          else if (p.where === 'partition') {
+            const n = row[p.column];
+            if (typeof n !== 'number' || !Number.isInteger(n))
+              throw new DataError(
+                `Outbox partition column '${p.column}' must hold an int32, found: ${String(n)}`,
+              );
+            kafkaPartition = n;
+          }
         }
 
         const version = cols.version !== '' && row[cols.version] != null ? Number(row[cols.version]) : null;
@@ -219,10 +270,12 @@ export const eventRouterPlugin = debeziumTransform(
           };
           if (payloadSchema && rowSchema) {
             const byPayload = valueSchemas.get(rowSchema, () => new Map());
-            const k = `${payloadSchema.type}:${JSON.stringify(payloadSchema.fields?.map((f) => f.name) ?? [])}:${version}`;
+            const k = `${payloadSchema.type}:${JSON.stringify(payloadSchema.fields?.map((f) => f.name) ?? [])}:${version}:${String(routedBy)}`;
             let s = byPayload.get(k);
             if (!s) {
-              const b = SchemaBuilder.struct().field('payload', payloadSchema);
+              const b = SchemaBuilder.struct()
+                .name(envelopeName(rowSchema.name, String(routedBy)))
+                .field('payload', payloadSchema);
               for (const p of envelopeFields) b.field(p.alias, colSchema(p.column)!);
               if (version !== null) b.version(version);
               s = b.build();
@@ -230,8 +283,6 @@ export const eventRouterPlugin = debeziumTransform(
             }
             valueSchema = s;
           }
-        } else if (valueSchema && version !== null) {
-          valueSchema = Object.freeze({ ...valueSchema, version });
         }
         const emptyPayload = payload === null || payload === '';
         if (emptyPayload && config['route.tombstone.on.empty.payload']) {
@@ -247,6 +298,7 @@ export const eventRouterPlugin = debeziumTransform(
           key: has(cols.key) ? (row[cols.key] ?? null) : record.key,
           valueSchema,
           value,
+          kafkaPartition,
           timestamp,
           headers,
         };
