@@ -2,19 +2,20 @@ import {
   ConfigError,
   type ConnectRecord,
   configSpec,
+  type FieldPlan,
   nonEmptyList,
   type Schema,
   SchemaBuilder,
 } from '../src/api/index.ts';
 import { CAST_TARGETS, type CastTarget, castValue, compileCast } from './support/cast-value.ts';
 import {
-  compileStructRewrite,
   FIELD_SYNTAX_KEY,
   PathTree,
   parsePath,
   REPLACE_NULL_KEY,
   rewriteMap,
   rewriteSchema,
+  structRewriteFields,
 } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
@@ -26,11 +27,12 @@ import {
   withSide,
 } from './support/record-side.ts';
 import { SchemaCache } from './support/schema-util.ts';
-import type { Copier } from './support/struct-copier.ts';
+import { type Copier, compileCopier } from './support/struct-copier.ts';
 
 interface Plan {
   readonly schema: Schema;
   readonly rewrite: Copier<unknown>;
+  readonly fields: FieldPlan;
 }
 
 const spec = configSpec()
@@ -95,29 +97,35 @@ export const castPlugins = keyValueTransforms(
     const replaceNull = config['replace.null.with.default'];
     const cache = new SchemaCache<Schema>();
     const plans = new SchemaCache<Plan>();
-    const plan = (s: Schema): Plan => ({
-      schema: rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs)),
-      rewrite: compileStructRewrite(s, tree, compileCast, replaceNull),
-    });
-    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-      const schema = operatingSchema(record, side);
-      const value = operatingValue(record, side);
-      if (whole !== null) {
-        const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
-        return withSide(record, side, updated, castValue(value, schema, whole), inPlace);
-      }
-      if (value === null || value === undefined) return record;
-      if (schema === null)
-        return withSide(
-          record,
-          side,
-          null,
-          rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
-          inPlace,
-        );
-      const struct = requireStruct(value, schema, 'cast types');
-      const p = plans.get(schema, plan);
-      return withSide(record, side, p.schema, p.rewrite(struct, null), inPlace);
-    });
+    const plan = (s: Schema): Plan => {
+      const schema = rewriteSchema(s, tree, (fs, to) => targetSchema(to, fs));
+      const struct = { spread: false, fields: structRewriteFields(s, tree, compileCast, replaceNull) };
+      return { schema, rewrite: compileCopier(struct), fields: { schema, struct } };
+    };
+    const fieldPlan = (schema: Schema): FieldPlan | null =>
+      whole === null && schema.type === 'struct' ? plans.get(schema, plan).fields : null;
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+        const schema = operatingSchema(record, side);
+        const value = operatingValue(record, side);
+        if (whole !== null) {
+          const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
+          return withSide(record, side, updated, castValue(value, schema, whole), inPlace);
+        }
+        if (value === null || value === undefined) return record;
+        if (schema === null)
+          return withSide(
+            record,
+            side,
+            null,
+            rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
+            inPlace,
+          );
+        const struct = requireStruct(value, schema, 'cast types');
+        const p = plans.get(schema, plan);
+        return withSide(record, side, p.schema, p.rewrite(struct, null), inPlace);
+      },
+      side === 'value' ? { fieldPlan } : {},
+    );
   },
 );

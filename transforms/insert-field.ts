@@ -2,6 +2,8 @@ import {
   type ConnectRecord,
   configSpec,
   DataError,
+  type FieldPlan,
+  type PlanField,
   type Schema,
   Schemas,
   timestampSchema,
@@ -17,11 +19,12 @@ import {
   withSide,
 } from './support/record-side.ts';
 import { copySchemaBasics, hasFieldDefaults, SchemaCache } from './support/schema-util.ts';
-import { type Copier, type CopyField, compileCopier, readField } from './support/struct-copier.ts';
+import { type Copier, compileCopier, readField } from './support/struct-copier.ts';
 
 interface Plan {
   readonly schema: Schema;
   readonly copy: Copier<ConnectRecord>;
+  readonly fields: FieldPlan;
 }
 
 const suffixDoc = 'Suffix with ! to make this a required field, or ? to keep it optional (the default).';
@@ -116,7 +119,7 @@ export const insertFieldPlugins = keyValueTransforms(
     };
 
     // The inserted fields, read from the record in this order (a source record fails on the offset).
-    const inserted: CopyField[] = [];
+    const inserted: PlanField[] = [];
     const insert = (s: InsertSpec | null, get: (r: ConnectRecord) => unknown) => {
       if (s) inserted.push({ name: s.name, get });
     };
@@ -130,28 +133,32 @@ export const insertFieldPlugins = keyValueTransforms(
     const plan = (schema: Schema): Plan => {
       const spread = !(replaceNull && hasFieldDefaults(schema));
       const fields = spread ? [] : schema.fields!.map((f) => readField(f, replaceNull));
-      return {
-        schema: buildSchema(schema),
-        copy: compileCopier({ spread, fields: [...fields, ...inserted] }),
-      };
+      const out = buildSchema(schema);
+      const struct = { spread, fields: [...fields, ...inserted] };
+      return { schema: out, copy: compileCopier(struct), fields: { schema: out, struct } };
     };
+    const fieldPlan = (schema: Schema): FieldPlan | null =>
+      schema.type === 'struct' ? cache.get(schema, plan).fields : null;
 
-    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-      const value = operatingValue(record, side);
-      if (value === null || value === undefined) return record;
-      const schema = operatingSchema(record, side);
-      if (schema === null) {
-        const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
-        if (topic) out[topic.name] = record.topic;
-        if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
-        if (offset) out[offset.name] = offsetOf(record);
-        if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
-        if (staticField) out[staticField.name] = staticValue;
-        return withSide(record, side, null, out, inPlace);
-      }
-      const struct = requireStruct(value, schema, PURPOSE);
-      const p = cache.get(schema, plan);
-      return withSide(record, side, p.schema, p.copy(struct, record), inPlace);
-    });
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+        const value = operatingValue(record, side);
+        if (value === null || value === undefined) return record;
+        const schema = operatingSchema(record, side);
+        if (schema === null) {
+          const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
+          if (topic) out[topic.name] = record.topic;
+          if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
+          if (offset) out[offset.name] = offsetOf(record);
+          if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
+          if (staticField) out[staticField.name] = staticValue;
+          return withSide(record, side, null, out, inPlace);
+        }
+        const struct = requireStruct(value, schema, PURPOSE);
+        const p = cache.get(schema, plan);
+        return withSide(record, side, p.schema, p.copy(struct, record), inPlace);
+      },
+      side === 'value' ? { fieldPlan } : {},
+    );
   },
 );

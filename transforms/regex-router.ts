@@ -1,7 +1,16 @@
-import { ConfigError, type ConnectRecord, configSpec, type Draft, regex } from '../src/api/index.ts';
+import {
+  ConfigError,
+  type ConnectRecord,
+  configSpec,
+  type Draft,
+  type FieldPlan,
+  regex,
+  type Schema,
+} from '../src/api/index.ts';
 import { compileReplacement, fullMatchRegex, groupCount } from './support/java-regex.ts';
 import { kafkaTransform } from './support/plugin.ts';
 import { bothForms } from './support/record-side.ts';
+import { SchemaCache } from './support/schema-util.ts';
 
 const spec = configSpec()
   .define({
@@ -52,12 +61,19 @@ export const regexRouterPlugin = kafkaTransform(
       }
       return out;
     };
-    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-      const topic = route(record.topic);
-      if (topic === record.topic) return record;
-      if (!inPlace) return { ...record, topic };
-      (record as Draft<R>).topic = topic;
-      return record;
-    });
+    // As a field plan: the value and its schema unchanged, the topic routed (one plan per schema).
+    const plans = new SchemaCache<FieldPlan>();
+    const fieldPlan = (schema: Schema): FieldPlan =>
+      plans.get(schema, () => ({ schema, struct: null, topic: route }));
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+        const topic = route(record.topic);
+        if (topic === record.topic) return record;
+        if (!inPlace) return { ...record, topic };
+        (record as Draft<R>).topic = topic;
+        return record;
+      },
+      { fieldPlan },
+    );
   },
 );

@@ -3,6 +3,7 @@ import {
   type ConfigProblem,
   type ConnectRecord,
   configSpec,
+  type FieldPlan,
   type Schema,
 } from '../src/api/index.ts';
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
@@ -16,7 +17,7 @@ import {
   withSide,
 } from './support/record-side.ts';
 import { copySchemaBasics, SchemaCache } from './support/schema-util.ts';
-import { type Copier, type CopyField, compileCopier, readField } from './support/struct-copier.ts';
+import { type Copier, compileCopier, type ReadField, readField } from './support/struct-copier.ts';
 
 const spec = configSpec()
   .define({
@@ -62,6 +63,7 @@ function parseRenames(pairs: readonly string[]): Map<string, string> {
 interface Plan {
   readonly schema: Schema;
   readonly copy: Copier<null>;
+  readonly fields: FieldPlan;
 }
 
 /** Kafka's ReplaceField: drop (exclude), keep only (include) and rename top-level fields. */
@@ -77,27 +79,34 @@ export const replaceFieldPlugins = keyValueTransforms(
     const cache = new SchemaCache<Plan>();
     const plan = (schema: Schema): Plan => {
       const b = copySchemaBasics(schema);
-      const kept: CopyField[] = [];
+      const kept: ReadField[] = [];
       for (const f of schema.fields ?? []) {
         if (!keep(f.name)) continue;
         b.field(renamed(f.name), f.schema);
         kept.push(readField(f, replaceNull, renamed(f.name)));
       }
-      return { schema: b.build(), copy: compileCopier({ spread: false, fields: kept }) };
+      const out = b.build();
+      const struct = { spread: false, fields: kept };
+      return { schema: out, copy: compileCopier(struct), fields: { schema: out, struct } };
     };
+    const fieldPlan = (schema: Schema): FieldPlan | null =>
+      schema.type === 'struct' ? cache.get(schema, plan).fields : null;
 
-    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-      const value = operatingValue(record, side);
-      if (value === null || value === undefined) return record;
-      const schema = operatingSchema(record, side);
-      if (schema === null) {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
-        return withSide(record, side, null, out, inPlace);
-      }
-      const struct = requireStruct(value, schema, PURPOSE);
-      const p = cache.get(schema, plan);
-      return withSide(record, side, p.schema, p.copy(struct, null), inPlace);
-    });
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+        const value = operatingValue(record, side);
+        if (value === null || value === undefined) return record;
+        const schema = operatingSchema(record, side);
+        if (schema === null) {
+          const out: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
+          return withSide(record, side, null, out, inPlace);
+        }
+        const struct = requireStruct(value, schema, PURPOSE);
+        const p = cache.get(schema, plan);
+        return withSide(record, side, p.schema, p.copy(struct, null), inPlace);
+      },
+      side === 'value' ? { fieldPlan } : {},
+    );
   },
 );

@@ -1,5 +1,7 @@
 import type { ConfigSpec } from './config-spec.ts';
+import type { EntryPlan, FieldPlan } from './field-plan.ts';
 import type { ConnectRecord } from './record.ts';
+import type { Schema } from './schema.ts';
 
 /**
  * A single message transform.
@@ -22,6 +24,18 @@ export interface Transformation<R extends ConnectRecord = ConnectRecord> {
    * step; it never shows the draft to anyone and then keeps writing to it. Default: `apply` is used.
    */
   applyTo?(draft: Draft<R>): boolean;
+  /**
+   * Optional; what `apply` does to any record whose value is a plain object of `valueSchema` (a struct),
+   * as a plan the runtime may fuse with the neighbouring steps' plans into one struct build. Null when the
+   * step cannot be described so for that schema. Same schema, same plan object (the runtime caches by it).
+   */
+  fieldPlan?(valueSchema: Schema): FieldPlan | null;
+  /**
+   * Optional; for a step whose input struct is not the value itself: the plan that `apply` follows for
+   * this record, or null when it takes another path (drops it, changes other fields …). Plans are
+   * shared between records (cached per schema), never built per record.
+   */
+  entryPlan?(record: R): EntryPlan | null;
   close?(): void;
 }
 

@@ -5,12 +5,14 @@ import {
   type ConnectRecord,
   DataError,
   type Draft,
+  type FieldPlan,
   type Predicate,
   type PredicatePlugin,
   type Transformation,
   type TransformPlugin,
 } from '../api/index.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
+import { type Fused, fuse } from './transform-fusion.ts';
 
 /**
  * Builds the single-message-transform chain of a connector from its flat config (`transforms=a,b`,
@@ -136,6 +138,13 @@ export function validateTransformConfig(
   return problems;
 }
 
+/** A struct value: a plain object (what every field-rewriting step requires of a struct). */
+function isStruct(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A data error names the step it came from; anything else is a bug and passes unchanged. */
 function withAlias(step: TransformStep, e: unknown): unknown {
   return e instanceof DataError ? new DataError(`${step.alias}: ${e.message}`, { cause: e }) : e;
@@ -145,11 +154,20 @@ export class TransformChain {
   readonly steps: readonly TransformStep[];
   readonly aliases: readonly string[];
   readonly #predicates: readonly Predicate[];
+  /** Per step that can start a fused run: the run fused per entry plan (null: it does not fuse). */
+  readonly #fusions: readonly (WeakMap<FieldPlan, Fused | null> | null)[];
 
   constructor(steps: readonly TransformStep[], predicates: readonly Predicate[] = []) {
     this.steps = steps;
     this.aliases = steps.map((s) => s.alias);
     this.#predicates = predicates;
+    this.#fusions = steps.map((s, i) => {
+      const t = s.transformation;
+      const next = steps[i + 1];
+      const canStart = t.entryPlan !== undefined || t.fieldPlan !== undefined;
+      const canFollow = next?.predicate === null && next.transformation.fieldPlan !== undefined;
+      return canStart && canFollow ? new WeakMap() : null;
+    });
   }
 
   /** Validates everything first, so a bad config throws one ConfigError listing every problem. */
@@ -182,16 +200,37 @@ export class TransformChain {
    * `applyTo` share one private copy of the record instead of each making its own; once a predicate or a
    * plain `apply` has seen that copy, it is never written again (the next `applyTo` step copies anew).
    * The input is never written. Same result as running {@link applyStep} for each step.
+   *
+   * A run of steps that describe themselves as field plans (`fieldPlan` / `entryPlan`), with no predicate
+   * after its first step, is fused: the run's output value is built once, by one generated object literal
+   * per input schema, instead of once per step (see transform-fusion.ts).
    */
   apply<R extends ConnectRecord>(record: R): R | null {
     let current: R = record;
     let draft: Draft<R> | null = null;
-    for (const step of this.steps) {
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
       if (step.predicate !== null) {
         draft = null;
         if (step.predicate.test(current) === step.negate) continue;
       }
       const t = step.transformation as Transformation<R>;
+      const fusions = this.#fusions[i];
+      if (fusions) {
+        const run = this.#fused(fusions, i, current);
+        if (run !== null) {
+          if (draft === null) {
+            draft = { ...current } as Draft<R>;
+            current = draft as R;
+          }
+          draft.valueSchema = run.fused.schema;
+          draft.value = run.value;
+          if (run.fused.topic !== null) draft.topic = run.fused.topic(draft.topic);
+          i = run.fused.end - 1;
+          continue;
+        }
+      }
       try {
         if (t.applyTo !== undefined) {
           if (draft === null) {
@@ -210,6 +249,45 @@ export class TransformChain {
       }
     }
     return current;
+  }
+
+  /**
+   * The fused run from step `i` for `record` and the value it builds, or null when the record does not
+   * take it (no plan for it, or a step would throw: the steps then run one by one, so the error names its
+   * step). Builds nothing else and writes nothing.
+   */
+  #fused(
+    fusions: WeakMap<FieldPlan, Fused | null>,
+    i: number,
+    record: ConnectRecord,
+  ): { fused: Fused; value: unknown } | null {
+    const t = this.steps[i]!.transformation;
+    // A plan can fail to build too (e.g. Cast of a field default): the step then fails on its own.
+    try {
+      let entry: FieldPlan | null = null;
+      let input: unknown = record.value;
+      if (t.entryPlan !== undefined) {
+        const p = t.entryPlan(record);
+        if (p !== null) {
+          entry = p;
+          input = p.input(record);
+        }
+      } else if (record.valueSchema?.type === 'struct' && isStruct(input)) {
+        entry = t.fieldPlan!(record.valueSchema);
+      }
+      if (entry === null) return null;
+      let fused = fusions.get(entry);
+      if (fused === undefined) {
+        fused = fuse(this.steps, i, entry);
+        fusions.set(entry, fused);
+      }
+      if (fused === null) return null;
+      if (fused.copy === null) return { fused, value: input };
+      return { fused, value: fused.copy(input as Readonly<Record<string, unknown>>, record) };
+    } catch (e) {
+      if (e instanceof DataError) return null;
+      throw e;
+    }
   }
 
   /** Runs step `index` alone (for per-stage error reporting); skips it when its predicate says so. */

@@ -2,9 +2,11 @@ import {
   type ConnectRecord,
   configSpec,
   type Draft,
+  type EntryPlan,
   type Header,
   type Headers,
   oneOf,
+  type PlanField,
   type Schema,
   Schemas,
 } from '../../src/api/index.ts';
@@ -12,7 +14,7 @@ import { REPLACE_NULL_KEY } from '../support/field-path.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { bothForms, isPlainObject } from '../support/record-side.ts';
 import { copySchemaBasics, hasFieldDefaults, SchemaCache } from '../support/schema-util.ts';
-import { type Copier, type CopyField, compileCopier, readField } from '../support/struct-copier.ts';
+import { type Copier, compileCopier, readField } from '../support/struct-copier.ts';
 import { isEnvelope, metadataSchema, metadataValue, parseMetadataField } from './envelope-fields.ts';
 
 const MODES = ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'] as const;
@@ -92,6 +94,8 @@ interface Plan {
   readonly schema: Schema;
   /** Builds the value from the row and the envelope; null when the row itself becomes the value. */
   readonly copy: Copier<Envelope> | null;
+  /** The same as a field plan for an insert or update (see {@link planned}). */
+  readonly entry: EntryPlan | null;
 }
 
 function isDeleteEvent(envelope: Envelope): boolean {
@@ -119,7 +123,7 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     const dropCache = new SchemaCache<Map<string, Schema>>();
 
     // The fields appended to the row: metadata from the envelope, then __deleted.
-    const appended: CopyField[] = addFields.map((f) => ({
+    const appended: { name: string; get: (envelope: Envelope) => unknown }[] = addFields.map((f) => ({
       name: f.outName,
       get: (envelope: Envelope) => metadataValue(envelope, f),
     }));
@@ -127,6 +131,14 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     // Values are immutable, so with nothing to add the row object itself can become the value.
     const spreadRow =
       appended.length === 0 ? null : compileCopier<Envelope>({ spread: true, fields: appended });
+    // The appended fields as plan fields, which read the envelope from the record entering the step.
+    const appendedPlan: PlanField[] = appended.map((f) => ({
+      name: f.name,
+      get: (r) => f.get(r.value as Envelope),
+    }));
+    const rowOf = (r: ConnectRecord) => (r.value as Envelope).after as Envelope;
+    // Only inserts and updates of a plain configuration are planned: they change nothing but the value.
+    const planned = addHeaders.length === 0 && routeBy === '' && dropHeader === '';
 
     /** The output schema for a row schema within an envelope schema (added fields, then __deleted). */
     const plan = (envelope: Schema): Plan | null => {
@@ -135,20 +147,22 @@ export const extractNewRecordStatePlugin = debeziumTransform(
         envelope.fields?.find((f) => f.name === 'before')?.schema;
       if (row?.type !== 'struct') return null;
       // Field defaults to apply need a field-by-field copy; otherwise the row is spread or shared.
-      const copy =
-        replaceNull && hasFieldDefaults(row)
-          ? compileCopier<Envelope>({
-              spread: false,
-              fields: [...(row.fields ?? []).map((f) => readField(f, replaceNull)), ...appended],
-            })
-          : spreadRow;
-      if (appended.length === 0) return { schema: row, copy };
-      const b = copySchemaBasics(row);
-      if (row.optional) b.optional();
-      for (const f of row.fields ?? []) b.field(f.name, f.schema);
-      for (const f of addFields) b.field(f.outName, metadataSchema(envelope, f) ?? Schemas.OPTIONAL_STRING);
-      if (rewrite) b.field('__deleted', Schemas.OPTIONAL_STRING);
-      return { schema: b.build(), copy };
+      const byField = replaceNull && hasFieldDefaults(row);
+      const read = byField ? (row.fields ?? []).map((f) => readField(f, replaceNull)) : [];
+      const copy = byField
+        ? compileCopier<Envelope>({ spread: false, fields: [...read, ...appended] })
+        : spreadRow;
+      let schema = row;
+      if (appended.length > 0) {
+        const b = copySchemaBasics(row);
+        if (row.optional) b.optional();
+        for (const f of row.fields ?? []) b.field(f.name, f.schema);
+        for (const f of addFields) b.field(f.outName, metadataSchema(envelope, f) ?? Schemas.OPTIONAL_STRING);
+        if (rewrite) b.field('__deleted', Schemas.OPTIONAL_STRING);
+        schema = b.build();
+      }
+      const struct = copy === null ? null : { spread: !byField, fields: [...read, ...appendedPlan] };
+      return { schema, copy, entry: planned ? { schema, struct, input: rowOf } : null };
     };
 
     const dropFields = (
@@ -194,50 +208,62 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       return out;
     };
 
-    return bothForms(<R extends ConnectRecord>(record: R, inPlace: boolean): R | null => {
-      if (record.value === null || record.value === undefined) return keepTombstones ? record : null;
+    /** The plan of an insert or update whose row is a struct (what `apply` does with it below). */
+    const entryPlan = (record: ConnectRecord): EntryPlan | null => {
       const envelope = record.value;
       const envSchema = record.valueSchema;
-      if (!isEnvelope(envSchema, envelope)) return record;
-      const op = envelope.op;
-      if (op === 't') return null;
-      const isDelete = isDeleteEvent(envelope);
-      // Read before `out` changes, as `out` may be `record` itself.
-      const { headers: inHeaders, keySchema: inKeySchema, key: inKey } = record;
-      if (isDelete && !rewrite) {
-        if (mode === 'drop') return null;
-        const headers = withHeaders(inHeaders, envelope, envSchema);
-        const out = (inPlace ? record : { ...record }) as Draft<R>;
-        out.valueSchema = envSchema?.fields?.find((f) => f.name === 'after')?.schema ?? null;
-        out.value = null;
-        if (headers) out.headers = headers;
-        return out;
-      }
-      const row = isDelete ? envelope.before : envelope.after;
-      if (!isPlainObject(row)) return null;
-      const p = envSchema === null ? null : plans.get(envSchema, plan);
-      const copy = p === null ? spreadRow : p.copy;
-      const value = copy === null ? row : copy(row, envelope);
+      if (!planned || envSchema === null || !isEnvelope(envSchema, envelope)) return null;
+      if (envelope.op === 't' || isDeleteEvent(envelope) || !isPlainObject(envelope.after)) return null;
+      return plans.get(envSchema, plan)?.entry ?? null;
+    };
 
-      const out = (inPlace ? record : { ...record }) as Draft<R>;
-      out.valueSchema = p?.schema ?? null;
-      out.value = value;
-      const headers = withHeaders(inHeaders, envelope, envSchema);
-      if (headers) out.headers = headers;
-      if (dropHeader !== '') {
-        const h = inHeaders.findLast((x) => x.key === dropHeader);
-        if (h && Array.isArray(h.value)) {
-          const names = new Set(h.value.map(String));
-          [out.valueSchema, out.value] = dropFields(out.valueSchema, value, names);
-          if (config['drop.fields.from.key'])
-            [out.keySchema, out.key] = dropFields(inKeySchema, inKey, names);
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R | null => {
+        if (record.value === null || record.value === undefined) return keepTombstones ? record : null;
+        const envelope = record.value;
+        const envSchema = record.valueSchema;
+        if (!isEnvelope(envSchema, envelope)) return record;
+        const op = envelope.op;
+        if (op === 't') return null;
+        const isDelete = isDeleteEvent(envelope);
+        // Read before `out` changes, as `out` may be `record` itself.
+        const { headers: inHeaders, keySchema: inKeySchema, key: inKey } = record;
+        if (isDelete && !rewrite) {
+          if (mode === 'drop') return null;
+          const headers = withHeaders(inHeaders, envelope, envSchema);
+          const out = (inPlace ? record : { ...record }) as Draft<R>;
+          out.valueSchema = envSchema?.fields?.find((f) => f.name === 'after')?.schema ?? null;
+          out.value = null;
+          if (headers) out.headers = headers;
+          return out;
         }
-      }
-      if (routeBy !== '') {
-        const topic = value[routeBy];
-        if (topic !== null && topic !== undefined) out.topic = String(topic);
-      }
-      return out;
-    });
+        const row = isDelete ? envelope.before : envelope.after;
+        if (!isPlainObject(row)) return null;
+        const p = envSchema === null ? null : plans.get(envSchema, plan);
+        const copy = p === null ? spreadRow : p.copy;
+        const value = copy === null ? row : copy(row, envelope);
+
+        const out = (inPlace ? record : { ...record }) as Draft<R>;
+        out.valueSchema = p?.schema ?? null;
+        out.value = value;
+        const headers = withHeaders(inHeaders, envelope, envSchema);
+        if (headers) out.headers = headers;
+        if (dropHeader !== '') {
+          const h = inHeaders.findLast((x) => x.key === dropHeader);
+          if (h && Array.isArray(h.value)) {
+            const names = new Set(h.value.map(String));
+            [out.valueSchema, out.value] = dropFields(out.valueSchema, value, names);
+            if (config['drop.fields.from.key'])
+              [out.keySchema, out.key] = dropFields(inKeySchema, inKey, names);
+          }
+        }
+        if (routeBy !== '') {
+          const topic = value[routeBy];
+          if (topic !== null && topic !== undefined) out.topic = String(topic);
+        }
+        return out;
+      },
+      { entryPlan },
+    );
   },
 );

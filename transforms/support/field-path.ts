@@ -1,7 +1,7 @@
 import { type ConfigKey, oneOf, type Schema } from '../../src/api/index.ts';
 import { isPlainObject } from './record-side.ts';
 import { copySchemaBasics, fieldValue } from './schema-util.ts';
-import { type Copier, type CopyField, compileCopier, readField } from './struct-copier.ts';
+import { type Copier, compileCopier, type ReadField, readField } from './struct-copier.ts';
 
 /**
  * Field references as in KIP-821: `field.syntax.version=V1` names top-level fields only; `V2` reads dots
@@ -121,7 +121,21 @@ export function compileStructRewrite<T>(
   replaceNull: boolean,
   drops?: (op: T) => boolean,
 ): Copier<unknown> {
-  const fields: CopyField[] = [];
+  return compileCopier({
+    spread: false,
+    fields: structRewriteFields(schema, tree, leaf, replaceNull, drops),
+  });
+}
+
+/** The top-level fields {@link compileStructRewrite} builds, in order (nested rewrites as field maps). */
+export function structRewriteFields<T>(
+  schema: Schema,
+  tree: PathTree<T>,
+  leaf: (s: Schema, op: T) => (v: unknown) => unknown,
+  replaceNull: boolean,
+  drops?: (op: T) => boolean,
+): ReadField[] {
+  const fields: ReadField[] = [];
   for (const f of schema.fields ?? []) {
     const node = tree.children.get(f.name);
     if (node?.leaf !== undefined) {
@@ -131,7 +145,7 @@ export function compileStructRewrite<T>(
       fields.push(readField(f, replaceNull, f.name, (v) => (isPlainObject(v) ? nested(v, null) : v)));
     } else fields.push(readField(f, replaceNull));
   }
-  return compileCopier({ spread: false, fields });
+  return fields;
 }
 
 export const DROP = Symbol('drop');

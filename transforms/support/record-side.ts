@@ -46,14 +46,17 @@ export function withSide<R extends ConnectRecord>(
 
 /**
  * Both forms of a transform from one function `run(record, inPlace)` that returns the result (null
- * drops), building it as a new record or, with `inPlace`, by changing `record`, a draft.
+ * drops), building it as a new record or, with `inPlace`, by changing `record`, a draft; plus the
+ * transform's field plans, if it has them.
  */
 export function bothForms(
   run: <R extends ConnectRecord>(record: R, inPlace: boolean) => R | null,
+  plans: Pick<Transformation, 'fieldPlan' | 'entryPlan'> = {},
 ): Transformation {
   return {
     apply: (record) => run(record, false),
     applyTo: (draft) => run(draft, true) !== null,
+    ...plans,
   };
 }
 

@@ -22,6 +22,9 @@ export type CopyField =
     }
   | { readonly name: string; readonly get: (context: never) => unknown };
 
+/** A field read from the input (the form a {@link FieldPlan} shares). */
+export type ReadField = Extract<CopyField, { readonly from: string }>;
+
 export interface CopySpec {
   /** Start from a copy of every own key of the input (`{...value}`), then set `fields` in order. */
   readonly spread: boolean;
@@ -36,7 +39,7 @@ export function readField(
   replaceNull: boolean,
   name = field.name,
   map?: (v: unknown) => unknown,
-): CopyField {
+): ReadField {
   const d = field.schema.defaultValue;
   const fallback = replaceNull && d !== undefined ? d : null;
   return map ? { name, from: field.name, fallback, map } : { name, from: field.name, fallback };
