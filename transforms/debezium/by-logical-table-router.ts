@@ -9,7 +9,7 @@ import {
   SchemaBuilder,
   Schemas,
 } from '../../src/api/index.ts';
-import { compileReplacement, fullMatchRegex, groupCount } from '../support/java-regex.ts';
+import { fullMatchReplacer } from '../support/java-regex.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { isPlainObject } from '../support/record-side.ts';
 import { SchemaCache } from '../support/schema-util.ts';
@@ -75,19 +75,6 @@ const spec = configSpec()
     doc: 'Accepted for compatibility with Debezium; rebuilt schemas are cached per input schema without a size bound.',
   });
 
-function router(pattern: string, replacement: string, key: string): (text: string) => string | null {
-  const re = fullMatchRegex(pattern);
-  try {
-    const replace = compileReplacement(replacement, groupCount(re));
-    return (text) => {
-      const m = re.exec(text);
-      return m ? replace(m) : null;
-    };
-  } catch (e) {
-    throw new ConfigError([{ key, message: (e as Error).message }]);
-  }
-}
-
 /** Debezium's `schema.name.adjustment.mode`: `avro` replaces characters Avro names cannot hold with `_`. */
 function nameAdjuster(mode: string): (name: string) => string {
   if (mode === 'none') return (n) => n;
@@ -127,7 +114,11 @@ export const byLogicalTableRouterPlugin = debeziumTransform(
     configSpec: spec,
   },
   (config) => {
-    const topicFor = router(config['topic.regex'], config['topic.replacement'], 'topic.replacement');
+    const topicFor = fullMatchReplacer(
+      config['topic.regex'],
+      config['topic.replacement'],
+      'topic.replacement',
+    );
     const keyRegex = config['key.field.regex'].trim();
     if (keyRegex !== '' && config['key.field.replacement'].trim() === '')
       throw new ConfigError([
@@ -137,7 +128,9 @@ export const byLogicalTableRouterPlugin = debeziumTransform(
         },
       ]);
     const idFor =
-      keyRegex !== '' ? router(keyRegex, config['key.field.replacement'], 'key.field.replacement') : null;
+      keyRegex !== ''
+        ? fullMatchReplacer(keyRegex, config['key.field.replacement'], 'key.field.replacement')
+        : null;
     const keyField = config['key.field.name'];
     const unique = config['key.enforce.uniqueness'];
     const adjust = nameAdjuster(config['schema.name.adjustment.mode']);

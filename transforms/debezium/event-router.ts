@@ -10,7 +10,7 @@ import {
   type Schema,
   SchemaBuilder,
 } from '../../src/api/index.ts';
-import { compileReplacement, fullMatchRegex, groupCount } from '../support/java-regex.ts';
+import { fullMatchReplacer } from '../support/java-regex.ts';
 import { inferJsonSchema } from '../support/json-schema.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { isPlainObject } from '../support/record-side.ts';
@@ -131,8 +131,10 @@ const spec = configSpec()
   .define({
     name: 'route.topic.replacement',
     type: 'string',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Debezium's placeholder syntax, not a template
     default: 'outbox.event.${routedByValue}',
     importance: 'low',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: as above
     doc: 'The destination topic, with ${routedByValue} (or $1 …) replaced from route.topic.regex.',
   })
   .define({
@@ -183,13 +185,11 @@ export const eventRouterPlugin = debeziumTransform(
     configSpec: spec,
   },
   (config) => {
-    const re = fullMatchRegex(config['route.topic.regex']);
-    let replace: (m: RegExpExecArray) => string;
-    try {
-      replace = compileReplacement(config['route.topic.replacement'], groupCount(re));
-    } catch (e) {
-      throw new ConfigError([{ key: 'route.topic.replacement', message: (e as Error).message }]);
-    }
+    const route = fullMatchReplacer(
+      config['route.topic.regex'],
+      config['route.topic.replacement'],
+      'route.topic.replacement',
+    );
     const extra = placements(config['table.fields.additional.placement']);
     const envelopeFields = extra.filter((p) => p.where === 'envelope');
     const cols = {
@@ -224,8 +224,7 @@ export const eventRouterPlugin = debeziumTransform(
         const routedBy = row[config['route.by.field']];
         if (routedBy === null || routedBy === undefined)
           throw new DataError(`Outbox row has no value in route.by.field '${config['route.by.field']}'`);
-        const m = re.exec(String(routedBy));
-        const topic = m ? replace(m) : String(routedBy);
+        const topic = route(String(routedBy)) ?? String(routedBy);
 
         let payload = row[cols.payload] ?? null;
         let payloadSchema = colSchema(cols.payload);

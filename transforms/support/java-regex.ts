@@ -1,3 +1,5 @@
+import { ConfigError } from '../../src/api/index.ts';
+
 /**
  * Java regex semantics the routers and predicates need, on top of JS RegExp (see
  * docs/decisions/2026-11-23-expression-language.md for the known differences): `matches()` is a full match,
@@ -75,4 +77,23 @@ export function replaceIfMatches(
 ): string | null {
   const m = re.exec(text);
   return m ? replace(m) : null;
+}
+
+/**
+ * Java `matcher.matches() ? matcher.replaceFirst(replacement) : null` compiled once from config text; an
+ * invalid replacement (e.g. a group the regex lacks) is a ConfigError on `key`.
+ */
+export function fullMatchReplacer(
+  pattern: string,
+  replacement: string,
+  key: string,
+): (text: string) => string | null {
+  const re = fullMatchRegex(pattern);
+  let replace: (m: RegExpExecArray) => string;
+  try {
+    replace = compileReplacement(replacement, groupCount(re));
+  } catch (e) {
+    throw new ConfigError([{ key, message: (e as Error).message }]);
+  }
+  return (text) => replaceIfMatches(re, replace, text);
 }

@@ -7,6 +7,6 @@ const registry = new PluginRegistry([...builtinTransforms(), ...builtinPredicate
 /** A configured transform by any of its class names. */
 export function transform(className: string, config: Record<string, unknown>): Transformation {
   const plugin = registry.find(className) as TransformPlugin | undefined;
-  if (!plugin || plugin.kind !== 'transformation') throw new Error(`no transform ${className}`);
+  if (plugin?.kind !== 'transformation') throw new Error(`no transform ${className}`);
   return plugin.create(config);
 }
