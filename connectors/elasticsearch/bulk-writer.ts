@@ -79,6 +79,11 @@ export class BulkWriter {
     this.#throwIfFailed();
   }
 
+  /** Sends what is buffered if a request slot is free, without waiting; the linger timer sends it otherwise. */
+  kick(): void {
+    if (this.#buffer.length > 0 && this.#inFlight.size < this.#o.maxInFlight) void this.#dispatch();
+  }
+
   /** Sends what is buffered and waits until every request is answered; throws the writer's failure. */
   async flush(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -7,6 +7,8 @@ import {
   type SinkTask,
   type SinkTaskContext,
   type TaskConfig,
+  type TopicPartition,
+  topicPartitionKey,
 } from '../../src/api/index.ts';
 import { type BulkOperation, onIndex, softDeleteOperation } from './bulk-request.ts';
 import { BulkWriter } from './bulk-writer.ts';
@@ -21,9 +23,9 @@ const RECENT_DELETES = 100_000;
 
 /**
  * The Elasticsearch sink task. `put` plans each record (operation-planner.ts) and hands it to the bulk
- * writer, which may buffer and blocks when its bounds are reached; `preCommit`/`flush` return only once
- * every bulk is acknowledged and every refused document is reported, so committed offsets never run
- * ahead of the index. When a bulk fails for good, the task rewinds its partitions to the first
+ * writer, which may buffer and blocks when its bounds are reached; `preCommit` returns offsets only up
+ * to the first record not yet acknowledged (refused documents count once reported), so committed offsets
+ * never run ahead of the index; `flush` waits for every bulk. When a bulk fails for good, the task rewinds its partitions to the first
  * unacknowledged record (the writes are idempotent) and throws, so nothing is lost.
  */
 export class ElasticsearchSinkTask implements SinkTask {
@@ -107,9 +109,30 @@ export class ElasticsearchSinkTask implements SinkTask {
     }
   }
 
+  /**
+   * The offsets up to the first record not yet acknowledged by Elasticsearch, per partition, without
+   * waiting for requests in flight: a commit never blocks (the runtime bounds it by
+   * `offset.flush.timeout.ms`), and during an outage the offsets simply stop advancing while `put` applies
+   * backpressure. Once the writer has failed for good, the task rewinds and throws (retriable).
+   */
   async preCommit(offsets: PartitionOffsets): Promise<PartitionOffsets> {
-    await this.flush(offsets);
-    return offsets;
+    this.#writer.kick();
+    this.#context.status.setDetail('counters', { ...this.#counters });
+    const failure = this.#writer.failure;
+    if (failure) throw this.#rewind(failure, []);
+    const pending = new Map<string, number>();
+    for (const op of this.#writer.unacknowledged()) {
+      const r = op.record;
+      const k = topicPartitionKey({ topic: r.originalTopic, partition: r.originalKafkaPartition });
+      const seen = pending.get(k);
+      if (seen === undefined || r.originalKafkaOffset < seen) pending.set(k, r.originalKafkaOffset);
+    }
+    const safe = new Map<string, { tp: TopicPartition; offset: number }>();
+    for (const [k, { tp, offset }] of offsets) {
+      const first = pending.get(topicPartitionKey(tp));
+      safe.set(k, { tp, offset: first === undefined ? offset : Math.min(first, offset) });
+    }
+    return safe;
   }
 
   async stop(): Promise<void> {

@@ -52,11 +52,11 @@ export async function startTask(
   return { task, seen };
 }
 
-/** put + preCommit, as the runtime does before committing offsets. */
+/** put + flush: every write acknowledged (preCommit does not wait, see task.ts). */
 export async function write(task: SinkTask, records: readonly SinkRecord[]): Promise<void> {
   await task.put(records);
   const offsets: PartitionOffsets = new Map();
-  await task.preCommit?.(offsets);
+  await task.flush?.(offsets);
 }
 
 /** Every document of an index with its version, sorted by id. */

@@ -70,11 +70,11 @@ describe('Elasticsearch sink: outage', () => {
         sinkRecord({ topic, key: i, offset: i, value: envelope('c', { id: i }, 10_000 + i) }),
       );
       await task.put(records.slice(0, 1));
-      await task.preCommit?.(new Map());
+      await task.flush?.(new Map());
       await p.cut();
       const flushed = (async () => {
         await task.put(records.slice(1));
-        return task.preCommit?.(new Map());
+        return task.flush?.(new Map());
       })();
       await until(() => seen.details.get('outage') != null);
       expect(seen.details.get('outage')).toMatchObject({
@@ -105,10 +105,10 @@ describe('Elasticsearch sink: outage', () => {
         sinkRecord({ topic, key: i, partition: 1, offset: 50 + i, value: { id: i } }),
       );
       await task.put(records.slice(0, 1));
-      await task.preCommit?.(new Map());
+      await task.flush?.(new Map());
       await p.cut();
       await task.put(records.slice(1));
-      const error = await Promise.resolve(task.preCommit?.(new Map())).catch((e: unknown) => e);
+      const error = await Promise.resolve(task.flush?.(new Map())).catch((e: unknown) => e);
       expect(String(error)).toMatch(/still failing after max.retries=2/);
       expect((error as { retriable?: boolean }).retriable).toBe(true);
       expect(seen.rewinds).toEqual([{ tp: { topic, partition: 1 }, offset: 51 }]);
