@@ -156,6 +156,8 @@ export class TransformChain {
   readonly #predicates: readonly Predicate[];
   /** Per step that can start a fused run: the run fused per entry plan (null: it does not fuse). */
   readonly #fusions: readonly (WeakMap<FieldPlan, Fused | null> | null)[];
+  /** The value the last fused run built (a field, so no result object is allocated per record). */
+  #built: unknown = null;
 
   constructor(steps: readonly TransformStep[], predicates: readonly Predicate[] = []) {
     this.steps = steps;
@@ -218,16 +220,16 @@ export class TransformChain {
       const t = step.transformation as Transformation<R>;
       const fusions = this.#fusions[i];
       if (fusions) {
-        const run = this.#fused(fusions, i, current);
-        if (run !== null) {
+        const fused = this.#fused(fusions, i, current);
+        if (fused !== null) {
           if (draft === null) {
             draft = { ...current } as Draft<R>;
             current = draft as R;
           }
-          draft.valueSchema = run.fused.schema;
-          draft.value = run.value;
-          if (run.fused.topic !== null) draft.topic = run.fused.topic(draft.topic);
-          i = run.fused.end - 1;
+          draft.valueSchema = fused.schema;
+          draft.value = this.#built;
+          if (fused.topic !== null) draft.topic = fused.topic(draft.topic);
+          i = fused.end - 1;
           continue;
         }
       }
@@ -252,15 +254,11 @@ export class TransformChain {
   }
 
   /**
-   * The fused run from step `i` for `record` and the value it builds, or null when the record does not
-   * take it (no plan for it, or a step would throw: the steps then run one by one, so the error names its
-   * step). Builds nothing else and writes nothing.
+   * The fused run from step `i` for `record`, with the value it builds left in {@link #built}; null when
+   * the record does not take it (no plan for it, or a step would throw: the steps then run one by one, so
+   * the error names its step). Writes nothing else.
    */
-  #fused(
-    fusions: WeakMap<FieldPlan, Fused | null>,
-    i: number,
-    record: ConnectRecord,
-  ): { fused: Fused; value: unknown } | null {
+  #fused(fusions: WeakMap<FieldPlan, Fused | null>, i: number, record: ConnectRecord): Fused | null {
     const t = this.steps[i]!.transformation;
     // A plan can fail to build too (e.g. Cast of a field default): the step then fails on its own.
     try {
@@ -282,8 +280,9 @@ export class TransformChain {
         fusions.set(entry, fused);
       }
       if (fused === null) return null;
-      if (fused.copy === null) return { fused, value: input };
-      return { fused, value: fused.copy(input as Readonly<Record<string, unknown>>, record) };
+      this.#built =
+        fused.copy === null ? input : fused.copy(input as Readonly<Record<string, unknown>>, record);
+      return fused;
     } catch (e) {
       if (e instanceof DataError) return null;
       throw e;
