@@ -270,7 +270,17 @@ export class SinkTaskRunner extends WorkerTask {
       originalKafkaPartition: stored.partition,
       originalKafkaOffset: stored.offset,
     };
-    for (let i = 0; record !== null && i < transforms.steps.length; i++) {
+    // The whole chain at once (one record copy, fused steps); a throw re-runs it step by step below so
+    // the error is retried, tolerated or dead-lettered as its own stage. Transforms are pure.
+    const input: SinkRecord = record;
+    let from = 0;
+    try {
+      record = transforms.apply(input);
+      from = transforms.steps.length;
+    } catch {
+      record = input;
+    }
+    for (let i = from; record !== null && i < transforms.steps.length; i++) {
       const step = await convert(this.#stage('TRANSFORMATION', transformClasses[i]), () =>
         transforms.applyStep(i, record as SinkRecord),
       );

@@ -135,7 +135,16 @@ export class SourceTaskRunner extends WorkerTask {
       batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
       batch.sources.push(original);
       let record: SourceRecord | null = original;
-      for (let i = 0; record !== null && i < o.transforms.steps.length; i++) {
+      // The whole chain at once (one record copy, fused steps); a throw re-runs it step by step below so
+      // the error is retried, tolerated or dead-lettered as its own stage. Transforms are pure.
+      let from = 0;
+      try {
+        record = o.transforms.apply(original);
+        from = o.transforms.steps.length;
+      } catch {
+        record = original;
+      }
+      for (let i = from; record !== null && i < o.transforms.steps.length; i++) {
         const input: SourceRecord = record;
         const stage = this.#stage('TRANSFORMATION', o.transformClasses[i]);
         try {
