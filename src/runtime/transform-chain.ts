@@ -156,6 +156,8 @@ export class TransformChain {
   readonly #predicates: readonly Predicate[];
   /** Per step that can start a fused run: the run fused per entry plan (null: it does not fuse). */
   readonly #fusions: readonly (WeakMap<FieldPlan, Fused | null> | null)[];
+  readonly #lastEntry: (FieldPlan | null)[];
+  readonly #lastFused: (Fused | null)[];
   /** The value the last fused run built (a field, so no result object is allocated per record). */
   #built: unknown = null;
 
@@ -170,6 +172,8 @@ export class TransformChain {
       const canFollow = next?.predicate === null && next.transformation.fieldPlan !== undefined;
       return canStart && canFollow ? new WeakMap() : null;
     });
+    this.#lastEntry = steps.map(() => null);
+    this.#lastFused = steps.map(() => null);
   }
 
   /** Validates everything first, so a bad config throws one ConfigError listing every problem. */
@@ -274,11 +278,15 @@ export class TransformChain {
         entry = t.fieldPlan!(record.valueSchema);
       }
       if (entry === null) return null;
-      let fused = fusions.get(entry);
+      // The last entry plan of this step first: a stream mostly repeats one schema.
+      let fused: Fused | null | undefined =
+        this.#lastEntry[i] === entry ? this.#lastFused[i] : fusions.get(entry);
       if (fused === undefined) {
         fused = fuse(this.steps, i, entry);
         fusions.set(entry, fused);
       }
+      this.#lastEntry[i] = entry;
+      this.#lastFused[i] = fused;
       if (fused === null) return null;
       this.#built =
         fused.copy === null ? input : fused.copy(input as Readonly<Record<string, unknown>>, record);

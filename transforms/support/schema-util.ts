@@ -57,15 +57,24 @@ export function hasFieldDefaults(schema: Schema): boolean {
   return schema.fields?.some((f) => f.schema.defaultValue !== undefined) ?? false;
 }
 
-/** Caches a derived value per input schema (schemas are immutable and shared, so identity is the key). */
+/**
+ * Caches a derived value per input schema (schemas are immutable and shared, so identity is the key).
+ * The last schema asked for is checked first: a stream mostly repeats one schema, and that compare is
+ * much cheaper than a WeakMap lookup.
+ */
 export class SchemaCache<V> {
   readonly #map = new WeakMap<Schema, V>();
+  #lastSchema: Schema | null = null;
+  #lastValue: V | undefined;
   get(schema: Schema, build: (schema: Schema) => V): V {
+    if (schema === this.#lastSchema) return this.#lastValue as V;
     let v = this.#map.get(schema);
     if (v === undefined) {
       v = build(schema);
       this.#map.set(schema, v);
     }
+    this.#lastSchema = schema;
+    this.#lastValue = v;
     return v;
   }
 }
