@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { envelopeSchema, type Schema, SchemaBuilder } from '../../../src/api/index.ts';
 import type { ColumnRule } from '../config.ts';
 import { SOURCE_SCHEMA } from '../source-info.ts';
+import { fallbackValue } from './fallback-value.ts';
 import { mapType, type PgTypeInfo, type TypeOptions, type ValueMapping } from './type-mapping.ts';
 
 /** A column as the catalog and pgoutput Relation messages describe it. */
@@ -38,6 +39,8 @@ interface Captured {
   readonly rewrite: ((v: string) => string) | null;
   /** What an unchanged TOASTed value of this column becomes. */
   readonly unavailable: unknown;
+  /** What a value outside the replica identity (old-key tuples) becomes: null, or the fallback if NOT NULL. */
+  readonly absent: unknown;
 }
 
 /** Tuple values as decoded: text, null for SQL NULL, undefined for an unchanged TOASTed value. */
@@ -69,8 +72,9 @@ export class TableSchema {
       if (!keyNames.has(c.name) && !o.includeColumn(fq)) continue;
       const mapping = mapType(c.type, c.typmod, c.optional, o.types);
       if (mapping === null) continue;
-      const unavailable = unavailableValue(c, mapping, o.placeholder);
-      this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules), unavailable });
+      const unavailable = orFallback(unavailableValue(c, mapping, o.placeholder), mapping.schema);
+      const absent = orFallback(null, mapping.schema);
+      this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules), unavailable, absent });
       value.field(c.name, mapping.schema);
     }
     for (const k of meta.keyColumns) {
@@ -90,7 +94,7 @@ export class TableSchema {
     const out: Record<string, unknown> = {};
     for (const c of this.#columns) {
       const text = tuple[c.name];
-      if (text === undefined) out[c.name] = absentIsNull ? null : c.unavailable;
+      if (text === undefined) out[c.name] = absentIsNull ? c.absent : c.unavailable;
       else if (text === null) out[c.name] = null;
       else out[c.name] = c.mapping.convert(c.rewrite ? c.rewrite(text) : text);
     }
@@ -108,6 +112,10 @@ export class TableSchema {
     for (const k of this.meta.keyColumns) out[k] = row[k] ?? null;
     return out;
   }
+}
+
+function orFallback(value: unknown, schema: Schema): unknown {
+  return value === null && !schema.optional ? fallbackValue(schema) : value;
 }
 
 /**
