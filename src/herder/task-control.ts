@@ -66,8 +66,10 @@ export class TaskControl {
             else this.#status.task(e, id, state);
           },
           onDetail: (_, key, value) => {
-            if (slot.runner === runner)
-              slot.status = { ...slot.status, details: { ...slot.status.details, [key]: value } };
+            if (slot.runner !== runner) return;
+            slot.status = { ...slot.status, details: { ...slot.status.details, [key]: value } };
+            for (const [name, n] of numericDetails(key, value))
+              this.#worker.options.metrics.taskDetail?.(e.name, id, name, n);
           },
           onTopic: (_, topic) => {
             if (!e.topics.has(topic)) {
@@ -137,4 +139,13 @@ export class TaskControl {
     }, delay);
     this.#status.save(e);
   }
+}
+
+/** The numbers in a detail, one level deep (`snapshot: {rows}` → `snapshot_rows`), for metrics. */
+function numericDetails(key: string, value: unknown): [string, number][] {
+  if (typeof value === 'number' && Number.isFinite(value)) return [[key, value]];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.entries(value)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))
+    .map(([k, n]) => [`${key}_${k}`, n]);
 }

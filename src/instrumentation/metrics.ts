@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { defineMetricGroups } from './metric-groups.ts';
 import { MetricTable, type TaskSeries } from './metric-table.ts';
 import {
@@ -50,6 +50,8 @@ export class ConnectMetrics {
   readonly #tasks = new Map<string, TaskEntry>();
   readonly #connectors = new Map<string, ConnectorEntry>();
   readonly #table: MetricTable;
+  #details: Gauge<string> | undefined;
+  readonly #detailNames = new Map<string, Set<string>>();
 
   constructor(registry: Registry = new Registry(), options: ConnectMetricsOptions = {}) {
     this.registry = registry;
@@ -171,8 +173,29 @@ export class ConnectMetrics {
     this.#table.counter(`connect_worker_metrics_task_startup_${success ? 'success' : 'failure'}_total`).inc();
   }
 
+  /**
+   * A numeric detail a task reports about itself (replication-slot lag, snapshot rows, …), exported as
+   * `seam_task_detail{connector,task,detail}` so it can be alerted on, not only read in the status.
+   */
+  taskDetail(connector: string, task: number, detail: string, value: number): void {
+    this.#details ??= new Gauge({
+      name: 'seam_task_detail',
+      help: 'Numeric details reported by a task (e.g. slot_lag_bytes, snapshot_rows)',
+      labelNames: ['connector', 'task', 'detail'],
+      registers: [this.registry],
+    });
+    this.#details.set({ connector, task: String(task), detail }, value);
+    const key = taskKey(connector, task);
+    let names = this.#detailNames.get(key);
+    if (!names) this.#detailNames.set(key, (names = new Set()));
+    names.add(detail);
+  }
+
   removeTask(connector: string, task: number): void {
     const key = taskKey(connector, task);
+    for (const detail of this.#detailNames.get(key) ?? [])
+      this.#details?.remove({ connector, task: String(task), detail });
+    this.#detailNames.delete(key);
     const e = this.#tasks.get(key);
     if (!e) return;
     this.#tasks.delete(key);

@@ -49,6 +49,8 @@ export interface RuntimeMetrics {
   taskErrors(connector: string, task: number): TaskErrorMetrics;
   /** Forgets every series of a task (it was stopped or deleted). */
   removeTask(connector: string, task: number): void;
+  /** A numeric detail the task reported through its status (e.g. `slot_lag_bytes`); optional. */
+  taskDetail?(connector: string, task: number, detail: string, value: number): void;
 }
 
 const nothing = (): void => {};
