@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   'seam.task.hung': { status: 500, hint: 'The task did not return within task.shutdown.graceful.timeout.ms or the poll timeout; it was failed and will be restarted.' },
   'seam.log.corrupt': { status: 500, hint: 'The data directory is damaged; restore it from backup or move it aside to start empty.' },
   'seam.log.unavailable': { status: 503, hint: 'The topic log is not reachable; check the data directory or the Kafka brokers.' },
+  'seam.log.read_only': { status: 500, hint: 'This topic log was opened read-only (seam topics, seam tail); write through the worker that owns the data directory.' },
   'seam.postgres.wal_level': { status: 400, hint: 'Set wal_level = logical in postgresql.conf and restart PostgreSQL.' },
   'seam.postgres.privilege': { status: 400, hint: 'Run the GRANT named in the message as a superuser, then restart the connector.' },
   'seam.postgres.slot_lost': { status: 500, hint: 'The replication slot was dropped or recreated; set snapshot.mode=when_needed or reset the offsets to re-snapshot.' },

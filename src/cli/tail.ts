@@ -41,10 +41,12 @@ function positiveInt(value: string): number {
 }
 
 /**
- * `seam tail <topic>`: prints stored records as JSON lines and exits: the last `--max` (default 10)
- * across partitions in time order, or with `--from-beginning` everything from the oldest stored record
- * (up to `--max`), read in bounded batches. It does not follow: the embedded log admits one process at a
- * time, so holding it open would keep the worker from starting (docs/decisions/2026-11-23-cli.md).
+ * `seam tail <topic>`: prints stored records as JSON lines: the last `--max` (default 10) across
+ * partitions in time order, or with `--from-beginning` everything from the oldest stored record (up to
+ * `--max`), read in bounded batches. It opens the log read-only, so it works while a worker runs. It exits
+ * once it has printed what is stored, as Unix `tail` does; `--follow` keeps printing new records (polling
+ * the log) until SIGINT/SIGTERM, or until `--max` records when given with `--from-beginning`
+ * (docs/decisions/2026-11-23-cli.md).
  */
 export function tailCommand(): Command {
   return new Command('tail')
@@ -54,64 +56,109 @@ export function tailCommand(): Command {
     .argument('<topic>')
     .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .option('--from-beginning', 'print from the oldest stored record instead of the last ones')
-    .option('--max <n>', 'print at most n records (default 10 without --from-beginning)', positiveInt)
-    .action(async (topic: string, options: { dataDir: string; fromBeginning?: boolean; max?: number }) => {
-      const log = await openDataLog(options.dataDir);
-      try {
-        const description = await log.describeTopic(topic);
-        if (!description) {
-          const names = (await log.listTopics()).map((t) => t.name);
-          throw new CliError(`topic ${topic} not found; topics: ${names.join(', ') || '(none)'}`);
+    .option(
+      '--max <n>',
+      'print at most n records (default 10 without --from-beginning; with it and --follow, exit after n)',
+      positiveInt,
+    )
+    .option('-f, --follow', 'keep printing new records as the worker appends them, until Ctrl-C')
+    .action(
+      async (
+        topic: string,
+        options: { dataDir: string; fromBeginning?: boolean; max?: number; follow?: boolean },
+      ) => {
+        const log = await openDataLog(options.dataDir);
+        try {
+          const description = await log.describeTopic(topic);
+          if (!description) {
+            const names = (await log.listTopics()).map((t) => t.name);
+            throw new CliError(`topic ${topic} not found; topics: ${names.join(', ') || '(none)'}`);
+          }
+          const partitions = description.partitions;
+          let max = options.max ?? Number.POSITIVE_INFINITY;
+          let next: number[];
+          if (options.fromBeginning) {
+            next = [];
+            const end: number[] = [];
+            for (let p = 0; p < partitions; p++) {
+              const b = await log.bounds(topic, p);
+              next.push(b.start);
+              end.push(b.end);
+            }
+            // Without --follow, what was stored when tail started: a busy worker must not keep it going.
+            max -= await printUpTo(log, topic, next, options.follow ? null : end, max);
+          } else {
+            next = await printLast(log, topic, partitions, options.max ?? 10);
+            max = Number.POSITIVE_INFINITY;
+          }
+          if (options.follow) await follow(log, topic, next, max);
+        } finally {
+          await log.close();
         }
-        if (options.fromBeginning)
-          await printFromBeginning(
-            log,
-            topic,
-            description.partitions,
-            options.max ?? Number.POSITIVE_INFINITY,
-          );
-        else await printLast(log, topic, description.partitions, options.max ?? 10);
-      } finally {
-        await log.close();
-      }
-    });
+      },
+    );
 }
 
-/** Partitions in turn, one batch each, until every partition is read or `max` records were printed. */
-async function printFromBeginning(
+/**
+ * Reads from `next[p]` on, partitions in turn, one batch each per pass, until `max` records were printed
+ * or a pass prints nothing (every partition at `end[p]`, or at its current end when `end` is null).
+ * Advances `next`; returns the number printed.
+ */
+async function printUpTo(
   log: TopicLog,
   topic: string,
-  partitions: number,
+  next: number[],
+  end: readonly number[] | null,
   max: number,
-): Promise<void> {
-  const next: number[] = [];
-  const end: number[] = [];
-  for (let p = 0; p < partitions; p++) {
-    const b = await log.bounds(topic, p);
-    next.push(b.start);
-    end.push(b.end);
-  }
+): Promise<number> {
   let printed = 0;
   let progress = true;
   while (printed < max && progress) {
     progress = false;
-    for (let p = 0; p < partitions && printed < max; p++) {
-      if (next[p]! >= end[p]!) continue;
+    for (let p = 0; p < next.length && printed < max; p++) {
+      if (end && next[p]! >= end[p]!) continue;
       const records = await log.read(topic, p, next[p]!, Math.min(BATCH, max - printed));
       for (const r of records) process.stdout.write(`${recordLine(r)}\n`);
       printed += records.length;
-      if (records.length === 0) next[p] = end[p]!;
-      else {
+      if (records.length > 0) {
         next[p] = records[records.length - 1]!.offset + 1;
         progress = true;
+      } else if (end) next[p] = end[p]!;
+    }
+  }
+  return printed;
+}
+
+/**
+ * Prints new records as they are committed, until SIGINT/SIGTERM or `max` records were printed. A signal
+ * ends the wait at once and the command exits 0 after closing the log.
+ */
+async function follow(log: TopicLog, topic: string, next: number[], max: number): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    while (max > 0 && !stop.signal.aborted) {
+      const printed = await printUpTo(log, topic, next, null, max);
+      max -= printed;
+      if (printed === 0) {
+        // The worker is another process: the read-only log polls for its commits while this waits.
+        const positions = next.map((offset, partition) => ({ topic, partition, offset }));
+        await log.waitForData(positions, 1000, stop.signal);
       }
     }
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 
-/** The newest `max` records of the topic: up to `max` from each partition's end, merged by time. */
-async function printLast(log: TopicLog, topic: string, partitions: number, max: number): Promise<void> {
+/**
+ * The newest `max` records of the topic: up to `max` from each partition's end, merged by time. Returns
+ * the offset after the last record read in each partition, where following goes on.
+ */
+async function printLast(log: TopicLog, topic: string, partitions: number, max: number): Promise<number[]> {
   const tail: StoredRecord[] = [];
+  const ends: number[] = [];
   for (let p = 0; p < partitions; p++) {
     const b = await log.bounds(topic, p);
     let from = Math.max(b.start, b.end - max);
@@ -122,7 +169,9 @@ async function printLast(log: TopicLog, topic: string, partitions: number, max: 
       tail.push(...records);
       from = records[records.length - 1]!.offset + 1;
     }
+    ends.push(Math.max(from, b.end));
   }
   tail.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
   for (const r of tail.slice(-max)) process.stdout.write(`${recordLine(r)}\n`);
+  return ends;
 }

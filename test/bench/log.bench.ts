@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- log [records] [--sync=full|normal] [--batch=1000]`: appends then reads `records`
  * (default 1M) records of 200-byte values through the embedded TopicLog, in batches. The baseline, run in
- * the same process, inserts the same bytes with node:sqlite directly (same pragmas, one prepared INSERT
- * per row, one transaction per batch) and reads them back in pages of the same size, as row objects
- * (node:sqlite's default). A reference line shows the library's floor: array rows, no record objects.
+ * the same process, inserts the same bytes with node:sqlite directly (WAL, same synchronous, one prepared
+ * INSERT per row, one transaction per batch) and reads them back in pages of the same size, as row objects
+ * (node:sqlite's default). It keeps locking_mode=EXCLUSIVE (no shared-memory WAL index, no lock calls per
+ * transaction): the library's best case, and what the log used before it admitted read-only openers. A reference line shows the library's floor: array rows, no record objects.
  * Also prints how long one append batch holds the event loop (the calls are synchronous).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';

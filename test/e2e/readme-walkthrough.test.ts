@@ -7,11 +7,13 @@ import { freePort, startWorker, type WorkerProcess } from '../helpers/worker-pro
 
 /**
  * Runs the curl commands of the README's "A first pipeline with curl" section as written (only the port
- * and the output file are changed), so the README cannot drift from what Seam does.
+ * and the output file are changed), then its `npm run seam -- tail …` command with `--data-dir` added,
+ * while the worker still runs, so the README cannot drift from what Seam does.
  */
 const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const section = readme.split('## A first pipeline with curl')[1]?.split('\n## ')[0] ?? '';
 const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const tailCommand = section.match(/`(npm run seam -- tail [^`]*)`/)?.[1];
 
 /** Splits a block into commands: each starts at a line beginning with `curl `. */
 function commands(block: string): string[] {
@@ -42,7 +44,8 @@ async function until(
 }
 
 describe('README walk-through', () => {
-  it('has the two blocks of commands this test runs', () => {
+  it('has the two blocks of commands and the tail command this test runs', () => {
+    expect(tailCommand).toBe('npm run seam -- tail users --from-beginning --max 3');
     expect(blocks).toHaveLength(2);
     expect(commands(blocks[0]!)).toHaveLength(2);
     expect(commands(blocks[1]!)).toHaveLength(6);
@@ -89,5 +92,21 @@ describe('README walk-through', () => {
     run(delSink!);
     const remaining = (await (await fetch(`${worker.url}/connectors`)).json()) as string[];
     expect(remaining).toEqual([]);
+
+    // The worker still runs and holds the log; tail reads it beside the worker. npm prints its banner
+    // ("> seam@… seam", "> node …") on stdout too: every other line must be a record.
+    expect(worker.child.exitCode).toBeNull();
+    const tailed = execFileSync('bash', ['-c', `${tailCommand} --data-dir '${join(dir, 'data')}'`], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    const lines = tailed.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('> '));
+    expect(lines).toHaveLength(3);
+    const records = lines.map(
+      (l) => JSON.parse(l) as { topic: string; partition: number; offset: number; value: unknown },
+    );
+    expect(records.every((r) => r.topic === 'users' && r.value !== null)).toBe(true);
+    expect(new Set(records.map((r) => `${r.partition}-${r.offset}`)).size).toBe(3);
+    expect(worker.child.exitCode).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * In-process wake-ups for `TopicLog.waitForData`: `append` calls `notify` after its commit, so consumers
  * sleep on a promise instead of polling SQLite. Only this process writes the log (the data directory is
- * locked), so no change can arrive unseen.
+ * locked), so no change can arrive unseen. A read-only instance in another process cannot be notified;
+ * it polls instead, sleeping between looks with a wait on no keys.
  */
 interface Waiter {
   readonly keys: readonly string[];

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ConnectError } from '../../api/errors.ts';
+import { WriterLock } from './writer-lock.ts';
 
 /**
  * Opening the embedded log's SQLite file: pragmas, the on-disk format version and the mapping of SQLite
@@ -56,33 +57,48 @@ export interface OpenOptions {
   readonly dataDir: string;
   readonly synchronous: 'full' | 'normal';
   readonly integrityCheck: boolean;
+  /** Opens for reading beside a running writer: no writer lock, no schema creation, SQLite read-only. */
+  readonly readOnly: boolean;
 }
 
-export function openDatabase(options: OpenOptions): DatabaseSync {
+export interface OpenedDatabase {
+  readonly db: DatabaseSync;
+  /** Held by the writer until close; null for a read-only open. */
+  readonly lock: WriterLock | null;
+}
+
+export function openDatabase(options: OpenOptions): OpenedDatabase {
   const path = join(options.dataDir, DB_FILE);
   let db: DatabaseSync | undefined;
+  let lock: WriterLock | null = null;
   try {
-    mkdirSync(options.dataDir, { recursive: true });
-    db = new DatabaseSync(path);
-    // EXCLUSIVE before WAL: no shared-memory index, and the first write below takes a lock that keeps a
-    // second process off this data directory (its open fails with SQLITE_BUSY → seam.log.unavailable).
-    db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.exec('PRAGMA busy_timeout = 0');
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      ensureSchema(db, path);
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
+    if (options.readOnly) {
+      db = openReader(path);
+    } else {
+      mkdirSync(options.dataDir, { recursive: true });
+      // The lock comes first: a second writer is refused before it touches the log.
+      lock = WriterLock.acquire(options.dataDir);
+      db = new DatabaseSync(path);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      // Readers never take the WAL write lock, so this only bounds the rare wait for a reader that is
+      // rebuilding the WAL index (the first connection after a crash) at the moment the writer opens.
+      db.exec('PRAGMA busy_timeout = 2000');
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        ensureSchema(db, path);
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
     }
     if (options.integrityCheck) checkIntegrity(db, path);
-    return db;
+    return { db, lock };
   } catch (error) {
     try {
       db?.close();
+      lock?.release();
     } catch {
       // The original error explains the failure; a close failure on a broken file adds nothing.
     }
@@ -90,22 +106,58 @@ export function openDatabase(options: OpenOptions): DatabaseSync {
   }
 }
 
-function ensureSchema(db: DatabaseSync, path: string): void {
-  const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-  if (version === 0) {
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
-      n: number;
-    };
-    if (tables.n > 0) {
-      throw new ConnectError(
-        `${path} is an SQLite database but not a Seam topic log (no format version). ` +
-          'Point the data directory elsewhere, or move this file aside to start with an empty log.',
-        { code: 'seam.log.corrupt' },
-      );
+/** A read-only connection to an existing log whose format this Seam reads; creates nothing but `-shm`. */
+function openReader(path: string): DatabaseSync {
+  if (!existsSync(path)) {
+    throw new ConnectError(`There is no embedded topic log at ${path}`, { code: 'seam.log.unavailable' });
+  }
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    // A reader may wait (a writer mid-checkpoint or rebuilding the WAL index); the writer never waits for it.
+    db.exec('PRAGMA busy_timeout = 5000');
+    const version = userVersion(db);
+    if (version === 0 && tableCount(db) === 0) {
+      throw new ConnectError(`The embedded topic log ${path} is empty: no worker has written it yet`, {
+        code: 'seam.log.unavailable',
+      });
     }
+    checkVersion(version, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function userVersion(db: DatabaseSync): number {
+  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+}
+
+function tableCount(db: DatabaseSync): number {
+  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+    n: number;
+  };
+  return row.n;
+}
+
+function ensureSchema(db: DatabaseSync, path: string): void {
+  const version = userVersion(db);
+  if (version === 0 && tableCount(db) === 0) {
     db.exec(SCHEMA);
     db.exec(`PRAGMA user_version = ${FORMAT_VERSION}`);
     return;
+  }
+  checkVersion(version, path);
+}
+
+/** Refuses a database without a format version (not a Seam log) or with a newer one. */
+function checkVersion(version: number, path: string): void {
+  if (version === 0) {
+    throw new ConnectError(
+      `${path} is an SQLite database but not a Seam topic log (no format version). ` +
+        'Point the data directory elsewhere, or move this file aside to start with an empty log.',
+      { code: 'seam.log.corrupt' },
+    );
   }
   if (version > FORMAT_VERSION) {
     throw new ConnectError(

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-import { ConfigError, ConnectError, DataError } from '../../api/errors.ts';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { ConnectError, DataError } from '../../api/errors.ts';
 import { partitionForKey } from '../partitioner.ts';
 import type {
   AppendedPosition,
@@ -14,11 +14,13 @@ import type {
   TopicSpec,
 } from '../topic-log.ts';
 import { DataWaiters } from './data-waiters.ts';
-import { DB_FILE, openDatabase, recordTableDdl, toLogError } from './database.ts';
+import { DB_FILE, openDatabase, toLogError } from './database.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
 import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
-import { checkTopicName, parseTopicPolicy, type TopicPolicy } from './topic-config.ts';
+import { describe, insertTopic, loadTopics, type TopicState, validateSpec } from './topic-catalog.ts';
+import { parseTopicPolicy } from './topic-config.ts';
+import type { WriterLock } from './writer-lock.ts';
 
 export interface EmbeddedTopicLogOptions {
   /** Directory holding `log.sqlite` (+ its WAL); created if missing. */
@@ -38,34 +40,44 @@ export interface EmbeddedTopicLogOptions {
   readonly now?: () => number;
   /** Receives failures of the timed maintenance pass. @defaultValue `process.emitWarning` */
   readonly onMaintenanceError?: (error: unknown) => void;
+  /**
+   * Opens an existing log for reading only, beside the worker that writes it (`seam topics`, `seam tail`):
+   * no writer lock, no maintenance timer, and every write method throws `seam.log.read_only`. Reads see
+   * what the writer has committed up to the moment of the call. @defaultValue false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Read-only only: how often `waitForData` looks for the writer's commits (the writer's in-process
+   * wake-ups do not reach another process). @defaultValue 100
+   */
+  readonly pollIntervalMs?: number;
 }
 
 /** A record row as read: off, ts, key, value, headers. */
 type Row = [number, number, Uint8Array | null, Uint8Array | null, Uint8Array | null];
 const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
 
-interface TopicState {
-  readonly id: number;
-  readonly name: string;
-  readonly config: Readonly<Record<string, string>>;
-  readonly policy: TopicPolicy;
-  readonly partitions: readonly PartitionStore[];
-}
-
 /**
  * The embedded TopicLog: every topic-partition is a rowid table in one SQLite database in WAL mode.
  * Calls run synchronously on the caller's thread (see docs/decisions/2026-11-23-embedded-log-sqlite.md
  * for the measured cost); each public method is one SQLite transaction, so methods never interleave.
+ * One writer per data directory (a WriterLock); any number of `readOnly` instances beside it.
  */
 export class EmbeddedTopicLog implements TopicLog {
+  readonly readOnly: boolean;
   private readonly db: DatabaseSync;
+  private readonly lock: WriterLock | null;
   private readonly path: string;
   private readonly now: () => number;
   private readonly defaultSpec: TopicSpec;
-  private readonly topics = new Map<string, TopicState>();
+  private topics = new Map<string, TopicState>();
   private readonly waiters = new DataWaiters();
   private readonly offsets: OffsetTables;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly pollIntervalMs: number;
+  /** Read-only: PRAGMA data_version when `topics` was last loaded (it changes on others' commits). */
+  private readonly dataVersion: StatementSync | undefined;
+  private seenVersion = -1;
   private closed = false;
 
   static async open(options: EmbeddedTopicLogOptions): Promise<EmbeddedTopicLog> {
@@ -76,20 +88,29 @@ export class EmbeddedTopicLog implements TopicLog {
     this.path = join(options.dataDir, DB_FILE);
     this.now = options.now ?? Date.now;
     this.defaultSpec = options.defaultTopicSpec ?? { partitions: 1 };
-    this.db = openDatabase({
+    this.readOnly = options.readOnly ?? false;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    ({ db: this.db, lock: this.lock } = openDatabase({
       dataDir: options.dataDir,
       synchronous: options.synchronous ?? 'full',
       integrityCheck: options.integrityCheck ?? true,
-    });
+      readOnly: this.readOnly,
+    }));
     try {
       this.offsets = new OffsetTables(this.db);
-      this.loadTopics();
+      if (this.readOnly) {
+        this.dataVersion = this.db.prepare('PRAGMA data_version');
+        this.view(() => undefined);
+      } else {
+        this.topics = loadTopics(this.db, this.topics);
+      }
     } catch (error) {
       this.db.close();
+      this.lock?.release();
       throw toLogError(error, this.path);
     }
     const interval = options.maintenanceIntervalMs ?? 300_000;
-    if (interval > 0) {
+    if (interval > 0 && !this.readOnly) {
       const onError = options.onMaintenanceError ?? ((e: unknown) => process.emitWarning(e as Error));
       this.timer = setInterval(() => this.maintain().catch(onError), interval);
       this.timer.unref();
@@ -97,25 +118,27 @@ export class EmbeddedTopicLog implements TopicLog {
   }
 
   async createTopics(topics: ReadonlyMap<string, TopicSpec>): Promise<void> {
+    this.ensureWritable('createTopics');
     const fresh = [...topics].filter(([name]) => !this.topics.has(name));
     if (fresh.length === 0) return;
     for (const [name, spec] of fresh) validateSpec(name, spec);
-    const created = this.transaction(() => fresh.map(([name, spec]) => this.insertTopic(name, spec)));
+    const created = this.transaction(() => fresh.map(([name, spec]) => insertTopic(this.db, name, spec)));
     for (const state of created) this.topics.set(state.name, state);
   }
 
   async listTopics(): Promise<TopicDescription[]> {
-    this.ensureOpen();
-    return [...this.topics.values()].map(describe).sort((a, b) => a.name.localeCompare(b.name));
+    return this.view(() => [...this.topics.values()].map(describe)).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 
   async describeTopic(name: string): Promise<TopicDescription | null> {
-    this.ensureOpen();
-    const state = this.topics.get(name);
+    const state = this.view(() => this.topics.get(name));
     return state ? describe(state) : null;
   }
 
   async deleteTopic(name: string): Promise<void> {
+    this.ensureWritable('deleteTopic');
     const state = this.topics.get(name);
     if (!state) return;
     this.transaction(() => {
@@ -131,7 +154,7 @@ export class EmbeddedTopicLog implements TopicLog {
     records: readonly AppendRecord[],
     offsets: readonly SourceOffsetWrite[] = [],
   ): Promise<AppendedPosition[]> {
-    this.ensureOpen();
+    this.ensureWritable('append');
     // Everything that can be refused is checked before the transaction, so a bad batch writes nothing.
     const missing = new Map<string, TopicSpec>();
     const targets = records.map((r) => {
@@ -157,7 +180,7 @@ export class EmbeddedTopicLog implements TopicLog {
     });
     const now = this.now();
     const { created, positions, touched } = this.transaction(() => {
-      const created = [...missing].map(([name, spec]) => this.insertTopic(name, spec));
+      const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
       const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
       const touched = new Map<PartitionStore, { next: number; bytes: number }>();
       const positions = records.map((r, i) => {
@@ -189,9 +212,11 @@ export class EmbeddedTopicLog implements TopicLog {
   }
 
   async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<StoredRecord[]> {
-    const store = this.partition(topic, partition);
-    if (!store || maxRecords <= 0 || offset >= store.next) return [];
-    const rows = this.guard(() => store.readFrom.all(offset, maxRecords)) as unknown as Row[];
+    const rows = this.view(() => {
+      const store = this.partition(topic, partition);
+      if (!store || maxRecords <= 0 || offset >= store.next) return [];
+      return store.readFrom.all(offset, maxRecords) as unknown as Row[];
+    });
     // An indexed loop over array rows: this is the consumer hot path (see test/bench/log.bench.ts).
     const out: StoredRecord[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -211,35 +236,37 @@ export class EmbeddedTopicLog implements TopicLog {
   }
 
   async bounds(topic: string, partition: number): Promise<PartitionBounds> {
-    const store = this.partition(topic, partition);
-    if (!store) return { start: 0, end: 0 };
-    return { start: this.guard(() => store.start()), end: store.next };
+    return this.view(() => {
+      const store = this.partition(topic, partition);
+      return store ? { start: store.start(), end: store.next } : { start: 0, end: 0 };
+    });
   }
 
   async sourceOffsets(connector: string): Promise<ReadonlyMap<string, string>> {
-    this.ensureOpen();
-    return this.guard(() => this.offsets.sourceOffsets(connector));
+    return this.view(() => this.offsets.sourceOffsets(connector));
   }
 
   async writeSourceOffsets(offsets: readonly SourceOffsetWrite[]): Promise<void> {
+    this.ensureWritable('writeSourceOffsets');
     this.transaction(() => this.offsets.writeSourceOffsets(offsets));
   }
 
   async committedOffsets(
     group: string,
   ): Promise<ReadonlyMap<string, { topic: string; partition: number; offset: number }>> {
-    this.ensureOpen();
-    return this.guard(() => this.offsets.committed(group));
+    return this.view(() => this.offsets.committed(group));
   }
 
   async commitOffsets(
     group: string,
     offsets: readonly { topic: string; partition: number; offset: number | null }[],
   ): Promise<void> {
+    this.ensureWritable('commitOffsets');
     this.transaction(() => this.offsets.commit(group, offsets));
   }
 
   async deleteGroup(group: string): Promise<void> {
+    this.ensureWritable('deleteGroup');
     this.transaction(() => this.offsets.deleteGroup(group));
   }
 
@@ -248,17 +275,28 @@ export class EmbeddedTopicLog implements TopicLog {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    this.ensureOpen();
-    if (topics.some((t) => (this.partition(t.topic, t.partition)?.next ?? 0) > t.offset)) return;
-    await this.waiters.wait(
-      topics.map((t) => DataWaiters.key(t.topic, t.partition)),
-      timeoutMs,
-      signal,
-    );
+    const ready = () =>
+      this.view(() => topics.some((t) => (this.partition(t.topic, t.partition)?.next ?? 0) > t.offset));
+    if (ready()) return;
+    if (!this.readOnly) {
+      await this.waiters.wait(
+        topics.map((t) => DataWaiters.key(t.topic, t.partition)),
+        timeoutMs,
+        signal,
+      );
+      return;
+    }
+    // Another process writes: look again every pollIntervalMs (a wait on no keys is a sleep that
+    // `signal` and close() cut short).
+    const deadline = Date.now() + timeoutMs;
+    for (let left = timeoutMs; left > 0 && !signal?.aborted && !this.closed; left = deadline - Date.now()) {
+      await this.waiters.wait([], Math.min(this.pollIntervalMs, left), signal);
+      if (this.closed || ready()) return;
+    }
   }
 
   async maintain(): Promise<void> {
-    this.ensureOpen();
+    this.ensureWritable('maintain');
     const now = this.now();
     for (const state of this.topics.values()) {
       // One transaction per partition keeps each pass short and leaves appends room in between.
@@ -280,57 +318,11 @@ export class EmbeddedTopicLog implements TopicLog {
     clearInterval(this.timer);
     this.waiters.wakeAll();
     this.db.close();
+    this.lock?.release();
   }
 
-  private loadTopics(): void {
-    const topics = this.db.prepare('SELECT id, name, partitions, config FROM topics').all() as {
-      id: number;
-      name: string;
-      partitions: number;
-      config: string;
-    }[];
-    const parts = this.db.prepare(
-      'SELECT id, next_offset, bytes FROM partitions WHERE topic_id = ? ORDER BY partition',
-    );
-    for (const t of topics) {
-      const config = JSON.parse(t.config) as Record<string, string>;
-      const rows = parts.all(t.id) as { id: number; next_offset: number; bytes: number }[];
-      if (rows.length !== t.partitions)
-        throw new ConnectError(`topic ${t.name} lists ${t.partitions} partitions but has ${rows.length}`, {
-          code: 'seam.log.corrupt',
-        });
-      this.topics.set(t.name, {
-        id: t.id,
-        name: t.name,
-        config,
-        policy: parseTopicPolicy(t.name, config),
-        partitions: rows.map((r) => new PartitionStore(this.db, r.id, r.next_offset, r.bytes)),
-      });
-    }
-  }
-
-  /** Inside a transaction: creates the topic's rows and record tables. */
-  private insertTopic(name: string, spec: TopicSpec): TopicState {
-    const config = { ...(spec.config ?? {}) };
-    const policy = parseTopicPolicy(name, config);
-    const topic = this.db
-      .prepare('INSERT INTO topics (name, partitions, config) VALUES (?, ?, ?)')
-      .run(name, spec.partitions, JSON.stringify(config));
-    const topicId = Number(topic.lastInsertRowid);
-    const insertPartition = this.db.prepare(
-      'INSERT INTO partitions (topic_id, partition, next_offset, bytes) VALUES (?, ?, 0, 0)',
-    );
-    const partitions: PartitionStore[] = [];
-    for (let p = 0; p < spec.partitions; p++) {
-      const id = Number(insertPartition.run(topicId, p).lastInsertRowid);
-      this.db.exec(recordTableDdl(PartitionStore.table(id), policy.compact));
-      partitions.push(new PartitionStore(this.db, id, 0, 0));
-    }
-    return { id: topicId, name, config, policy, partitions };
-  }
-
+  /** Inside view(): the partition's store, undefined for an unknown topic. */
   private partition(topic: string, partition: number): PartitionStore | undefined {
-    this.ensureOpen();
     const state = this.topics.get(topic);
     if (!state) return undefined;
     const store = state.partitions[partition];
@@ -354,6 +346,28 @@ export class EmbeddedTopicLog implements TopicLog {
     });
   }
 
+  /**
+   * Runs a read. A read-only instance first catches up with the writer's commits (topics created or
+   * deleted, new end offsets) inside the same read transaction, so the read and what it relies on agree.
+   */
+  private view<T>(work: () => T): T {
+    this.ensureOpen();
+    if (!this.readOnly) return this.guard(work);
+    return this.guard(() => {
+      this.db.exec('BEGIN');
+      try {
+        const version = Number((this.dataVersion!.get() as { data_version: number }).data_version);
+        if (version !== this.seenVersion) {
+          this.topics = loadTopics(this.db, this.topics);
+          this.seenVersion = version;
+        }
+        return work();
+      } finally {
+        this.db.exec('COMMIT');
+      }
+    });
+  }
+
   private guard<T>(work: () => T): T {
     try {
       return work();
@@ -362,24 +376,19 @@ export class EmbeddedTopicLog implements TopicLog {
     }
   }
 
+  private ensureWritable(operation: string): void {
+    this.ensureOpen();
+    if (this.readOnly)
+      throw new ConnectError(
+        `The embedded topic log ${this.path} is open read-only: ${operation} must go through the worker that writes it`,
+        { code: 'seam.log.read_only' },
+      );
+  }
+
   private ensureOpen(): void {
     if (this.closed)
       throw new ConnectError(`The embedded topic log ${this.path} is closed`, {
         code: 'seam.log.unavailable',
       });
   }
-}
-
-function validateSpec(name: string, spec: TopicSpec): void {
-  checkTopicName(name);
-  if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
-    throw new ConfigError([
-      { key: 'partitions', message: `topic ${name}: must be an integer ≥ 1, got ${spec.partitions}` },
-    ]);
-  }
-  parseTopicPolicy(name, spec.config ?? {});
-}
-
-function describe(state: TopicState): TopicDescription {
-  return { name: state.name, partitions: state.partitions.length, config: { ...state.config } };
 }

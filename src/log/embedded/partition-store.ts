@@ -4,8 +4,9 @@ import type { TopicPolicy } from './topic-config.ts';
 /**
  * One partition's record table (`r_<id>`: off INTEGER PRIMARY KEY, so an offset is the rowid and reads
  * are a b-tree range scan) with its prepared statements and the in-memory copy of its end offset and
- * byte count. The in-memory copy is authoritative while the log is open: this process holds the only
- * write lock on the file, and `append` updates it only after its transaction committed.
+ * byte count. In the writer the in-memory copy is authoritative: it holds the data directory's only
+ * writer lock, and `append` updates it only after its transaction committed. A read-only instance
+ * refreshes it from the `partitions` table whenever the writer has committed (topic-catalog.ts).
  */
 const SIZE = 'ifnull(length(key), 0) + ifnull(length(value), 0) + ifnull(length(headers), 0)';
 

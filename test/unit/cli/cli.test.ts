@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ describe('seam start', () => {
     );
   });
 
-  it('runs connector files, serves REST and metrics, stops cleanly on SIGTERM; tail then shows the records', async () => {
+  it('runs connector files, serves REST and metrics; tail and topics read it while it runs; stops cleanly on SIGTERM', async () => {
     const free = createServer();
     await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
     const port = (free.address() as { port: number }).port;
@@ -132,18 +132,57 @@ describe('seam start', () => {
     expect(await (await fetch(`${base}/connectors/lines/status`)).json()).toMatchObject({
       connector: { state: 'RUNNING' },
     });
+
+    // The worker holds the log for writing; the inspection commands open it read-only beside it.
+    const topics = seam('topics', '--json', '--data-dir', runDir);
+    expect(topics.status).toBe(0);
+    expect(JSON.parse(topics.stdout)).toContainEqual(expect.objectContaining({ name: 'lines', records: 3 }));
+    const live = seam('tail', 'lines', '--from-beginning', '--max', '2', '--data-dir', runDir);
+    expect(live.status).toBe(0);
+    expect(
+      live.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).value.payload),
+    ).toEqual(['alpha', 'beta']);
+
+    // --follow prints the stored records, then the ones the worker appends, until SIGINT.
+    const follower = spawn(node, [main, 'tail', 'lines', '--follow', '--data-dir', runDir], { cwd: dir });
+    let followed = '';
+    follower.stdout.on('data', (d) => {
+      followed += String(d);
+    });
+    const followerExit = new Promise<number | null>((r) => follower.on('exit', (code) => r(code)));
+    const values = () =>
+      followed
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l).value.payload as string);
+    const until = async (what: string, check: () => boolean) => {
+      for (let i = 0; i < 300 && !check(); i++) {
+        if (follower.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!check()) throw new Error(`tail --follow never printed ${what}: ${followed}`);
+    };
+    await until('the stored records', () => values().length === 3);
+    appendFileSync(input, 'delta\nepsilon\n');
+    await until('the appended records', () => values().length === 5);
+    expect(values()).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon']);
+    follower.kill('SIGINT');
+    expect(await followerExit).toBe(0);
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('Worker stopped');
     const tail = seam('tail', 'lines', '--from-beginning', '--data-dir', runDir);
     expect(tail.status).toBe(0);
-    const values = tail.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.stringify(JSON.parse(l).value));
-    expect(values).toHaveLength(3);
-    expect(values[0]).toContain('alpha');
-    expect(values[2]).toContain('gamma');
+    expect(
+      tail.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).value.payload),
+    ).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon']);
   });
 });
 
@@ -204,13 +243,24 @@ describe('seam tail and topics', () => {
     ]);
   });
 
-  it('refuses in one line while a worker holds the data directory', async () => {
+  it('reads while another process holds the log for writing, and sees what it appends', async () => {
     const log = await EmbeddedTopicLog.open({ dataDir, maintenanceIntervalMs: 0 });
     try {
-      expectOneLineError(
-        seam('tail', 'orders', '--data-dir', dataDir).stderr,
-        /is in use by a running worker; stop it first/,
-      );
+      await log.append([
+        {
+          topic: 'orders',
+          partition: 1,
+          key: null,
+          value: text.encode('"late"'),
+          headers: [],
+          timestamp: 5000,
+        },
+      ]);
+      const r = seam('tail', 'orders', '--max', '1', '--data-dir', dataDir);
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ partition: 1, offset: 1, value: 'late' });
+      const topics = seam('topics', '--json', '--data-dir', dataDir);
+      expect(JSON.parse(topics.stdout)).toEqual([expect.objectContaining({ name: 'orders', records: 4 })]);
     } finally {
       await log.close();
     }
