@@ -218,6 +218,7 @@ export class StandaloneHerder implements Herder {
       this.#connectors.delete(name);
       await this.#o.configStore.remove(name);
       this.#o.statusStore.remove(name);
+      this.#o.worker.options.metrics.removeConnector?.(name);
     });
   }
 
@@ -384,10 +385,12 @@ export class StandaloneHerder implements Herder {
         onReconfigurationRequested: () =>
           void this.#serial(() => this.#reconfigure(e)).catch(() => undefined),
       });
+      this.#o.worker.options.metrics.connectorStartup?.(true);
       this.#status.connector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
       await this.#reconfigure(e, restartTasks || e.tasks.size === 0);
       if (e.rebuild?.suspended) await this.#rebuilds.resume(e);
     } catch (err) {
+      if (e.runner === null) this.#o.worker.options.metrics.connectorStartup?.(false);
       this.#connectorFailed(e, err as Error);
     }
   }

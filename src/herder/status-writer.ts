@@ -28,6 +28,7 @@ export class StatusWriter {
 
   connector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
     e.status = instanceStatus(state, this.#workerId, trace);
+    this.#worker.options.metrics.connectorStatus?.(e.name, state, e.type, e.config['connector.class'] ?? '');
     this.save(e);
   }
 

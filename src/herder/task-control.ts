@@ -81,8 +81,10 @@ export class TaskControl {
         e.target === 'PAUSED',
       );
       slot.runner = runner;
+      this.#worker.options.metrics.taskStartup?.(true);
       void runner.run();
     } catch (err) {
+      this.#worker.options.metrics.taskStartup?.(false);
       slot.runner = null;
       this.#failed(e, id, slot, err as Error);
     }

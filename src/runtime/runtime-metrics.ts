@@ -51,6 +51,13 @@ export interface RuntimeMetrics {
   removeTask(connector: string, task: number): void;
   /** A numeric detail the task reported through its status (e.g. `slot_lag_bytes`); optional. */
   taskDetail?(connector: string, task: number, detail: string, value: number): void;
+  /** connector-metrics: the connector instance's state, type and class (optional). */
+  connectorStatus?(connector: string, state: string, type: string, className: string): void;
+  /** connect-worker-metrics startup attempts, successes and failures (optional). */
+  connectorStartup?(success: boolean): void;
+  taskStartup?(success: boolean): void;
+  /** Forgets every series of a deleted connector (optional). */
+  removeConnector?(connector: string): void;
 }
 
 const nothing = (): void => {};

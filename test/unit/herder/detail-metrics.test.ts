@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 describe('task details', () => {
-  it('appear in the status and, when numeric, as seam_task_detail metrics until the task goes', async () => {
+  it('appear in the status and, when numeric, as seam_task_detail metrics, beside connector status and startup counts', async () => {
     const metrics = new ConnectMetrics();
     herder = await startStandalone({
       dataDir: dir,
@@ -60,7 +60,12 @@ describe('task details', () => {
     expect(text).toContain('seam_task_detail{connector="rep",task="0",detail="slot_lag_bytes"} 1234');
     expect(text).toContain('seam_task_detail{connector="rep",task="0",detail="snapshot_rows"} 5');
     expect(text).not.toContain('snapshot_phase');
+    expect(text).toContain('kafka_connect_connector_metrics_status{connector="rep",status="running"} 1');
+    expect(text).toMatch(/kafka_connect_connect_worker_metrics_connector_startup_success_total 1\b/);
+    expect(text).toMatch(/kafka_connect_connect_worker_metrics_task_startup_success_total 1\b/);
     await herder.deleteConnector('rep');
-    expect(await metrics.text()).not.toContain('connector="rep",task="0",detail=');
+    const after = await metrics.text();
+    expect(after).not.toContain('connector="rep",task="0",detail=');
+    expect(after).not.toContain('kafka_connect_connector_metrics_status{connector="rep"');
   });
 });
