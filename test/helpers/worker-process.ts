@@ -40,13 +40,14 @@ export async function startWorker(options: {
   workerConfigFile?: string;
   connectorFiles?: string[];
   timeoutMs?: number;
+  env?: Readonly<Record<string, string>>;
 }): Promise<WorkerProcess> {
   const args = [CLI, 'start', '--data-dir', options.dataDir, '--port', String(options.port)];
   if (options.workerConfigFile) args.push('--config', options.workerConfigFile);
   args.push(...(options.connectorFiles ?? []));
   const child = spawn(NODE, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, SEAM_LOG_LEVEL: process.env.SEAM_LOG_LEVEL ?? 'warn', ...options.env },
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
