@@ -11,6 +11,9 @@ export interface VersionedDocument {
   readonly version: number;
 }
 
+const RECOVERY = (path: string): string =>
+  `Restore it from a backup, or move it aside (mv ${path} ${path}.bad) to start without it`;
+
 export function readJsonFile<T extends VersionedDocument>(path: string, version: number): T | null {
   let text: string;
   try {
@@ -26,13 +29,13 @@ export function readJsonFile<T extends VersionedDocument>(path: string, version:
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ConnectError(`${path} is not valid JSON: ${(e as Error).message}`, {
+    throw new ConnectError(`${path} is not valid JSON: ${(e as Error).message}. ${RECOVERY(path)}`, {
       code: 'seam.log.corrupt',
       cause: e,
     });
   }
   if (doc === null || typeof doc !== 'object' || (doc as VersionedDocument).version !== version) {
-    throw new ConnectError(`${path} has an unknown format (expected version ${version})`, {
+    throw new ConnectError(`${path} has an unknown format (expected version ${version}). ${RECOVERY(path)}`, {
       code: 'seam.log.corrupt',
     });
   }

@@ -1,3 +1,5 @@
+import { renameSync } from 'node:fs';
+import { ConnectError } from '../api/index.ts';
 import type { InstanceStatus } from '../herder/herder.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
@@ -56,7 +58,7 @@ export class FileStatusStore extends MemoryStatusStore {
     super();
     this.path = path;
     this.#delayMs = delayMs;
-    const doc = readJsonFile<StatusDocument>(path, 1);
+    const doc = readOrSetAside(path);
     for (const [name, record] of Object.entries(doc?.connectors ?? {})) this.statuses.set(name, record);
   }
 
@@ -78,5 +80,24 @@ export class FileStatusStore extends MemoryStatusStore {
   #write(): void {
     const doc: StatusDocument = { version: 1, connectors: Object.fromEntries(this.statuses) };
     writeJsonFile(this.path, doc);
+  }
+}
+
+/**
+ * Statuses are observed history the herder rewrites as it starts each instance, so a damaged status file
+ * must not keep the worker from starting: it is moved aside (kept for inspection) and the store starts
+ * empty. Connector configs, unlike statuses, are never discarded this way.
+ */
+function readOrSetAside(path: string): StatusDocument | null {
+  try {
+    return readJsonFile<StatusDocument>(path, 1);
+  } catch (e) {
+    if (!(e instanceof ConnectError) || e.code !== 'seam.log.corrupt') throw e;
+    const aside = `${path}.corrupt-${Date.now()}`;
+    renameSync(path, aside);
+    process.emitWarning(
+      `${e.message.split('. Restore')[0]}; moved it to ${aside} and started with empty statuses`,
+    );
+    return null;
   }
 }
