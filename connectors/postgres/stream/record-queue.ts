@@ -59,6 +59,14 @@ export class RecordQueue {
         this.#dataWaiter = done;
       });
     }
+    // The producer decodes a whole socket read in microtasks, and the first push wakes this waiter in
+    // the middle of it: wait out event-loop turns while the queue still grows, so a batch (one log
+    // append, one fsync) is not cut after a single record.
+    for (let seen = this.#items.length; seen > 0 && seen < max && !signal.aborted; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#items.length === seen) break;
+      seen = this.#items.length;
+    }
     if (this.#failure !== null && this.#items.length === 0) {
       const failure = this.#failure;
       this.#failure = null;

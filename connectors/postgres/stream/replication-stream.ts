@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import { FatalError } from '../../../src/api/index.ts';
 import { quoteIdent } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
 import { Lsn } from '../position.ts';
@@ -84,12 +85,12 @@ export class ReplicationStream {
       h.onKeepalive(Lsn.parse(lsn), this.#plugin.received === this.#processed);
     });
     this.#service.on('error', (e: unknown) => {
-      if (!this.#stopping) h.onError(classify(e, `streaming from slot ${slot}`));
+      if (!this.#stopping) h.onError(streamLost(e, `streaming from slot ${slot}`));
     });
     this.#timer = setInterval(() => this.sendStatus(), statusIntervalMs);
     this.#timer.unref();
     this.#service.subscribe(this.#plugin, slot, from.toString()).catch((e: unknown) => {
-      if (!this.#stopping) h.onError(classify(e, `starting replication from slot ${slot} at ${from}`));
+      if (!this.#stopping) h.onError(streamLost(e, `starting replication from slot ${slot} at ${from}`));
     });
   }
 
@@ -119,4 +120,18 @@ export class ReplicationStream {
   get slot(): string {
     return this.#slot;
   }
+}
+
+/**
+ * A failed replication connection is not revived by calling poll() again, so a transient cause (network,
+ * server restart, slot briefly held elsewhere) must not surface as retriable: the task fails and the
+ * worker's automatic restart resumes it from the last committed offset.
+ */
+function streamLost(error: unknown, doing: string): Error {
+  const e = classify(error, doing);
+  if (!e.retriable) return e;
+  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
+    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
+    cause: error,
+  });
 }

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench -- pg-source [changes] [--seam-only] [--no-schemas]`: PostgreSQL change capture into the embedded log.
+ * Writes `changes` (default 1,000,000) row changes, half inserts and half updates, in 1,000-row
+ * transactions while two logical slots hold them; then, in the same run, drains one slot with
+ * `pg_recvlogical` (pgoutput to /dev/null, stopped at the end LSN) as the raw rate, and the other with a
+ * Seam standalone worker running the PostgreSQL source into the embedded log (timed from the connector's
+ * creation to the slot being confirmed past the last transaction). Prints changes/s, the ratio (goal ≥
+ * 0.5) and the worker's peak RSS. `--no-schemas` sets the JSON converters' schemas.enable=false.
+ * Needs `npm run services -- up postgres` (or SEAM_TEST_PG_URL) and Debian's postgresql-client for pg_recvlogical. Profile with
+ * `node --cpu-prof test/bench/run.ts pg-source --seam-only`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { startStandalone } from '../../src/runtime/standalone.ts';
+import { servers } from '../helpers/servers.ts';
+import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
+
+const TABLE = 'bench_pg_items';
+const PUB = 'seam_bench_pub';
+const SEAM_SLOT = 'seam_bench_seam';
+const RAW_SLOT = 'seam_bench_raw';
+const TX_ROWS = 1_000;
+
+function lsnValue(text: string): bigint {
+  const [hi, lo] = text.split('/');
+  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+}
+
+async function dropSlots(db: pg.Client): Promise<void> {
+  await db.query(
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ($1, $2)`,
+    [SEAM_SLOT, RAW_SLOT],
+  );
+}
+
+/** Inserts then updates `changes` rows in 1,000-row transactions; returns a WAL position ≤ the last commit. */
+async function workload(db: pg.Client, changes: number): Promise<bigint> {
+  const rows = Math.max(TX_ROWS, Math.floor(changes / 2 / TX_ROWS) * TX_ROWS);
+  for (let from = 1; from <= rows; from += TX_ROWS) {
+    await db.query(
+      `INSERT INTO ${TABLE} SELECT g, 'item ' || g, g * 1.25, now(), g % 100 FROM generate_series($1::int, $2::int) g`,
+      [from, from + TX_ROWS - 1],
+    );
+  }
+  let beforeLast = 0n;
+  for (let from = 1; from <= rows; from += TX_ROWS) {
+    await db.query('BEGIN');
+    await db.query(
+      `UPDATE ${TABLE} SET qty = qty + 1, amount = amount + 1, updated_at = now() WHERE id BETWEEN $1 AND $2`,
+      [from, from + TX_ROWS - 1],
+    );
+    const { rows: at } = await db.query('SELECT pg_current_wal_insert_lsn()::text AS l');
+    beforeLast = lsnValue(at[0].l as string);
+    await db.query('COMMIT');
+  }
+  return beforeLast;
+}
+
+async function rawDrain(url: string, endLsn: string): Promise<number> {
+  const { seconds } = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(
+          'pg_recvlogical',
+          [
+            '-d',
+            url,
+            '--slot',
+            RAW_SLOT,
+            '--start',
+            '--no-loop',
+            '-o',
+            'proto_version=1',
+            '-o',
+            `publication_names=${PUB}`,
+            '-P',
+            'pgoutput',
+            '-E',
+            endLsn,
+            '-f',
+            '/dev/null',
+          ],
+          { stdio: ['ignore', 'inherit', 'inherit'] },
+        );
+        child.once('error', reject);
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`pg_recvlogical exited with ${code}`)),
+        );
+      }),
+  );
+  return seconds;
+}
+
+async function seamDrain(
+  db: pg.Client,
+  lastCommit: bigint,
+  schemas: boolean,
+): Promise<{ seconds: number; peakRssMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pg-'));
+  const url = new URL(servers.postgresUrl);
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  const herder = await startStandalone({
+    dataDir: dir,
+    workerId: 'bench',
+    workerConfig: { 'offset.flush.interval.ms': '100' },
+    logger: pino({ level: 'warn' }),
+  });
+  try {
+    const { seconds } = await timed(async () => {
+      await herder.putConnectorConfig(
+        'pg-bench',
+        {
+          'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+          'database.hostname': url.hostname,
+          'database.port': url.port || '5432',
+          'database.user': decodeURIComponent(url.username),
+          'database.password': decodeURIComponent(url.password),
+          'database.dbname': url.pathname.slice(1),
+          'topic.prefix': 'bench',
+          'slot.name': SEAM_SLOT,
+          'publication.name': PUB,
+          'publication.autocreate.mode': 'disabled',
+          'table.include.list': `public.${TABLE}`,
+          'snapshot.mode': 'no_data',
+          'status.update.interval.ms': '100',
+          ...(schemas
+            ? {}
+            : { 'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false' }),
+        },
+        { allowReplace: true },
+      );
+      for (;;) {
+        const { rows } = await db.query(
+          'SELECT confirmed_flush_lsn::text AS f FROM pg_replication_slots WHERE slot_name = $1',
+          [SEAM_SLOT],
+        );
+        const f = rows[0]?.f as string | undefined;
+        if (f && lsnValue(f) >= lastCommit) return;
+        const status = await herder.connectorStatus('pg-bench');
+        const failed = status.tasks.find((t) => t.state === 'FAILED');
+        if (failed) throw new Error(`the task failed: ${failed.trace}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    return { seconds, peakRssMb: peak / 1048576 };
+  } finally {
+    clearInterval(sampler);
+    await herder.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const changes = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  const seamOnly = args.includes('--seam-only');
+  const db = new pg.Client({ connectionString: servers.postgresUrl });
+  await db.connect();
+  try {
+    await dropSlots(db);
+    await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
+    await db.query(`DROP TABLE IF EXISTS ${TABLE}`);
+    await db.query(
+      `CREATE TABLE ${TABLE} (id int PRIMARY KEY, name text NOT NULL, amount numeric(12,2), updated_at timestamptz, qty int)`,
+    );
+    await db.query(`CREATE PUBLICATION ${PUB} FOR TABLE ${TABLE}`);
+    await db.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [SEAM_SLOT]);
+    if (!seamOnly) await db.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [RAW_SLOT]);
+    const { result: lastCommit, seconds: writeSeconds } = await timed(() => workload(db, changes));
+    const { rows } = await db.query('SELECT pg_current_wal_insert_lsn()::text AS l');
+    const endLsn = rows[0].l as string;
+    const total = Math.floor(changes / 2 / TX_ROWS) * TX_ROWS * 2;
+    console.log(
+      `pg-source: ${total} changes (${total / 2} inserts, then ${total / 2} updates, ${TX_ROWS} per transaction) written in ${writeSeconds.toFixed(1)} s`,
+    );
+
+    let raw: Measurement | null = null;
+    if (!seamOnly) {
+      const seconds = await rawDrain(servers.postgresUrl, endLsn);
+      raw = { label: 'pg_recvlogical (pgoutput → /dev/null)', items: total, seconds };
+      printMeasurement(raw, 'changes');
+    }
+    const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'));
+    const measured: Measurement = {
+      label: 'Seam postgres source → embedded log',
+      items: total,
+      seconds: seam.seconds,
+    };
+    printMeasurement(measured, 'changes');
+    if (raw) printRatio('Seam / pg_recvlogical', measured, raw, 0.5);
+    console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
+  } finally {
+    await dropSlots(db).catch(() => {});
+    await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`).catch(() => {});
+    await db.query(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => {});
+    await db.end();
+  }
+}
