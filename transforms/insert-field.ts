@@ -3,6 +3,7 @@ import {
   configSpec,
   DataError,
   type FieldPlan,
+  type GetDescription,
   type PlanField,
   type Schema,
   Schemas,
@@ -120,14 +121,14 @@ export const insertFieldPlugins = keyValueTransforms(
 
     // The inserted fields, read from the record in this order (a source record fails on the offset).
     const inserted: PlanField[] = [];
-    const insert = (s: InsertSpec | null, get: (r: ConnectRecord) => unknown) => {
-      if (s) inserted.push({ name: s.name, get });
+    const insert = (s: InsertSpec | null, get: (r: ConnectRecord) => unknown, is?: GetDescription) => {
+      if (s) inserted.push(is ? { name: s.name, get, is } : { name: s.name, get });
     };
-    insert(topic, (r) => r.topic);
-    insert(partition, (r) => r.kafkaPartition);
+    insert(topic, (r) => r.topic, { path: ['topic'] });
+    insert(partition, (r) => r.kafkaPartition, { path: ['kafkaPartition'] });
     insert(offset, offsetOf);
-    insert(timestamp, (r) => r.timestamp);
-    insert(staticField, () => staticValue);
+    insert(timestamp, (r) => r.timestamp, { path: ['timestamp'] });
+    insert(staticField, () => staticValue, { constant: staticValue });
 
     /** Without field defaults to apply, the struct is spread (all its keys); else copied field by field. */
     const plan = (schema: Schema): Plan => {

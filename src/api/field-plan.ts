@@ -23,7 +23,19 @@ export type PlanField =
        * timestamp, key, headers) — except in an {@link EntryPlan}, whose `get`s may also read its value.
        */
       readonly get: (record: ConnectRecord) => unknown;
+      /**
+       * Optional: what `get` computes, as data the runtime may compile into its generated code instead of
+       * calling `get` (it must then give the same value for every record): `{ constant }` is always that
+       * value; `{ path: [p0, p1, …] }` reads `record[p0]`, then for each further key the value so far must
+       * be a plain object (else null) and gives `value[key] ?? null`.
+       */
+      readonly is?: GetDescription;
     };
+
+/** What a computed {@link PlanField}'s `get` does, as data (see its `is`). */
+export type GetDescription =
+  | { readonly constant: unknown }
+  | { readonly path: readonly [string, ...string[]] };
 
 export interface FieldPlan {
   /** The value schema of the output. */

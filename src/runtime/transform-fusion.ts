@@ -1,4 +1,4 @@
-import type { ConnectRecord, FieldPlan, Schema } from '../api/index.ts';
+import type { ConnectRecord, FieldPlan, GetDescription, Schema } from '../api/index.ts';
 import type { TransformStep } from './transform-chain.ts';
 
 /**
@@ -10,7 +10,9 @@ import type { TransformStep } from './transform-chain.ts';
 
 /** A value computed for one output field: a source, then `?? fallback` / `map` steps in order. */
 interface Expr {
-  readonly source: { readonly from: string } | { readonly get: (record: ConnectRecord) => unknown };
+  readonly source:
+    | { readonly from: string }
+    | { readonly get: (record: ConnectRecord) => unknown; readonly is?: GetDescription };
   readonly ops: readonly { readonly fallback: unknown; readonly map?: (v: unknown) => unknown }[];
 }
 
@@ -38,7 +40,7 @@ function compose(state: State, plan: FieldPlan): State | null {
   for (const f of struct.fields) {
     if (f.name === '__proto__') return null;
     let e: Expr;
-    if ('get' in f) e = { source: { get: f.get }, ops: [] };
+    if ('get' in f) e = { source: f.is ? { get: f.get, is: f.is } : { get: f.get }, ops: [] };
     else {
       const op = f.map ? { fallback: f.fallback, map: f.map } : { fallback: f.fallback };
       const known = state.fields.get(f.from);
@@ -90,14 +92,15 @@ export function fuse(steps: readonly TransformStep[], start: number, entry: Fiel
 }
 
 function compile(state: State): NonNullable<Fused['copy']> {
-  const constants: unknown[] = [];
+  const constants: unknown[] = [Object.prototype];
   const ref = (x: unknown) => {
     constants.push(x);
     return `k[${constants.length - 1}]`;
   };
   const parts: string[] = state.spread ? ['...v'] : [];
   for (const [name, e] of state.fields) {
-    let code = 'from' in e.source ? `v[${JSON.stringify(e.source.from)}]` : `${ref(e.source.get)}(c)`;
+    const source = e.source;
+    let code = 'from' in source ? `v[${JSON.stringify(source.from)}]` : computed(source, ref);
     for (const op of e.ops) {
       code = `(${code} ?? ${op.fallback === null ? 'null' : ref(op.fallback)})`;
       if (op.map) code = `${ref(op.map)}${code}`;
@@ -105,13 +108,39 @@ function compile(state: State): NonNullable<Fused['copy']> {
     parts.push(`${JSON.stringify(name)}: ${code}`);
   }
   // Names are JSON string literals and every other value is passed in `k`: no config text becomes code.
+  // `t` and `p` are scratch for record paths (each field's expression is complete before the next).
   try {
-    const factory = new Function('k', `"use strict"; return (v, c) => ({ ${parts.join(', ')} });`);
+    const factory = new Function(
+      'k',
+      `"use strict"; return (v, c) => { let t, p; return { ${parts.join(', ')} }; };`,
+    );
     return factory(constants) as NonNullable<Fused['copy']>;
   } catch (e) {
     if (e instanceof EvalError) return interpreted(state);
     throw e;
   }
+}
+
+/**
+ * A computed field as code: its described value read inline (a constant, or a record path whose
+ * intermediate values must be plain objects, as `isStruct`), else a call of its `get`. Inline reads keep
+ * each property access monomorphic in the generated function instead of shared by every plan's getter.
+ */
+function computed(
+  source: { readonly get: (record: ConnectRecord) => unknown; readonly is?: GetDescription },
+  ref: (x: unknown) => string,
+): string {
+  const is = source.is;
+  if (is === undefined) return `${ref(source.get)}(c)`;
+  if ('constant' in is) return is.constant === null ? 'null' : ref(is.constant);
+  const [first, ...rest] = is.path;
+  let code = `c[${JSON.stringify(first)}]`;
+  for (const key of rest) {
+    const plain =
+      'typeof t === "object" && t !== null && ((p = Object.getPrototypeOf(t)) === k[0] || p === null)';
+    code = `(t = ${code}, ${plain} ? (t[${JSON.stringify(key)}] ?? null) : null)`;
+  }
+  return code;
 }
 
 /** The same build where code generation is disallowed (`--disallow-code-generation-from-strings`). */

@@ -55,6 +55,7 @@ function deepFreeze<T>(v: T): T {
 function events(row: Schema): [string, ConnectRecord][] {
   const env = envelopeSchema('db.public.orders.Envelope', row, SOURCE);
   const source = { ts_ms: 5, table: 'orders' };
+  const notPlain = Object.assign(Object.create({ kind: 'not plain' }), source);
   const full = { id: 1, customer_id: 7, status: 'PAID', amount: 2.5, note: 'n' };
   // Optional fields null (defaults apply) and absent keys (a row read as `row[name]`).
   const sparse = { id: 2, customer_id: 8, status: null, amount: 0.1 };
@@ -64,6 +65,9 @@ function events(row: Schema): [string, ConnectRecord][] {
     ['insert', rec(changeEvent('c', { after: full, source }))],
     ['update, sparse row', rec(changeEvent('u', { before: full, after: sparse, source }))],
     ['delete', rec(changeEvent('d', { before: full, after: null, source }))],
+    // source.ts_ms is read through a path that needs a plain object at each step (else null).
+    ['insert, null source', rec(changeEvent('c', { after: full, source: null as never }))],
+    ['insert, source not a plain object', rec(changeEvent('c', { after: full, source: notPlain }))],
     ['tombstone', rec(null)],
     ['plain row', rec(full, row)],
     ['schemaless row', rec({ ...full }, null)],

@@ -132,10 +132,16 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     const spreadRow =
       appended.length === 0 ? null : compileCopier<Envelope>({ spread: true, fields: appended });
     // The appended fields as plan fields, which read the envelope from the record entering the step.
-    const appendedPlan: PlanField[] = appended.map((f) => ({
-      name: f.name,
-      get: (r) => f.get(r.value as Envelope),
-    }));
+    // Metadata fields are also described as paths into the envelope (`is`), so the runtime can read them
+    // in its generated code.
+    const appendedPlan: PlanField[] = appended.map((f, i) => {
+      const m = addFields[i];
+      const get = (r: ConnectRecord) => f.get(r.value as Envelope);
+      if (m === undefined) return { name: f.name, get };
+      const path: [string, ...string[]] =
+        m.struct === null ? ['value', m.field] : ['value', m.struct, m.field];
+      return { name: f.name, get, is: { path } };
+    });
     const rowOf = (r: ConnectRecord) => (r.value as Envelope).after as Envelope;
     // Only inserts and updates of a plain configuration are planned: they change nothing but the value.
     const planned = addHeaders.length === 0 && routeBy === '' && dropHeader === '';
@@ -208,13 +214,24 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       return out;
     };
 
+    // The entry plan of the last envelope schema seen: what depends on the schema only is decided once
+    // per schema, as a stream mostly repeats one.
+    let lastEnvSchema: Schema | null = null;
+    let lastEntry: EntryPlan | null = null;
     /** The plan of an insert or update whose row is a struct (what `apply` does with it below). */
     const entryPlan = (record: ConnectRecord): EntryPlan | null => {
-      const envelope = record.value;
       const envSchema = record.valueSchema;
-      if (!planned || envSchema === null || !isEnvelope(envSchema, envelope)) return null;
-      if (envelope.op === 't' || isDeleteEvent(envelope) || !isPlainObject(envelope.after)) return null;
-      return plans.get(envSchema, plan)?.entry ?? null;
+      const envelope = record.value;
+      // isEnvelope's value half, then an insert or update (not a truncate or delete) with a struct row.
+      if (!planned || envSchema === null || !isPlainObject(envelope)) return null;
+      const op = envelope.op;
+      if (op === 't' || op === 'd' || !isPlainObject(envelope.after)) return null;
+      if (envSchema !== lastEnvSchema) {
+        const named = envSchema.type === 'struct' && (envSchema.name?.endsWith('.Envelope') ?? false);
+        lastEntry = named ? (plans.get(envSchema, plan)?.entry ?? null) : null;
+        lastEnvSchema = envSchema;
+      }
+      return lastEntry;
     };
 
     return bothForms(
