@@ -1,4 +1,4 @@
-import { errors as esErrors } from '@elastic/elasticsearch';
+import type { errors as esErrors } from '@elastic/elasticsearch';
 import { ConfigError, type ConnectError, FatalError, RetriableError } from '../../src/api/index.ts';
 
 /**
@@ -6,10 +6,18 @@ import { ConfigError, type ConnectError, FatalError, RetriableError } from '../.
  * and only here. Request-level: connection failures, timeouts, 429 and 5xx are retriable; 401/403 are
  * configuration (credentials) problems; anything else is fatal.
  */
+type ResponseError = InstanceType<typeof esErrors.ResponseError>;
+
+/** The client's error classes by name, so this module does not load the client library. */
+function isClientError(error: unknown, ...names: string[]): error is Error {
+  return error instanceof Error && names.includes(error.name);
+}
+
 export function classifyRequestError(error: unknown, what: string): ConnectError {
-  if (error instanceof esErrors.ResponseError) {
-    const status = error.statusCode ?? 0;
-    const reason = responseReason(error);
+  if (isClientError(error, 'ResponseError')) {
+    const e = error as ResponseError;
+    const status = e.statusCode ?? 0;
+    const reason = responseReason(e);
     if (status === 401) {
       return new ConfigError(
         [
@@ -36,7 +44,7 @@ export function classifyRequestError(error: unknown, what: string): ConnectError
       return new RetriableError(`Elasticsearch answered ${status} to ${what}: ${reason}`, { cause: error });
     return new FatalError(`Elasticsearch answered ${status} to ${what}: ${reason}`, { cause: error });
   }
-  if (error instanceof esErrors.ProductNotSupportedError) {
+  if (isClientError(error, 'ProductNotSupportedError')) {
     return new ConfigError(
       [
         {
@@ -48,10 +56,13 @@ export function classifyRequestError(error: unknown, what: string): ConnectError
     );
   }
   if (
-    error instanceof esErrors.ConnectionError ||
-    error instanceof esErrors.TimeoutError ||
-    error instanceof esErrors.NoLivingConnectionsError ||
-    error instanceof esErrors.DeserializationError
+    isClientError(
+      error,
+      'ConnectionError',
+      'TimeoutError',
+      'NoLivingConnectionsError',
+      'DeserializationError',
+    )
   ) {
     return new RetriableError(`Elasticsearch unreachable during ${what}: ${error.message}`, { cause: error });
   }
@@ -61,7 +72,7 @@ export function classifyRequestError(error: unknown, what: string): ConnectError
   });
 }
 
-function responseReason(error: InstanceType<typeof esErrors.ResponseError>): string {
+function responseReason(error: ResponseError): string {
   const body = error.body as { error?: { type?: string; reason?: string } | string } | undefined;
   if (body && typeof body.error === 'object')
     return `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}`;

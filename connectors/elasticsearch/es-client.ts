@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import type { Client, ClientOptions } from '@elastic/elasticsearch';
 import { ConfigError, DataError } from '../../src/api/index.ts';
 import type { BulkItemResult } from './bulk-writer.ts';
 import type { EsSinkConfig } from './config.ts';
@@ -14,14 +14,21 @@ type Headers = Record<string, string>;
  * `compatible-with=<major>`. Every failure leaves here already classified (errors.ts).
  */
 export class EsClient {
-  readonly client: Client;
+  readonly #config: EsSinkConfig;
+  #client: Client | null = null;
   major = 0;
   version = '';
   #json: Headers = {};
   #ndjson: Headers = {};
 
   constructor(config: EsSinkConfig) {
-    this.client = new Client(clientOptions(config));
+    this.#config = config;
+  }
+
+  /** The client, once `connect` has loaded it. */
+  get client(): Client {
+    if (this.#client === null) throw new Error('EsClient used before connect()');
+    return this.#client;
   }
 
   /** Headers for JSON requests to this server's major version (set by connect). */
@@ -30,6 +37,10 @@ export class EsClient {
   }
 
   async connect(): Promise<void> {
+    // Loaded on first use: the client library costs a worker ~30 MB of memory even when no
+    // Elasticsearch connector runs.
+    const { Client } = await import('@elastic/elasticsearch');
+    this.#client ??= new Client(clientOptions(this.#config));
     let info: { version?: { number?: string } };
     try {
       info = (await this.client.info(undefined, { headers: { accept: 'application/json' } })) as typeof info;
@@ -140,7 +151,7 @@ export class EsClient {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.#client?.close();
   }
 }
 

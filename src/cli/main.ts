@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ConnectError } from '../api/errors.ts';
 import { CliError } from './cli-error.ts';
 import { docsCommand } from './docs.ts';
+import { applyWorkerMemoryPolicy } from './memory-policy.ts';
 import { pluginsCommand } from './plugins.ts';
 import { startCommand } from './start.ts';
 import { tailCommand } from './tail.ts';
@@ -26,6 +27,8 @@ function program(): Command {
     .addCommand(tailCommand())
     .addCommand(docsCommand());
 }
+
+if (process.argv[2] === 'start') applyWorkerMemoryPolicy();
 
 // The reader went away (`seam tail … | head`): stop quietly, as Unix tools do.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
