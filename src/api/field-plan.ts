@@ -25,17 +25,22 @@ export type PlanField =
       readonly get: (record: ConnectRecord) => unknown;
       /**
        * Optional: what `get` computes, as data the runtime may compile into its generated code instead of
-       * calling `get` (it must then give the same value for every record): `{ constant }` is always that
-       * value; `{ path: [p0, p1, …] }` reads `record[p0]`, then for each further key the value so far must
-       * be a plain object (else null) and gives `value[key] ?? null`.
+       * calling `get` (it must then give the same value for every record the plan is used for): see
+       * {@link GetDescription}.
        */
       readonly is?: GetDescription;
     };
 
-/** What a computed {@link PlanField}'s `get` does, as data (see its `is`). */
+/**
+ * What a computed {@link PlanField}'s `get` does, as data. `{ constant }`: always that value.
+ * `{ path: [p0, p1, …] }`: reads `record[p0]`, then for each further key the value so far must be a plain
+ * object (prototype `Object.prototype` or null; else the result is null) and gives `value[key] ?? null`.
+ * `knownPlain: n` promises that the first n values read along the path are plain objects for every record
+ * the plan is used for (e.g. a change event an entry plan has checked), so their check can be skipped.
+ */
 export type GetDescription =
   | { readonly constant: unknown }
-  | { readonly path: readonly [string, ...string[]] };
+  | { readonly path: readonly [string, ...string[]]; readonly knownPlain?: number };
 
 export interface FieldPlan {
   /** The value schema of the output. */

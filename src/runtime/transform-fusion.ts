@@ -135,11 +135,12 @@ function computed(
   if ('constant' in is) return is.constant === null ? 'null' : ref(is.constant);
   const [first, ...rest] = is.path;
   let code = `c[${JSON.stringify(first)}]`;
-  for (const key of rest) {
-    const plain =
-      'typeof t === "object" && t !== null && ((p = Object.getPrototypeOf(t)) === k[0] || p === null)';
-    code = `(t = ${code}, ${plain} ? (t[${JSON.stringify(key)}] ?? null) : null)`;
-  }
+  const plain =
+    'typeof t === "object" && t !== null && ((p = Object.getPrototypeOf(t)) === k[0] || p === null)';
+  rest.forEach((key, i) => {
+    const read = `[${JSON.stringify(key)}] ?? null)`;
+    code = i < (is.knownPlain ?? 0) ? `(${code}${read}` : `(t = ${code}, ${plain} ? (t${read} : null)`;
+  });
   return code;
 }
 

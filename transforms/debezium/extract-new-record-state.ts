@@ -133,14 +133,16 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       appended.length === 0 ? null : compileCopier<Envelope>({ spread: true, fields: appended });
     // The appended fields as plan fields, which read the envelope from the record entering the step.
     // Metadata fields are also described as paths into the envelope (`is`), so the runtime can read them
-    // in its generated code.
+    // in its generated code (each prototype check is a call into the engine's runtime, so the one entryPlan
+    // made of the envelope is not repeated).
     const appendedPlan: PlanField[] = appended.map((f, i) => {
       const m = addFields[i];
       const get = (r: ConnectRecord) => f.get(r.value as Envelope);
       if (m === undefined) return { name: f.name, get };
       const path: [string, ...string[]] =
         m.struct === null ? ['value', m.field] : ['value', m.struct, m.field];
-      return { name: f.name, get, is: { path } };
+      // entryPlan only plans records whose value (the envelope) is a plain object.
+      return { name: f.name, get, is: { path, knownPlain: 1 } };
     });
     const rowOf = (r: ConnectRecord) => (r.value as Envelope).after as Envelope;
     // Only inserts and updates of a plain configuration are planned: they change nothing but the value.
