@@ -49,9 +49,13 @@ export const regexRouterPlugin = kafkaTransform(
         },
       ]);
     }
-    // A connector writes to few topics, so the routed name is remembered per topic (bounded).
+    // A connector writes to few topics, so the routed name is remembered per topic (bounded), and the
+    // last one is checked before the map: a stream mostly repeats one topic.
     const routed = new Map<string, string>();
+    let lastTopic: string | null = null;
+    let lastRouted = '';
     const route = (topic: string): string => {
+      if (topic === lastTopic) return lastRouted;
       let out = routed.get(topic);
       if (out === undefined) {
         const m = re.exec(topic);
@@ -59,6 +63,8 @@ export const regexRouterPlugin = kafkaTransform(
         if (routed.size >= 10_000) routed.clear();
         routed.set(topic, out);
       }
+      lastTopic = topic;
+      lastRouted = out;
       return out;
     };
     // As a field plan: the value and its schema unchanged, the topic routed (one plan per schema).

@@ -145,6 +145,9 @@ function isStruct(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** What {@link TransformChain} `#fused` returns when the record does not take the fused run. */
+const NOT_FUSED: unique symbol = Symbol('not fused');
+
 /** A data error names the step it came from; anything else is a bug and passes unchanged. */
 function withAlias(step: TransformStep, e: unknown): unknown {
   return e instanceof DataError ? new DataError(`${step.alias}: ${e.message}`, { cause: e }) : e;
@@ -158,8 +161,11 @@ export class TransformChain {
   readonly #fusions: readonly (WeakMap<FieldPlan, Fused | null> | null)[];
   readonly #lastEntry: (FieldPlan | null)[];
   readonly #lastFused: (Fused | null)[];
-  /** The value the last fused run built (a field, so no result object is allocated per record). */
-  #built: unknown = null;
+  /**
+   * The run {@link #fused} last took (a field, so no result object is allocated per record; it holds a
+   * long-lived Fused, not the young value built per record, whose store would cost a write barrier).
+   */
+  #run: Fused | null = null;
 
   constructor(steps: readonly TransformStep[], predicates: readonly Predicate[] = []) {
     this.steps = steps;
@@ -224,14 +230,15 @@ export class TransformChain {
       const t = step.transformation as Transformation<R>;
       const fusions = this.#fusions[i];
       if (fusions) {
-        const fused = this.#fused(fusions, i, current);
-        if (fused !== null) {
+        const built = this.#fused(fusions, i, current);
+        if (built !== NOT_FUSED) {
+          const fused = this.#run!;
           if (draft === null) {
             draft = { ...current } as Draft<R>;
             current = draft as R;
           }
           draft.valueSchema = fused.schema;
-          draft.value = this.#built;
+          draft.value = built;
           if (fused.topic !== null) draft.topic = fused.topic(draft.topic);
           i = fused.end - 1;
           continue;
@@ -258,11 +265,11 @@ export class TransformChain {
   }
 
   /**
-   * The fused run from step `i` for `record`, with the value it builds left in {@link #built}; null when
-   * the record does not take it (no plan for it, or a step would throw: the steps then run one by one, so
-   * the error names its step). Writes nothing else.
+   * The value the fused run from step `i` builds for `record`, with the run left in {@link #run};
+   * NOT_FUSED when the record does not take it (no plan for it, or a step would throw: the steps then run
+   * one by one, so the error names its step). Writes nothing else.
    */
-  #fused(fusions: WeakMap<FieldPlan, Fused | null>, i: number, record: ConnectRecord): Fused | null {
+  #fused(fusions: WeakMap<FieldPlan, Fused | null>, i: number, record: ConnectRecord): unknown {
     const t = this.steps[i]!.transformation;
     // A plan can fail to build too (e.g. Cast of a field default): the step then fails on its own.
     try {
@@ -277,7 +284,7 @@ export class TransformChain {
       } else if (record.valueSchema?.type === 'struct' && isStruct(input)) {
         entry = t.fieldPlan!(record.valueSchema);
       }
-      if (entry === null) return null;
+      if (entry === null) return NOT_FUSED;
       // The last entry plan of this step first: a stream mostly repeats one schema.
       let fused: Fused | null | undefined =
         this.#lastEntry[i] === entry ? this.#lastFused[i] : fusions.get(entry);
@@ -287,12 +294,11 @@ export class TransformChain {
       }
       this.#lastEntry[i] = entry;
       this.#lastFused[i] = fused;
-      if (fused === null) return null;
-      this.#built =
-        fused.copy === null ? input : fused.copy(input as Readonly<Record<string, unknown>>, record);
-      return fused;
+      if (fused === null) return NOT_FUSED;
+      this.#run = fused;
+      return fused.copy === null ? input : fused.copy(input as Readonly<Record<string, unknown>>, record);
     } catch (e) {
-      if (e instanceof DataError) return null;
+      if (e instanceof DataError) return NOT_FUSED;
       throw e;
     }
   }
