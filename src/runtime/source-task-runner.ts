@@ -24,10 +24,14 @@ import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker
  * atomic `TopicLog.append`, so after a crash the stored offset never points past a record that is not in
  * the log, and records after it are at most re-polled (duplicates limited to what followed the last
  * append). Appends are serialized: a batch's offsets are only written after every earlier batch is
- * durable. Polling the next batch overlaps with the append of the previous one; `max.in.flight.records`
- * bounds what is held (poll is not called while the bound is reached), so memory stays flat.
+ * durable. Polled batches are grouped into one append (group commit, see #flushSoon);
+ * `max.in.flight.records` bounds what is held (poll is not called while the bound is reached), so memory
+ * stays flat.
  * `commitRecord` runs after the append, in order; `commit()` at most every `offset.flush.interval.ms`.
  */
+/** The longest a polled record waits for its group's append to start (see #flushSoon). */
+const MAX_LINGER_MS = 100;
+
 export interface SourceTaskRunnerOptions {
   readonly id: { connector: string; task: number };
   readonly task: SourceTask;
@@ -66,6 +70,10 @@ export class SourceTaskRunner extends WorkerTask {
   #appendError: unknown = null;
   #lastCommit = Date.now();
   #uncommitted = false;
+  /** Prepared records not yet handed to an append (see #flushSoon). */
+  #group: PreparedBatch | null = null;
+  #flushTimer: NodeJS.Timeout | null = null;
+  #lastAppendMs = 0;
 
   constructor(options: SourceTaskRunnerOptions) {
     super(options);
@@ -90,6 +98,7 @@ export class SourceTaskRunner extends WorkerTask {
       if (this.stopping) break;
       if (this.#appendError !== null) throw this.#appendError;
       if (this.#submitted.inFlight >= o.maxInFlight) {
+        this.#flush();
         await this.#appending;
         continue;
       }
@@ -104,16 +113,14 @@ export class SourceTaskRunner extends WorkerTask {
       const records = polled.ok ? (polled.value ?? []) : [];
       o.metrics.recordPoll(records.length, Date.now() - begin);
       if (records.length > 0) {
-        const batch = await this.#prepare(records);
-        const previous = this.#appending;
-        this.#appending = previous.then(() => this.#write(batch));
-        this.#appending.catch((e: unknown) => {
-          this.#appendError ??= e;
-        });
+        this.#merge(await this.#prepare(records));
+        if (this.#submitted.inFlight >= o.maxInFlight) this.#flush();
+        else this.#flushSoon();
         o.metrics.recordActiveCount(this.#submitted.inFlight);
       }
       await this.#maybeCommit(false);
     }
+    this.#flush();
     await this.#appending;
     if (this.#appendError !== null) throw this.#appendError;
     await this.#maybeCommit(true);
@@ -122,6 +129,49 @@ export class SourceTaskRunner extends WorkerTask {
   protected async release(): Promise<void> {
     this.#o.transforms.close();
     await this.#o.task.stop();
+  }
+
+  /** Adds a prepared batch to the group the next append writes. */
+  #merge(batch: PreparedBatch): void {
+    const group = this.#group;
+    if (group === null) {
+      this.#group = batch;
+      return;
+    }
+    for (const r of batch.records) group.records.push(r);
+    for (const s of batch.submitted) group.submitted.push(s);
+    for (const s of batch.sources) group.sources.push(s);
+    group.deadLetters += batch.deadLetters;
+  }
+
+  /**
+   * Group commit: the log append (one fsync) is synchronous and stops decoding while it runs, so an append
+   * per poll spends most of its time syncing a few records. The group is written after a linger as long as
+   * the last append took (what a write arriving behind an in-flight fsync would wait anyway), or at once
+   * when max.in.flight.records is reached; polls in between join it.
+   */
+  #flushSoon(): void {
+    if (this.#flushTimer !== null) return;
+    const linger = Math.min(this.#lastAppendMs, MAX_LINGER_MS);
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null;
+      this.#flush();
+    }, linger);
+  }
+
+  /** Queues the group's append behind the earlier ones. */
+  #flush(): void {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = null;
+    }
+    const batch = this.#group;
+    if (batch === null) return;
+    this.#group = null;
+    this.#appending = this.#appending.then(() => this.#write(batch));
+    this.#appending.catch((e: unknown) => {
+      this.#appendError ??= e;
+    });
   }
 
   #stage(stage: StageContext['stage'], className = this.#o.className): StageContext {
@@ -240,6 +290,7 @@ export class SourceTaskRunner extends WorkerTask {
       .offsetsIfAcked(acked)
       .map((c) => ({ connector: o.id.connector, partition: c.partition, offset: canonicalJson(c.offset) }));
     const produce = this.#stage('KAFKA_PRODUCE', 'TopicLog');
+    const begin = performance.now();
     await o.retry.execute(
       produce,
       async () => {
@@ -251,6 +302,7 @@ export class SourceTaskRunner extends WorkerTask {
       },
       { untilStopped: true },
     );
+    this.#lastAppendMs = performance.now() - begin;
     for (const s of batch.submitted) this.#submitted.ack(s);
     this.#submitted.commit();
     this.#uncommitted = true;

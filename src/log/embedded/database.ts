@@ -16,6 +16,7 @@ import { WriterLock } from './writer-lock.ts';
  */
 export const FORMAT_VERSION = 1;
 export const DB_FILE = 'log.sqlite';
+const PAGE_SIZE = 32_768;
 
 const SCHEMA = `
 CREATE TABLE topics (
@@ -79,6 +80,10 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
       // The lock comes first: a second writer is refused before it touches the log.
       lock = WriterLock.acquire(options.dataDir);
       db = new DatabaseSync(path);
+      // Takes effect only when the file is created (a no-op on an existing log). Change records (a few KB
+      // each with JSON schemas) waste most of a 4 KiB page and split often; 32 KiB pages made large
+      // appends ~2.5x faster (docs/decisions/2026-11-23-embedded-log-group-commit.md).
+      db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // Readers never take the WAL write lock, so this only bounds the rare wait for a reader that is
