@@ -55,6 +55,10 @@ function toNumber(value: unknown): number {
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000'];
+/** ".d", ".dd", ".ddd" for every 1–3 digit fraction: the common case then makes one string, not three. */
+const FRACTIONS = [1, 2, 3].map((k) =>
+  Array.from({ length: 10 ** k }, (_, f) => `.${String(f).padStart(k, '0')}`),
+);
 
 /** Java's Double.toString for the common range: integral doubles keep a ".0". */
 export function floatToString(n: number): string {
@@ -71,8 +75,14 @@ export function floatToString(n: number): string {
       const m = Math.round(x * p);
       if (m / p === x) {
         const fraction = m % p;
-        const digits = String(fraction);
-        return `${n < 0 ? '-' : ''}${(m - fraction) / p}.${ZEROS[k - digits.length]}${digits}`;
+        const whole = (m - fraction) / p;
+        let tail: string;
+        if (k <= 3) tail = FRACTIONS[k - 1]![fraction]!;
+        else {
+          const digits = String(fraction);
+          tail = `.${ZEROS[k - digits.length]}${digits}`;
+        }
+        return n < 0 ? `-${whole}${tail}` : `${whole}${tail}`;
       }
     }
   }
