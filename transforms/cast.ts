@@ -9,10 +9,9 @@ import {
 } from '../src/api/index.ts';
 import { CAST_TARGETS, type CastTarget, castValue, compileCast } from './support/cast-value.ts';
 import {
-  FIELD_SYNTAX_KEY,
+  FIELD_PATH_KEYS,
   PathTree,
   parsePath,
-  REPLACE_NULL_KEY,
   rewriteMap,
   rewriteSchema,
   structRewriteFields,
@@ -22,8 +21,8 @@ import {
   bothForms,
   operatingSchema,
   operatingValue,
-  requireMap,
-  requireStruct,
+  rebuildSide,
+  type SideRebuild,
   withSide,
 } from './support/record-side.ts';
 import { SchemaCache } from './support/schema-util.ts';
@@ -44,8 +43,7 @@ const spec = configSpec()
     importance: 'high',
     doc: `List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are ${CAST_TARGETS.join(', ')}.`,
   })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .merge(FIELD_PATH_KEYS);
 
 function targetSchema(to: CastTarget, from: Schema): Schema {
   const b = SchemaBuilder.type(to);
@@ -104,26 +102,24 @@ export const castPlugins = keyValueTransforms(
     };
     const fieldPlan = (schema: Schema): FieldPlan | null =>
       whole === null && schema.type === 'struct' ? plans.get(schema, plan).fields : null;
+    const how: SideRebuild = {
+      purpose: 'cast types',
+      map: (map) => rewriteMap(map, tree, (v, to) => castValue(v, null, to)),
+      schema: (schema) => plans.get(schema, plan).schema,
+      struct: (struct, schema) => plans.get(schema, plan).rewrite(struct, null),
+    };
     return bothForms(
       <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
+        if (whole === null) return rebuildSide(record, side, how, inPlace);
         const schema = operatingSchema(record, side);
-        const value = operatingValue(record, side);
-        if (whole !== null) {
-          const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
-          return withSide(record, side, updated, castValue(value, schema, whole), inPlace);
-        }
-        if (value === null || value === undefined) return record;
-        if (schema === null)
-          return withSide(
-            record,
-            side,
-            null,
-            rewriteMap(requireMap(value, 'cast types'), tree, (v, to) => castValue(v, null, to)),
-            inPlace,
-          );
-        const struct = requireStruct(value, schema, 'cast types');
-        const p = plans.get(schema, plan);
-        return withSide(record, side, p.schema, p.rewrite(struct, null), inPlace);
+        const updated = schema === null ? null : cache.get(schema, (s) => targetSchema(whole, s));
+        return withSide(
+          record,
+          side,
+          updated,
+          castValue(operatingValue(record, side), schema, whole),
+          inPlace,
+        );
       },
       side === 'value' ? { fieldPlan } : {},
     );

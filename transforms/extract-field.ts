@@ -1,5 +1,5 @@
 import { type ConnectRecord, configSpec, DataError, nonEmpty } from '../src/api/index.ts';
-import { FIELD_SYNTAX_KEY, parsePath, REPLACE_NULL_KEY, schemaAt, valueAt } from './support/field-path.ts';
+import { FIELD_PATH_KEYS, parsePath, schemaAt, valueAt } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
 import {
   operatingSchema,
@@ -18,8 +18,7 @@ const spec = configSpec()
     importance: 'medium',
     doc: 'Field name to extract (a dotted path with field.syntax.version=V2).',
   })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .merge(FIELD_PATH_KEYS);
 
 const PURPOSE = 'field extraction';
 

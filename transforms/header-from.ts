@@ -9,10 +9,10 @@ import {
 } from '../src/api/index.ts';
 import {
   DROP,
-  FIELD_SYNTAX_KEY,
+  FIELD_PATH_KEYS,
+  fieldsKey,
   PathTree,
   parsePath,
-  REPLACE_NULL_KEY,
   rewriteMap,
   rewriteSchema,
   rewriteStruct,
@@ -30,14 +30,7 @@ import {
 import { SchemaCache } from './support/schema-util.ts';
 
 const spec = configSpec()
-  .define({
-    name: 'fields',
-    type: 'list',
-    required: true,
-    validator: nonEmptyList(),
-    importance: 'high',
-    doc: 'Field names in the record whose values are to be copied or moved to headers.',
-  })
+  .define(fieldsKey('Field names in the record whose values are to be copied or moved to headers.'))
   .define({
     name: 'headers',
     type: 'list',
@@ -55,8 +48,7 @@ const spec = configSpec()
     importance: 'high',
     doc: 'Either move if the fields are to be moved to the headers (removed from the key/value), or copy if the fields are to be copied to the headers (retained in the key/value).',
   })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .merge(FIELD_PATH_KEYS);
 
 const PURPOSE = 'header from';
 

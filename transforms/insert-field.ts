@@ -11,14 +11,7 @@ import {
 } from '../src/api/index.ts';
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
-import {
-  bothForms,
-  operatingSchema,
-  operatingValue,
-  requireMap,
-  requireStruct,
-  withSide,
-} from './support/record-side.ts';
+import { bothForms, rebuildSide, type SideRebuild } from './support/record-side.ts';
 import { copySchemaBasics, hasFieldDefaults, SchemaCache } from './support/schema-util.ts';
 import { type Copier, compileCopier, readField } from './support/struct-copier.ts';
 
@@ -141,24 +134,23 @@ export const insertFieldPlugins = keyValueTransforms(
     const fieldPlan = (schema: Schema): FieldPlan | null =>
       schema.type === 'struct' ? cache.get(schema, plan).fields : null;
 
-    return bothForms(
-      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-        const value = operatingValue(record, side);
-        if (value === null || value === undefined) return record;
-        const schema = operatingSchema(record, side);
-        if (schema === null) {
-          const out: Record<string, unknown> = { ...requireMap(value, PURPOSE) };
-          if (topic) out[topic.name] = record.topic;
-          if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
-          if (offset) out[offset.name] = offsetOf(record);
-          if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
-          if (staticField) out[staticField.name] = staticValue;
-          return withSide(record, side, null, out, inPlace);
-        }
-        const struct = requireStruct(value, schema, PURPOSE);
-        const p = cache.get(schema, plan);
-        return withSide(record, side, p.schema, p.copy(struct, record), inPlace);
+    const how: SideRebuild = {
+      purpose: PURPOSE,
+      map: (map, record) => {
+        const out: Record<string, unknown> = { ...map };
+        if (topic) out[topic.name] = record.topic;
+        if (partition && record.kafkaPartition !== null) out[partition.name] = record.kafkaPartition;
+        if (offset) out[offset.name] = offsetOf(record);
+        if (timestamp && record.timestamp !== null) out[timestamp.name] = record.timestamp;
+        if (staticField) out[staticField.name] = staticValue;
+        return out;
       },
+      schema: (schema) => cache.get(schema, plan).schema,
+      struct: (struct, schema, record) => cache.get(schema, plan).copy(struct, record),
+    };
+
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => rebuildSide(record, side, how, inPlace),
       side === 'value' ? { fieldPlan } : {},
     );
   },

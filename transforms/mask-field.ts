@@ -4,44 +4,29 @@ import {
   DataError,
   type DecimalValue,
   LogicalNames,
-  nonEmptyList,
   type Schema,
 } from '../src/api/index.ts';
 import { type CastTarget, castValue } from './support/cast-value.ts';
 import {
-  FIELD_SYNTAX_KEY,
+  FIELD_PATH_KEYS,
+  fieldsKey,
   PathTree,
   parsePath,
-  REPLACE_NULL_KEY,
   rewriteMap,
   rewriteStruct,
 } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
-import {
-  operatingSchema,
-  operatingValue,
-  requireMap,
-  requireStruct,
-  withSide,
-} from './support/record-side.ts';
+import { rebuildSide, type SideRebuild } from './support/record-side.ts';
 
 const spec = configSpec()
-  .define({
-    name: 'fields',
-    type: 'list',
-    required: true,
-    validator: nonEmptyList(),
-    importance: 'high',
-    doc: 'Names of fields to mask.',
-  })
+  .define(fieldsKey('Names of fields to mask.'))
   .define({
     name: 'replacement',
     type: 'string',
     importance: 'low',
     doc: "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only).",
   })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .merge(FIELD_PATH_KEYS);
 
 /** The "null-equivalent" of a value as Kafka's MaskField: 0, false, "", empty list/map, epoch, decimal zero. */
 function emptyOf(value: unknown, schema: Schema | null): unknown {
@@ -98,26 +83,12 @@ export const maskFieldPlugins = keyValueTransforms(
         : replacement === null
           ? emptyOf(v, s)
           : replaced(v, s, replacement);
-    return {
-      apply<R extends ConnectRecord>(record: R): R {
-        const schema = operatingSchema(record, side);
-        const value = operatingValue(record, side);
-        if (value === null || value === undefined) return record;
-        if (schema === null)
-          return withSide(
-            record,
-            side,
-            null,
-            rewriteMap(requireMap(value, 'mask fields'), tree, (v) => mask(v, null)),
-          );
-        const struct = requireStruct(value, schema, 'mask fields');
-        return withSide(
-          record,
-          side,
-          schema,
-          rewriteStruct(struct, schema, tree, (v, s) => mask(v, s), replaceNull),
-        );
-      },
+    const how: SideRebuild = {
+      purpose: 'mask fields',
+      map: (map) => rewriteMap(map, tree, (v) => mask(v, null)),
+      schema: (schema) => schema,
+      struct: (struct, schema) => rewriteStruct(struct, schema, tree, (v, s) => mask(v, s), replaceNull),
     };
+    return { apply: <R extends ConnectRecord>(record: R): R => rebuildSide(record, side, how) };
   },
 );

@@ -8,14 +8,7 @@ import {
 } from '../src/api/index.ts';
 import { REPLACE_NULL_KEY } from './support/field-path.ts';
 import { keyValueTransforms } from './support/plugin.ts';
-import {
-  bothForms,
-  operatingSchema,
-  operatingValue,
-  requireMap,
-  requireStruct,
-  withSide,
-} from './support/record-side.ts';
+import { bothForms, rebuildSide, type SideRebuild } from './support/record-side.ts';
 import { copySchemaBasics, SchemaCache } from './support/schema-util.ts';
 import { type Copier, compileCopier, type ReadField, readField } from './support/struct-copier.ts';
 
@@ -44,8 +37,6 @@ const spec = configSpec()
     doc: 'Field rename mappings, as a list of colon-delimited pairs, e.g. foo:bar,abc:xyz.',
   })
   .define(REPLACE_NULL_KEY);
-
-const PURPOSE = 'field replacement';
 
 function parseRenames(pairs: readonly string[]): Map<string, string> {
   const problems: ConfigProblem[] = [];
@@ -92,20 +83,19 @@ export const replaceFieldPlugins = keyValueTransforms(
     const fieldPlan = (schema: Schema): FieldPlan | null =>
       schema.type === 'struct' ? cache.get(schema, plan).fields : null;
 
-    return bothForms(
-      <R extends ConnectRecord>(record: R, inPlace: boolean): R => {
-        const value = operatingValue(record, side);
-        if (value === null || value === undefined) return record;
-        const schema = operatingSchema(record, side);
-        if (schema === null) {
-          const out: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(requireMap(value, PURPOSE))) if (keep(k)) out[renamed(k)] = v;
-          return withSide(record, side, null, out, inPlace);
-        }
-        const struct = requireStruct(value, schema, PURPOSE);
-        const p = cache.get(schema, plan);
-        return withSide(record, side, p.schema, p.copy(struct, null), inPlace);
+    const how: SideRebuild = {
+      purpose: 'field replacement',
+      map: (map) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(map)) if (keep(k)) out[renamed(k)] = v;
+        return out;
       },
+      schema: (schema) => cache.get(schema, plan).schema,
+      struct: (struct, schema) => cache.get(schema, plan).copy(struct, null),
+    };
+
+    return bothForms(
+      <R extends ConnectRecord>(record: R, inPlace: boolean): R => rebuildSide(record, side, how, inPlace),
       side === 'value' ? { fieldPlan } : {},
     );
   },

@@ -12,10 +12,9 @@ import {
   timestampSchema,
 } from '../src/api/index.ts';
 import {
-  FIELD_SYNTAX_KEY,
+  FIELD_PATH_KEYS,
   PathTree,
   parsePath,
-  REPLACE_NULL_KEY,
   rewriteMap,
   rewriteSchema,
   rewriteStruct,
@@ -25,8 +24,8 @@ import { keyValueTransforms } from './support/plugin.ts';
 import {
   operatingSchema,
   operatingValue,
-  requireMap,
-  requireStruct,
+  rebuildSide,
+  type SideRebuild,
   withSide,
 } from './support/record-side.ts';
 import { SchemaCache } from './support/schema-util.ts';
@@ -69,8 +68,7 @@ const spec = configSpec()
     importance: 'low',
     doc: 'The desired Unix precision for the timestamp: seconds, milliseconds, microseconds, or nanoseconds. Used to generate the output when type=unix or used to parse the input if the input is a Long.',
   })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .merge(FIELD_PATH_KEYS);
 
 const UNIX_FACTOR = { seconds: 1000, milliseconds: 1, microseconds: 1e-3, nanoseconds: 1e-6 } as const;
 
@@ -167,30 +165,18 @@ export const timestampConverterPlugins = keyValueTransforms(
     const path = config.field === '' ? null : parsePath(config.field, config['field.syntax.version']);
     const tree = PathTree.of(path ? [[path, true] as const] : []);
     const cache = new SchemaCache<Schema>();
+    const how: SideRebuild = {
+      purpose: 'converting timestamp formats',
+      map: (map) => rewriteMap(map, tree, (v) => convert(v, null)),
+      schema: (schema) => cache.get(schema, (s) => rewriteSchema(s, tree, (fs) => outSchema(fs))),
+      struct: (struct, schema) => rewriteStruct(struct, schema, tree, (v, fs) => convert(v, fs), replaceNull),
+    };
     return {
       apply<R extends ConnectRecord>(record: R): R {
+        if (path !== null) return rebuildSide(record, side, how);
         const schema = operatingSchema(record, side);
-        const value = operatingValue(record, side);
-        if (path === null) {
-          const updated = schema === null ? null : cache.get(schema, outSchema);
-          return withSide(record, side, updated, convert(value, schema));
-        }
-        if (value === null || value === undefined) return record;
-        if (schema === null)
-          return withSide(
-            record,
-            side,
-            null,
-            rewriteMap(requireMap(value, 'converting timestamp formats'), tree, (v) => convert(v, null)),
-          );
-        const updated = cache.get(schema, (s) => rewriteSchema(s, tree, (fs) => outSchema(fs)));
-        const struct = requireStruct(value, schema, 'converting timestamp formats');
-        return withSide(
-          record,
-          side,
-          updated,
-          rewriteStruct(struct, schema, tree, (v, fs) => convert(v, fs), replaceNull),
-        );
+        const updated = schema === null ? null : cache.get(schema, outSchema);
+        return withSide(record, side, updated, convert(operatingValue(record, side), schema));
       },
     };
   },

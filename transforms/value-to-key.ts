@@ -1,27 +1,16 @@
-import {
-  type ConnectRecord,
-  configSpec,
-  DataError,
-  nonEmptyList,
-  type Schema,
-  SchemaBuilder,
-} from '../src/api/index.ts';
-import { FIELD_SYNTAX_KEY, PathTree, parsePath, REPLACE_NULL_KEY } from './support/field-path.ts';
+import { type ConnectRecord, configSpec, DataError, type Schema, SchemaBuilder } from '../src/api/index.ts';
+import { FIELD_PATH_KEYS, fieldsKey, PathTree, parsePath } from './support/field-path.ts';
 import { kafkaTransform } from './support/plugin.ts';
 import { isPlainObject, requireMap, requireStruct } from './support/record-side.ts';
 import { copySchemaBasics, fieldValue, SchemaCache } from './support/schema-util.ts';
 
 const spec = configSpec()
-  .define({
-    name: 'fields',
-    type: 'list',
-    required: true,
-    validator: nonEmptyList(),
-    importance: 'high',
-    doc: 'Field names on the record value to extract as the record key (dotted paths with field.syntax.version=V2).',
-  })
-  .define(FIELD_SYNTAX_KEY)
-  .define(REPLACE_NULL_KEY);
+  .define(
+    fieldsKey(
+      'Field names on the record value to extract as the record key (dotted paths with field.syntax.version=V2).',
+    ),
+  )
+  .merge(FIELD_PATH_KEYS);
 
 const PURPOSE = 'copying fields from value to key';
 

@@ -1,4 +1,4 @@
-import { type ConfigKey, oneOf, type Schema } from '../../src/api/index.ts';
+import { type ConfigKey, configSpec, nonEmptyList, oneOf, type Schema } from '../../src/api/index.ts';
 import { isPlainObject } from './record-side.ts';
 import { copySchemaBasics, fieldValue } from './schema-util.ts';
 import { type Copier, compileCopier, type ReadField, readField } from './struct-copier.ts';
@@ -27,6 +27,21 @@ export const REPLACE_NULL_KEY = {
   importance: 'medium',
   doc: 'Whether a null field value is read as the default of its field schema (true), or kept null.',
 } as const satisfies ConfigKey<'replace.null.with.default', 'boolean'>;
+
+/** The two keys every SMT that reads fields by path takes, in this order (merged after its own keys). */
+export const FIELD_PATH_KEYS = configSpec().define(FIELD_SYNTAX_KEY).define(REPLACE_NULL_KEY);
+
+/** The required, non-empty `fields` list of the SMTs that act on several named fields. */
+export function fieldsKey<const D extends string>(doc: D) {
+  return {
+    name: 'fields',
+    type: 'list',
+    required: true,
+    validator: nonEmptyList(),
+    importance: 'high',
+    doc,
+  } as const satisfies ConfigKey<'fields', 'list'>;
+}
 
 export function parsePath(text: string, syntax: string): string[] {
   if (syntax.toUpperCase() !== 'V2') return [text];

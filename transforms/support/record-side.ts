@@ -102,3 +102,35 @@ export function requireSchema(schema: Schema | null, purpose: string): Schema {
   if (schema === null) throw new DataError(`Schema required for [${purpose}]`);
   return schema;
 }
+
+/** How a struct-or-map SMT rebuilds the key/value; built once per transform, not per record. */
+export interface SideRebuild {
+  /** Names the SMT in the type errors, as Kafka's `purpose`. */
+  readonly purpose: string;
+  /** The new value for a schemaless key/value, which must be a map. */
+  map(value: Readonly<Record<string, unknown>>, record: ConnectRecord): unknown;
+  /** The new schema for a struct schema. */
+  schema(schema: Schema): Schema;
+  /** The new struct value, to go with {@link SideRebuild.schema}'s schema. */
+  struct(value: Readonly<Record<string, unknown>>, schema: Schema, record: ConnectRecord): unknown;
+}
+
+/**
+ * The prologue the field SMTs share: a null key/value passes unchanged; without a schema it must be a
+ * map, with one a struct (else a DataError naming `how.purpose`); the record then gets the rebuilt side
+ * (with `inPlace`, `record` itself, a draft, is changed).
+ */
+export function rebuildSide<R extends ConnectRecord>(
+  record: R,
+  side: Side,
+  how: SideRebuild,
+  inPlace = false,
+): R {
+  const value = operatingValue(record, side);
+  if (value === null || value === undefined) return record;
+  const schema = operatingSchema(record, side);
+  if (schema === null)
+    return withSide(record, side, null, how.map(requireMap(value, how.purpose), record), inPlace);
+  const struct = requireStruct(value, schema, how.purpose);
+  return withSide(record, side, how.schema(schema), how.struct(struct, schema, record), inPlace);
+}
