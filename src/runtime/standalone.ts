@@ -45,7 +45,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       cause: e,
     });
   }
-  const log = await EmbeddedTopicLog.open({ dataDir: options.dataDir });
+  const log = await EmbeddedTopicLog.open({ dataDir: options.dataDir, backgroundCheckpoint: true });
   try {
     const worker = new Worker({
       workerId: options.workerId,

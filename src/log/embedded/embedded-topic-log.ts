@@ -13,6 +13,7 @@ import type {
   TopicLog,
   TopicSpec,
 } from '../topic-log.ts';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import { DataWaiters } from './data-waiters.ts';
 import { DB_FILE, openDatabase, toLogError } from './database.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
@@ -34,6 +35,11 @@ export interface EmbeddedTopicLogOptions {
   readonly synchronous?: 'full' | 'normal';
   /** Period of the retention/compaction pass; 0 disables the timer (call `maintain()`). @defaultValue 300000 */
   readonly maintenanceIntervalMs?: number;
+  /**
+   * Copies the WAL into the database file on a worker thread instead of in the writer's commits
+   * (checkpointer.ts). Ignored when read-only. @defaultValue false
+   */
+  readonly backgroundCheckpoint?: boolean;
   /** Runs SQLite's quick_check at open, so a damaged file fails at start, not mid-stream. @defaultValue true */
   readonly integrityCheck?: boolean;
   /** Clock for append timestamps, retention and tombstone horizons. @defaultValue `Date.now` */
@@ -56,6 +62,8 @@ export interface EmbeddedTopicLogOptions {
 /** A record row as read: off, ts, key, value, headers. */
 type Row = [number, number, Uint8Array | null, Uint8Array | null, Uint8Array | null];
 const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
+/** What a commit adds to the WAL at least (a page), for the background checkpointer's accounting. */
+const MIN_COMMIT_BYTES = 32_768;
 
 /**
  * The embedded TopicLog: every topic-partition is a rowid table in one SQLite database in WAL mode.
@@ -74,6 +82,7 @@ export class EmbeddedTopicLog implements TopicLog {
   private readonly waiters = new DataWaiters();
   private readonly offsets: OffsetTables;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly checkpointer: BackgroundCheckpointer | null = null;
   private readonly pollIntervalMs: number;
   /** Read-only: PRAGMA data_version when `topics` was last loaded (it changes on others' commits). */
   private readonly dataVersion: StatementSync | undefined;
@@ -109,9 +118,18 @@ export class EmbeddedTopicLog implements TopicLog {
       this.lock?.release();
       throw toLogError(error, this.path);
     }
+    const onError = options.onMaintenanceError ?? ((e: unknown) => process.emitWarning(e as Error));
+    if (options.backgroundCheckpoint && !this.readOnly) {
+      this.db.exec('PRAGMA wal_autocheckpoint = 0');
+      this.checkpointer = new BackgroundCheckpointer(
+        this.path,
+        options.synchronous ?? 'full',
+        () => this.guard(() => this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')),
+        onError,
+      );
+    }
     const interval = options.maintenanceIntervalMs ?? 300_000;
     if (interval > 0 && !this.readOnly) {
-      const onError = options.onMaintenanceError ?? ((e: unknown) => process.emitWarning(e as Error));
       this.timer = setInterval(() => this.maintain().catch(onError), interval);
       this.timer.unref();
     }
@@ -182,18 +200,20 @@ export class EmbeddedTopicLog implements TopicLog {
     const { created, positions, touched } = this.transaction(() => {
       const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
       const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
-      const touched = new Map<PartitionStore, { next: number; bytes: number }>();
+      const touched = new Map<PartitionStore, { next: number; bytes: number; added: number }>();
       const positions = records.map((r, i) => {
         const partition = targets[i]!;
         const store = lookup(r.topic).partitions[partition]!;
         let pending = touched.get(store);
         if (!pending) {
-          pending = { next: store.next, bytes: store.bytes };
+          pending = { next: store.next, bytes: store.bytes, added: 0 };
           touched.set(store, pending);
         }
         const headers = encodeHeaders(r.headers);
         const offset = pending.next++;
-        pending.bytes += recordSize(r.key, r.value, headers);
+        const size = recordSize(r.key, r.value, headers);
+        pending.bytes += size;
+        pending.added += size;
         store.insert.run(offset, r.timestamp ?? now, r.key, r.value, headers);
         return { topic: r.topic, partition, offset };
       });
@@ -203,10 +223,13 @@ export class EmbeddedTopicLog implements TopicLog {
       return { created, positions, touched };
     });
     for (const state of created) this.topics.set(state.name, state);
+    let added = 0;
     for (const [store, pending] of touched) {
       store.next = pending.next;
       store.bytes = pending.bytes;
+      added += pending.added;
     }
+    this.checkpointer?.afterCommit(added);
     this.waiters.notify(new Set(positions.map((p) => DataWaiters.key(p.topic, p.partition))));
     return positions;
   }
@@ -317,6 +340,8 @@ export class EmbeddedTopicLog implements TopicLog {
     this.closed = true;
     clearInterval(this.timer);
     this.waiters.wakeAll();
+    // The worker's connection goes first, so the writer's close can checkpoint and remove the WAL.
+    await this.checkpointer?.close();
     this.db.close();
     this.lock?.release();
   }
@@ -338,6 +363,8 @@ export class EmbeddedTopicLog implements TopicLog {
       try {
         const result = work();
         this.db.exec('COMMIT');
+        // Every commit adds at least a page to the WAL; append reports its records' bytes on top.
+        this.checkpointer?.afterCommit(MIN_COMMIT_BYTES);
         return result;
       } catch (error) {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');

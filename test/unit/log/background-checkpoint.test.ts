@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { EmbeddedTopicLog } from '../../../src/log/embedded/embedded-topic-log.ts';
+
+// With backgroundCheckpoint the writer never checkpoints in its commits (wal_autocheckpoint = 0): the
+// database file grows only through the worker thread's checkpoints, and the WAL starts over afterwards.
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'seam-ckpt-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const MB = 1024 * 1024;
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(check()).toBe(true);
+}
+
+it('checkpoints on a worker thread, keeps the WAL bounded, and closes cleanly', async () => {
+  const errors: unknown[] = [];
+  const log = await EmbeddedTopicLog.open({
+    dataDir: dir,
+    backgroundCheckpoint: true,
+    onMaintenanceError: (e) => errors.push(e),
+  });
+  const dbSize = () => statSync(join(dir, 'log.sqlite')).size;
+  const walSize = () => statSync(join(dir, 'log.sqlite-wal')).size;
+  const round = (n: number) =>
+    Array.from({ length: 34 }, (_, i) => ({
+      topic: 't',
+      partition: 0,
+      key: null,
+      value: new Uint8Array(MB).fill(n * 34 + i),
+      headers: [],
+      timestamp: null,
+    }));
+  const initial = dbSize();
+  await log.append(round(0));
+  // 34 MB passed the 32 MB request threshold: the worker copies them into the database file.
+  await until(() => dbSize() > initial + 30 * MB);
+  await log.append(round(1));
+  await until(() => dbSize() > initial + 64 * MB);
+  // The second round reused the WAL from its start instead of growing it to ~68 MB.
+  expect(walSize()).toBeLessThan(50 * MB);
+  await log.close();
+  expect(errors).toEqual([]);
+  const again = await EmbeddedTopicLog.open({ dataDir: dir });
+  try {
+    const records = await again.read('t', 0, 0, 100);
+    expect(records).toHaveLength(68);
+    expect(records[67]!.value![0]).toBe(67);
+  } finally {
+    await again.close();
+  }
+});
