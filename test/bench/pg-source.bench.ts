@@ -132,7 +132,13 @@ async function seamDrain(
           'status.update.interval.ms': '100',
           ...(schemas
             ? {}
-            : { 'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false' }),
+            : {
+                // As in Kafka Connect, a connector's converter sub-keys apply only with its own converter class.
+                'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+                'key.converter.schemas.enable': 'false',
+                'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+                'value.converter.schemas.enable': 'false',
+              }),
         },
         { allowReplace: true },
       );
