@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/api/index.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { admin, baseConfig, dropIdleSlotAndPublication, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_bad';
 const PUB = 'seam_it_bad_pub';
@@ -21,11 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db?.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
+  if (db) await dropIdleSlotAndPublication(db, SLOT, PUB);
   await db?.end();
 });
 

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer } from '../../helpers/servers.ts';
 import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
-import { admin } from './harness.ts';
+import { admin, openAdmin } from './harness.ts';
 import {
   dropSlotAndPublication,
   lsnValue,
@@ -36,14 +35,18 @@ const work = new WorkerDir();
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await dropSlotAndPublication(db, SLOT, PUB);
-  await db.query(`DROP TABLE IF EXISTS ${TABLE}`);
-  await db.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, version int NOT NULL, note text)`);
-  // Deletes carry the deleted version in `before`, so every event names the write it reports.
-  await db.query(`ALTER TABLE ${TABLE} REPLICA IDENTITY FULL`);
-  await db.query(`INSERT INTO ${TABLE} SELECT g, 1, 'preloaded' FROM generate_series(0, ${PRELOADED - 1}) g`);
+  db = await openAdmin(
+    SLOT,
+    PUB,
+    [
+      `DROP TABLE IF EXISTS ${TABLE}`,
+      `CREATE TABLE ${TABLE} (id int PRIMARY KEY, version int NOT NULL, note text)`,
+      // Deletes carry the deleted version in `before`, so every event names the write it reports.
+      `ALTER TABLE ${TABLE} REPLICA IDENTITY FULL`,
+      `INSERT INTO ${TABLE} SELECT g, 1, 'preloaded' FROM generate_series(0, ${PRELOADED - 1}) g`,
+    ],
+    dropSlotAndPublication,
+  );
 });
 
 afterAll(async () => {

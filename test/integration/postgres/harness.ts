@@ -6,7 +6,7 @@ import type {
   SourceRecord,
   SourceTaskContext,
 } from '../../../src/api/index.ts';
-import { servers } from '../../helpers/servers.ts';
+import { requireServer, servers } from '../../helpers/servers.ts';
 
 /** Drives the task as the runtime does: poll, then commitRecord in order and commit(), with an in-memory offset store. */
 export class TaskHarness {
@@ -87,6 +87,36 @@ export async function admin(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: servers.postgresUrl });
   await client.connect();
   return client;
+}
+
+/** Drops a test's replication slot (unless a walsender still holds it) and its publication. */
+export async function dropIdleSlotAndPublication(
+  db: pg.Client,
+  slot: string,
+  publication: string,
+): Promise<void> {
+  await db.query(
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+    [slot],
+  );
+  await db.query(`DROP PUBLICATION IF EXISTS ${publication}`);
+}
+
+/**
+ * A PostgreSQL test file's setup: the server required, an admin client, the file's slot and publication
+ * dropped by `drop` (left over from an earlier run), then `setup` run in order (its tables and rows).
+ */
+export async function openAdmin(
+  slot: string,
+  publication: string,
+  setup: readonly string[],
+  drop: (db: pg.Client, slot: string, publication: string) => Promise<void> = dropIdleSlotAndPublication,
+): Promise<pg.Client> {
+  await requireServer('postgres');
+  const db = await admin();
+  await drop(db, slot, publication);
+  for (const sql of setup) await db.query(sql);
+  return db;
 }
 
 const VOLATILE = ['ts_ms', 'ts_us', 'ts_ns', 'lsn', 'txId', 'sequence'];

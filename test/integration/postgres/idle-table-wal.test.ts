@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { baseConfig, openAdmin, TaskHarness } from './harness.ts';
 import { dropSlotAndPublication, lsnValue, slotRow } from './worker-harness.ts';
 
 /**
@@ -18,12 +17,16 @@ const ROUNDS = 8;
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await dropSlotAndPublication(db, SLOT, PUB);
-  await db.query(`DROP TABLE IF EXISTS ${IDLE}, ${BUSY}`);
-  await db.query(`CREATE TABLE ${IDLE} (id int PRIMARY KEY)`);
-  await db.query(`CREATE TABLE ${BUSY} (id bigserial PRIMARY KEY, payload text)`);
+  db = await openAdmin(
+    SLOT,
+    PUB,
+    [
+      `DROP TABLE IF EXISTS ${IDLE}, ${BUSY}`,
+      `CREATE TABLE ${IDLE} (id int PRIMARY KEY)`,
+      `CREATE TABLE ${BUSY} (id bigserial PRIMARY KEY, payload text)`,
+    ],
+    dropSlotAndPublication,
+  );
 });
 
 afterAll(async () => {

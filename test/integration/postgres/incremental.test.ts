@@ -1,22 +1,18 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../src/api/index.ts';
-import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_incr';
 const PUB = 'seam_it_incr_pub';
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await cleanup();
-  await db.query('DROP TABLE IF EXISTS incr_signal, incr_items');
-  await db.query(
+  db = await openAdmin(SLOT, PUB, [
+    'DROP TABLE IF EXISTS incr_signal, incr_items',
     'CREATE TABLE incr_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))',
-  );
-  await db.query('CREATE TABLE incr_items (id int PRIMARY KEY, v text)');
+    'CREATE TABLE incr_items (id int PRIMARY KEY, v text)',
+  ]);
 });
 
 afterAll(async () => {
@@ -24,13 +20,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function cleanup(): Promise<void> {
-  await db.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
-}
+const cleanup = () => dropIdleSlotAndPublication(db, SLOT, PUB);
 
 async function reset(rows: number): Promise<void> {
   await cleanup();

@@ -1,20 +1,18 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/api/index.ts';
-import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_pub';
 const PUB = 'seam_it_pub_pub';
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await cleanup();
-  await db.query('DROP TABLE IF EXISTS pub_a, pub_b');
-  await db.query('CREATE TABLE pub_a (id int PRIMARY KEY)');
-  await db.query('CREATE TABLE pub_b (id int PRIMARY KEY)');
+  db = await openAdmin(SLOT, PUB, [
+    'DROP TABLE IF EXISTS pub_a, pub_b',
+    'CREATE TABLE pub_a (id int PRIMARY KEY)',
+    'CREATE TABLE pub_b (id int PRIMARY KEY)',
+  ]);
 });
 
 afterAll(async () => {
@@ -22,13 +20,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function cleanup(): Promise<void> {
-  await db.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
-}
+const cleanup = () => dropIdleSlotAndPublication(db, SLOT, PUB);
 
 const config = (o: Record<string, string>) =>
   baseConfig({ 'slot.name': SLOT, 'publication.name': PUB, 'snapshot.mode': 'no_data', ...o });

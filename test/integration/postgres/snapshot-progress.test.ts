@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_progress';
 const PUB = 'seam_it_progress_pub';
@@ -9,16 +8,15 @@ const ROWS = 5000;
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await cleanup();
-  await db.query('DROP TABLE IF EXISTS progress_a, progress_b');
-  await db.query('CREATE TABLE progress_a (id int PRIMARY KEY)');
-  await db.query('CREATE TABLE progress_b (id int PRIMARY KEY)');
-  await db.query(`INSERT INTO progress_a SELECT generate_series(1, ${ROWS - 100})`);
-  await db.query('INSERT INTO progress_b SELECT generate_series(1, 100)');
-  // reltuples is the estimate behind rows_total_estimate and the ETA.
-  await db.query('ANALYZE progress_a, progress_b');
+  db = await openAdmin(SLOT, PUB, [
+    'DROP TABLE IF EXISTS progress_a, progress_b',
+    'CREATE TABLE progress_a (id int PRIMARY KEY)',
+    'CREATE TABLE progress_b (id int PRIMARY KEY)',
+    `INSERT INTO progress_a SELECT generate_series(1, ${ROWS - 100})`,
+    'INSERT INTO progress_b SELECT generate_series(1, 100)',
+    // reltuples is the estimate behind rows_total_estimate and the ETA.
+    'ANALYZE progress_a, progress_b',
+  ]);
 });
 
 afterAll(async () => {
@@ -26,13 +24,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function cleanup(): Promise<void> {
-  await db.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
-}
+const cleanup = () => dropIdleSlotAndPublication(db, SLOT, PUB);
 
 interface Progress {
   running: boolean;

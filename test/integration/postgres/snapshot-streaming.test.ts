@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../src/api/index.ts';
-import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { admin, baseConfig, openAdmin, TaskHarness } from './harness.ts';
 import { dropSlotAndPublication } from './worker-harness.ts';
 
 /**
@@ -18,12 +17,16 @@ const MARKER = -1;
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await dropSlotAndPublication(db, SLOT, PUB);
-  await db.query(`DROP TABLE IF EXISTS ${TABLE}`);
-  await db.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, n int NOT NULL, label text)`);
-  await db.query(`INSERT INTO ${TABLE} SELECT g, 0, 'initial ' || g FROM generate_series(1, ${ROWS}) g`);
+  db = await openAdmin(
+    SLOT,
+    PUB,
+    [
+      `DROP TABLE IF EXISTS ${TABLE}`,
+      `CREATE TABLE ${TABLE} (id int PRIMARY KEY, n int NOT NULL, label text)`,
+      `INSERT INTO ${TABLE} SELECT g, 0, 'initial ' || g FROM generate_series(1, ${ROWS}) g`,
+    ],
+    dropSlotAndPublication,
+  );
 });
 
 afterAll(async () => {

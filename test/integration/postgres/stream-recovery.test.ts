@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer } from '../../helpers/servers.ts';
 import { freePort, startWorker } from '../../helpers/worker-process.ts';
-import { admin } from './harness.ts';
+import { openAdmin } from './harness.ts';
 import {
   dropSlotAndPublication,
   lsnValue,
@@ -24,11 +23,12 @@ const work = new WorkerDir();
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await dropSlotAndPublication(db, SLOT, PUB);
-  await db.query(`DROP TABLE IF EXISTS ${TABLE}`);
-  await db.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY)`);
+  db = await openAdmin(
+    SLOT,
+    PUB,
+    [`DROP TABLE IF EXISTS ${TABLE}`, `CREATE TABLE ${TABLE} (id int PRIMARY KEY)`],
+    dropSlotAndPublication,
+  );
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireServer } from '../../helpers/servers.ts';
-import { admin, baseConfig, plain, TaskHarness } from './harness.ts';
+import { admin, baseConfig, dropIdleSlotAndPublication, plain, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_stream';
 const PUB = 'seam_it_stream_pub';
@@ -29,11 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db?.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db?.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
+  if (db) await dropIdleSlotAndPublication(db, SLOT, PUB);
   await db?.end();
 });
 

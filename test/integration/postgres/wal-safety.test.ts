@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../src/api/index.ts';
-import { requireServer, servers } from '../../helpers/servers.ts';
-import { admin, baseConfig, TaskHarness } from './harness.ts';
+import { servers } from '../../helpers/servers.ts';
+import { baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_wal';
 const PUB = 'seam_it_wal_pub';
@@ -11,13 +11,12 @@ const BUSY_DB = 'seam_it_busy';
 let db: pg.Client;
 
 beforeAll(async () => {
-  await requireServer('postgres');
-  db = await admin();
-  await cleanup();
-  await db.query('DROP TABLE IF EXISTS wal_quiet, wal_beat');
-  await db.query('CREATE TABLE wal_quiet (id int PRIMARY KEY, v text)');
-  await db.query('CREATE TABLE wal_beat (id int PRIMARY KEY, ts timestamptz)');
-  await db.query(`INSERT INTO wal_quiet VALUES (1, 'a'), (2, 'b')`);
+  db = await openAdmin(SLOT, PUB, [
+    'DROP TABLE IF EXISTS wal_quiet, wal_beat',
+    'CREATE TABLE wal_quiet (id int PRIMARY KEY, v text)',
+    'CREATE TABLE wal_beat (id int PRIMARY KEY, ts timestamptz)',
+    `INSERT INTO wal_quiet VALUES (1, 'a'), (2, 'b')`,
+  ]);
   const busy = await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [BUSY_DB]);
   if (busy.rows.length === 0) await db.query(`CREATE DATABASE ${BUSY_DB}`);
   await db.query('DROP ROLE IF EXISTS seam_it_norepl');
@@ -30,13 +29,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function cleanup(): Promise<void> {
-  await db.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-    [SLOT],
-  );
-  await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
-}
+const cleanup = () => dropIdleSlotAndPublication(db, SLOT, PUB);
 
 const config = (o: Record<string, string> = {}) =>
   baseConfig({
