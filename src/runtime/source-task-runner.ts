@@ -31,6 +31,11 @@ import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker
  */
 /** The longest a polled record waits for its group's append to start (see #flushSoon). */
 const MAX_LINGER_MS = 100;
+/**
+ * A group is written once its converted records reach this size: larger appends no longer save time (the
+ * fsync is amortized long before), and every grouped record is held in memory until its append.
+ */
+const GROUP_MAX_BYTES = 4 * 1024 * 1024;
 const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
 
 export interface SourceTaskRunnerOptions {
@@ -60,6 +65,8 @@ interface PreparedBatch {
   readonly submitted: SubmittedRecord[];
   readonly sources: SourceRecord[];
   deadLetters: number;
+  /** Converted key and value bytes, for GROUP_MAX_BYTES. */
+  bytes: number;
 }
 
 export class SourceTaskRunner extends WorkerTask {
@@ -68,6 +75,9 @@ export class SourceTaskRunner extends WorkerTask {
   readonly #knownTopics = new Set<string>();
   readonly #activeTopics = new Set<string>();
   #appending: Promise<void> = Promise.resolve();
+  /** The writes queued before the newest one, and how many writes are queued or running. */
+  #earlierWrites: Promise<void> = Promise.resolve();
+  #pendingWrites = 0;
   #appendError: unknown = null;
   #lastCommit = Date.now();
   #uncommitted = false;
@@ -103,6 +113,11 @@ export class SourceTaskRunner extends WorkerTask {
         await this.#appending;
         continue;
       }
+      // One write runs and one waits behind it at most: polling further would only hold more in memory.
+      if (this.#pendingWrites > 1) {
+        await this.#earlierWrites;
+        continue;
+      }
       const begin = Date.now();
       const polled = await o.retry.execute(
         this.#stage('TASK_POLL'),
@@ -115,7 +130,8 @@ export class SourceTaskRunner extends WorkerTask {
       o.metrics.recordPoll(records.length, Date.now() - begin);
       if (records.length > 0) {
         this.#merge(await this.#prepare(records));
-        if (this.#submitted.inFlight >= o.maxInFlight) this.#flush();
+        if (this.#submitted.inFlight >= o.maxInFlight || (this.#group?.bytes ?? 0) >= GROUP_MAX_BYTES)
+          this.#flush();
         else this.#flushSoon();
         o.metrics.recordActiveCount(this.#submitted.inFlight);
       }
@@ -143,6 +159,7 @@ export class SourceTaskRunner extends WorkerTask {
     for (const s of batch.submitted) group.submitted.push(s);
     for (const s of batch.sources) group.sources.push(s);
     group.deadLetters += batch.deadLetters;
+    group.bytes += batch.bytes;
   }
 
   /**
@@ -169,7 +186,13 @@ export class SourceTaskRunner extends WorkerTask {
     const batch = this.#group;
     if (batch === null) return;
     this.#group = null;
-    this.#appending = this.#appending.then(() => this.#write(batch));
+    this.#earlierWrites = this.#appending.catch(() => {});
+    this.#pendingWrites++;
+    this.#appending = this.#appending
+      .then(() => this.#write(batch))
+      .finally(() => {
+        this.#pendingWrites--;
+      });
     this.#appending.catch((e: unknown) => {
       this.#appendError ??= e;
     });
@@ -181,7 +204,7 @@ export class SourceTaskRunner extends WorkerTask {
 
   async #prepare(polled: readonly SourceRecord[]): Promise<PreparedBatch> {
     const o = this.#o;
-    const batch: PreparedBatch = { records: [], submitted: [], sources: [], deadLetters: 0 };
+    const batch: PreparedBatch = { records: [], submitted: [], sources: [], deadLetters: 0, bytes: 0 };
     for (const original of polled) {
       batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
       batch.sources.push(original);
@@ -217,6 +240,7 @@ export class SourceTaskRunner extends WorkerTask {
       }
       if (converted === null) continue;
       batch.records.push(converted);
+      batch.bytes += (converted.key?.length ?? 0) + (converted.value?.length ?? 0);
     }
     return batch;
   }

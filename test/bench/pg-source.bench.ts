@@ -5,7 +5,7 @@
  * `pg_recvlogical` (pgoutput to /dev/null, stopped at the end LSN) as the raw rate, and the other with a
  * Seam standalone worker running the PostgreSQL source into the embedded log (timed from the connector's
  * creation to the slot being confirmed past the last transaction). Prints changes/s, the ratio (goal ≥
- * 0.5) and the worker's peak RSS. `--no-schemas` sets the JSON converters' schemas.enable=false.
+ * 0.5) and the worker's peak RSS. Seam runs with the V8 flags of `seam start` (src/cli/memory-policy.ts). `--no-schemas` sets the JSON converters' schemas.enable=false.
  * Needs `npm run services -- up postgres` (or SEAM_TEST_PG_URL) and Debian's postgresql-client for pg_recvlogical. Profile with
  * `node --cpu-prof test/bench/run.ts pg-source --seam-only`.
  */
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
+import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
@@ -164,6 +165,8 @@ async function seamDrain(
 }
 
 export async function run(args: string[]): Promise<void> {
+  // Seam runs in this process: give it the V8 flags `seam start` runs a worker with (re-executes once).
+  applyWorkerMemoryPolicy();
   const changes = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const seamOnly = args.includes('--seam-only');
   const db = new pg.Client({ connectionString: servers.postgresUrl });
