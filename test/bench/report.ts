@@ -7,18 +7,24 @@ export interface Measurement {
 }
 
 export function rate(m: Measurement): { perSecond: number; mbPerSecond: number | null } {
-  return { perSecond: m.items / m.seconds, mbPerSecond: m.bytes === undefined ? null : m.bytes / 1e6 / m.seconds };
+  return {
+    perSecond: m.items / m.seconds,
+    mbPerSecond: m.bytes === undefined ? null : m.bytes / 1e6 / m.seconds,
+  };
 }
 
 export function printMeasurement(m: Measurement, unit = 'records'): void {
   const r = rate(m);
   const mb = r.mbPerSecond === null ? '' : `  ${r.mbPerSecond.toFixed(1)} MB/s`;
-  console.log(`${m.label.padEnd(34)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(12)} ${unit}/s${mb}  (${m.items} in ${m.seconds.toFixed(2)} s)`);
+  console.log(
+    `${m.label.padEnd(34)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(12)} ${unit}/s${mb}  (${m.items} in ${m.seconds.toFixed(2)} s)`,
+  );
 }
 
 export function printRatio(label: string, seam: Measurement, baseline: Measurement, goal?: number): void {
   const ratio = rate(seam).perSecond / rate(baseline).perSecond;
-  const verdict = goal === undefined ? '' : ratio >= goal ? `  (goal ≥ ${goal}: met)` : `  (goal ≥ ${goal}: NOT met)`;
+  const verdict =
+    goal === undefined ? '' : ratio >= goal ? `  (goal ≥ ${goal}: met)` : `  (goal ≥ ${goal}: NOT met)`;
   console.log(`${label.padEnd(34)} ratio ${ratio.toFixed(2)}${verdict}`);
 }
 

@@ -17,5 +17,7 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name>; available: ${available.join(', ') || '(none)'}`);
   process.exit(2);
 }
-const mod = (await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)) as { run(args: string[]): Promise<void> };
+const mod = (await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)) as {
+  run(args: string[]): Promise<void>;
+};
 await mod.run(args);
