@@ -1,4 +1,4 @@
-import { parseConfig, validateConfig, type ConfigValidation } from './config-parse.ts';
+import { type ConfigValidation, parseConfig, validateConfig } from './config-parse.ts';
 import type { ConfigProblem } from './errors.ts';
 
 /**
@@ -66,9 +66,10 @@ export interface ConfigKey<N extends string = string, T extends ConfigType = Con
   readonly aliases?: readonly string[];
 }
 
-type Entry<K> = K extends ConfigKey<infer N, infer T>
-  ? { [P in N]: K extends { default: ValueOf<T> } | { required: true } ? ValueOf<T> : ValueOf<T> | null }
-  : never;
+type Entry<K> =
+  K extends ConfigKey<infer N, infer T>
+    ? { [P in N]: K extends { default: ValueOf<T> } | { required: true } ? ValueOf<T> : ValueOf<T> | null }
+    : never;
 
 /** Immutable set of declared keys; `define` returns a new spec, so specs compose (`base.define(...)`). */
 export class ConfigSpec<V extends Record<string, unknown> = Record<string, never>> {
@@ -79,7 +80,8 @@ export class ConfigSpec<V extends Record<string, unknown> = Record<string, never
   }
 
   define<const K extends ConfigKey<string, ConfigType>>(key: K): ConfigSpec<V & Entry<K>> {
-    if (this.keys.some((k) => k.name === key.name)) throw new TypeError(`config key '${key.name}' is defined twice`);
+    if (this.keys.some((k) => k.name === key.name))
+      throw new TypeError(`config key '${key.name}' is defined twice`);
     return new ConfigSpec<V & Entry<K>>([...this.keys, key as unknown as ConfigKey]);
   }
 

@@ -57,10 +57,13 @@ export class ConfigError extends ConnectError {
 
   constructor(problems: readonly ConfigProblem[], options: { code?: ErrorCode; cause?: unknown } = {}) {
     const list = problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)).join('; ');
-    super(`Connector configuration is invalid and contains the following ${problems.length} error(s): ${list}`, {
-      code: options.code ?? 'seam.config.invalid',
-      cause: options.cause,
-    });
+    super(
+      `Connector configuration is invalid and contains the following ${problems.length} error(s): ${list}`,
+      {
+        code: options.code ?? 'seam.config.invalid',
+        cause: options.cause,
+      },
+    );
     this.problems = problems;
   }
 }

@@ -81,7 +81,7 @@ export function decimalFromString(text: string, scale: number): DecimalValue {
   const frac = m[3] ?? '';
   const kept = frac.slice(0, scale).padEnd(scale, '0');
   let unscaled = BigInt(intPart + kept);
-  if (frac.length > scale && (frac.charCodeAt(scale) - 48) >= 5) unscaled += 1n;
+  if (frac.length > scale && frac.charCodeAt(scale) - 48 >= 5) unscaled += 1n;
   return { unscaled: sign * unscaled, scale };
 }
 

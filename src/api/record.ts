@@ -89,7 +89,12 @@ export function sourceRecord(
 }
 
 /** Appends a header, returning a new header list. */
-export function addHeader(headers: Headers, key: string, value: unknown, schema: Schema | null = null): Headers {
+export function addHeader(
+  headers: Headers,
+  key: string,
+  value: unknown,
+  schema: Schema | null = null,
+): Headers {
   return [...headers, { key, value, schema }];
 }
 

@@ -93,7 +93,8 @@ export class SchemaBuilder {
     return this;
   }
   field(name: string, schema: Schema): this {
-    if (this.spec.type !== 'struct') throw new TypeError(`field() is only valid on struct schemas, not ${this.spec.type}`);
+    if (this.spec.type !== 'struct')
+      throw new TypeError(`field() is only valid on struct schemas, not ${this.spec.type}`);
     const fields = this.spec.fields ?? [];
     if (fields.some((f) => f.name === name)) throw new TypeError(`duplicate field name '${name}'`);
     fields.push(Object.freeze({ name, index: fields.length, schema }));

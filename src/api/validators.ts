@@ -21,7 +21,9 @@ export function oneOf(allowed: readonly string[], caseInsensitive = true): Valid
 export function listOf(allowed: readonly string[]): Validator<string[]> {
   return (vs) => {
     const bad = vs.filter((v) => !allowed.includes(v));
-    return bad.length ? `Invalid value(s) ${bad.join(', ')}: each must be one of ${allowed.join(', ')}` : undefined;
+    return bad.length
+      ? `Invalid value(s) ${bad.join(', ')}: each must be one of ${allowed.join(', ')}`
+      : undefined;
   };
 }
 

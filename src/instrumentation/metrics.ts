@@ -187,7 +187,10 @@ export class ConnectMetrics {
     this.#details.set({ connector, task: String(task), detail }, value);
     const key = taskKey(connector, task);
     let names = this.#detailNames.get(key);
-    if (!names) this.#detailNames.set(key, (names = new Set()));
+    if (!names) {
+      names = new Set();
+      this.#detailNames.set(key, names);
+    }
     names.add(detail);
   }
 

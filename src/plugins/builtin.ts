@@ -1,6 +1,6 @@
-import type { Plugin } from '../api/plugin.ts';
 import { builtinConnectors } from '../../connectors/index.ts';
 import { builtinPredicates, builtinTransforms } from '../../transforms/index.ts';
+import type { Plugin } from '../api/plugin.ts';
 import { builtinConverters } from '../log/converters/index.ts';
 import { PluginRegistry } from './registry.ts';
 

@@ -2,7 +2,13 @@ import { ConnectError } from '../api/errors.ts';
 import type { Plugin, PluginKind } from '../api/plugin.ts';
 
 /** The plugin types whose `kind` may be K (a converter plugin's kind is itself a union). */
-export type PluginOfKind<K extends PluginKind> = Plugin extends infer P ? (P extends { kind: infer PK } ? (K extends PK ? P : never) : never) : never;
+export type PluginOfKind<K extends PluginKind> = Plugin extends infer P
+  ? P extends { kind: infer PK }
+    ? K extends PK
+      ? P
+      : never
+    : never
+  : never;
 
 /**
  * An explicit set of plugins, looked up by canonical class name, by alias (Kafka Connect / Debezium /
@@ -32,8 +38,13 @@ export class PluginRegistry {
     if (found && (kinds.length === 0 || (kinds as PluginKind[]).includes(found.kind))) {
       return found as PluginOfKind<K>;
     }
-    const candidates = this.plugins.filter((p) => kinds.length === 0 || (kinds as PluginKind[]).includes(p.kind));
-    const close = closeMatches(name, candidates.map((p) => p.className));
+    const candidates = this.plugins.filter(
+      (p) => kinds.length === 0 || (kinds as PluginKind[]).includes(p.kind),
+    );
+    const close = closeMatches(
+      name,
+      candidates.map((p) => p.className),
+    );
     const what = kinds.length ? kinds.join(' or ') : 'plugin';
     const hint = close.length ? ` Did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : '';
     throw new ConnectError(
@@ -51,7 +62,8 @@ function namesFor(className: string): string[] {
   const simple = className.slice(className.lastIndexOf('.') + 1);
   const names = [className, simple, className.toLowerCase(), simple.toLowerCase()];
   // Kafka accepts the simple name without the "Connector" suffix too.
-  if (/Connector$/.test(simple)) names.push(simple.replace(/Connector$/, ''), simple.replace(/Connector$/, '').toLowerCase());
+  if (/Connector$/.test(simple))
+    names.push(simple.replace(/Connector$/, ''), simple.replace(/Connector$/, '').toLowerCase());
   return names;
 }
 
