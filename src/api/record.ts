@@ -32,7 +32,11 @@ export interface ConnectRecord {
   readonly headers: Headers;
 }
 
-/** Identifies the source-side stream a record came from (a table, a file, a slot). JSON-serializable. */
+/**
+ * Identifies the source-side stream a record came from (a table, a file, a slot). JSON-serializable.
+ * Never mutated once handed to the runtime: a source may (and should) reuse one object for all records of
+ * a partition, and the runtime caches its JSON text by identity.
+ */
 export type SourcePartition = Readonly<Record<string, unknown>>;
 /** A position in that stream (an LSN, a binlog position, a byte offset). JSON-serializable; int64 as string or bigint. */
 export type SourceOffset = Readonly<Record<string, unknown>>;

@@ -24,6 +24,8 @@ export interface CommittableOffset {
 
 export class SubmittedRecords {
   readonly #byPartition = new Map<string | null, SubmittedRecord[]>();
+  /** Partition text by partition object: sources reuse one object per partition (it is never mutated). */
+  readonly #partitionText = new WeakMap<SourcePartition, string>();
   #inFlight = 0;
 
   /** Records submitted and not yet removed by {@link commit}. */
@@ -32,13 +34,22 @@ export class SubmittedRecords {
   }
 
   submit(partition: SourcePartition | null, offset: SourceOffset | null): SubmittedRecord {
-    const partitionKey = partition === null ? null : canonicalJson(partition);
+    const partitionKey = partition === null ? null : this.#textOf(partition);
     const record: SubmittedRecord = { partitionKey, offset, acked: false };
     const queue = this.#byPartition.get(partitionKey) ?? [];
     if (queue.length === 0) this.#byPartition.set(partitionKey, queue);
     queue.push(record);
     this.#inFlight++;
     return record;
+  }
+
+  #textOf(partition: SourcePartition): string {
+    let text = this.#partitionText.get(partition);
+    if (text === undefined) {
+      text = canonicalJson(partition);
+      this.#partitionText.set(partition, text);
+    }
+    return text;
   }
 
   ack(record: SubmittedRecord): void {

@@ -336,7 +336,28 @@ export class ChangeBuilder {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  return stable(a) === stable(b);
+  return sameFlatRow(a, b) ?? stable(a) === stable(b);
+}
+
+/**
+ * The common case without building JSON: rows of primitive fields. True or false when that decides it,
+ * undefined when a field holds an object (bytes, arrays, structs) and the JSON comparison must.
+ */
+function sameFlatRow(a: unknown, b: unknown): boolean | undefined {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return undefined;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return undefined;
+  let same = true;
+  for (const k of keys) {
+    const v = x[k];
+    const w = y[k];
+    if ((v !== null && typeof v === 'object') || (w !== null && typeof w === 'object')) return undefined;
+    if (v !== w && !(Number.isNaN(v) && Number.isNaN(w))) same = false;
+  }
+  return same;
 }
 
 function stable(v: unknown): string {

@@ -135,6 +135,30 @@ describe('change events', () => {
     ]);
   });
 
+  it('skip.messages.without.change drops an update whose before equals its after, and only that', () => {
+    const b = builder({ provideTransactionMetadata: false, skipUnchanged: true });
+    b.begin(9, Lsn.parse('0/400'), 0n, at);
+    const row = { id: '5', note: 'n', secret: 's' };
+    expect(b.update(table, at, row, { ...row })).toEqual([]);
+    expect(
+      b.update(table, at, row, { ...row, note: 'changed' }).map((r) => (r.value as { op: string }).op),
+    ).toEqual(['u']);
+    expect(b.update(table, at, { ...row, note: null }, row)).toHaveLength(1);
+    // Without an old tuple (REPLICA IDENTITY DEFAULT, key unchanged) nothing can be compared: emitted.
+    expect(b.update(table, at, null, row)).toHaveLength(1);
+  });
+
+  it('an update that keeps its key is one event, whatever the other columns do', () => {
+    const b = builder({ provideTransactionMetadata: false });
+    b.begin(10, Lsn.parse('0/500'), 0n, at);
+    const updated = b.update(
+      table,
+      at,
+      { id: '5', note: 'a', secret: 's' },
+      { id: '5', note: 'b', secret: 't' },
+    );
+    expect(updated.map((r) => [(r.value as { op: string }).op, r.key])).toEqual([['u', { id: 5 }]]);
+  });
   it('skips truncate by default, emits it when asked, and builds logical decoding messages', () => {
     expect(builder().truncate([table], at)).toEqual([]);
     const [t] = builder({ skipped: new Set() }).truncate([table], at);
