@@ -15,6 +15,7 @@ import {
 } from '../../src/api/index.ts';
 import { builtinRegistry } from '../../src/plugins/builtin.ts';
 import { TransformChain } from '../../src/runtime/transform-chain.ts';
+import { BENCHMARK_CHAIN } from '../helpers/benchmark-chain.ts';
 import { type Measurement, printMeasurement, printRatio } from './report.ts';
 
 const ROW: Schema = SchemaBuilder.struct()
@@ -74,23 +75,7 @@ function record(i: number) {
   });
 }
 
-const FULL = {
-  transforms: 'unwrap,drop,insert,route,cast',
-  'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-  'transforms.unwrap.add.fields': 'op,source.ts_ms',
-  'transforms.drop.type': 'org.apache.kafka.connect.transforms.ReplaceField$Value',
-  'transforms.drop.exclude': 'note',
-  'transforms.drop.renames': 'customer_id:customer',
-  'transforms.insert.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
-  'transforms.insert.static.field': 'origin',
-  'transforms.insert.static.value': 'seam',
-  'transforms.insert.topic.field': 'topic',
-  'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-  'transforms.route.regex': '([^.]+)\\.([^.]+)\\.([^.]+)',
-  'transforms.route.replacement': '$3',
-  'transforms.cast.type': 'org.apache.kafka.connect.transforms.Cast$Value',
-  'transforms.cast.spec': 'amount:string,id:int64',
-};
+const FULL = BENCHMARK_CHAIN;
 
 /** Outputs are kept in a ring, as a pipeline hands them on, so neither loop can skip building them. */
 const ring: unknown[] = new Array(4096);

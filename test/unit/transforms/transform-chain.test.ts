@@ -16,6 +16,7 @@ import {
   validateTransformConfig,
 } from '../../../src/runtime/transform-chain.ts';
 import { builtinPredicates, builtinTransforms } from '../../../transforms/index.ts';
+import { BENCHMARK_CHAIN } from '../../helpers/benchmark-chain.ts';
 
 const registry = new PluginRegistry([...builtinTransforms(), ...builtinPredicates()]);
 
@@ -119,26 +120,7 @@ describe('TransformChain', () => {
       .build();
     const src = SchemaBuilder.struct().field('ts_ms', Schemas.INT64).build();
     const env = envelopeSchema('db.public.orders.Envelope', row, src);
-    const chain = TransformChain.fromConfig(
-      {
-        transforms: 'unwrap,drop,insert,route,cast',
-        'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-        'transforms.unwrap.add.fields': 'op,source.ts_ms',
-        'transforms.drop.type': 'org.apache.kafka.connect.transforms.ReplaceField$Value',
-        'transforms.drop.exclude': 'note',
-        'transforms.drop.renames': 'customer_id:customer',
-        'transforms.insert.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
-        'transforms.insert.static.field': 'origin',
-        'transforms.insert.static.value': 'seam',
-        'transforms.insert.topic.field': 'topic',
-        'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-        'transforms.route.regex': '([^.]+)\\.([^.]+)\\.([^.]+)',
-        'transforms.route.replacement': '$3',
-        'transforms.cast.type': 'org.apache.kafka.connect.transforms.Cast$Value',
-        'transforms.cast.spec': 'amount:string,id:int64',
-      },
-      registry,
-    );
+    const chain = TransformChain.fromConfig(BENCHMARK_CHAIN, registry);
     for (const [i, op] of [
       [1, 'c'],
       [2, 'u'],
