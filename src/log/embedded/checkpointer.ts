@@ -27,18 +27,34 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    db.exec('PRAGMA wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ ok: true });
+    const started = performance.now();
+    const row = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get();
+    parentPort.postMessage({
+      ok: true,
+      walFrames: row.log,
+      copiedFrames: row.checkpointed,
+      ms: performance.now() - started,
+    });
   } catch (e) {
     parentPort.postMessage({ ok: false, message: String(e && e.message || e) });
   }
 });
 `;
 
+/** One completed background checkpoint: the WAL is copied whole when `copiedFrames === walFrames`. */
+export interface CheckpointResult {
+  readonly walFrames: number;
+  readonly copiedFrames: number;
+  readonly ms: number;
+}
+
+type WorkerReply = ({ ok: true } & CheckpointResult) | { ok: false; message: string };
+
 export class BackgroundCheckpointer {
   readonly #worker: Worker;
   readonly #fallback: () => void;
   readonly #onError: (error: unknown) => void;
+  readonly #onCheckpoint: (result: CheckpointResult) => void;
   /** Bytes committed since the last checkpoint request / since the last completed checkpoint. */
   #sinceRequest = 0;
   #sinceDone = 0;
@@ -48,16 +64,18 @@ export class BackgroundCheckpointer {
 
   /**
    * `fallback` checkpoints on the writer's own connection; `onError` receives a failed background
-   * checkpoint (the fallback still bounds the WAL).
+   * checkpoint (the fallback still bounds the WAL); `onCheckpoint` each completed one.
    */
   constructor(
     path: string,
     synchronous: 'full' | 'normal',
     fallback: () => void,
     onError: (error: unknown) => void,
+    onCheckpoint: (result: CheckpointResult) => void = () => undefined,
   ) {
     this.#fallback = fallback;
     this.#onError = onError;
+    this.#onCheckpoint = onCheckpoint;
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL' },
@@ -65,10 +83,12 @@ export class BackgroundCheckpointer {
     this.#worker.unref();
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.on('error', (e) => this.#onError(e));
-    this.#worker.on('message', (m: { ok: boolean; message?: string }) => {
+    this.#worker.on('message', (m: WorkerReply) => {
       this.#running = false;
-      if (m.ok) this.#sinceDone = this.#sinceRequest;
-      else this.#onError(new Error(`Background WAL checkpoint failed: ${m.message}`));
+      if (m.ok) {
+        this.#sinceDone = this.#sinceRequest;
+        this.#onCheckpoint({ walFrames: m.walFrames, copiedFrames: m.copiedFrames, ms: m.ms });
+      } else this.#onError(new Error(`Background WAL checkpoint failed: ${m.message}`));
       // Commits that arrived while it ran may already be worth the next one.
       if (!this.#closing) this.#maybeRequest();
     });
