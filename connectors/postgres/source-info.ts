@@ -61,20 +61,30 @@ export interface SourceInfo {
 /** The `source` struct value of a change event. */
 export function sourceStruct(info: SourceInfo): Record<string, unknown> {
   const sequence = JSON.stringify([info.lastCommitLsn?.toDecimal() ?? null, info.lsn?.toDecimal() ?? null]);
+  const ts = timestamps(info.tsUs);
   return {
     version: CONNECTOR_VERSION,
     connector: 'postgresql',
     name: info.serverName,
-    ts_ms: Number(info.tsUs / 1000n),
+    ts_ms: ts.ms,
     snapshot: info.snapshot,
     db: info.db,
     sequence,
-    ts_us: Number(info.tsUs),
-    ts_ns: info.tsUs * 1000n,
+    ts_us: ts.us,
+    ts_ns: ts.ns,
     schema: info.schema,
     table: info.table,
     txId: info.txId,
     lsn: info.lsn?.toInt64() ?? null,
     xmin: info.xmin ?? null,
   };
+}
+
+/** The three timestamp fields of one commit time; every change of a transaction shares it. */
+let lastTimestamps = { tsUs: -1n, ms: 0, us: 0, ns: 0n };
+
+function timestamps(tsUs: bigint): typeof lastTimestamps {
+  if (tsUs !== lastTimestamps.tsUs)
+    lastTimestamps = { tsUs, ms: Number(tsUs / 1000n), us: Number(tsUs), ns: tsUs * 1000n };
+  return lastTimestamps;
 }

@@ -18,7 +18,7 @@ export const queueSpec = configSpec()
     type: 'int',
     default: 8192,
     group: EVENTS,
-    doc: 'Records buffered between the replication stream and poll(); the stream pauses when full.',
+    doc: 'Most records buffered between the replication stream and poll(); the stream pauses when full. Seam buffers at most max.batch.size (one poll) even when this is larger: decoding further ahead on the same thread only holds memory.',
     validator: atLeast(1),
   })
   .define({

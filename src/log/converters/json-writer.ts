@@ -157,7 +157,7 @@ export class JsonWriter {
     const fields = (schema.fields ?? []).map((f, i) => ({
       name: f.name,
       prefix: (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':',
-      write: this.writerFor(f.schema),
+      write: f.schema.type === 'string' ? lastRemembered(this.writerFor(f.schema)) : this.writerFor(f.schema),
     }));
     return (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return mismatch(schema, v);
@@ -173,6 +173,23 @@ export class JsonWriter {
       return out + '}';
     };
   }
+}
+
+/**
+ * A string field's writer that remembers its last value's text: in change events many string fields
+ * repeat record after record (the source block's connector, db, schema and table, an unchanged column),
+ * and comparing with the last value is cheaper than escaping it again. One per struct field, since a
+ * schema object (Schemas.STRING) is shared by many fields.
+ */
+function lastRemembered(write: Write): Write {
+  let last: unknown;
+  let text = '';
+  return (v) => {
+    if (v === last && typeof v === 'string') return text;
+    text = write(v);
+    last = v;
+    return text;
+  };
 }
 
 function writeInteger(v: unknown, schema: Schema): string {

@@ -53,6 +53,23 @@ describe('Lsn', () => {
     expect(Lsn.parse('0/10').compareTo(Lsn.parse('0/9'))).toBe(1);
     expect(() => Lsn.parse('nope')).toThrow(RangeError);
   });
+
+  it('parses exactly on both sides of the 2^53 boundary of the fast path', () => {
+    // Halves below 0x200000/… take the double arithmetic, from there on the bigint one.
+    expect(Lsn.parse('1FFFFF/FFFFFFFF').value).toBe(0x1fffffffffffffn);
+    expect(Lsn.parse('200000/00000001').value).toBe(0x20000000000001n);
+    expect(Lsn.parse('1fffff/fffffffe').value).toBe(0x1ffffffffffffen);
+    expect(Lsn.parse('0/0').value).toBe(0n);
+    expect(Lsn.parse(' 2/3 ').value).toBe(0x200000003n);
+    for (const bad of ['1G/0', '1/', '/1', '123456789/0', '1/2/3', '-1/2', '0x1/2'])
+      expect(() => Lsn.parse(bad), bad).toThrow(RangeError);
+  });
+
+  it('prints the same decimal text every time', () => {
+    const lsn = Lsn.parse('16/B374D848');
+    expect(lsn.toDecimal()).toBe('97500059720');
+    expect(lsn.toDecimal()).toBe('97500059720');
+  });
 });
 
 describe('temporal text forms', () => {

@@ -325,3 +325,25 @@ describe('JsonConverter reads Kafka envelopes', () => {
     expect(h.toConnectHeader('t', 'k', b).value).toBe('test-string');
   });
 });
+
+describe('JsonConverter string fields', () => {
+  it("writes each record's own strings when fields share a schema and values repeat or change", () => {
+    const c = json({ 'schemas.enable': false });
+    const schema = SchemaBuilder.struct()
+      .field('a', Schemas.STRING)
+      .field('b', Schemas.STRING)
+      .field('c', Schemas.OPTIONAL_STRING)
+      .build();
+    const rows = [
+      { a: 'x', b: 'x', c: null },
+      { a: 'x', b: 'y "quoted"', c: 'x' },
+      { a: 'z', b: 'y "quoted"', c: null },
+      { a: 'x', b: 'x', c: 'x' },
+    ];
+    expect(rows.map((r) => text(c.fromConnectData('t', schema, r)))).toEqual(
+      rows.map((r) => JSON.stringify(r)),
+    );
+    expect(() => c.fromConnectData('t', schema, { a: 'x', b: 1, c: null })).toThrow(DataError);
+    expect(() => c.fromConnectData('t', schema, { a: 'x', b: null, c: null })).toThrow(DataError);
+  });
+});
