@@ -63,7 +63,7 @@ export class PostgresSourceTask implements SourceTask {
     const c = this.#c;
     // Decoding more than one poll ahead buys nothing on one thread: the extra records would only live
     // through more young-generation collections and be promoted (old-generation garbage). The socket
-    // and the server hold the rest as bytes. docs/decisions/2026-11-24-pg-source-read-ahead.md
+    // and the server hold the rest as bytes. docs/decisions/2026-11-23-pg-source-read-ahead.md
     this.#queue = new RecordQueue(Math.min(c['max.queue.size'], c['max.batch.size']));
     this.#filters = new Filters(c);
     this.#builder = new ChangeBuilder({
