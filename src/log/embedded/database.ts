@@ -8,13 +8,15 @@ import { WriterLock } from './writer-lock.ts';
  * Opening the embedded log's SQLite file: pragmas, the on-disk format version and the mapping of SQLite
  * failures to Seam errors. The format is described in docs/decisions/2026-11-23-embedded-log-sqlite.md.
  *
- * Format version 1 (PRAGMA user_version):
+ * Format version 2 (PRAGMA user_version):
  *   topics(id, name UNIQUE, partitions, config JSON)
  *   partitions(id, topic_id, partition, next_offset, bytes)   -- next_offset: offsets are never reused
- *   r_<partitions.id>(off INTEGER PRIMARY KEY, ts, key, value, headers, horizon)  -- one per partition
+ *   r_<partitions.id>(off INTEGER PRIMARY KEY, ts, key, value, headers, horizon, head)  -- one per partition
+ *   value_heads(id, head UNIQUE)   -- a value's stored bytes are head || value when `head` is set
  *   source_offsets(connector, partition, offset), group_offsets(grp, topic, partition, offset)
+ * Version 1 had no `value_heads` and no `head` column; the writer adds them when it opens such a log.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const DB_FILE = 'log.sqlite';
 const PAGE_SIZE = 32_768;
 
@@ -46,11 +48,15 @@ CREATE TABLE group_offsets (
   offset INTEGER NOT NULL,
   PRIMARY KEY (grp, topic, partition)
 ) WITHOUT ROWID;
+CREATE TABLE value_heads (
+  id INTEGER PRIMARY KEY,
+  head BLOB NOT NULL UNIQUE
+);
 `;
 
 /** DDL of one partition's record table; `compact` adds the key index the compaction pass seeks on. */
 export function recordTableDdl(table: string, compact: boolean): string {
-  const base = `CREATE TABLE ${table} (off INTEGER PRIMARY KEY, ts INTEGER NOT NULL, key BLOB, value BLOB, headers BLOB, horizon INTEGER);`;
+  const base = `CREATE TABLE ${table} (off INTEGER PRIMARY KEY, ts INTEGER NOT NULL, key BLOB, value BLOB, headers BLOB, horizon INTEGER, head INTEGER);`;
   return compact ? `${base} CREATE INDEX ${table}_key ON ${table}(key);` : base;
 }
 
@@ -64,6 +70,8 @@ export interface OpenOptions {
 
 export interface OpenedDatabase {
   readonly db: DatabaseSync;
+  /** The file's format version: FORMAT_VERSION for the writer, which upgrades older logs at open. */
+  readonly version: number;
   /** Held by the writer until close; null for a read-only open. */
   readonly lock: WriterLock | null;
 }
@@ -75,31 +83,33 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
   try {
     if (options.readOnly) {
       db = openReader(path);
-    } else {
-      mkdirSync(options.dataDir, { recursive: true });
-      // The lock comes first: a second writer is refused before it touches the log.
-      lock = WriterLock.acquire(options.dataDir);
-      db = new DatabaseSync(path);
-      // Takes effect only when the file is created (a no-op on an existing log). Change records (a few KB
-      // each with JSON schemas) waste most of a 4 KiB page and split often; 32 KiB pages made large
-      // appends ~2.5x faster (docs/decisions/2026-11-23-embedded-log-group-commit.md).
-      db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      // Readers never take the WAL write lock, so this only bounds the rare wait for a reader that is
-      // rebuilding the WAL index (the first connection after a crash) at the moment the writer opens.
-      db.exec('PRAGMA busy_timeout = 2000');
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        ensureSchema(db, path);
-        db.exec('COMMIT');
-      } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
+      const version = userVersion(db);
+      if (options.integrityCheck) checkIntegrity(db, path);
+      return { db, lock, version };
+    }
+    mkdirSync(options.dataDir, { recursive: true });
+    // The lock comes first: a second writer is refused before it touches the log.
+    lock = WriterLock.acquire(options.dataDir);
+    db = new DatabaseSync(path);
+    // Takes effect only when the file is created (a no-op on an existing log). Change records (a few KB
+    // each with JSON schemas) waste most of a 4 KiB page and split often; 32 KiB pages made large
+    // appends ~2.5x faster (docs/decisions/2026-11-23-embedded-log-group-commit.md).
+    db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // Readers never take the WAL write lock, so this only bounds the rare wait for a reader that is
+    // rebuilding the WAL index (the first connection after a crash) at the moment the writer opens.
+    db.exec('PRAGMA busy_timeout = 2000');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      ensureSchema(db, path);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
     }
     if (options.integrityCheck) checkIntegrity(db, path);
-    return { db, lock };
+    return { db, lock, version: FORMAT_VERSION };
   } catch (error) {
     try {
       db?.close();
@@ -153,10 +163,21 @@ function ensureSchema(db: DatabaseSync, path: string): void {
     return;
   }
   checkVersion(version, path);
+  if (version === 1) upgradeFromVersion1(db);
+}
+
+/** Version 1 → 2: the value_heads table and each record table's `head` column (null: value stored whole). */
+function upgradeFromVersion1(db: DatabaseSync): void {
+  db.exec('CREATE TABLE value_heads (id INTEGER PRIMARY KEY, head BLOB NOT NULL UNIQUE)');
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'r_[0-9]*'")
+    .all() as { name: string }[];
+  for (const { name } of tables) db.exec(`ALTER TABLE ${name} ADD COLUMN head INTEGER`);
+  db.exec('PRAGMA user_version = 2');
 }
 
 /** Refuses a database without a format version (not a Seam log) or with a newer one. */
-function checkVersion(version: number, path: string): void {
+export function checkVersion(version: number, path: string): void {
   if (version === 0) {
     throw new ConnectError(
       `${path} is an SQLite database but not a Seam topic log (no format version). ` +

@@ -15,12 +15,13 @@ import type {
 } from '../topic-log.ts';
 import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
 import { DataWaiters } from './data-waiters.ts';
-import { DB_FILE, openDatabase, toLogError } from './database.ts';
+import { checkVersion, DB_FILE, openDatabase, toLogError } from './database.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
 import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
 import { describe, insertTopic, loadTopics, type TopicState, validateSpec } from './topic-catalog.ts';
 import { parseTopicPolicy } from './topic-config.ts';
+import { ValueHeads } from './value-heads.ts';
 import type { WriterLock } from './writer-lock.ts';
 
 export interface EmbeddedTopicLogOptions {
@@ -61,8 +62,8 @@ export interface EmbeddedTopicLogOptions {
   readonly pollIntervalMs?: number;
 }
 
-/** A record row as read: off, ts, key, value, headers. */
-type Row = [number, number, Uint8Array | null, Uint8Array | null, Uint8Array | null];
+/** A record row as read: off, ts, key, value (without its head), headers, head id. */
+type Row = [number, number, Uint8Array | null, Uint8Array | null, Uint8Array | null, number | null];
 const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
 /** What a commit adds to the WAL at least (a page), for the background checkpointer's accounting. */
 const MIN_COMMIT_BYTES = 32_768;
@@ -81,6 +82,9 @@ export class EmbeddedTopicLog implements TopicLog {
   private readonly now: () => number;
   private readonly defaultSpec: TopicSpec;
   private topics = new Map<string, TopicState>();
+  /** The file's format version; a read-only instance sees it change when a newer writer upgrades the log. */
+  private formatVersion: number;
+  private heads: ValueHeads;
   private readonly waiters = new DataWaiters();
   private readonly offsets: OffsetTables;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -101,7 +105,11 @@ export class EmbeddedTopicLog implements TopicLog {
     this.defaultSpec = options.defaultTopicSpec ?? { partitions: 1 };
     this.readOnly = options.readOnly ?? false;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
-    ({ db: this.db, lock: this.lock } = openDatabase({
+    ({
+      db: this.db,
+      lock: this.lock,
+      version: this.formatVersion,
+    } = openDatabase({
       dataDir: options.dataDir,
       synchronous: options.synchronous ?? 'full',
       integrityCheck: options.integrityCheck ?? true,
@@ -109,11 +117,12 @@ export class EmbeddedTopicLog implements TopicLog {
     }));
     try {
       this.offsets = new OffsetTables(this.db);
+      this.heads = new ValueHeads(this.db, this.formatVersion >= 2);
       if (this.readOnly) {
         this.dataVersion = this.db.prepare('PRAGMA data_version');
         this.view(() => undefined);
       } else {
-        this.topics = loadTopics(this.db, this.topics);
+        this.topics = loadTopics(this.db, this.topics, this.formatVersion);
       }
     } catch (error) {
       this.db.close();
@@ -200,31 +209,35 @@ export class EmbeddedTopicLog implements TopicLog {
       return partition;
     });
     const now = this.now();
-    const { created, positions, touched } = this.transaction(() => {
-      const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
-      const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
-      const touched = new Map<PartitionStore, { next: number; bytes: number; added: number }>();
-      const positions = records.map((r, i) => {
-        const partition = targets[i]!;
-        const store = lookup(r.topic).partitions[partition]!;
-        let pending = touched.get(store);
-        if (!pending) {
-          pending = { next: store.next, bytes: store.bytes, added: 0 };
-          touched.set(store, pending);
-        }
-        const headers = encodeHeaders(r.headers);
-        const offset = pending.next++;
-        const size = recordSize(r.key, r.value, headers);
-        pending.bytes += size;
-        pending.added += size;
-        store.insert.run(offset, r.timestamp ?? now, r.key, r.value, headers);
-        return { topic: r.topic, partition, offset };
-      });
-      const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');
-      for (const [store, pending] of touched) update.run(pending.next, pending.bytes, store.id);
-      this.offsets.writeSourceOffsets(offsets);
-      return { created, positions, touched };
-    });
+    const { created, positions, touched } = this.withHeads(() =>
+      this.transaction(() => {
+        const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
+        const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
+        const touched = new Map<PartitionStore, { next: number; bytes: number; added: number }>();
+        const positions = records.map((r, i) => {
+          const partition = targets[i]!;
+          const store = lookup(r.topic).partitions[partition]!;
+          let pending = touched.get(store);
+          if (!pending) {
+            pending = { next: store.next, bytes: store.bytes, added: 0 };
+            touched.set(store, pending);
+          }
+          const headers = encodeHeaders(r.headers);
+          const offset = pending.next++;
+          const split = r.value === null ? null : this.heads.split(r.topic, r.value);
+          const value = split === null ? r.value : split.rest;
+          const size = recordSize(r.key, value, headers);
+          pending.bytes += size;
+          pending.added += size;
+          store.insert.run(offset, r.timestamp ?? now, r.key, value, headers, split?.head ?? null);
+          return { topic: r.topic, partition, offset };
+        });
+        const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');
+        for (const [store, pending] of touched) update.run(pending.next, pending.bytes, store.id);
+        this.offsets.writeSourceOffsets(offsets);
+        return { created, positions, touched };
+      }),
+    );
     for (const state of created) this.topics.set(state.name, state);
     let added = 0;
     for (const [store, pending] of touched) {
@@ -248,12 +261,13 @@ export class EmbeddedTopicLog implements TopicLog {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const headers = row[4];
+      const head = row[5];
       out[i] = {
         topic,
         partition,
         offset: row[0],
         key: row[2],
-        value: row[3],
+        value: head === null ? row[3] : this.heads.join(head, row[3]!),
         headers: headers === null ? NO_HEADERS : decodeHeaders(headers),
         timestamp: row[1],
       };
@@ -388,7 +402,8 @@ export class EmbeddedTopicLog implements TopicLog {
       try {
         const version = Number((this.dataVersion!.get() as { data_version: number }).data_version);
         if (version !== this.seenVersion) {
-          this.topics = loadTopics(this.db, this.topics);
+          this.followFormatUpgrade();
+          this.topics = loadTopics(this.db, this.topics, this.formatVersion);
           this.seenVersion = version;
         }
         return work();
@@ -396,6 +411,28 @@ export class EmbeddedTopicLog implements TopicLog {
         this.db.exec('COMMIT');
       }
     });
+  }
+
+  /** Runs an append's transaction; heads it added are kept only if it committed. */
+  private withHeads<T>(work: () => T): T {
+    try {
+      const result = work();
+      this.heads.committed();
+      return result;
+    } catch (error) {
+      this.heads.rolledBack();
+      throw error;
+    }
+  }
+
+  /** Read-only, inside view(): a writer of a newer Seam may have upgraded the file since it was opened. */
+  private followFormatUpgrade(): void {
+    const row = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+    const version = Number(row.user_version);
+    if (version === this.formatVersion) return;
+    checkVersion(version, this.path);
+    this.formatVersion = version;
+    this.heads = new ValueHeads(this.db, version >= 2);
   }
 
   private guard<T>(work: () => T): T {

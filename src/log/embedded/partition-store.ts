@@ -14,25 +14,36 @@ export class PartitionStore {
   readonly id: number;
   /** Next offset to write. */
   next: number;
-  /** Sum of key, value and header sizes stored, for retention.bytes. */
+  /** Sum of key, value and header sizes stored (a value without its shared head), for retention.bytes. */
   bytes: number;
-  readonly insert: StatementSync;
+  /** The stored format's version: a read-only instance may read a version 1 log, which has no `head`. */
+  readonly formatVersion: number;
   readonly readFrom: StatementSync;
+  #insert: StatementSync | null = null;
   private readonly db: DatabaseSync;
   private readonly first: StatementSync;
 
-  constructor(db: DatabaseSync, id: number, next: number, bytes: number) {
+  constructor(db: DatabaseSync, id: number, next: number, bytes: number, formatVersion: number) {
     this.db = db;
     this.id = id;
     this.next = next;
     this.bytes = bytes;
+    this.formatVersion = formatVersion;
     const t = PartitionStore.table(id);
-    this.insert = db.prepare(`INSERT INTO ${t} (off, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)`);
+    const head = formatVersion >= 2 ? 'head' : 'NULL';
     this.readFrom = db.prepare(
-      `SELECT off, ts, key, value, headers FROM ${t} WHERE off >= ? ORDER BY off LIMIT ?`,
+      `SELECT off, ts, key, value, headers, ${head} FROM ${t} WHERE off >= ? ORDER BY off LIMIT ?`,
     );
     this.readFrom.setReturnArrays(true);
     this.first = db.prepare(`SELECT min(off) AS off FROM ${t}`);
+  }
+
+  /** Prepared on first use: only the writer appends, and a version 1 table has no `head` to insert. */
+  get insert(): StatementSync {
+    this.#insert ??= this.db.prepare(
+      `INSERT INTO ${PartitionStore.table(this.id)} (off, ts, key, value, headers, head) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    return this.#insert;
   }
 
   static table(id: number): string {

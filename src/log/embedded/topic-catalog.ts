@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ConfigError, ConnectError } from '../../api/errors.ts';
 import type { TopicDescription, TopicSpec } from '../topic-log.ts';
-import { recordTableDdl } from './database.ts';
+import { FORMAT_VERSION, recordTableDdl } from './database.ts';
 import { PartitionStore } from './partition-store.ts';
 import { checkTopicName, parseTopicPolicy, type TopicPolicy } from './topic-config.ts';
 
@@ -22,9 +22,11 @@ export interface TopicState {
 export function loadTopics(
   db: DatabaseSync,
   previous: ReadonlyMap<string, TopicState>,
+  formatVersion: number,
 ): Map<string, TopicState> {
   const known = new Map<number, PartitionStore>();
-  for (const state of previous.values()) for (const p of state.partitions) known.set(p.id, p);
+  for (const state of previous.values())
+    for (const p of state.partitions) if (p.formatVersion === formatVersion) known.set(p.id, p);
   const topics = db.prepare('SELECT id, name, partitions, config FROM topics').all() as {
     id: number;
     name: string;
@@ -44,7 +46,7 @@ export function loadTopics(
       });
     const partitions = rows.map((r) => {
       const store = known.get(r.id);
-      if (!store) return new PartitionStore(db, r.id, r.next_offset, r.bytes);
+      if (!store) return new PartitionStore(db, r.id, r.next_offset, r.bytes, formatVersion);
       store.next = r.next_offset;
       store.bytes = r.bytes;
       return store;
@@ -60,7 +62,7 @@ export function loadTopics(
   return loaded;
 }
 
-/** Inside the caller's transaction: creates the topic's rows and record tables. */
+/** Inside the writer's transaction: creates the topic's rows and record tables. */
 export function insertTopic(db: DatabaseSync, name: string, spec: TopicSpec): TopicState {
   const config = { ...(spec.config ?? {}) };
   const policy = parseTopicPolicy(name, config);
@@ -75,7 +77,7 @@ export function insertTopic(db: DatabaseSync, name: string, spec: TopicSpec): To
   for (let p = 0; p < spec.partitions; p++) {
     const id = Number(insertPartition.run(topicId, p).lastInsertRowid);
     db.exec(recordTableDdl(PartitionStore.table(id), policy.compact));
-    partitions.push(new PartitionStore(db, id, 0, 0));
+    partitions.push(new PartitionStore(db, id, 0, 0, FORMAT_VERSION));
   }
   return { id: topicId, name, config, policy, partitions };
 }
