@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SchemaBuilder, Schemas } from '../../../src/api/index.ts';
-import { JsonConverter } from '../../../src/log/converters/json-converter.ts';
+import { JsonConverter, jsonConverterConfig } from '../../../src/log/converters/json-converter.ts';
 import { EmbeddedTopicLog } from '../../../src/log/embedded/embedded-topic-log.ts';
 import { headLength } from '../../../src/log/embedded/value-heads.ts';
 import type { AppendRecord } from '../../../src/log/topic-log.ts';
@@ -30,13 +30,7 @@ async function open(readOnly = false): Promise<EmbeddedTopicLog> {
   return log;
 }
 
-const converter = new JsonConverter({
-  'schemas.enable': true,
-  'schemas.cache.size': 10,
-  'replace.null.with.default': true,
-  'decimal.format': 'BASE64',
-  'converter.type': 'value',
-});
+const converter = new JsonConverter(jsonConverterConfig.parse({}));
 
 /** A struct schema big enough to be worth a head, with a doc that holds the envelope's own separator. */
 function rowSchema(table: string) {
