@@ -62,7 +62,6 @@ export function recordTableDdl(table: string, compact: boolean): string {
 
 export interface OpenOptions {
   readonly dataDir: string;
-  readonly synchronous: 'full' | 'normal';
   readonly integrityCheck: boolean;
   /** Opens for reading beside a running writer: no writer lock, no schema creation, SQLite read-only. */
   readonly readOnly: boolean;
@@ -96,7 +95,9 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     // appends ~2.5x faster (docs/decisions/2026-11-23-embedded-log-group-commit.md).
     db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // Commits do not sync: durability comes from WalSync, which syncs the WAL off the event loop before a
+    // write resolves (synchronous: 'full'). NORMAL still syncs around checkpoints.
+    db.exec('PRAGMA synchronous = NORMAL');
     // Readers never take the WAL write lock, so this only bounds the rare wait for a reader that is
     // rebuilding the WAL index (the first connection after a crash) at the moment the writer opens.
     db.exec('PRAGMA busy_timeout = 2000');

@@ -22,6 +22,7 @@ import { PartitionStore, recordSize } from './partition-store.ts';
 import { describe, insertTopic, loadTopics, type TopicState, validateSpec } from './topic-catalog.ts';
 import { parseTopicPolicy } from './topic-config.ts';
 import { ValueHeads } from './value-heads.ts';
+import { WalSync } from './wal-sync.ts';
 import type { WriterLock } from './writer-lock.ts';
 
 export interface EmbeddedTopicLogOptions {
@@ -30,8 +31,9 @@ export interface EmbeddedTopicLogOptions {
   /** Used when `append` meets a topic that does not exist. @defaultValue `{ partitions: 1 }` */
   readonly defaultTopicSpec?: TopicSpec;
   /**
-   * SQLite `synchronous` in WAL mode. `full` syncs the WAL on every commit, so a resolved append
-   * survives a power loss; `normal` survives a process crash only. @defaultValue `'full'`
+   * `full`: every write method resolves only after its commit is synced to disk, so a resolved append
+   * survives a power loss (the sync runs off the event loop, see wal-sync.ts); `normal` survives a
+   * process crash only. @defaultValue `'full'`
    */
   readonly synchronous?: 'full' | 'normal';
   /** Period of the retention/compaction pass; 0 disables the timer (call `maintain()`). @defaultValue 300000 */
@@ -89,6 +91,8 @@ export class EmbeddedTopicLog implements TopicLog {
   private readonly offsets: OffsetTables;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly checkpointer: BackgroundCheckpointer | null = null;
+  /** `synchronous: 'full'`: syncs the WAL after commits, off the event loop; null for 'normal' and read-only. */
+  private readonly walSync: WalSync | null;
   private readonly pollIntervalMs: number;
   /** Read-only: PRAGMA data_version when `topics` was last loaded (it changes on others' commits). */
   private readonly dataVersion: StatementSync | undefined;
@@ -105,13 +109,14 @@ export class EmbeddedTopicLog implements TopicLog {
     this.defaultSpec = options.defaultTopicSpec ?? { partitions: 1 };
     this.readOnly = options.readOnly ?? false;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    const synchronous = options.synchronous ?? 'full';
+    this.walSync = synchronous === 'full' && !this.readOnly ? new WalSync(`${this.path}-wal`) : null;
     ({
       db: this.db,
       lock: this.lock,
       version: this.formatVersion,
     } = openDatabase({
       dataDir: options.dataDir,
-      synchronous: options.synchronous ?? 'full',
       integrityCheck: options.integrityCheck ?? true,
       readOnly: this.readOnly,
     }));
@@ -134,7 +139,7 @@ export class EmbeddedTopicLog implements TopicLog {
       this.db.exec('PRAGMA wal_autocheckpoint = 0');
       this.checkpointer = new BackgroundCheckpointer(
         this.path,
-        options.synchronous ?? 'full',
+        synchronous,
         () => this.guard(() => this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')),
         onError,
         options.onCheckpoint,
@@ -154,6 +159,7 @@ export class EmbeddedTopicLog implements TopicLog {
     for (const [name, spec] of fresh) validateSpec(name, spec);
     const created = this.transaction(() => fresh.map(([name, spec]) => insertTopic(this.db, name, spec)));
     for (const state of created) this.topics.set(state.name, state);
+    await this.durable();
   }
 
   async listTopics(): Promise<TopicDescription[]> {
@@ -178,6 +184,7 @@ export class EmbeddedTopicLog implements TopicLog {
       this.offsets.deleteTopic(name);
     });
     this.topics.delete(name);
+    await this.durable();
   }
 
   async append(
@@ -246,6 +253,7 @@ export class EmbeddedTopicLog implements TopicLog {
       added += pending.added;
     }
     this.checkpointer?.afterCommit(added);
+    await this.durable();
     this.waiters.notify(new Set(positions.map((p) => DataWaiters.key(p.topic, p.partition))));
     return positions;
   }
@@ -289,6 +297,7 @@ export class EmbeddedTopicLog implements TopicLog {
   async writeSourceOffsets(offsets: readonly SourceOffsetWrite[]): Promise<void> {
     this.ensureWritable('writeSourceOffsets');
     this.transaction(() => this.offsets.writeSourceOffsets(offsets));
+    await this.durable();
   }
 
   async committedOffsets(
@@ -303,11 +312,13 @@ export class EmbeddedTopicLog implements TopicLog {
   ): Promise<void> {
     this.ensureWritable('commitOffsets');
     this.transaction(() => this.offsets.commit(group, offsets));
+    await this.durable();
   }
 
   async deleteGroup(group: string): Promise<void> {
     this.ensureWritable('deleteGroup');
     this.transaction(() => this.offsets.deleteGroup(group));
+    await this.durable();
   }
 
   async waitForData(
@@ -350,6 +361,7 @@ export class EmbeddedTopicLog implements TopicLog {
         }
       }
     }
+    await this.durable();
   }
 
   async close(): Promise<void> {
@@ -357,6 +369,7 @@ export class EmbeddedTopicLog implements TopicLog {
     this.closed = true;
     clearInterval(this.timer);
     this.waiters.wakeAll();
+    await this.walSync?.close();
     // The worker's connection goes first, so the writer's close can checkpoint and remove the WAL.
     await this.checkpointer?.close();
     this.db.close();
@@ -411,6 +424,11 @@ export class EmbeddedTopicLog implements TopicLog {
         this.db.exec('COMMIT');
       }
     });
+  }
+
+  /** After a write's commit: resolves once it is on disk (`synchronous: 'full'`, see wal-sync.ts). */
+  private durable(): Promise<void> | undefined {
+    return this.walSync?.sync();
   }
 
   /** Runs an append's transaction; heads it added are kept only if it committed. */
