@@ -31,7 +31,10 @@ async function holdSyncs() {
   const spy = vi
     .spyOn(proto, 'datasync')
     .mockImplementation(() => new Promise<void>((resolve) => releases.push(resolve)));
-  return { spy, releaseAll: () => releases.splice(0).forEach((r) => r()) };
+  const releaseAll = () => {
+    for (const release of releases.splice(0)) release();
+  };
+  return { spy, releaseAll };
 }
 
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
