@@ -20,6 +20,8 @@ const DAY_MS = 86_400_000;
 export class JsonWriter {
   readonly #options: JsonWriteOptions;
   readonly #compiled = new WeakMap<Schema, Write>();
+  /** Writers for non-null values only (no null or default handling). */
+  readonly #bases = new WeakMap<Schema, Write>();
 
   constructor(options: JsonWriteOptions) {
     this.#options = options;
@@ -44,8 +46,17 @@ export class JsonWriter {
     return this.#base(schema)(schema.defaultValue);
   }
 
+  #baseFor(schema: Schema): Write {
+    let w = this.#bases.get(schema);
+    if (w === undefined) {
+      w = this.#base(schema);
+      this.#bases.set(schema, w);
+    }
+    return w;
+  }
+
   #compile(schema: Schema): Write {
-    const base = this.#base(schema);
+    const base = this.#baseFor(schema);
     const def = schema.defaultValue;
     const useDefault = def !== undefined && def !== null && this.#options.replaceNullWithDefault;
     const optional = schema.optional;
@@ -154,12 +165,23 @@ export class JsonWriter {
   }
 
   #struct(schema: Schema): Write {
-    const fields = (schema.fields ?? []).map((f, i) => ({
-      name: f.name,
-      prefix: (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':',
-      write: f.schema.type === 'string' ? lastRemembered(this.writerFor(f.schema)) : this.writerFor(f.schema),
-    }));
-    return (v) => {
+    const fields = (schema.fields ?? []).map((f, i): CompiledField => {
+      // A nullable field without a default to write: the compiled writer tests for null itself and
+      // calls the type's writer for values directly.
+      const nullable =
+        f.schema.optional && !(this.#options.replaceNullWithDefault && f.schema.defaultValue != null);
+      const remembered = (w: Write) => (f.schema.type === 'string' ? lastRemembered(w) : w);
+      const write = remembered(this.writerFor(f.schema));
+      return {
+        name: f.name,
+        prefix: (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':',
+        write,
+        nullable,
+        writeValue: nullable ? remembered(this.#baseFor(f.schema)) : write,
+      };
+    });
+    // Field by field with the failing field's name in the error: the compiled writer falls back to it.
+    const checked: Write = (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return mismatch(schema, v);
       const obj = v as Record<string, unknown>;
       let out = '{';
@@ -172,7 +194,49 @@ export class JsonWriter {
       }
       return out + '}';
     };
+    return compileStruct(fields, checked);
   }
+}
+
+interface CompiledField {
+  readonly name: string;
+  readonly prefix: string;
+  /** Writes any value of the field, null included (with the default or the required-field error). */
+  readonly write: Write;
+  readonly nullable: boolean;
+  /** For a nullable field, writes non-null values only; otherwise `write`. */
+  readonly writeValue: Write;
+}
+
+/**
+ * One struct's writer as generated code: field reads with constant names (monomorphic property loads
+ * instead of a keyed load per field), string literals for the field prefixes, no loop. Field names enter
+ * the source only through JSON.stringify, so any name is a safe string literal. A throw re-runs
+ * `checked`, which names the failing field.
+ */
+function compileStruct(fields: readonly CompiledField[], checked: Write): Write {
+  const parts = fields.map((f, i) => {
+    const read = `v[${JSON.stringify(f.name)}]`;
+    const value = f.nullable ? `((x = ${read}) == null ? 'null' : w[${i}](x))` : `w[${i}](${read})`;
+    return `${JSON.stringify(f.prefix)} + ${value}`;
+  });
+  const body = [
+    "if (typeof v !== 'object' || v === null || Array.isArray(v)) return checked(v);",
+    'let x;',
+    'try {',
+    `  return '{' + ${parts.length > 0 ? parts.join(' + ') : "''"} + '}';`,
+    '} catch {',
+    '  return checked(v);',
+    '}',
+  ].join('\n');
+  const factory = new Function('w', 'checked', `return function writeStruct(v) {\n${body}\n};`) as (
+    w: readonly Write[],
+    checked: Write,
+  ) => Write;
+  return factory(
+    fields.map((f) => f.writeValue),
+    checked,
+  );
 }
 
 /**

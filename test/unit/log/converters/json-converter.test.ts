@@ -198,6 +198,27 @@ describe('JsonConverter writes Kafka envelopes', () => {
     );
     expect(() => c.fromConnectData('t', st, { id: 'x' })).toThrow(/field 'id'/);
   });
+
+  it('struct fields with any name, nested and nullable, as JSON.stringify would name them', () => {
+    const names = ['a"b', 'back\\slash', 'new\nline', '</script>', 'sep\u2028arator', '`$' + '{x}`', "it's"];
+    const inner = SchemaBuilder.struct().optional().field('n', Schemas.OPTIONAL_INT32).build();
+    let builder = SchemaBuilder.struct();
+    for (const name of names) builder = builder.field(name, Schemas.OPTIONAL_STRING);
+    const st = builder.field('inner', inner).field('count', Schemas.INT64).build();
+    const value: Record<string, unknown> = { inner: { n: null }, count: 12345678901234567890n };
+    names.forEach((name, i) => {
+      value[name] = i % 2 === 0 ? `v${i}"\\` : null;
+    });
+    const plain = json({ 'schemas.enable': false });
+    const expected = `{${names.map((n, i) => `${JSON.stringify(n)}:${i % 2 === 0 ? JSON.stringify(`v${i}"\\`) : 'null'}`).join(',')},"inner":{"n":null},"count":12345678901234567890}`;
+    expect(text(plain.fromConnectData('t', st, value))).toBe(expected);
+    expect(JSON.parse(expected)['new\nline']).toBe('v2"\\');
+    // The same writer again with the nested struct null, then a bad nested value named by its field.
+    expect(text(plain.fromConnectData('t', st, { ...value, inner: null }))).toContain('"inner":null,');
+    expect(() => plain.fromConnectData('t', st, { ...value, inner: { n: 'x' } })).toThrow(
+      /field 'inner': field 'n'/,
+    );
+  });
 });
 
 describe('JsonConverter reads Kafka envelopes', () => {
