@@ -170,7 +170,7 @@ export class JsonWriter {
       // calls the type's writer for values directly.
       const nullable =
         f.schema.optional && !(this.#options.replaceNullWithDefault && f.schema.defaultValue != null);
-      const remembered = (w: Write) => (f.schema.type === 'string' ? lastRemembered(w) : w);
+      const remembered = (w: Write) => (REMEMBERED_TYPES.has(f.schema.type) ? lastRemembered(w) : w);
       const write = remembered(this.writerFor(f.schema));
       return {
         name: f.name,
@@ -240,21 +240,26 @@ function compileStruct(fields: readonly CompiledField[], checked: Write): Write 
 }
 
 /**
- * A string field's writer that remembers its last value's text: in change events many string fields
- * repeat record after record (the source block's connector, db, schema and table, an unchanged column),
- * and comparing with the last value is cheaper than escaping it again. One per struct field, since a
- * schema object (Schemas.STRING) is shared by many fields.
+ * A string or int64 field's writer that remembers its last value's text: in change events many such
+ * fields repeat record after record (the source block's connector, db, schema and table, a transaction's
+ * ts_ms/ts_us/ts_ns and txId, an unchanged column), and comparing with the last value is cheaper than
+ * escaping or printing it again. One per struct field, since a schema object (Schemas.STRING) is shared by
+ * many fields. Only for primitive values, whose text depends on nothing else.
  */
 function lastRemembered(write: Write): Write {
-  let last: unknown;
+  let last: unknown = NOTHING;
   let text = '';
   return (v) => {
-    if (v === last && typeof v === 'string') return text;
+    if (v === last) return text;
     text = write(v);
-    last = v;
+    // A Date (a Timestamp logical int64) is mutable: its text is not remembered.
+    last = typeof v === 'object' && v !== null ? NOTHING : v;
     return text;
   };
 }
+
+const NOTHING = Symbol('nothing written yet');
+const REMEMBERED_TYPES = new Set(['string', 'int64']);
 
 function writeInteger(v: unknown, schema: Schema): string {
   if (typeof v === 'number' && Number.isInteger(v)) return String(v);

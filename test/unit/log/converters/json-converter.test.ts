@@ -199,6 +199,21 @@ describe('JsonConverter writes Kafka envelopes', () => {
     expect(() => c.fromConnectData('t', st, { id: 'x' })).toThrow(/field 'id'/);
   });
 
+  it('repeated int64 and string field values, and a Date changed in place, are written as they are now', () => {
+    const plain = json({ 'schemas.enable': false });
+    const st = SchemaBuilder.struct()
+      .field('n', Schemas.INT64)
+      .field('s', Schemas.OPTIONAL_STRING)
+      .field('at', timestampSchema().build())
+      .build();
+    const at = new Date(1000);
+    expect(text(plain.fromConnectData('t', st, { n: 5n, s: 'a', at }))).toBe('{"n":5,"s":"a","at":1000}');
+    expect(text(plain.fromConnectData('t', st, { n: 5n, s: 'a', at }))).toBe('{"n":5,"s":"a","at":1000}');
+    at.setTime(2000);
+    expect(text(plain.fromConnectData('t', st, { n: 5, s: null, at }))).toBe('{"n":5,"s":null,"at":2000}');
+    expect(text(plain.fromConnectData('t', st, { n: 6, s: 'a', at }))).toBe('{"n":6,"s":"a","at":2000}');
+  });
+
   it('struct fields with any name, nested and nullable, as JSON.stringify would name them', () => {
     const names = ['a"b', 'back\\slash', 'new\nline', '</script>', 'sep\u2028arator', '`$' + '{x}`', "it's"];
     const inner = SchemaBuilder.struct().optional().field('n', Schemas.OPTIONAL_INT32).build();
