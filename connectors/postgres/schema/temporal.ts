@@ -117,6 +117,20 @@ export function formatInstant(us: bigint): string {
   return `${formatDate(Number(days))}T${formatTime(us - days * US_PER_DAY)}Z`;
 }
 
+/**
+ * A `timestamptz` text → Debezium's ZonedTimestamp. PostgreSQL prints a UTC timestamp with a four-digit
+ * year as `YYYY-MM-DD HH:MM:SS[.ffffff]+00`, its fraction already without trailing zeros, which is the
+ * ISO text with `T` and `Z` in place of the space and the offset: no parse, no arithmetic. Anything else
+ * (another offset, BC, a year past 9999, infinity) takes the exact path.
+ */
+export function zonedTimestamp(text: string): string {
+  if (ISO_SHAPE.test(text)) return `${text.slice(0, 10)}T${text.slice(11, text.length - 3)}Z`;
+  return formatInstant(parseTimestampTz(text));
+}
+
+/** The fast path's full check: digits and separators where PostgreSQL puts them, no trailing zero. */
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{0,5}[1-9])?\+00$/;
+
 export interface IntervalParts {
   readonly years: number;
   readonly months: number;

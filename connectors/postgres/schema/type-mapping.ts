@@ -21,8 +21,8 @@ import {
   parseInterval,
   parseTime,
   parseTimestamp,
-  parseTimestampTz,
   parseTimeTz,
+  zonedTimestamp,
 } from './temporal.ts';
 import {
   bitsToBytes,
@@ -281,7 +281,7 @@ function temporal(name: string, precision: number, mode: string): Scalar {
   if (name === 'timestamptz')
     return {
       builder: str(DebeziumNames.ZONED_TIMESTAMP),
-      convert: (t) => formatInstant(parseTimestampTz(t)),
+      convert: zonedTimestamp,
     };
   if (name === 'timetz')
     return { builder: str(DebeziumNames.ZONED_TIME), convert: (t) => `${formatTime(parseTimeTz(t))}Z` };

@@ -8,6 +8,7 @@ import {
   parseInterval,
   parseTimestamp,
   parseTimestampTz,
+  zonedTimestamp,
 } from '../../../connectors/postgres/schema/temporal.ts';
 import {
   mapType,
@@ -81,6 +82,31 @@ describe('temporal text forms', () => {
     expect(parseDate('0001-01-01 BC')).toBe(-719528);
     expect(formatInstant(1704164645120000n)).toBe('2024-01-02T03:04:05.12Z');
     expect(formatInstant(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+  });
+  it('writes ZonedTimestamp from PostgreSQL UTC text exactly as the parse-and-format path does', () => {
+    const texts = [
+      '2024-01-02 03:04:05+00',
+      '2024-01-02 03:04:05.1+00',
+      '2024-01-02 03:04:05.123456+00',
+      '1969-12-31 23:59:59.999999+00',
+      '0001-01-01 00:00:00+00',
+      '9999-12-31 23:59:59.5+00',
+      '2024-01-02 05:04:05.5+02',
+      '2024-01-02 03:04:05.5-03:30',
+      '0044-03-15 12:00:00+00 BC',
+      '12024-01-02 03:04:05+00',
+      'infinity',
+      '-infinity',
+    ];
+    // Random instants over four-digit years, printed as PostgreSQL prints them (trailing zeros trimmed).
+    for (let i = 0; i < 2000; i++) {
+      const us = BigInt(Math.floor((Math.random() - 0.5) * 2 * 62_135_596_800e6));
+      const iso = formatInstant(us);
+      if (!/^\d{4}-/.test(iso)) continue;
+      texts.push(`${iso.slice(0, 10)} ${iso.slice(11, -1)}+00`);
+    }
+    for (const t of texts) expect(zonedTimestamp(t), t).toBe(formatInstant(parseTimestampTz(t)));
+    expect(zonedTimestamp('2024-01-02 03:04:05.12+00')).toBe('2024-01-02T03:04:05.12Z');
   });
   it('converts intervals as Debezium does', () => {
     const p = parseInterval('P1Y2M3DT4H5M6.5S');
