@@ -60,7 +60,8 @@ export interface SourceInfo {
 
 /** The `source` struct value of a change event. */
 export function sourceStruct(info: SourceInfo): Record<string, unknown> {
-  const sequence = JSON.stringify([info.lastCommitLsn?.toDecimal() ?? null, info.lsn?.toDecimal() ?? null]);
+  // JSON of [lastCommitLsn, lsn] as decimal strings (digits need no escaping), built without an array.
+  const sequence = `[${quoted(info.lastCommitLsn?.toDecimal())},${quoted(info.lsn?.toDecimal())}]`;
   const ts = timestamps(info.tsUs);
   return {
     version: CONNECTOR_VERSION,
@@ -78,6 +79,10 @@ export function sourceStruct(info: SourceInfo): Record<string, unknown> {
     lsn: info.lsn?.toInt64() ?? null,
     xmin: info.xmin ?? null,
   };
+}
+
+function quoted(digits: string | undefined): string {
+  return digits === undefined ? 'null' : `"${digits}"`;
 }
 
 /** The three timestamp fields of one commit time; every change of a transaction shares it. */

@@ -301,11 +301,15 @@ export class PostgresSourceTask implements SourceTask {
           out = await this.#incremental.onSignalRow(m.tag, tuple, at);
           break;
         }
-        const table = await this.#tableFor(m.relation);
+        // A captured table's schema is cached per relation (a Relation message clears it): no await then.
+        const oid = m.relation.relationOid;
+        const table = this.#tables.has(oid) ? this.#tables.get(oid) : await this.#tableFor(m.relation);
         if (!table) return;
-        const keys =
-          m.tag === 'delete' ? [m.old ?? m.key] : m.tag === 'update' ? [m.new, m.old ?? m.key] : [m.new];
-        this.#incremental?.observe(table, keys as (TextTuple | null)[]);
+        if (this.#incremental) {
+          const keys =
+            m.tag === 'delete' ? [m.old ?? m.key] : m.tag === 'update' ? [m.new, m.old ?? m.key] : [m.new];
+          this.#incremental.observe(table, keys as (TextTuple | null)[]);
+        }
         if (m.tag === 'insert') out = b.insert(table, lsn, m.new as TextTuple);
         else if (m.tag === 'update') {
           const tuple = this.#reselector

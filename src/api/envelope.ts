@@ -59,18 +59,26 @@ export function changeEvent(
     source: Readonly<Record<string, unknown>>;
     transaction?: TransactionBlock | null;
   },
-  nowNs: bigint = processingTimeNs(),
+  nowNs?: bigint,
 ): ChangeEvent {
+  // One event per change: the clock is read as a double in microseconds (exact below 2^53 µs, i.e. until
+  // the year 2255), so only ts_ns needs a BigInt. A given nowNs (tests, replays) keeps its nanoseconds.
+  const us = nowNs === undefined ? processingTimeUs() : Number(nowNs / 1_000n);
   return {
     before: parts.before ?? null,
     after: parts.after ?? null,
     source: parts.source,
     transaction: parts.transaction ?? null,
     op,
-    ts_ms: Number(nowNs / 1_000_000n),
-    ts_us: Number(nowNs / 1_000n),
-    ts_ns: nowNs,
+    ts_ms: Math.floor(us / 1000),
+    ts_us: us,
+    ts_ns: nowNs ?? BigInt(us) * 1000n,
   };
+}
+
+/** Wall-clock microseconds since the epoch, with the monotonic clock's resolution. */
+function processingTimeUs(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }
 
 const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

@@ -31,7 +31,8 @@ export class RecordQueue {
     while (this.#items.length >= this.#capacity && !this.#closed)
       await new Promise<void>((r) => this.#spaceWaiters.push(r));
     if (this.#closed) return;
-    for (const [i, r] of records.entries()) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       if (i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset)) this.#continuations.add(r);
       this.#items.push(r);
     }
@@ -91,10 +92,15 @@ export class RecordQueue {
   }
 }
 
-/** Offsets are flat maps of primitives. */
+/** Offsets are flat maps of primitives. Compared without allocating: this runs for every record. */
 function sameOffset(a: SourceRecord['sourceOffset'], b: SourceRecord['sourceOffset']): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+  let keys = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
 }
