@@ -267,7 +267,29 @@ export class PostgresSourceTask implements SourceTask {
     }
   }
 
-  async #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> {
+  /**
+   * A row change of a table whose schema is known is handled without an await (the stream then goes on
+   * to the next message at once); everything else, and a full record queue, returns a promise.
+   */
+  #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> | undefined {
+    if (m.tag !== 'insert' && m.tag !== 'update' && m.tag !== 'delete') return this.#onOtherMessage(lsn, m);
+    if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+    const oid = m.relation.relationOid;
+    if (!this.#tables.has(oid) || this.#incremental || (m.tag === 'update' && this.#reselector))
+      return this.#onOtherMessage(lsn, m);
+    const table = this.#tables.get(oid);
+    if (!table) return;
+    const b = this.#builder;
+    const out =
+      m.tag === 'insert'
+        ? b.insert(table, lsn, m.new as TextTuple)
+        : m.tag === 'update'
+          ? b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, m.new as TextTuple)
+          : b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
+    return out.length > 0 ? this.#queue.push(out) : undefined;
+  }
+
+  async #onOtherMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> {
     const b = this.#builder;
     let out: SourceRecord[] = [];
     switch (m.tag) {
@@ -301,9 +323,7 @@ export class PostgresSourceTask implements SourceTask {
           out = await this.#incremental.onSignalRow(m.tag, tuple, at);
           break;
         }
-        // A captured table's schema is cached per relation (a Relation message clears it): no await then.
-        const oid = m.relation.relationOid;
-        const table = this.#tables.has(oid) ? this.#tables.get(oid) : await this.#tableFor(m.relation);
+        const table = await this.#tableFor(m.relation);
         if (!table) return;
         if (this.#incremental) {
           const keys =

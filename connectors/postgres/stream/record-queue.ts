@@ -27,9 +27,20 @@ export class RecordQueue {
     return this.#items.length;
   }
 
-  async push(records: readonly SourceRecord[]): Promise<void> {
+  /** Adds the records at once when there is room (no promise then), else once there is. */
+  push(records: readonly SourceRecord[]): Promise<void> | undefined {
+    if (this.#items.length >= this.#capacity && !this.#closed) return this.#pushWhenRoom(records);
+    this.#add(records);
+    return undefined;
+  }
+
+  async #pushWhenRoom(records: readonly SourceRecord[]): Promise<void> {
     while (this.#items.length >= this.#capacity && !this.#closed)
       await new Promise<void>((r) => this.#spaceWaiters.push(r));
+    this.#add(records);
+  }
+
+  #add(records: readonly SourceRecord[]): void {
     if (this.#closed) return;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;

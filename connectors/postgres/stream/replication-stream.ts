@@ -1,23 +1,31 @@
-import type pg from 'pg';
-import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import type { Duplex } from 'node:stream';
+import pg from 'pg';
+import { type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
 import { FatalError } from '../../../src/api/index.ts';
 import { quoteIdent } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
 import { Lsn } from '../position.ts';
 
 /**
- * The pgoutput replication connection, with acknowledgement owned by Seam.
+ * The pgoutput replication connection, with acknowledgement and flow control owned by Seam.
  *
- * pg-logical-replication 2.5.0 reports the last *received* LSN as flushed from a timer even with
- * `auto: false` (kibae/pg-logical-replication#174), which would move the slot past data that is not yet
- * durable. So the service runs with `auto: false, timeoutSeconds: 0`, and every standby status update
- * (periodic, on request in a keepalive, on commit()) carries only {@link confirm}ed LSNs. Flow control is
- * on: the socket is paused while `onMessage` awaits room in the record queue, so memory stays bounded.
+ * pg-logical-replication's PgoutputPlugin parses the messages; the copy-both loop around it is Seam's,
+ * on a `pg` client in replication mode. The library's own service was used before; it was replaced
+ * because it reports the last *received* LSN as flushed from a timer even with `auto: false`
+ * (kibae/pg-logical-replication#174), and because its flow control awaits every message through an
+ * async event emitter, which cost ~6% of the capture's main thread (docs/decisions/
+ * 2026-11-23-postgres-replication-loop.md). Here:
+ * - every standby status update (periodic, on request in a keepalive, on commit()) carries only
+ *   {@link confirm}ed LSNs;
+ * - a message is handled synchronously when its handler can (the common case); when the handler returns
+ *   a promise (the record queue is full, a table's schema must be read), the socket is paused and the
+ *   messages already received wait in order behind it, so memory stays bounded and order is kept.
  * Tuple values stay text: the plugin's per-column parsers (pg's global ones) are replaced as each
  * Relation message is parsed, before any row of that relation.
  */
 export interface StreamHandlers {
-  onMessage(lsn: Lsn, message: Pgoutput.Message): Promise<void>;
+  /** Handles one message; returns a promise only when it must wait (no later message runs before it settles). */
+  onMessage(lsn: Lsn, message: Pgoutput.Message): Promise<void> | undefined;
   /** A keepalive: `quiet` is true when every message received so far has been handled. */
   onKeepalive(walEnd: Lsn, quiet: boolean): void;
   onError(error: unknown): void;
@@ -26,14 +34,12 @@ export interface StreamHandlers {
 const raw = (text: string): string => text;
 
 class TextPgoutputPlugin extends PgoutputPlugin {
-  received = 0;
   readonly #publication: string;
   constructor(publication: string) {
     super({ protoVersion: 1, publicationNames: [publication], messages: true });
     this.#publication = publication;
   }
   override parse(buffer: Buffer): Pgoutput.Message {
-    this.received++;
     const message = super.parse(buffer);
     if (message.tag === 'relation') for (const c of message.columns) c.parser = raw;
     return message;
@@ -47,12 +53,31 @@ class TextPgoutputPlugin extends PgoutputPlugin {
   }
 }
 
+/** What Seam uses of pg's protocol connection beyond its typings: copy data both ways. */
+interface CopyConnection {
+  readonly stream: Duplex;
+  on(event: 'copyData', listener: (message: { chunk: Buffer }) => void): unknown;
+  sendCopyFromChunk(chunk: Buffer): void;
+}
+
+const XLOG_DATA = 0x77; // 'w'
+const KEEPALIVE = 0x6b; // 'k'
+/** Microseconds from the Unix epoch to PostgreSQL's (2000-01-01). */
+const PG_EPOCH_US = 946_684_800_000_000n;
+
 export class ReplicationStream {
-  readonly #service: LogicalReplicationService;
   readonly #plugin: TextPgoutputPlugin;
+  readonly #handlers: StreamHandlers;
   readonly #slot: string;
+  #client: pg.Client | null = null;
+  #connection: CopyConnection | null = null;
   #confirmed: Lsn;
+  #received = 0;
   #processed = 0;
+  /** Messages received while a handler waits, in order. */
+  #backlog: { lsn: Lsn; message: Pgoutput.Message }[] = [];
+  #backlogStart = 0;
+  #waiting = false;
   #timer: NodeJS.Timeout | null = null;
   #stopping = false;
 
@@ -66,32 +91,83 @@ export class ReplicationStream {
   ) {
     this.#slot = slot;
     this.#confirmed = from;
+    this.#handlers = handlers;
     this.#plugin = new TextPgoutputPlugin(publication);
-    this.#service = new LogicalReplicationService(config, {
-      acknowledge: { auto: false, timeoutSeconds: 0 },
-      flowControl: { enabled: true },
-    });
-    const h = handlers;
-    this.#service.on('data', async (lsn: string, message: Pgoutput.Message) => {
-      try {
-        await h.onMessage(Lsn.parse(lsn), message);
-      } catch (e) {
-        h.onError(e);
-      }
-      this.#processed++;
-    });
-    this.#service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
-      if (shouldRespond) this.sendStatus();
-      h.onKeepalive(Lsn.parse(lsn), this.#plugin.received === this.#processed);
-    });
-    this.#service.on('error', (e: unknown) => {
-      if (!this.#stopping) h.onError(streamLost(e, `streaming from slot ${slot}`));
-    });
     this.#timer = setInterval(() => this.sendStatus(), statusIntervalMs);
     this.#timer.unref();
-    this.#service.subscribe(this.#plugin, slot, from.toString()).catch((e: unknown) => {
-      if (!this.#stopping) h.onError(streamLost(e, `starting replication from slot ${slot} at ${from}`));
+    this.#run(config, from).catch((e: unknown) => {
+      if (!this.#stopping) handlers.onError(streamLost(e, `streaming from slot ${slot} at ${from}`));
     });
+  }
+
+  async #run(config: pg.ClientConfig, from: Lsn): Promise<void> {
+    const client = new pg.Client({ ...config, replication: 'database' } as pg.ClientConfig);
+    this.#client = client;
+    client.on('error', (e: unknown) => {
+      if (!this.#stopping) this.#handlers.onError(streamLost(e, `streaming from slot ${this.#slot}`));
+    });
+    await client.connect();
+    if (this.#stopping) return;
+    const connection = client.connection as unknown as CopyConnection;
+    this.#connection = connection;
+    connection.on('copyData', ({ chunk }) => this.#onCopyData(chunk));
+    await this.#plugin.start(client, this.#slot, from.toString());
+    if (!this.#stopping) throw new Error('the server ended the replication stream');
+  }
+
+  #onCopyData(chunk: Buffer): void {
+    if (this.#stopping) return;
+    try {
+      const kind = chunk[0];
+      if (kind === XLOG_DATA) {
+        const lsn = lsnAt(chunk, 1);
+        const message = this.#plugin.parse(chunk.subarray(25));
+        this.#received++;
+        if (this.#waiting) this.#backlog.push({ lsn, message });
+        else this.#handle(lsn, message);
+      } else if (kind === KEEPALIVE) {
+        if (chunk[17] !== 0) this.sendStatus();
+        this.#handlers.onKeepalive(lsnAt(chunk, 1), this.#received === this.#processed);
+      }
+    } catch (e) {
+      this.#handlers.onError(e);
+    }
+  }
+
+  #handle(lsn: Lsn, message: Pgoutput.Message): void {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#handlers.onMessage(lsn, message);
+    } catch (e) {
+      this.#handlers.onError(e);
+    }
+    if (pending === undefined) {
+      this.#processed++;
+      return;
+    }
+    this.#waiting = true;
+    this.#connection?.stream.pause();
+    pending
+      .catch((e: unknown) => this.#handlers.onError(e))
+      .finally(() => {
+        this.#processed++;
+        this.#waiting = false;
+        this.#drain();
+      });
+  }
+
+  /** Handles the backlog until a handler waits again or it is empty; then reads from the socket again. */
+  #drain(): void {
+    while (!this.#waiting && !this.#stopping && this.#backlogStart < this.#backlog.length) {
+      const next = this.#backlog[this.#backlogStart]!;
+      this.#backlog[this.#backlogStart++] = undefined as never;
+      this.#handle(next.lsn, next.message);
+    }
+    if (this.#backlogStart === this.#backlog.length) {
+      this.#backlog = [];
+      this.#backlogStart = 0;
+    }
+    if (!this.#waiting && !this.#stopping) this.#connection?.stream.resume();
   }
 
   get confirmed(): Lsn {
@@ -105,21 +181,41 @@ export class ReplicationStream {
 
   /** Standby status update with the confirmed LSN as written, flushed and applied position. */
   sendStatus(): void {
-    if (this.#stopping || !this.#confirmed.isValid) return;
-    // acknowledge(x) reports x + 1 ("last byte + 1"); pass confirmed - 1 so the slot moves exactly to it.
-    void this.#service.acknowledge(Lsn.of(this.#confirmed.value - 1n).toString()).catch(() => {});
+    const connection = this.#connection;
+    if (this.#stopping || connection === null || !this.#confirmed.isValid) return;
+    const update = Buffer.alloc(34);
+    update[0] = 0x72; // 'r'
+    const position = this.#confirmed.value;
+    update.writeBigUInt64BE(position, 1);
+    update.writeBigUInt64BE(position, 9);
+    update.writeBigUInt64BE(position, 17);
+    update.writeBigInt64BE(BigInt(Date.now()) * 1000n - PG_EPOCH_US, 25);
+    update[33] = 0; // no reply requested
+    try {
+      connection.sendCopyFromChunk(update);
+    } catch {
+      // A broken connection reports itself through the client's error event.
+    }
   }
 
   async stop(): Promise<void> {
     this.sendStatus();
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.#service.destroy().catch(() => {});
+    this.#backlog = [];
+    await this.#client?.end().catch(() => {});
   }
 
   get slot(): string {
     return this.#slot;
   }
+}
+
+/** The 64-bit LSN at `at` (big-endian); exact in a double below 2^53, BigInt arithmetic above. */
+function lsnAt(chunk: Buffer, at: number): Lsn {
+  const hi = chunk.readUInt32BE(at);
+  const lo = chunk.readUInt32BE(at + 4);
+  return hi < 0x200000 ? Lsn.of(hi * 0x1_0000_0000 + lo) : Lsn.of((BigInt(hi) << 32n) | BigInt(lo));
 }
 
 /**
