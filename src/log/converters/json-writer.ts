@@ -165,21 +165,18 @@ export class JsonWriter {
   }
 
   #struct(schema: Schema): Write {
-    const fields = (schema.fields ?? []).map((f, i): CompiledField => {
-      // A nullable field without a default to write: the compiled writer tests for null itself and
-      // calls the type's writer for values directly.
-      const nullable =
-        f.schema.optional && !(this.#options.replaceNullWithDefault && f.schema.defaultValue != null);
-      const remembered = (w: Write) => (REMEMBERED_TYPES.has(f.schema.type) ? lastRemembered(w) : w);
-      const write = remembered(this.writerFor(f.schema));
-      return {
+    const fields = (schema.fields ?? []).map(
+      (f, i): CompiledField => ({
         name: f.name,
         prefix: (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':',
-        write,
-        nullable,
-        writeValue: nullable ? remembered(this.#baseFor(f.schema)) : write,
-      };
-    });
+        write: this.writerFor(f.schema),
+        writeValue: this.#baseFor(f.schema),
+        // A null without a default to write is written as null without a call.
+        nullIsNull:
+          f.schema.optional && !(this.#options.replaceNullWithDefault && f.schema.defaultValue != null),
+        remembered: REMEMBERED_TYPES.has(f.schema.type),
+      }),
+    );
     // Field by field with the failing field's name in the error: the compiled writer falls back to it.
     const checked: Write = (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return mismatch(schema, v);
@@ -203,59 +200,58 @@ interface CompiledField {
   readonly prefix: string;
   /** Writes any value of the field, null included (with the default or the required-field error). */
   readonly write: Write;
-  readonly nullable: boolean;
-  /** For a nullable field, writes non-null values only; otherwise `write`. */
+  /** Writes a non-null value. */
   readonly writeValue: Write;
+  readonly nullIsNull: boolean;
+  /** String and int64 fields remember their last value's text (see compileStruct). */
+  readonly remembered: boolean;
 }
 
 /**
  * One struct's writer as generated code: field reads with constant names (monomorphic property loads
- * instead of a keyed load per field), string literals for the field prefixes, no loop. Field names enter
- * the source only through JSON.stringify, so any name is a safe string literal. A throw re-runs
- * `checked`, which names the failing field.
+ * instead of a keyed load per field), string literals for the field prefixes, null tests inline, no loop
+ * and no per-field wrapper calls. Field names enter the source only through JSON.stringify, so any name
+ * is a safe string literal. A throw re-runs `checked`, which names the failing field.
+ *
+ * String and int64 fields remember their last value and its text: in change events many of them repeat
+ * record after record (the source block's connector, db, schema and table, a transaction's
+ * ts_ms/ts_us/ts_ns and txId, an unchanged column), and a comparison is cheaper than escaping or printing
+ * again. Only primitives are remembered: a Date (a Timestamp logical int64) is mutable.
  */
 function compileStruct(fields: readonly CompiledField[], checked: Write): Write {
+  const state: string[] = [];
   const parts = fields.map((f, i) => {
-    const read = `v[${JSON.stringify(f.name)}]`;
-    const value = f.nullable ? `((x = ${read}) == null ? 'null' : w[${i}](x))` : `w[${i}](${read})`;
-    return `${JSON.stringify(f.prefix)} + ${value}`;
+    const write = `(x == null ? ${f.nullIsNull ? "'null'" : `n[${i}](x)`} : w[${i}](x))`;
+    const read = `(x = v[${JSON.stringify(f.name)}])`;
+    if (!f.remembered) return `${JSON.stringify(f.prefix)} + (${read}, ${write})`;
+    state.push(`let l${i} = NOTHING, t${i} = '';`);
+    const remember = `(t${i} = ${write}, l${i} = typeof x === 'object' && x !== null ? NOTHING : x, t${i})`;
+    return `${JSON.stringify(f.prefix)} + (${read} === l${i} ? t${i} : ${remember})`;
   });
-  const body = [
-    "if (typeof v !== 'object' || v === null || Array.isArray(v)) return checked(v);",
-    'let x;',
-    'try {',
-    `  return '{' + ${parts.length > 0 ? parts.join(' + ') : "''"} + '}';`,
-    '} catch {',
-    '  return checked(v);',
-    '}',
+  const source = [
+    ...state,
+    'return function writeStruct(v) {',
+    "  if (typeof v !== 'object' || v === null || Array.isArray(v)) return checked(v);",
+    '  let x;',
+    '  try {',
+    `    return '{' + ${parts.length > 0 ? parts.join(' + ') : "''"} + '}';`,
+    '  } catch {',
+    '    return checked(v);',
+    '  }',
+    '};',
   ].join('\n');
-  const factory = new Function('w', 'checked', `return function writeStruct(v) {\n${body}\n};`) as (
+  const factory = new Function('w', 'n', 'checked', 'NOTHING', source) as (
     w: readonly Write[],
+    n: readonly Write[],
     checked: Write,
+    nothing: symbol,
   ) => Write;
   return factory(
     fields.map((f) => f.writeValue),
+    fields.map((f) => f.write),
     checked,
+    NOTHING,
   );
-}
-
-/**
- * A string or int64 field's writer that remembers its last value's text: in change events many such
- * fields repeat record after record (the source block's connector, db, schema and table, a transaction's
- * ts_ms/ts_us/ts_ns and txId, an unchanged column), and comparing with the last value is cheaper than
- * escaping or printing it again. One per struct field, since a schema object (Schemas.STRING) is shared by
- * many fields. Only for primitive values, whose text depends on nothing else.
- */
-function lastRemembered(write: Write): Write {
-  let last: unknown = NOTHING;
-  let text = '';
-  return (v) => {
-    if (v === last) return text;
-    text = write(v);
-    // A Date (a Timestamp logical int64) is mutable: its text is not remembered.
-    last = typeof v === 'object' && v !== null ? NOTHING : v;
-    return text;
-  };
 }
 
 const NOTHING = Symbol('nothing written yet');
