@@ -45,6 +45,7 @@ export class PostgresSourceTask implements SourceTask {
   #filters!: Filters;
   #schemaOptions!: TableSchemaOptions;
   #tables = new Map<number, TableSchema | null>();
+  #lastConfirmed: { text: unknown; lsn: Lsn | null } = { text: undefined, lsn: null };
   #stream: ReplicationStream | null = null;
   #stored: StoredPosition | null = null;
   #txCommit: Lsn | null = null;
@@ -397,7 +398,10 @@ export class PostgresSourceTask implements SourceTask {
   commitRecord(record: SourceRecord): void {
     const offset = record.sourceOffset;
     if (!offset || snapshotInProgress(offset)) return;
-    const commit = Lsn.tryParse(offset.lsn_commit);
+    // Every record of a transaction carries the same commit LSN text: parse it once.
+    const text = offset.lsn_commit;
+    if (text !== this.#lastConfirmed.text) this.#lastConfirmed = { text, lsn: Lsn.tryParse(text) };
+    const commit = this.#lastConfirmed.lsn;
     if (commit) this.#stream?.confirm(commit);
   }
 
