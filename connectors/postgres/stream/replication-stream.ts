@@ -5,6 +5,7 @@ import { FatalError } from '../../../src/api/index.ts';
 import { quoteIdent } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
 import { Lsn } from '../position.ts';
+import { RowDecoder } from './row-decoder.ts';
 
 /**
  * The pgoutput replication connection, with acknowledgement and flow control owned by Seam.
@@ -20,8 +21,8 @@ import { Lsn } from '../position.ts';
  * - a message is handled synchronously when its handler can (the common case); when the handler returns
  *   a promise (the record queue is full, a table's schema must be read), the socket is paused and the
  *   messages already received wait in order behind it, so memory stays bounded and order is kept.
- * Tuple values stay text: the plugin's per-column parsers (pg's global ones) are replaced as each
- * Relation message is parsed, before any row of that relation.
+ * Tuple values stay text: row messages are decoded by Seam (row-decoder.ts) and the plugin's per-column
+ * parsers (pg's global ones) are replaced as each Relation message is parsed.
  */
 export interface StreamHandlers {
   /** Handles one message; returns a promise only when it must wait (no later message runs before it settles). */
@@ -35,13 +36,20 @@ const raw = (text: string): string => text;
 
 class TextPgoutputPlugin extends PgoutputPlugin {
   readonly #publication: string;
+  readonly #rows = new RowDecoder();
   constructor(publication: string) {
     super({ protoVersion: 1, publicationNames: [publication], messages: true });
     this.#publication = publication;
   }
+  /** Row changes by Seam's decoder (row-decoder.ts); every other message by the library's parser. */
   override parse(buffer: Buffer): Pgoutput.Message {
+    const row = this.#rows.decode(buffer);
+    if (row !== null) return row;
     const message = super.parse(buffer);
-    if (message.tag === 'relation') for (const c of message.columns) c.parser = raw;
+    if (message.tag === 'relation') {
+      for (const c of message.columns) c.parser = raw;
+      this.#rows.relation(message);
+    }
     return message;
   }
   /** publication_names is an identifier list: quote the name so mixed case survives. */
