@@ -6,6 +6,7 @@ import { murmur2 } from './murmur2.ts';
  * Records without a key have no Kafka-defined partition; the log places them on partition 0.
  */
 export function partitionForKey(key: Uint8Array | null, numPartitions: number): number {
-  if (key === null) return 0;
+  // One partition: no hash to compute (the common case of a change topic).
+  if (key === null || numPartitions === 1) return 0;
   return (murmur2(key) & 0x7fffffff) % numPartitions;
 }
