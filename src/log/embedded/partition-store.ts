@@ -66,8 +66,7 @@ export class PartitionStore {
         this.#insertChunk.run(...(flat.slice(i, i + chunk) as SQLInputValue[]));
     }
     const one = this.insert;
-    for (; i < flat.length; i += COLUMNS)
-      one.run(...(flat.slice(i, i + COLUMNS) as SQLInputValue[]));
+    for (; i < flat.length; i += COLUMNS) one.run(...(flat.slice(i, i + COLUMNS) as SQLInputValue[]));
   }
 
   static table(id: number): string {
