@@ -220,16 +220,13 @@ export class EmbeddedTopicLog implements TopicLog {
       this.transaction(() => {
         const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
         const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
-        const touched = new Map<
-          PartitionStore,
-          { next: number; bytes: number; added: number; rows: unknown[] }
-        >();
+        const touched = new Map<PartitionStore, { next: number; bytes: number; added: number }>();
         const positions = records.map((r, i) => {
           const partition = targets[i]!;
           const store = lookup(r.topic).partitions[partition]!;
           let pending = touched.get(store);
           if (!pending) {
-            pending = { next: store.next, bytes: store.bytes, added: 0, rows: [] };
+            pending = { next: store.next, bytes: store.bytes, added: 0 };
             touched.set(store, pending);
           }
           const headers = encodeHeaders(r.headers);
@@ -239,10 +236,9 @@ export class EmbeddedTopicLog implements TopicLog {
           const size = recordSize(r.key, value, headers);
           pending.bytes += size;
           pending.added += size;
-          pending.rows.push(offset, r.timestamp ?? now, r.key, value, headers, split?.head ?? null);
+          store.insert.run(offset, r.timestamp ?? now, r.key, value, headers, split?.head ?? null);
           return { topic: r.topic, partition, offset };
         });
-        for (const [store, pending] of touched) store.insertRows(pending.rows);
         const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');
         for (const [store, pending] of touched) update.run(pending.next, pending.bytes, store.id);
         this.offsets.writeSourceOffsets(offsets);

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { TopicPolicy } from './topic-config.ts';
 
 /**
@@ -8,8 +8,6 @@ import type { TopicPolicy } from './topic-config.ts';
  * writer lock, and `append` updates it only after its transaction committed. A read-only instance
  * refreshes it from the `partitions` table whenever the writer has committed (topic-catalog.ts).
  */
-const CHUNK_ROWS = 32;
-const COLUMNS = 6;
 const SIZE = 'ifnull(length(key), 0) + ifnull(length(value), 0) + ifnull(length(headers), 0)';
 
 export class PartitionStore {
@@ -22,7 +20,6 @@ export class PartitionStore {
   readonly formatVersion: number;
   readonly readFrom: StatementSync;
   #insert: StatementSync | null = null;
-  #insertChunk: StatementSync | null = null;
   private readonly db: DatabaseSync;
   private readonly first: StatementSync;
 
@@ -47,26 +44,6 @@ export class PartitionStore {
       `INSERT INTO ${PartitionStore.table(this.id)} (off, ts, key, value, headers, head) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     return this.#insert;
-  }
-
-  /**
-   * Inserts rows given as one flat list of (off, ts, key, value, headers, head) values: whole chunks of
-   * {@link CHUNK_ROWS} rows with one multi-row statement (a statement step per row cost more than its
-   * binding), the rest one by one.
-   */
-  insertRows(flat: readonly unknown[]): void {
-    const chunk = CHUNK_ROWS * COLUMNS;
-    let i = 0;
-    if (flat.length >= chunk) {
-      const rows = Array.from({ length: CHUNK_ROWS }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
-      this.#insertChunk ??= this.db.prepare(
-        `INSERT INTO ${PartitionStore.table(this.id)} (off, ts, key, value, headers, head) VALUES ${rows}`,
-      );
-      for (; i + chunk <= flat.length; i += chunk)
-        this.#insertChunk.run(...(flat.slice(i, i + chunk) as SQLInputValue[]));
-    }
-    const one = this.insert;
-    for (; i < flat.length; i += COLUMNS) one.run(...(flat.slice(i, i + COLUMNS) as SQLInputValue[]));
   }
 
   static table(id: number): string {
