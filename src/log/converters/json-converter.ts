@@ -62,6 +62,8 @@ export type JsonConverterConfig = ConfigOf<typeof jsonConverterConfig>;
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_SEPARATOR = ',"payload":';
 const NULL_SCHEMA_HEAD = Buffer.from(`${SCHEMA_PREFIX}null${PAYLOAD_SEPARATOR}`, 'utf8');
+/** Values needing more are assembled without the scratch buffer (see #envelope). */
+const MAX_SCRATCH_BYTES = 1 << 20;
 const NULL_RESULT: SchemaAndValue = Object.freeze({ schema: null, value: null });
 const ENVELOPE_REQUIRED =
   'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields. ' +
@@ -91,6 +93,9 @@ export class JsonConverter implements Converter, HeaderConverter {
    * a byte compare (memcmp) is much cheaper than decoding and hashing the schema text.
    */
   #last: { head: Buffer; cached: CachedSchema } | null = null;
+  /** Where an envelope is assembled (see #envelope), and the head it currently starts with. */
+  #scratch = Buffer.allocUnsafe(0);
+  #scratchHead: Buffer | null = null;
 
   constructor(config: JsonConverterConfig) {
     this.#schemasEnabled = config['schemas.enable'];
@@ -109,12 +114,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     try {
       const payload = this.#writer.write(schema, value);
       if (!this.#schemasEnabled) return Buffer.from(payload, 'utf8');
-      const head = schema === null ? NULL_SCHEMA_HEAD : this.#head(schema);
-      const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(payload, 'utf8') + 1);
-      head.copy(out, 0);
-      const end = head.length + out.write(payload, head.length, 'utf8');
-      out[end] = 0x7d;
-      return out;
+      return this.#envelope(schema === null ? NULL_SCHEMA_HEAD : this.#head(schema), payload);
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       throw new DataError(
@@ -122,6 +122,37 @@ export class JsonConverter implements Converter, HeaderConverter {
         { cause: e },
       );
     }
+  }
+
+  /**
+   * head + payload + `}` in one new buffer. The payload is encoded once, into a scratch buffer that
+   * already starts with the head when the schema is the last one's, and the result copied out: measuring
+   * the payload's UTF-8 length first was a second pass over it.
+   */
+  #envelope(head: Buffer, payload: string): Buffer {
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const needed = head.length + payload.length * 3 + 1;
+    if (needed > MAX_SCRATCH_BYTES) {
+      // A large value: sized exactly, so the converter keeps no large scratch buffer alive.
+      const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(payload, 'utf8') + 1);
+      head.copy(out, 0);
+      out[head.length + out.write(payload, head.length, 'utf8')] = 0x7d;
+      return out;
+    }
+    if (this.#scratch.length < needed) {
+      this.#scratch = Buffer.allocUnsafe(Math.max(needed, 2 * this.#scratch.length));
+      this.#scratchHead = null;
+    }
+    const scratch = this.#scratch;
+    if (this.#scratchHead !== head) {
+      head.copy(scratch, 0);
+      this.#scratchHead = head;
+    }
+    const end = head.length + scratch.write(payload, head.length, 'utf8');
+    scratch[end] = 0x7d;
+    const out = Buffer.allocUnsafe(end + 1);
+    scratch.copy(out, 0, 0, end + 1);
+    return out;
   }
 
   toConnectData(topic: string, bytes: Uint8Array | null): SchemaAndValue {

@@ -214,6 +214,25 @@ describe('JsonConverter writes Kafka envelopes', () => {
     expect(text(plain.fromConnectData('t', st, { n: 6, s: 'a', at }))).toBe('{"n":6,"s":"a","at":2000}');
   });
 
+  it('envelopes of alternating schemas, multi-byte text and values past the scratch buffer read back whole', () => {
+    const a = SchemaBuilder.struct().name('a').field('s', Schemas.STRING).build();
+    const b = SchemaBuilder.struct().name('b').field('s', Schemas.STRING).field('n', Schemas.INT32).build();
+    const values: [typeof a, Record<string, unknown>][] = [
+      [a, { s: 'plain' }],
+      [b, { s: 'größe ✓ 😀 "quoted" \\ \u2028', n: 1 }],
+      [a, { s: '日本語'.repeat(200_000) }],
+      [b, { s: 'x'.repeat(500_000), n: 2 }],
+      [a, { s: 'after the large ones' }],
+      [a, { s: '' }],
+    ];
+    for (const [schema, value] of values) {
+      const bytes = c.fromConnectData('t', schema, value)!;
+      const expected = `{"schema":${JSON.stringify(JSON.parse(text(c.fromConnectData('t', schema, value))!).schema)},"payload":${JSON.stringify(value)}}`;
+      expect(Buffer.from(bytes).toString('utf8')).toBe(expected);
+      expect(c.toConnectData('t', bytes).value).toEqual(value);
+    }
+  });
+
   it('struct fields with any name, nested and nullable, as JSON.stringify would name them', () => {
     const names = ['a"b', 'back\\slash', 'new\nline', '</script>', 'sep\u2028arator', '`$' + '{x}`', "it's"];
     const inner = SchemaBuilder.struct().optional().field('n', Schemas.OPTIONAL_INT32).build();
