@@ -1,33 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectError } from '../../../src/api/errors.ts';
 import { EmbeddedTopicLog } from '../../../src/log/embedded/embedded-topic-log.ts';
 import type { AppendRecord } from '../../../src/log/topic-log.ts';
+import { useEmbeddedLogDir } from '../../helpers/embedded-log-dir.ts';
 
-let dataDir: string;
-const opened: EmbeddedTopicLog[] = [];
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'seam-log-readonly-'));
-});
-afterEach(async () => {
-  for (const log of opened.splice(0)) await log.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function open(readOnly: boolean): Promise<EmbeddedTopicLog> {
-  const log = await EmbeddedTopicLog.open({
-    dataDir,
-    maintenanceIntervalMs: 0,
-    readOnly,
-    pollIntervalMs: 20,
-  });
-  opened.push(log);
-  return log;
-}
+const { dir, open } = useEmbeddedLogDir('seam-log-readonly-');
 
 const text = new TextEncoder();
 const record = (topic: string, value: string): AppendRecord => ({
@@ -132,7 +112,7 @@ describe('embedded log: read-only open beside a writer', () => {
   });
 
   it('creates nothing and names the problem when there is no log', async () => {
-    const missing = join(dataDir, 'none');
+    const missing = join(dir(), 'none');
     const error = await errorOf(() => EmbeddedTopicLog.open({ dataDir: missing, readOnly: true }));
     expect(error.code).toBe('seam.log.unavailable');
     expect(error.message).toContain(join(missing, 'log.sqlite'));
@@ -144,7 +124,7 @@ describe('embedded log: a writer in another process', () => {
   it('is read while it appends, and keeps a second writer out', async () => {
     const child = spawn(
       process.execPath,
-      [join(import.meta.dirname, 'fixtures/append-until-killed.ts'), dataDir],
+      [join(import.meta.dirname, 'fixtures/append-until-killed.ts'), dir()],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -171,7 +151,7 @@ describe('embedded log: a writer in another process', () => {
       });
     try {
       await acknowledgedAtLeast(2);
-      const second = await errorOf(() => EmbeddedTopicLog.open({ dataDir, maintenanceIntervalMs: 0 }));
+      const second = await errorOf(() => EmbeddedTopicLog.open({ dataDir: dir(), maintenanceIntervalMs: 0 }));
       expect(second.code).toBe('seam.log.unavailable');
       expect(second.message).toContain('in use by another process');
 

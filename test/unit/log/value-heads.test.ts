@@ -1,34 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SchemaBuilder, Schemas } from '../../../src/api/index.ts';
 import { JsonConverter, jsonConverterConfig } from '../../../src/log/converters/json-converter.ts';
-import { EmbeddedTopicLog } from '../../../src/log/embedded/embedded-topic-log.ts';
 import { headLength } from '../../../src/log/embedded/value-heads.ts';
 import type { AppendRecord } from '../../../src/log/topic-log.ts';
+import { useEmbeddedLogDir } from '../../helpers/embedded-log-dir.ts';
 
-let dataDir: string;
-const opened: EmbeddedTopicLog[] = [];
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'seam-log-heads-'));
-});
-afterEach(async () => {
-  for (const log of opened.splice(0)) await log.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function open(readOnly = false): Promise<EmbeddedTopicLog> {
-  const log = await EmbeddedTopicLog.open({
-    dataDir,
-    maintenanceIntervalMs: 0,
-    readOnly,
-    pollIntervalMs: 20,
-  });
-  opened.push(log);
-  return log;
-}
+const { dir, open } = useEmbeddedLogDir('seam-log-heads-');
 
 const converter = new JsonConverter(jsonConverterConfig.parse({}));
 
@@ -57,7 +36,7 @@ const record = (topic: string, value: Uint8Array | null, key = `k${topic}`): App
 });
 
 const storedValueBytes = (): number => {
-  const db = new DatabaseSync(join(dataDir, 'log.sqlite'), { readOnly: true });
+  const db = new DatabaseSync(join(dir(), 'log.sqlite'), { readOnly: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE name GLOB 'r_[0-9]*'").all() as {
       name: string;
@@ -72,7 +51,7 @@ const storedValueBytes = (): number => {
 };
 
 const headRows = (): number => {
-  const db = new DatabaseSync(join(dataDir, 'log.sqlite'), { readOnly: true });
+  const db = new DatabaseSync(join(dir(), 'log.sqlite'), { readOnly: true });
   try {
     return Number((db.prepare('SELECT count(*) AS n FROM value_heads').get() as { n: number }).n);
   } finally {
@@ -141,7 +120,6 @@ describe('embedded log: JSON schema heads stored once', () => {
     const log = await open();
     await log.append([record('a', envelope('a', 1))]);
     await log.close();
-    opened.splice(0);
     const again = await open();
     await again.append([record('a', envelope('a', 2)), record('c', envelope('c', 3))]);
     expect(headRows()).toBe(2);
@@ -177,7 +155,7 @@ describe('embedded log: JSON schema heads stored once', () => {
 
   it('upgrades a format 1 log: old records read as they were, new ones share heads', async () => {
     const v1 = envelope('a', 1);
-    const db = new DatabaseSync(join(dataDir, 'log.sqlite'));
+    const db = new DatabaseSync(join(dir(), 'log.sqlite'));
     db.exec(`
       CREATE TABLE topics (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, partitions INTEGER NOT NULL, config TEXT NOT NULL);
       CREATE TABLE partitions (id INTEGER PRIMARY KEY AUTOINCREMENT, topic_id INTEGER NOT NULL REFERENCES topics(id), partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, bytes INTEGER NOT NULL, UNIQUE (topic_id, partition));
