@@ -280,14 +280,22 @@ export class PostgresSourceTask implements SourceTask {
       return this.#onOtherMessage(lsn, m);
     const table = this.#tables.get(oid);
     if (!table) return;
-    const b = this.#builder;
-    const out =
-      m.tag === 'insert'
-        ? b.insert(table, lsn, m.new as TextTuple)
-        : m.tag === 'update'
-          ? b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, m.new as TextTuple)
-          : b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
+    const out = this.#rowRecords(table, lsn, m);
     return out.length > 0 ? this.#queue.push(out) : undefined;
+  }
+
+  /** The change records of a row message; `filled` replaces an update's new tuple (TOAST re-selected). */
+  #rowRecords(
+    table: TableSchema,
+    lsn: Lsn,
+    m: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
+    filled?: TextTuple,
+  ): SourceRecord[] {
+    const b = this.#builder;
+    if (m.tag === 'insert') return b.insert(table, lsn, m.new as TextTuple);
+    const old = (m.old ?? m.key) as TextTuple | null;
+    if (m.tag === 'update') return b.update(table, lsn, old, filled ?? (m.new as TextTuple));
+    return b.delete(table, lsn, old as TextTuple);
   }
 
   async #onOtherMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> {
@@ -331,13 +339,11 @@ export class PostgresSourceTask implements SourceTask {
             m.tag === 'delete' ? [m.old ?? m.key] : m.tag === 'update' ? [m.new, m.old ?? m.key] : [m.new];
           this.#incremental.observe(table, keys as (TextTuple | null)[]);
         }
-        if (m.tag === 'insert') out = b.insert(table, lsn, m.new as TextTuple);
-        else if (m.tag === 'update') {
-          const tuple = this.#reselector
+        const filled =
+          m.tag === 'update' && this.#reselector
             ? await this.#reselector.fill(table, m.new as TextTuple)
-            : (m.new as TextTuple);
-          out = b.update(table, lsn, (m.old ?? m.key) as TextTuple | null, tuple);
-        } else out = b.delete(table, lsn, (m.old ?? m.key) as TextTuple);
+            : undefined;
+        out = this.#rowRecords(table, lsn, m, filled);
         break;
       }
       case 'truncate': {
