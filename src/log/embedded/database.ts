@@ -48,11 +48,9 @@ CREATE TABLE group_offsets (
   offset INTEGER NOT NULL,
   PRIMARY KEY (grp, topic, partition)
 ) WITHOUT ROWID;
-CREATE TABLE value_heads (
-  id INTEGER PRIMARY KEY,
-  head BLOB NOT NULL UNIQUE
-);
 `;
+/** Format 2's table of shared value heads (value-heads.ts); also what the upgrade from format 1 adds. */
+const VALUE_HEADS_DDL = 'CREATE TABLE value_heads (id INTEGER PRIMARY KEY, head BLOB NOT NULL UNIQUE)';
 
 /** DDL of one partition's record table; `compact` adds the key index the compaction pass seeks on. */
 export function recordTableDdl(table: string, compact: boolean): string {
@@ -160,6 +158,7 @@ function ensureSchema(db: DatabaseSync, path: string): void {
   const version = userVersion(db);
   if (version === 0 && tableCount(db) === 0) {
     db.exec(SCHEMA);
+    db.exec(VALUE_HEADS_DDL);
     db.exec(`PRAGMA user_version = ${FORMAT_VERSION}`);
     return;
   }
@@ -169,7 +168,7 @@ function ensureSchema(db: DatabaseSync, path: string): void {
 
 /** Version 1 → 2: the value_heads table and each record table's `head` column (null: value stored whole). */
 function upgradeFromVersion1(db: DatabaseSync): void {
-  db.exec('CREATE TABLE value_heads (id INTEGER PRIMARY KEY, head BLOB NOT NULL UNIQUE)');
+  db.exec(VALUE_HEADS_DDL);
   const tables = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'r_[0-9]*'")
     .all() as { name: string }[];

@@ -231,12 +231,12 @@ export class EmbeddedTopicLog implements TopicLog {
           }
           const headers = encodeHeaders(r.headers);
           const offset = pending.next++;
-          const split = r.value === null ? null : this.heads.split(r.topic, r.value);
-          const value = split === null ? r.value : split.rest;
+          const head = r.value === null ? null : this.heads.headOf(r.topic, r.value);
+          const value = head === null ? r.value : r.value!.subarray(head.bytes.length);
           const size = recordSize(r.key, value, headers);
           pending.bytes += size;
           pending.added += size;
-          store.insert.run(offset, r.timestamp ?? now, r.key, value, headers, split?.head ?? null);
+          store.insert.run(offset, r.timestamp ?? now, r.key, value, headers, head?.id ?? null);
           return { topic: r.topic, partition, offset };
         });
         const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');

@@ -19,7 +19,7 @@ const MIN_HEAD_BYTES = 64;
 /** Distinct heads kept; a connector whose schemas never repeat stops adding rows here, not records. */
 const MAX_HEADS = 1_000;
 
-interface Head {
+export interface Head {
   readonly id: number;
   readonly bytes: Buffer;
 }
@@ -45,14 +45,12 @@ export class ValueHeads {
   }
 
   /**
-   * Inside the append transaction: the head id and the rest of `value`, or null when it is stored whole.
-   * The rest is a view of `value`, not a copy.
+   * Inside the append transaction: the stored head `value` starts with, or null when it is stored whole.
+   * The row keeps `value.subarray(head.bytes.length)`.
    */
-  split(topic: string, value: Uint8Array): { head: number; rest: Uint8Array } | null {
+  headOf(topic: string, value: Uint8Array): Head | null {
     const last = this.#lastByTopic.get(topic);
-    if (last !== undefined && startsWith(value, last.bytes)) {
-      return { head: last.id, rest: value.subarray(last.bytes.length) };
-    }
+    if (last !== undefined && startsWith(value, last.bytes)) return last;
     const length = headLength(value);
     if (length < MIN_HEAD_BYTES) return null;
     const bytes = asBuffer(value).subarray(0, length);
@@ -63,7 +61,7 @@ export class ValueHeads {
       head = this.#add(text, Buffer.from(bytes));
     }
     this.#lastByTopic.set(topic, head);
-    return { head: head.id, rest: value.subarray(length) };
+    return head;
   }
 
   /** After the append transaction committed: its new heads are kept. */
