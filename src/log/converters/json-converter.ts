@@ -11,6 +11,8 @@ import {
   type SchemaAndValue,
 } from '../../api/index.ts';
 import { asBuffer } from './buffers.ts';
+import { type ByteOut, room } from './json-bytes.ts';
+import { JsonEncoder } from './json-encoder.ts';
 import { parseJson } from './json-numbers.ts';
 import { JsonReader, unwrapRaw } from './json-reader.ts';
 import { hasDecimal, schemaFromJson, schemaToJson } from './json-schema.ts';
@@ -62,8 +64,9 @@ export type JsonConverterConfig = ConfigOf<typeof jsonConverterConfig>;
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_SEPARATOR = ',"payload":';
 const NULL_SCHEMA_HEAD = Buffer.from(`${SCHEMA_PREFIX}null${PAYLOAD_SEPARATOR}`, 'utf8');
-/** Values needing more are assembled without the scratch buffer (see #envelope). */
+/** A scratch buffer grown past this by a large value is dropped after it, not kept. */
 const MAX_SCRATCH_BYTES = 1 << 20;
+const INITIAL_SCRATCH_BYTES = 16 << 10;
 const NULL_RESULT: SchemaAndValue = Object.freeze({ schema: null, value: null });
 const ENVELOPE_REQUIRED =
   'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields. ' +
@@ -76,7 +79,8 @@ interface CachedSchema {
 }
 
 /**
- * Kafka's JsonConverter. Writes the envelope by concatenating the cached schema text with the payload text;
+ * Kafka's JsonConverter. Writes the envelope as the cached schema head's bytes followed by the payload,
+ * which JsonEncoder writes as bytes (JsonWriter's text for schemaless values and to describe bad ones);
  * reads messages whose schema text was seen before by looking that text up and parsing only the payload
  * (the schema JSON is parsed once per distinct text).
  */
@@ -84,6 +88,7 @@ export class JsonConverter implements Converter, HeaderConverter {
   readonly #schemasEnabled: boolean;
   readonly #cacheSize: number;
   readonly #writer: JsonWriter;
+  readonly #encoder: JsonEncoder;
   readonly #reader: JsonReader;
   /** `{"schema":S,"payload":` as bytes per schema object: the schema is never re-serialized or re-encoded. */
   readonly #heads = new WeakMap<Schema, Buffer>();
@@ -93,28 +98,41 @@ export class JsonConverter implements Converter, HeaderConverter {
    * a byte compare (memcmp) is much cheaper than decoding and hashing the schema text.
    */
   #last: { head: Buffer; cached: CachedSchema } | null = null;
-  /** Where an envelope is assembled (see #envelope), and the head it currently starts with. */
-  #scratch = Buffer.allocUnsafe(0);
+  /** Where a value is encoded (see #encode), and the envelope head it currently starts with. */
+  readonly #scratch: ByteOut = { b: Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES) };
   #scratchHead: Buffer | null = null;
 
   constructor(config: JsonConverterConfig) {
     this.#schemasEnabled = config['schemas.enable'];
     this.#cacheSize = config['schemas.cache.size'];
     const replaceNullWithDefault = config['replace.null.with.default'];
-    this.#writer = new JsonWriter({
+    const writeOptions = {
       decimalNumeric: config['decimal.format'].toUpperCase() === 'NUMERIC',
       replaceNullWithDefault,
-    });
+    };
+    this.#writer = new JsonWriter(writeOptions);
+    this.#encoder = new JsonEncoder(this.#writer, writeOptions);
     this.#reader = new JsonReader(replaceNullWithDefault);
   }
 
   fromConnectData(topic: string, schema: Schema | null, value: unknown): Uint8Array | null {
     // A null value stays a tombstone whatever the schema (the SPI contract; Kafka writes a null payload).
     if (value === null || value === undefined) return null;
+    if (schema !== null) {
+      try {
+        return this.#encode(schema, value);
+      } catch {
+        // A value its schema does not allow: JsonWriter below names the field and the problem.
+      }
+    }
     try {
       const payload = this.#writer.write(schema, value);
       if (!this.#schemasEnabled) return Buffer.from(payload, 'utf8');
-      return this.#envelope(schema === null ? NULL_SCHEMA_HEAD : this.#head(schema), payload);
+      const head = schema === null ? NULL_SCHEMA_HEAD : this.#head(schema);
+      const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(payload, 'utf8') + 1);
+      head.copy(out, 0);
+      out[head.length + out.write(payload, head.length, 'utf8')] = 0x7d;
+      return out;
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       throw new DataError(
@@ -125,33 +143,31 @@ export class JsonConverter implements Converter, HeaderConverter {
   }
 
   /**
-   * head + payload + `}` in one new buffer. The payload is encoded once, into a scratch buffer that
-   * already starts with the head when the schema is the last one's, and the result copied out: measuring
-   * the payload's UTF-8 length first was a second pass over it.
+   * The value's bytes (after the envelope head when schemas are enabled), encoded into the scratch buffer
+   * and copied out. The scratch keeps the head of the last schema, so a run of records of one table
+   * copies it once.
    */
-  #envelope(head: Buffer, payload: string): Buffer {
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    const needed = head.length + payload.length * 3 + 1;
-    if (needed > MAX_SCRATCH_BYTES) {
-      // A large value: sized exactly, so the converter keeps no large scratch buffer alive.
-      const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(payload, 'utf8') + 1);
-      head.copy(out, 0);
-      out[head.length + out.write(payload, head.length, 'utf8')] = 0x7d;
-      return out;
+  #encode(schema: Schema, value: unknown): Buffer {
+    const scratch = this.#scratch;
+    let p = 0;
+    if (this.#schemasEnabled) {
+      const head = this.#head(schema);
+      if (this.#scratchHead !== head) {
+        this.#scratchHead = null;
+        head.copy(room(scratch, 0, head.length), 0);
+        this.#scratchHead = head;
+      }
+      p = head.length;
     }
-    if (this.#scratch.length < needed) {
-      this.#scratch = Buffer.allocUnsafe(Math.max(needed, 2 * this.#scratch.length));
+    let end = this.#encoder.encoderFor(schema)(scratch, p, value);
+    if (this.#schemasEnabled) room(scratch, end, 1)[end++] = 0x7d;
+    const b = scratch.b;
+    const out = Buffer.allocUnsafe(end);
+    b.copy(out, 0, 0, end);
+    if (b.length > MAX_SCRATCH_BYTES) {
+      scratch.b = Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES);
       this.#scratchHead = null;
     }
-    const scratch = this.#scratch;
-    if (this.#scratchHead !== head) {
-      head.copy(scratch, 0);
-      this.#scratchHead = head;
-    }
-    const end = head.length + scratch.write(payload, head.length, 'utf8');
-    scratch[end] = 0x7d;
-    const out = Buffer.allocUnsafe(end + 1);
-    scratch.copy(out, 0, 0, end + 1);
     return out;
   }
 
