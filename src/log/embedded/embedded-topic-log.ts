@@ -13,7 +13,7 @@ import type {
   TopicLog,
   TopicSpec,
 } from '../topic-log.ts';
-import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
+import { BackgroundCheckpointer, type CheckpointResult, type CheckpointThresholds } from './checkpointer.ts';
 import { DataWaiters } from './data-waiters.ts';
 import { checkVersion, DB_FILE, openDatabase, toLogError } from './database.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
@@ -45,6 +45,8 @@ export interface EmbeddedTopicLogOptions {
   readonly backgroundCheckpoint?: boolean;
   /** Told of each completed background checkpoint (for metrics and tests). @defaultValue none */
   readonly onCheckpoint?: (result: CheckpointResult) => void;
+  /** When the background checkpointer copies and restarts the WAL (checkpointer.ts). @defaultValue 32 / 64 MiB */
+  readonly checkpointThresholds?: CheckpointThresholds;
   /** Runs SQLite's quick_check at open, so a damaged file fails at start, not mid-stream. @defaultValue true */
   readonly integrityCheck?: boolean;
   /** Clock for append timestamps, retention and tombstone horizons. @defaultValue `Date.now` */
@@ -143,6 +145,7 @@ export class EmbeddedTopicLog implements TopicLog {
         () => this.guard(() => this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')),
         onError,
         options.onCheckpoint,
+        options.checkpointThresholds,
       );
     }
     const interval = options.maintenanceIntervalMs ?? 300_000;
@@ -154,6 +157,8 @@ export class EmbeddedTopicLog implements TopicLog {
 
   async createTopics(topics: ReadonlyMap<string, TopicSpec>): Promise<void> {
     this.ensureWritable('createTopics');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     const fresh = [...topics].filter(([name]) => !this.topics.has(name));
     if (fresh.length === 0) return;
     for (const [name, spec] of fresh) validateSpec(name, spec);
@@ -175,6 +180,8 @@ export class EmbeddedTopicLog implements TopicLog {
 
   async deleteTopic(name: string): Promise<void> {
     this.ensureWritable('deleteTopic');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     const state = this.topics.get(name);
     if (!state) return;
     this.transaction(() => {
@@ -192,6 +199,8 @@ export class EmbeddedTopicLog implements TopicLog {
     offsets: readonly SourceOffsetWrite[] = [],
   ): Promise<AppendedPosition[]> {
     this.ensureWritable('append');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     // Everything that can be refused is checked before the transaction, so a bad batch writes nothing.
     const missing = new Map<string, TopicSpec>();
     const targets = records.map((r) => {
@@ -296,6 +305,8 @@ export class EmbeddedTopicLog implements TopicLog {
 
   async writeSourceOffsets(offsets: readonly SourceOffsetWrite[]): Promise<void> {
     this.ensureWritable('writeSourceOffsets');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     this.transaction(() => this.offsets.writeSourceOffsets(offsets));
     await this.durable();
   }
@@ -311,12 +322,16 @@ export class EmbeddedTopicLog implements TopicLog {
     offsets: readonly { topic: string; partition: number; offset: number | null }[],
   ): Promise<void> {
     this.ensureWritable('commitOffsets');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     this.transaction(() => this.offsets.commit(group, offsets));
     await this.durable();
   }
 
   async deleteGroup(group: string): Promise<void> {
     this.ensureWritable('deleteGroup');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     this.transaction(() => this.offsets.deleteGroup(group));
     await this.durable();
   }
@@ -348,6 +363,8 @@ export class EmbeddedTopicLog implements TopicLog {
 
   async maintain(): Promise<void> {
     this.ensureWritable('maintain');
+    const gate = this.checkpointer?.gate;
+    if (gate) await gate;
     const now = this.now();
     for (const state of this.topics.values()) {
       // One transaction per partition keeps each pass short and leaves appends room in between.
@@ -386,6 +403,10 @@ export class EmbeddedTopicLog implements TopicLog {
     return store;
   }
 
+  /**
+   * Write methods call this after awaiting the checkpointer's gate (when one is set), with no await in
+   * between: a WAL restart's final checkpoint then never runs beside a commit.
+   */
   private transaction<T>(work: () => T): T {
     this.ensureOpen();
     return this.guard(() => {
