@@ -4,6 +4,7 @@
  * Offsets store the decimal string form ({@link Lsn.toDecimal}) so JSON keeps all 64 bits.
  */
 const PG_FORM = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class Lsn {
   static readonly INVALID = new Lsn(0n);
@@ -64,7 +65,7 @@ export class Lsn {
 
   /** As an int64 Connect value: a number when safe, else a bigint. */
   toInt64(): number | bigint {
-    return this.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.value) : this.value;
+    return this.value <= MAX_SAFE ? Number(this.value) : this.value;
   }
 
   add(bytes: bigint | number): Lsn {

@@ -75,7 +75,7 @@ export class PostgresSourceTask implements SourceTask {
       provideTransactionMetadata: c['provide.transaction.metadata'],
       transactionTopic: c['topic.transaction'],
       skipUnchanged: c['skip.messages.without.change'],
-      offsetExtra: () => this.#incremental?.offsetFields() ?? {},
+      offsetExtra: () => this.#incremental?.offsetFields() ?? null,
     });
     this.#schemaOptions = {
       prefix: c['topic.prefix'],

@@ -28,14 +28,19 @@ export interface BuilderOptions {
   readonly provideTransactionMetadata: boolean;
   readonly transactionTopic: string;
   readonly skipUnchanged: boolean;
-  /** Fields added to every offset (the incremental snapshot's progress, so it survives a restart). */
-  readonly offsetExtra?: () => Readonly<Record<string, unknown>>;
+  /**
+   * Fields added to every offset (the incremental snapshot's progress, so it survives a restart); null
+   * when there are none.
+   */
+  readonly offsetExtra?: () => Readonly<Record<string, unknown>> | null;
 }
 
 interface OpenTransaction {
   readonly xid: number;
   readonly commitLsn: Lsn;
   readonly commitUs: bigint;
+  /** commitUs as text, for every offset's ts_usec. */
+  readonly commitUsText: string;
   readonly id: string;
   total: number;
   readonly perTable: Map<string, number>;
@@ -100,7 +105,15 @@ export class ChangeBuilder {
 
   begin(xid: number, commitLsn: Lsn, commitUs: bigint, lsn: Lsn): SourceRecord[] {
     const id = `${xid}:${commitLsn.toDecimal()}`;
-    this.#tx = { xid, commitLsn, commitUs, id, total: 0, perTable: new Map() };
+    this.#tx = {
+      xid,
+      commitLsn,
+      commitUs,
+      commitUsText: commitUs.toString(),
+      id,
+      total: 0,
+      perTable: new Map(),
+    };
     if (!this.#o.provideTransactionMetadata) return [];
     const value = {
       status: 'BEGIN',
@@ -270,21 +283,24 @@ export class ChangeBuilder {
       tx.total++;
       transaction = { id: tx.id, total_order: tx.total, data_collection_order: order };
     }
-    return sourceRecord({
+    // Built as one literal (not through sourceRecord's spread): this runs for every change.
+    return {
       topic: table.topic,
+      kafkaPartition: null,
       keySchema: table.keySchema,
       key,
       valueSchema: table.envelopeSchema,
       value: changeEvent(op, { before, after, source, transaction }),
+      timestamp: null,
       headers,
       sourcePartition: this.#partition,
-      sourceOffset: this.#offset({
-        commit: tx?.commitLsn ?? lsn,
+      sourceOffset: this.#offsetAt(
+        tx?.commitLsn ?? lsn,
         lsn,
-        txId: tx?.xid ?? null,
-        tsUs: tx?.commitUs ?? 0n,
-      }),
-    });
+        tx?.xid ?? null,
+        tx === null ? '0' : tx.commitUsText,
+      ),
+    };
   }
 
   #tombstone(record: SourceRecord): SourceRecord {
@@ -325,13 +341,19 @@ export class ChangeBuilder {
   }
 
   #offset(at: StreamPosition): Record<string, unknown> {
-    return {
-      lsn_commit: at.commit.toDecimal(),
-      lsn: at.lsn.toDecimal(),
-      txId: at.txId,
-      ts_usec: at.tsUs.toString(),
-      ...this.#o.offsetExtra?.(),
+    return this.#offsetAt(at.commit, at.lsn, at.txId, at.tsUs.toString());
+  }
+
+  #offsetAt(commit: Lsn, lsn: Lsn, txId: number | null, tsUsText: string): Record<string, unknown> {
+    const offset: Record<string, unknown> = {
+      lsn_commit: commit.toDecimal(),
+      lsn: lsn.toDecimal(),
+      txId,
+      ts_usec: tsUsText,
     };
+    const extra = this.#o.offsetExtra?.();
+    if (extra) Object.assign(offset, extra);
+    return offset;
   }
 }
 
