@@ -54,17 +54,19 @@ describe('WalSync', () => {
     const held = await holdSyncs();
     const sync = new WalSync(wal);
     const first = sync.sync();
-    await new Promise((r) => setImmediate(r));
+    // The first sync opens the file on the thread pool before it syncs: wait until it is syncing (a
+    // fixed number of event-loop turns was not always enough on a loaded machine).
+    await vi.waitFor(() => expect(held.spy).toHaveBeenCalledTimes(1));
     const second = sync.sync();
     const third = sync.sync();
     expect(second).toBe(third);
-    await new Promise((r) => setImmediate(r));
+    expect(await settled(second)).toBe(false);
     expect(held.spy).toHaveBeenCalledTimes(1);
     held.releaseAll();
     await first;
     // The second and third callers committed after the first sync began: they need a sync of their own.
+    await vi.waitFor(() => expect(held.spy).toHaveBeenCalledTimes(2));
     expect(await settled(second)).toBe(false);
-    expect(held.spy).toHaveBeenCalledTimes(2);
     held.releaseAll();
     await second;
     await sync.close();
@@ -99,9 +101,9 @@ describe('embedded log with synchronous: full', () => {
       const append = log.append([
         { topic: 't', partition: 0, key: null, value: Buffer.from('v'), headers: [], timestamp: null },
       ]);
+      await vi.waitFor(() => expect(held.spy).toHaveBeenCalled());
       expect(await settled(append)).toBe(false);
       expect(await settled(waiting)).toBe(false);
-      expect(held.spy).toHaveBeenCalled();
       held.releaseAll();
       await expect(append).resolves.toEqual([{ topic: 't', partition: 0, offset: 0 }]);
       await waiting;
