@@ -90,7 +90,8 @@ it('starts the WAL over under a steady stream of appends, holding writes only fo
     largestWal = Math.max(largestWal, walSize());
   }
   expect(checkpoints.length).toBeGreaterThan(4);
-  expect(largestWal).toBeLessThan(32 * MB);
+  // Without the restart it ends above the 96 MB written (140 MB measured); with it, 6-12 MB here.
+  expect(largestWal).toBeLessThan(48 * MB);
   await log.close();
   expect(errors).toEqual([]);
   const again = await EmbeddedTopicLog.open({ dataDir: dir });
