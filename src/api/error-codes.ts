@@ -18,6 +18,10 @@ export const ERROR_CODES = {
     status: 400,
     hint: 'Check that the ${env:…} variable or ${file:…} key exists and is readable by the worker.',
   },
+  'seam.config.provider_not_enabled': {
+    status: 400,
+    hint: 'Declare the provider in the worker config (config.providers=<name>, config.providers.<name>.class=…) or use a literal value.',
+  },
   'seam.rest.bad_request': { status: 400, hint: 'Send a JSON body of the documented shape.' },
   'seam.rest.not_found': { status: 404, hint: 'Check the name with GET /connectors.' },
   'seam.rest.conflict': { status: 409, hint: 'Choose another name, or DELETE the existing connector first.' },

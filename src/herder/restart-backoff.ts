@@ -1,3 +1,5 @@
+import { ConnectError, isRetriable } from '../api/index.ts';
+
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
  * until someone calls restart). Delay before attempt n: initial × 2^(n-1), capped at max, with jitter
@@ -29,6 +31,17 @@ export function onFailure(state: RestartState, backoff: RestartBackoff, now = Da
   const delay = Math.round(base * (0.5 + Math.random() * 0.5));
   state.nextAt = now + delay;
   return delay;
+}
+
+/**
+ * Whether a failure is worth an automatic restart. A failure the plugin classified as non-retriable (wrong
+ * password, invalid config, a privilege missing: src/api/errors.ts) fails the same way on every attempt, so
+ * the instance stays FAILED until a restart request or a config change. Retriable failures, hung calls and
+ * unclassified crashes (a plain Error) are restarted with backoff.
+ */
+export function shouldAutoRestart(error: unknown): boolean {
+  if (!(error instanceof ConnectError)) return true;
+  return isRetriable(error) || error.code === 'seam.task.hung';
 }
 
 export function cancel(state: RestartState): void {

@@ -159,11 +159,12 @@ export class StandaloneHerder implements Herder {
     return this.#redact(this.#get(name));
   }
 
-  putConnectorConfig(
+  async putConnectorConfig(
     name: string,
     config: RawConfig,
     options: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<PutConfigResult> {
+    await this.#o.worker.options.configProviders?.prefetch(config); // security: resolve outside the queue
     return this.#serial(async () => {
       if (name.trim() === '' || hasControlCharacter(name))
         throw bad('Connector name must not be empty or contain control characters');
@@ -180,6 +181,7 @@ export class StandaloneHerder implements Herder {
         this.#o.worker.options.registry,
         full['connector.class'] ?? '',
         full,
+        this.#o.worker.options.configProviders, // security: undeclared providers are a 400
       );
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
       let entry = existing;
@@ -254,6 +256,7 @@ export class StandaloneHerder implements Herder {
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
     const e = this.#get(name);
+    await this.#o.worker.options.configProviders?.prefetch(e.config); // security: resolve outside the queue
     if (!request.includeTasks && !request.onlyFailed) {
       await this.#serial(() => this.#restartConnectorInstance(e));
       return null;
@@ -275,6 +278,7 @@ export class StandaloneHerder implements Herder {
   async restartTask(name: string, task: number): Promise<void> {
     const e = this.#get(name);
     this.#slot(name, task);
+    await this.#o.worker.options.configProviders?.prefetch(e.config); // security: resolve outside the queue
     await this.#serial(() => this.#restartTask(e, task));
   }
 
@@ -333,7 +337,8 @@ export class StandaloneHerder implements Herder {
   }
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
-    return (await validateConnectorConfig(this.#o.worker.options.registry, pluginName, config)).infos;
+    const providers = this.#o.worker.options.configProviders; // security: undeclared providers are problems
+    return (await validateConnectorConfig(this.#o.worker.options.registry, pluginName, config, providers)).infos;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

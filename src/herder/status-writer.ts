@@ -1,3 +1,4 @@
+import { scrubText } from '../runtime/redact.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { StatusStore } from '../storage/status-store.ts';
 import { type ConnectorEntry, instanceStatus, statusView } from './connector-entry.ts';
@@ -27,7 +28,7 @@ export class StatusWriter {
   }
 
   connector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
-    e.status = instanceStatus(state, this.#workerId, trace);
+    e.status = instanceStatus(state, this.#workerId, trace === undefined ? undefined : scrubText(trace));
     this.#worker.options.metrics.connectorStatus?.(e.name, state, e.type, e.config['connector.class'] ?? '');
     this.save(e);
   }
@@ -36,7 +37,7 @@ export class StatusWriter {
     const slot = e.tasks.get(id);
     if (!slot) return;
     slot.status = {
-      ...instanceStatus(state, this.#workerId, trace),
+      ...instanceStatus(state, this.#workerId, trace === undefined ? undefined : scrubText(trace)), // security
       ...(slot.status.details ? { details: slot.status.details } : {}),
     };
     const metrics = this.#worker.options.metrics;

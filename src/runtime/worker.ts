@@ -9,6 +9,7 @@ import {
   sourceConnectorConfigSpec,
   topicCreationConfig,
 } from './connector-config.ts';
+import type { ConfigProviders } from './config-providers.ts';
 import { type ConnectorListener, ConnectorRunner } from './connector-runner.ts';
 import { DeadLetterQueue } from './dead-letter.ts';
 import { errorHandlingConfig, RetryWithToleranceOperator } from './retry-with-tolerance.ts';
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   readonly metrics: RuntimeMetrics;
   /** Resolves `${provider:…}` references at connector and task start. */
   readonly resolveConfig: ConfigResolver;
+  /** The worker's declared config providers (absent when `resolveConfig` is a custom function). */
+  readonly configProviders?: ConfigProviders;
 }
 
 /**
@@ -76,7 +79,7 @@ export class Worker {
       stopTimeoutMs: this.options.config['task.shutdown.graceful.timeout.ms'],
     });
     try {
-      await runner.start(await this.options.resolveConfig(config));
+      await runner.start(await this.options.resolveConfig(config), config);
     } catch (e) {
       await runner.stop();
       throw e;
