@@ -74,7 +74,10 @@ export async function validateConnectorConfig(
   // A message (say, from the connector's validate()) may quote a secret of this config or a URL with one.
   const secrets = new SecretValues();
   secrets.addConfig(withClass, (name) => keys.find((k) => k.name === name));
-  const scrubbed = problems.map((p) => ({ key: p.key, message: secrets.scrub(maskUrlCredentials(p.message)) }));
+  const scrubbed = problems.map((p) => ({
+    key: p.key,
+    message: secrets.scrub(maskUrlCredentials(p.message)),
+  }));
   return {
     plugin,
     problems: dedupe(scrubbed),
@@ -127,7 +130,13 @@ function configInfos(
     if (declared.has(key)) continue;
     configs.push({
       definition: configKeyInfo({ name: key, type: 'string', doc: '' }),
-      value: { name: key, value: shown(undefined, key, config[key] ?? null), recommended_values: [], errors, visible: true },
+      value: {
+        name: key,
+        value: shown(undefined, key, config[key] ?? null),
+        recommended_values: [],
+        errors,
+        visible: true,
+      },
     });
   }
   const groups = [

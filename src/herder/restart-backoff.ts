@@ -37,11 +37,27 @@ export function onFailure(state: RestartState, backoff: RestartBackoff, now = Da
  * Whether a failure is worth an automatic restart. A failure the plugin classified as non-retriable (wrong
  * password, invalid config, a privilege missing: src/api/errors.ts) fails the same way on every attempt, so
  * the instance stays FAILED until a restart request or a config change. Retriable failures, hung calls and
- * unclassified crashes (a plain Error) are restarted with backoff.
+ * unclassified crashes are restarted with backoff.
+ *
+ * The classification is the innermost ConnectError of the cause chain: the runtime wraps a plugin's error
+ * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is. A plain ConnectError with
+ * the default code around a plain Error is the runtime's wrapper of an unclassified crash.
  */
 export function shouldAutoRestart(error: unknown): boolean {
-  if (!(error instanceof ConnectError)) return true;
-  return isRetriable(error) || error.code === 'seam.task.hung';
+  let classified: ConnectError | null = null;
+  let innermost: unknown = error;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++) {
+    if (e instanceof ConnectError) classified = e;
+    innermost = e;
+  }
+  if (classified === null) return true;
+  if (isRetriable(classified) || classified.code === 'seam.task.hung') return true;
+  return (
+    classified.constructor === ConnectError &&
+    classified.code === 'seam.fatal' &&
+    innermost !== classified &&
+    !(innermost instanceof ConnectError)
+  );
 }
 
 export function cancel(state: RestartState): void {

@@ -338,7 +338,8 @@ export class StandaloneHerder implements Herder {
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
     const providers = this.#o.worker.options.configProviders; // security: undeclared providers are problems
-    return (await validateConnectorConfig(this.#o.worker.options.registry, pluginName, config, providers)).infos;
+    return (await validateConnectorConfig(this.#o.worker.options.registry, pluginName, config, providers))
+      .infos;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
+import { ConnectError } from '../api/index.ts';
 import { traceOf } from '../runtime/deadline.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
 import { type ConnectorEntry, instanceStatus, type TaskSlot } from './connector-entry.ts';
-import { ConnectError } from '../api/index.ts';
 import type { RawConfig } from './herder.ts';
 import {
   cancel,

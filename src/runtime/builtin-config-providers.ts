@@ -92,7 +92,8 @@ function fileProvider(limits: SecretFileLimits): ConfigProvider {
 function directoryProvider(limits: SecretFileLimits): ConfigProvider {
   return {
     async get(path, keys) {
-      if (path === undefined) throw new ProviderProblem('directory references need a directory and a file name');
+      if (path === undefined)
+        throw new ProviderProblem('directory references need a directory and a file name');
       const out = new Map<string, string>();
       for (const key of keys) {
         if (key.includes('/') || key.includes(sep) || key === '..' || key === '.' || key === '')

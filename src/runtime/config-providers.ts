@@ -5,8 +5,8 @@ import {
   type ConfigProvider,
   PROVIDER_CLASSES,
 } from './builtin-config-providers.ts';
-import { ProviderProblem } from './secret-file.ts';
 import { knownSecrets, type SecretValues } from './redact.ts';
+import { ProviderProblem } from './secret-file.ts';
 import { configProviderDeclarations } from './worker-config.ts';
 
 export type { ConfigProvider } from './builtin-config-providers.ts';
@@ -128,10 +128,15 @@ export class ConfigProviders {
   }
 
   /** Per reference, the value (cached, or looked up grouped by provider and path, one call per group). */
-  #lookups(refs: ReadonlyMap<string, [string, string | undefined, string]>): Map<string, Promise<string | undefined>> {
+  #lookups(
+    refs: ReadonlyMap<string, [string, string | undefined, string]>,
+  ): Map<string, Promise<string | undefined>> {
     const now = Date.now();
     const out = new Map<string, Promise<string | undefined>>();
-    const groups = new Map<string, { provider: string; path: string | undefined; refs: Map<string, string> }>();
+    const groups = new Map<
+      string,
+      { provider: string; path: string | undefined; refs: Map<string, string> }
+    >();
     for (const [ref, [provider, path, key]] of refs) {
       const hit = this.#cache.get(ref);
       if (hit && hit.expiresAt > now) {

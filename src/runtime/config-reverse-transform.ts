@@ -37,7 +37,8 @@ export function reverseTransform(
       }
       let text = value;
       for (const [actual, reference] of substitutions)
-        if (actual.length >= SecretValues.MIN_LENGTH && text.includes(actual)) text = text.split(actual).join(reference);
+        if (actual.length >= SecretValues.MIN_LENGTH && text.includes(actual))
+          text = text.split(actual).join(reference);
       out[key] = text;
     }
     return out;

@@ -83,7 +83,10 @@ export class SecretValues {
   }
 
   /** Registers the secret values of a config: secret keys' literals (references excluded). */
-  addConfig(config: Readonly<Record<string, unknown>>, findKey?: (name: string) => ConfigKey | undefined): void {
+  addConfig(
+    config: Readonly<Record<string, unknown>>,
+    findKey?: (name: string) => ConfigKey | undefined,
+  ): void {
     for (const [name, value] of Object.entries(config))
       if (typeof value === 'string' && isSecretValue(name, value, findKey)) this.add(value.trim());
   }

@@ -156,7 +156,10 @@ export function configProviderDeclarations(
     const classKey = `config.providers.${name}.class`;
     const className = raw[classKey]?.trim() ?? '';
     if (className === '') {
-      problems.push({ key: classKey, message: `provider '${name}' is listed in config.providers but has no class` });
+      problems.push({
+        key: classKey,
+        message: `provider '${name}' is listed in config.providers but has no class`,
+      });
       continue;
     }
     const prefix = `config.providers.${name}.param.`;

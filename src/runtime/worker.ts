@@ -4,12 +4,12 @@ import type { ConnectorTaskId } from '../herder/herder.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
+import type { ConfigProviders } from './config-providers.ts';
 import {
   sinkConnectorConfigSpec,
   sourceConnectorConfigSpec,
   topicCreationConfig,
 } from './connector-config.ts';
-import type { ConfigProviders } from './config-providers.ts';
 import { type ConnectorListener, ConnectorRunner } from './connector-runner.ts';
 import { DeadLetterQueue } from './dead-letter.ts';
 import { errorHandlingConfig, RetryWithToleranceOperator } from './retry-with-tolerance.ts';

@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConnectError } from '../../../src/api/index.ts';
-import {
-  ConfigProviders,
-  configProvidersFromWorkerConfig,
-} from '../../../src/runtime/config-providers.ts';
-import { SecretValues } from '../../../src/runtime/redact.ts';
+import { ConfigProviders, configProvidersFromWorkerConfig } from '../../../src/runtime/config-providers.ts';
 import { parseProperties } from '../../../src/runtime/properties-file.ts';
+import { SecretValues } from '../../../src/runtime/redact.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seam-providers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,7 +102,10 @@ describe('config providers', () => {
     expect(none.names).toEqual([]);
     const config = { 'database.password': `\${directory:/etc:shadow}`, host: '${env:DB_HOST}', x: 'plain' };
     expect(none.problems(config)).toEqual([
-      { key: 'database.password', message: expect.stringMatching(/'directory' is not enabled.*config\.providers=directory/) },
+      {
+        key: 'database.password',
+        message: expect.stringMatching(/'directory' is not enabled.*config\.providers=directory/),
+      },
       { key: 'host', message: expect.stringMatching(/config\.providers\.env\.class/) },
     ]);
     const e = await failure(none.resolve(config));
@@ -174,7 +174,9 @@ describe('config providers', () => {
   it('caps the size of a file (max.bytes)', async () => {
     const big = join(dir, 'big');
     writeFileSync(big, 'x'.repeat(5000));
-    const e = await failure(declared({ 'config.providers.file.param.max.bytes': '4096' }).resolve({ k: `\${file:${big}}` }));
+    const e = await failure(
+      declared({ 'config.providers.file.param.max.bytes': '4096' }).resolve({ k: `\${file:${big}}` }),
+    );
     expect(e.message).toMatch(/larger than 4096 bytes/);
     expect((await declared().resolve({ k: `\${file:${big}}` })).k).toHaveLength(5000);
   });
