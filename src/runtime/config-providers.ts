@@ -35,9 +35,11 @@ export interface ConfigProvidersOptions {
 /** Kafka's reference syntax: `${provider:path:key}` or `${provider:key}`. */
 const REFERENCE = /\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}/g;
 
+/** Never `test`/`exec` REFERENCE itself: matchAll starts from its lastIndex. */
+const ANY_REFERENCE = new RegExp(REFERENCE.source);
+
 export function hasReferences(value: string): boolean {
-  REFERENCE.lastIndex = 0;
-  return REFERENCE.test(value);
+  return ANY_REFERENCE.test(value);
 }
 
 /** The provider names a value refers to. */

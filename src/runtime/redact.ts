@@ -27,7 +27,21 @@ export function isSecretLookingKey(name: string): boolean {
 /** `http://user:pw@host/?password=x` → `http://[hidden]@host/?password=[hidden]`, anywhere in `text`. */
 export function maskUrlCredentials(text: string): string {
   if (!text.includes('@') && !text.includes('=')) return text;
-  return text.replace(URL_USERINFO, `$1${HIDDEN}@`).replace(SECRET_PARAMETER, `$1${HIDDEN}`);
+  return text
+    .replace(URL_USERINFO, (match, scheme: string) =>
+      onlyReferencedSecret(match.slice(scheme.length, -1)) ? match : `${scheme}${HIDDEN}@`,
+    )
+    .replace(SECRET_PARAMETER, (match, name: string) =>
+      ONLY_REFERENCES.test(match.slice(name.length)) ? match : `${name}${HIDDEN}`,
+    );
+}
+
+/** `user:${env:PW}` names where the password lives, as a reference-only config value does: shown. */
+function onlyReferencedSecret(userinfo: string): boolean {
+  const literal = userinfo.replace(/\$\{[^}]*\}/g, '');
+  if (literal === userinfo) return false;
+  const colon = literal.indexOf(':');
+  return colon < 0 ? literal === '' : colon === literal.length - 1;
 }
 
 /** A copy of `config` with secret values replaced by `[hidden]`; `findKey` looks a key up in the plugin specs. */

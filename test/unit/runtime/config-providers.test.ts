@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConnectError } from '../../../src/api/index.ts';
-import { ConfigProviders, configProvidersFromWorkerConfig } from '../../../src/runtime/config-providers.ts';
+import {
+  ConfigProviders,
+  configProvidersFromWorkerConfig,
+  hasReferences,
+} from '../../../src/runtime/config-providers.ts';
 import { parseProperties } from '../../../src/runtime/properties-file.ts';
 import { SecretValues } from '../../../src/runtime/redact.ts';
 
@@ -89,6 +93,12 @@ describe('config providers', () => {
       empty: '',
       plain: 'no references',
     });
+  });
+
+  it('finds every reference whatever was checked before (a shared global pattern keeps its position)', async () => {
+    const providers = declared({}, env);
+    expect(hasReferences('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ${env:DB_HOST}')).toBe(true);
+    expect(await providers.resolve({ a: '${env:DB_HOST}' })).toEqual({ a: 'db.local' });
   });
 
   it('never changes its input', async () => {

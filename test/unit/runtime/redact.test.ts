@@ -69,6 +69,12 @@ describe('maskUrlCredentials', () => {
     expect(maskUrlCredentials('user@example.com and http://es:9200')).toBe(
       'user@example.com and http://es:9200',
     );
+    // A reference names where the password lives: shown, as a reference-only value is.
+    expect(maskUrlCredentials('http://app:${env:ES_PW}@es:9200')).toBe('http://app:${env:ES_PW}@es:9200');
+    expect(maskUrlCredentials('http://app:x${env:ES_PW}@es')).toBe('http://[hidden]@es');
+    expect(maskUrlCredentials('jdbc:x://db?password=${file:/s/p:pw}')).toBe(
+      'jdbc:x://db?password=${file:/s/p:pw}',
+    );
   });
 
   it('applies to every config value served over REST', () => {
