@@ -102,7 +102,7 @@ describe('secrets through the herder', () => {
     expect(failed.trace).toContain('login failed for http://[hidden]@db:5432 using [hidden]');
     const tasks = await h.taskConfigs('src');
     expect(tasks[0]?.config['database.password']).toBe('${env:SEAM_PW}');
-    expect(tasks[0]?.config['connection.url']).toBe('http://[hidden]@db:5432');
+    expect(tasks[0]?.config['connection.url']).toBe('http://app:${env:SEAM_PW}@db:5432');
     await h.stop();
     herder = null;
     const stored = readFileSync(join(dir, 'connectors.json'), 'utf8');
