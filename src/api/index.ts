@@ -15,5 +15,6 @@ export * from './schema.ts';
 export * from './schema-builder.ts';
 export * from './sink.ts';
 export * from './source.ts';
+export * from './source-position.ts';
 export * from './transform.ts';
 export * from './validators.ts';
