@@ -1,5 +1,6 @@
 /** The plugin SPI: the only module connectors/ and transforms/ may import from src/. */
 
+export * from './backoff.ts';
 export type { ConfigValidation } from './config-parse.ts';
 export * from './config-spec.ts';
 export * from './context.ts';

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../api/backoff.ts';
+
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
  * until someone calls restart). Delay before attempt n: initial × 2^(n-1), capped at max, with jitter
@@ -25,8 +27,11 @@ export function newRestartState(now = Date.now()): RestartState {
 export function onFailure(state: RestartState, backoff: RestartBackoff, now = Date.now()): number {
   if (now - state.startedAt >= backoff.maxMs) state.attempts = 0;
   state.attempts++;
-  const base = Math.min(backoff.initialMs * 2 ** Math.min(state.attempts - 1, 30), backoff.maxMs);
-  const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+  const delay = backoffDelay(state.attempts, {
+    initialMs: backoff.initialMs,
+    maxMs: backoff.maxMs,
+    jitter: [0.5, 1],
+  });
   state.nextAt = now + delay;
   return delay;
 }
