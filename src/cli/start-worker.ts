@@ -5,6 +5,7 @@ import { ConnectError } from '../api/errors.ts';
 import type { Herder } from '../herder/herder.ts';
 import { createLogging } from '../instrumentation/logger.ts';
 import { ConnectMetrics } from '../instrumentation/metrics.ts';
+import { builtinRegistry } from '../plugins/builtin.ts';
 import { createRestApp } from '../rest/app.ts';
 import { startStandalone } from '../runtime/standalone.ts';
 import { CliError, errnoOf } from './cli-error.ts';
@@ -58,7 +59,7 @@ export async function startWorker(files: readonly string[], options: StartOption
     logger.flush();
   });
   try {
-    app = await createRestApp({ herder, levels, metrics });
+    app = await createRestApp({ herder, levels, metrics, errorCodes: builtinRegistry().errorCodes });
     await app.listen({ host, port: restPort });
   } catch (error) {
     await shutdown();

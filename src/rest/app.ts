@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
+import type { ErrorCodeTable } from '../api/error-codes.ts';
 import { ConnectError } from '../api/errors.ts';
 import type { Herder } from '../herder/herder.ts';
 import type { LoggerLevels } from '../instrumentation/logger-levels.ts';
@@ -30,6 +31,8 @@ export interface RestAppOptions {
   readonly clusterId?: string;
   /** Longest a herder call may take before the request answers 500 (Kafka: 90 s). */
   readonly requestTimeoutMs?: number;
+  /** The plugin registry's error codes (`registry.errorCodes`); default: Seam's own only. */
+  readonly errorCodes?: ErrorCodeTable;
 }
 
 export async function createRestApp(options: RestAppOptions): Promise<FastifyInstance> {
@@ -64,7 +67,7 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
   );
 
   app.setErrorHandler((error, req, reply) => {
-    const { status, body } = toErrorResponse(error);
+    const { status, body } = toErrorResponse(error, options.errorCodes);
     if (status >= 500) req.log.error({ err: error, method: req.method, url: req.url }, body.message);
     else req.log.debug({ method: req.method, url: req.url, status }, body.message);
     return reply.code(status).send(body);

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '../api/error-codes.ts';
+import { ERROR_CODES, type ErrorCode, type ErrorCodeTable, errorCodeInfo } from '../api/error-codes.ts';
 import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
 
 /**
@@ -14,8 +14,15 @@ export interface ErrorBody {
   readonly problems?: readonly ConfigProblem[];
 }
 
-export function errorBody(code: ErrorCode, message: string, problems?: readonly ConfigProblem[]): ErrorBody {
-  const info = ERROR_CODES[code];
+/** `codes`: the plugin registry's merged table, so a plugin's code answers its own status and hint. */
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  problems?: readonly ConfigProblem[],
+  codes: ErrorCodeTable = ERROR_CODES,
+  retriable = false,
+): ErrorBody {
+  const info = errorCodeInfo(code, codes, retriable);
   return {
     error_code: info.status,
     message,
@@ -38,9 +45,14 @@ interface FastifyLikeError {
 }
 
 /** Maps anything thrown by a route (herder errors, fastify's own 4xx errors) to a status and body. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ConfigError) return respond(errorBody(error.code, error.message, error.problems));
-  if (error instanceof ConnectError) return respond(errorBody(error.code, error.message));
+export function toErrorResponse(
+  error: unknown,
+  codes: ErrorCodeTable = ERROR_CODES,
+): { status: number; body: ErrorBody } {
+  if (error instanceof ConfigError)
+    return respond(errorBody(error.code, error.message, error.problems, codes));
+  if (error instanceof ConnectError)
+    return respond(errorBody(error.code, error.message, undefined, codes, error.retriable));
   const e = error as FastifyLikeError;
   if (e?.validation) {
     const where = e.validationContext ?? 'request';
