@@ -194,7 +194,7 @@ export const esSinkConfigSpec = configSpec()
     recommended: ['binlog', 'gtid'],
     importance: 'low',
     group: 'Data Conversion',
-    doc: '(Seam) How MySQL/MariaDB changes are ordered: binlog (file number, pos, row; regresses after RESET MASTER or a switch of server) or gtid (GTID sequence and transaction.total_order; needs provide.transaction.metadata=true).',
+    doc: '(Seam) How MySQL/MariaDB changes are ordered: binlog (file number, pos, row; regresses after RESET MASTER or a switch of server) or gtid (GTID sequence and transaction.total_order; needs provide.transaction.metadata=true; required with compressed binlogs).',
   })
   .define({
     name: 'delete.mode',

@@ -10,8 +10,11 @@ import { positionInteger, type SourcePosition, snapshotting } from './position-v
  * order without bits of their own. Event positions are unsigned 32-bit in the binlog format and MySQL
  * never numbers a file past 2^31 − 1, so the encoding holds every position a server can write. It
  * regresses after `RESET MASTER` / `RESET BINARY LOGS` (numbering restarts at 1) and across servers
- * (a replica numbers its own files): rebuild the view then, or use `gtid`. Snapshot rows carry the
- * binlog position the snapshot read at and rank one below it, so any change streamed from there wins.
+ * (a replica numbers its own files): rebuild the view then, or use `gtid`. It also assumes plain row
+ * events: with MySQL's `binlog_transaction_compression=ON` every event of a transaction reports the
+ * compressed payload's `pos`, and MariaDB's `log_bin_compress` can pack more rows than bytes; use `gtid`
+ * there. Snapshot rows carry the binlog position the snapshot read at and rank one below it, so any
+ * change streamed from there wins.
  *
  * `gtid`: sequence × 2^22 + the event's order within its transaction (`transaction.total_order`, from
  * `provide.transaction.metadata=true`). The sequence is per server UUID (MySQL) or per domain

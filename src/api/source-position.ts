@@ -1,6 +1,6 @@
 import { DataError } from './errors.ts';
 import { binlogPosition, gtidPosition, type MysqlPositionMode } from './mysql-position.ts';
-import { positionInteger, type SourcePosition, snapshotting } from './position-values.ts';
+import { positionInteger, type SourcePosition } from './position-values.ts';
 
 export { MAX_POSITION, positionInteger, type SourcePosition } from './position-values.ts';
 
@@ -88,11 +88,6 @@ export function parseLsnValue(v: unknown, field = 'lsn'): bigint {
   }
   if (v instanceof Uint8Array && v.byteLength === 8) return Buffer.from(v).readBigInt64BE();
   return positionInteger(v, field, 'a PostgreSQL LSN (int64, digits or X/Y text)');
-}
-
-/** True when the source block marks a snapshot read rather than a streamed change. */
-export function isSnapshotRead(source: Block): boolean {
-  return snapshotting(source.snapshot);
 }
 
 /**
