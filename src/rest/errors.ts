@@ -1,5 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '../api/error-codes.ts';
 import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
+import { REST_ERROR_CODES, type RestErrorCode } from './rest-error-codes.ts';
 
 /**
  * The error body of every non-2xx answer. `error_code` and `message` are Kafka Connect's shape (the HTTP
@@ -9,13 +10,31 @@ import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts'
 export interface ErrorBody {
   readonly error_code: number;
   readonly message: string;
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | RestErrorCode;
   readonly hint: string;
   readonly problems?: readonly ConfigProblem[];
 }
 
-export function errorBody(code: ErrorCode, message: string, problems?: readonly ConfigProblem[]): ErrorBody {
-  const info = ERROR_CODES[code];
+/** An error only the HTTP layer raises (401, 405, 413, 414), with headers the answer must carry. */
+export class RestError extends Error {
+  readonly code: RestErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: RestErrorCode, message: string, headers: Readonly<Record<string, string>> = {}) {
+    super(message);
+    this.name = 'RestError';
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export function errorBody(
+  code: ErrorCode | RestErrorCode,
+  message: string,
+  problems?: readonly ConfigProblem[],
+): ErrorBody {
+  const info =
+    code in REST_ERROR_CODES ? REST_ERROR_CODES[code as RestErrorCode] : ERROR_CODES[code as ErrorCode];
   return {
     error_code: info.status,
     message,
@@ -38,7 +57,13 @@ interface FastifyLikeError {
 }
 
 /** Maps anything thrown by a route (herder errors, fastify's own 4xx errors) to a status and body. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+export function toErrorResponse(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers?: Readonly<Record<string, string>>;
+} {
+  if (error instanceof RestError)
+    return { ...respond(errorBody(error.code, error.message)), headers: error.headers };
   if (error instanceof ConfigError) return respond(errorBody(error.code, error.message, error.problems));
   if (error instanceof ConnectError) return respond(errorBody(error.code, error.message));
   const e = error as FastifyLikeError;
@@ -51,8 +76,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     const list = problems.map((p) => `${p.key} ${p.message}`).join('; ');
     return respond(errorBody('seam.rest.bad_request', `Invalid ${where}: ${list}`, problems));
   }
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return respond(errorBody('seam.rest.payload_too_large', 'Request body is larger than 1 MiB'));
+  if (e?.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return respond(errorBody('seam.rest.uri_too_long', 'A path segment is longer than 1024 characters'));
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // fastify's own client errors (empty body, body too large, bad content length): keep their status.
+    // fastify's other client errors (bad URL encoding, bad content length, 415): keep their status.
     return {
       status: e.statusCode,
       body: { ...errorBody('seam.rest.bad_request', e.message), error_code: e.statusCode },
