@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../../src/api/error-codes.ts';
+import { ERROR_CODES as API_CODES } from '../../../src/api/error-codes.ts';
+import { REST_ERROR_CODES } from '../../../src/rest/rest-error-codes.ts';
+
+/** Both registries: the shared one and the codes only the HTTP transport raises. */
+const ERROR_CODES: Record<string, { status: number; hint: string }> = { ...API_CODES, ...REST_ERROR_CODES };
 
 const root = join(import.meta.dirname, '../../..');
 const doc = readFileSync(join(root, 'docs/errors.md'), 'utf8');
@@ -25,6 +29,10 @@ describe('docs/errors.md', () => {
     }
   });
 
+  it('registers no code in both registries', () => {
+    expect(Object.keys(REST_ERROR_CODES).filter((c) => c in API_CODES)).toEqual([]);
+  });
+
   it('documents no code that is not registered', () => {
     const documented = [...doc.matchAll(/^## (seam\.[a-z_.]+)$/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort());
@@ -36,6 +44,7 @@ describe('docs/errors.md', () => {
       for (const file of tsFiles(join(root, dir))) {
         const text = readFileSync(file, 'utf8');
         for (const m of text.matchAll(/code\??\s*(?::|===|!==)\s*'(seam\.[a-z_.]+)'/g)) used.add(m[1]!);
+        for (const m of text.matchAll(/(?:RestError|errorBody)\(\s*'(seam\.[a-z_.]+)'/g)) used.add(m[1]!);
       }
     }
     expect(used.size).toBeGreaterThan(3);
