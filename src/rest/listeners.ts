@@ -6,9 +6,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { SecureVersion } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ConnectError } from '../api/errors.ts';
+import { errorBody } from './errors.ts';
 
 /**
  * The REST listeners (worker key `listeners`, Kafka Connect's): one node server per `http://host:port`
@@ -107,6 +109,7 @@ export async function listen(
   try {
     for (const spec of specs) {
       const server = spec.protocol === 'https' ? httpsServer(tls, handler) : createHttpServer(handler);
+      server.on('clientError', answerClientError);
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -144,6 +147,27 @@ function httpsServer(tls: TlsMaterial | undefined, handler: Handler): Server {
     },
     handler,
   ) as unknown as Server;
+}
+
+/**
+ * A request node's HTTP parser refuses (unknown method, bad header, headers over 16 KiB) never reaches
+ * fastify; without this node answers a bare 400 with no body, which Kafka Connect clients cannot read.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const text = JSON.stringify({
+    ...errorBody('seam.rest.bad_request', `Malformed HTTP request (${error.code ?? 'parse error'})`),
+    error_code: status,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `Connection: close\r\n\r\n${text}`,
+  );
 }
 
 /** Closes the servers and their keep-alive sockets, which would otherwise hold a stopping worker open. */
