@@ -158,14 +158,15 @@ function wrongValues(key: ConfigKey): unknown[] {
   }
 }
 
+/** Config provider references (`${provider:path:key}`), hostile paths included. */
 const PROVIDERS = [
-  '${file:/etc/passwd:x}',
-  '${directory:/etc:shadow}',
-  '${env:PATH}',
-  '${file:../../../../etc/shadow:root}',
-  '${nope:}',
-  '${file:/proc/self/environ:HOME}',
-];
+  'file:/etc/passwd:x',
+  'directory:/etc:shadow',
+  'env:PATH',
+  'file:../../../../etc/shadow:root',
+  'nope:',
+  'file:/proc/self/environ:HOME',
+].map((reference) => `\${${reference}}`);
 const NAMES = [
   '..',
   '../',
