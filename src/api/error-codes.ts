@@ -31,6 +31,22 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'The worker did not answer in time; check GET /health and the worker log. The operation may still complete.',
   },
+  'seam.rest.unauthorized': {
+    status: 401,
+    hint: 'Send Authorization: Basic (a user of rest.auth.basic.credentials.file) or Bearer (a token of rest.auth.bearer.tokens.file); see docs/security.md.',
+  },
+  'seam.rest.method_not_allowed': {
+    status: 405,
+    hint: 'The Allow header lists the methods of this path; GET /openapi.json lists every endpoint.',
+  },
+  'seam.rest.payload_too_large': {
+    status: 413,
+    hint: 'Request bodies are limited to 1 MiB; send a smaller body.',
+  },
+  'seam.rest.uri_too_long': {
+    status: 414,
+    hint: 'A path segment is limited to 1024 characters; connector names to 255 bytes of UTF-8.',
+  },
   'seam.rest.not_stopped': {
     status: 400,
     hint: 'PUT /connectors/{name}/stop first; offsets can only change while the connector is STOPPED.',

@@ -14,6 +14,19 @@ export interface ErrorBody {
   readonly problems?: readonly ConfigProblem[];
 }
 
+/** An error only the HTTP layer raises (401, 405, 413, 414), with headers the answer must carry. */
+export class RestError extends Error {
+  readonly code: ErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}) {
+    super(message);
+    this.name = 'RestError';
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
 /** `codes`: the plugin registry's merged table, so a plugin's code answers its own status and hint. */
 export function errorBody(
   code: ErrorCode,
@@ -48,7 +61,9 @@ interface FastifyLikeError {
 export function toErrorResponse(
   error: unknown,
   codes: ErrorCodeTable = ERROR_CODES,
-): { status: number; body: ErrorBody } {
+): { status: number; body: ErrorBody; headers?: Readonly<Record<string, string>> } {
+  if (error instanceof RestError)
+    return { ...respond(errorBody(error.code, error.message, undefined, codes)), headers: error.headers };
   if (error instanceof ConfigError)
     return respond(errorBody(error.code, error.message, error.problems, codes));
   if (error instanceof ConnectError)
@@ -63,8 +78,12 @@ export function toErrorResponse(
     const list = problems.map((p) => `${p.key} ${p.message}`).join('; ');
     return respond(errorBody('seam.rest.bad_request', `Invalid ${where}: ${list}`, problems));
   }
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return respond(errorBody('seam.rest.payload_too_large', 'Request body is larger than 1 MiB'));
+  if (e?.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return respond(errorBody('seam.rest.uri_too_long', 'A path segment is longer than 1024 characters'));
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // fastify's own client errors (empty body, body too large, bad content length): keep their status.
+    // fastify's other client errors (bad URL encoding, bad content length, 415): keep their status.
     return {
       status: e.statusCode,
       body: { ...errorBody('seam.rest.bad_request', e.message), error_code: e.statusCode },

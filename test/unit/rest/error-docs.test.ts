@@ -38,6 +38,7 @@ describe('docs/errors.md', () => {
       for (const file of tsFiles(join(root, dir))) {
         const text = readFileSync(file, 'utf8');
         for (const m of text.matchAll(/code\??\s*(?::|===|!==)\s*'(seam\.[a-z_.]+)'/g)) used.add(m[1]!);
+        for (const m of text.matchAll(/(?:RestError|errorBody)\(\s*'(seam\.[a-z_.]+)'/g)) used.add(m[1]!);
       }
     }
     expect(used.size).toBeGreaterThan(3);
