@@ -1,5 +1,5 @@
 import type { ConfigKey, ConfigType } from './config-spec.ts';
-import { Password } from './config-spec.ts';
+import { Password } from './password.ts';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 
 /** Result of validating a raw config: typed values for the keys that parsed, and every problem found. */

@@ -1,3 +1,4 @@
+import { generateFunction } from '../api/code-generation.ts';
 import type { ConnectRecord, FieldPlan, GetDescription, Schema } from '../api/index.ts';
 import type { TransformStep } from './transform-chain.ts';
 
@@ -109,16 +110,12 @@ function compile(state: State): NonNullable<Fused['copy']> {
   }
   // Names are JSON string literals and every other value is passed in `k`: no config text becomes code.
   // `t` and `p` are scratch for record paths (each field's expression is complete before the next).
-  try {
-    const factory = new Function(
-      'k',
-      `"use strict"; return (v, c) => { let t, p; return { ${parts.join(', ')} }; };`,
-    );
-    return factory(constants) as NonNullable<Fused['copy']>;
-  } catch (e) {
-    if (e instanceof EvalError) return interpreted(state);
-    throw e;
-  }
+  const factory = generateFunction(
+    ['k'],
+    `"use strict"; return (v, c) => { let t, p; return { ${parts.join(', ')} }; };`,
+  );
+  if (factory === null) return interpreted(state);
+  return (factory as (k: unknown[]) => unknown)(constants) as NonNullable<Fused['copy']>;
 }
 
 /**
