@@ -14,21 +14,19 @@
 export type GeneratedFactory = (...args: never[]) => unknown;
 
 let forcedOff = false;
-/** Set once `new Function` has thrown an EvalError: the policy does not change while a process runs. */
-let disallowed = false;
 
 /**
  * `new Function(...params, body)`, or null where code generation is disallowed (then the caller takes its
  * interpreted fallback). Called when a generator compiles (per schema or relation), never per record.
  */
 export function generateFunction(params: readonly string[], body: string): GeneratedFactory | null {
-  if (forcedOff || disallowed) return null;
+  if (forcedOff) return null;
   try {
     return new Function(...params, body) as GeneratedFactory;
   } catch (e) {
-    if (!(e instanceof EvalError)) throw e;
-    disallowed = true;
-    return null;
+    // Not remembered: a refusal costs one throw per compile (per schema), and a test may lift it.
+    if (e instanceof EvalError) return null;
+    throw e;
   }
 }
 
