@@ -114,7 +114,8 @@ function readerFor(relation: Pgoutput.MessageRelation): RelationReader {
 
 /**
  * The generated readers' twin for where code generation is disallowed: the same tuples, read by a loop
- * over the column names (keyed stores, so slower). Kept line for line with the generated source above.
+ * over the column names (keyed stores, so slower). A change to one is made to both: the decoder's suite
+ * also runs on this one (test/unit/project/without-code-generation.test.ts).
  */
 function interpretedReaders(
   names: readonly string[],
