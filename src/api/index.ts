@@ -1,4 +1,8 @@
-/** The plugin SPI: the only module connectors/ and transforms/ may import from src/. */
+/**
+ * The plugin SPI: what connectors/ and transforms/ may import from src/. The built-in plugins also use
+ * internal files of src/api that are NOT exported here and are not part of the SPI: code-generation.ts,
+ * transform-hooks.ts and field-plan.ts (see docs/decisions/2026-12-02-plugin-spi-internal-hooks.md).
+ */
 
 export * from './backoff.ts';
 export type { ConfigValidation } from './config-parse.ts';
@@ -8,7 +12,6 @@ export * from './converter.ts';
 export * from './envelope.ts';
 export * from './error-codes.ts';
 export * from './errors.ts';
-export * from './field-plan.ts';
 export * from './logical-types.ts';
 export * from './plugin.ts';
 export * from './record.ts';
