@@ -1,8 +1,8 @@
+import type { FieldPlan } from '../src/api/field-plan.ts';
 import {
   ConfigError,
   type ConnectRecord,
   configSpec,
-  type FieldPlan,
   nonEmptyList,
   type Schema,
   SchemaBuilder,

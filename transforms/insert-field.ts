@@ -1,10 +1,8 @@
+import type { FieldPlan, GetDescription, PlanField } from '../src/api/field-plan.ts';
 import {
   type ConnectRecord,
   configSpec,
   DataError,
-  type FieldPlan,
-  type GetDescription,
-  type PlanField,
   type Schema,
   Schemas,
   timestampSchema,

@@ -1,12 +1,6 @@
-import {
-  ConfigError,
-  type ConnectRecord,
-  configSpec,
-  type Draft,
-  type FieldPlan,
-  regex,
-  type Schema,
-} from '../src/api/index.ts';
+import type { FieldPlan } from '../src/api/field-plan.ts';
+import { ConfigError, type ConnectRecord, configSpec, regex, type Schema } from '../src/api/index.ts';
+import type { Draft } from '../src/api/transform-hooks.ts';
 import { compileReplacement, fullMatchRegex, groupCount } from './support/java-regex.ts';
 import { kafkaTransform } from './support/plugin.ts';
 import { bothForms } from './support/record-side.ts';

@@ -1,9 +1,9 @@
+import type { FieldPlan } from '../src/api/field-plan.ts';
 import {
   ConfigError,
   type ConfigProblem,
   type ConnectRecord,
   configSpec,
-  type FieldPlan,
   type Schema,
 } from '../src/api/index.ts';
 import { REPLACE_NULL_KEY } from './support/field-path.ts';

@@ -1,6 +1,14 @@
-import { type ConnectError, FatalError, isRetriable, RetriableError } from '../../src/api/index.ts';
+import {
+  backoffDelay,
+  type ConnectError,
+  FatalError,
+  isRetriable,
+  RetriableError,
+} from '../../src/api/index.ts';
 import type { BulkOperation } from './bulk-request.ts';
 import { classifyItem } from './errors.ts';
+
+const MAX_BACKOFF_MS = 30_000;
 
 /** One item of a bulk answer, in request order. */
 export interface BulkItemResult {
@@ -202,10 +210,17 @@ export class BulkWriter {
     }
   }
 
-  /** Exponential backoff with ±50 % jitter, capped at 30 s, so retrying tasks do not all wake at once. */
+  /**
+   * `retry.backoff.ms` doubling per retry with ±50 % jitter, so retrying tasks do not all wake at once,
+   * capped at 30 s (jitter included). `attempt` counts from 0 here.
+   */
   #backoff(attempt: number): number {
-    const base = Math.min(30_000, this.#o.retryBackoffMs * 2 ** attempt);
-    return Math.round(base * (0.5 + (this.#o.random ?? Math.random)()));
+    return backoffDelay(attempt + 1, {
+      initialMs: this.#o.retryBackoffMs,
+      maxMs: MAX_BACKOFF_MS,
+      jitter: [0.5, 1.5],
+      ...(this.#o.random ? { random: this.#o.random } : {}),
+    });
   }
 
   #fail(error: ConnectError, ops: readonly BulkOperation[]): void {

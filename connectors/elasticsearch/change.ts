@@ -1,5 +1,5 @@
-import { DataError, field, lastHeader, type Schema, type SinkRecord } from '../../src/api/index.ts';
-import { type ExternalVersion, externalVersion, parseLsn, type VersionOptions } from './version.ts';
+import { DataError, field, type Schema, type SinkRecord } from '../../src/api/index.ts';
+import { type ExternalVersion, externalVersion, tombstoneVersion, type VersionOptions } from './version.ts';
 
 /**
  * What one record asks of the index. Reads both shapes CDC topics come in:
@@ -30,11 +30,10 @@ export function interpretChange(record: SinkRecord, options: VersionOptions): Ch
     );
   }
   if (isEnvelope(value)) {
-    const source = value.source as Record<string, unknown>;
     const op = value.op as string;
     if (op === 't' || op === 'm')
       return { kind: 'skip', reason: `Debezium '${op}' event (truncate/message) has no document to write` };
-    const version = externalVersion(record, source, null, options);
+    const version = externalVersion(record, value, null, options);
     if (op === 'd') return { kind: 'delete', version };
     if (!isObject(value.after)) throw new DataError(`Debezium '${op}' event has no 'after' row`);
     const afterSchema = record.valueSchema ? (field(record.valueSchema, 'after')?.schema ?? null) : null;
@@ -43,17 +42,6 @@ export function interpretChange(record: SinkRecord, options: VersionOptions): Ch
   const version = externalVersion(record, null, value, options);
   if (value.__deleted === true || value.__deleted === 'true') return { kind: 'delete', version };
   return { kind: 'write', row: value, schema: record.valueSchema, version };
-}
-
-function tombstoneVersion(record: SinkRecord, options: VersionOptions): ExternalVersion | null {
-  for (const f of options.positionFields) {
-    const h = lastHeader(record.headers, f);
-    if (h && h.value !== null && h.value !== undefined) return { value: parseLsn(h.value), source: 'lsn' };
-  }
-  if (options.versionHeader !== '' && lastHeader(record.headers, options.versionHeader)?.value != null) {
-    return externalVersion(record, null, null, options);
-  }
-  return null;
 }
 
 function isEnvelope(v: Record<string, unknown>): boolean {

@@ -184,7 +184,17 @@ export const esSinkConfigSpec = configSpec()
     default: ['__lsn', '__source_lsn'],
     importance: 'low',
     group: 'Data Conversion',
-    doc: '(Seam) Value fields or headers that carry the PostgreSQL LSN of a flattened (ExtractNewRecordState) record.',
+    doc: '(Seam) Value fields or headers that carry the PostgreSQL LSN of a flattened (ExtractNewRecordState) record; a name ending in lsn also names the prefix of MySQL file/pos/row/gtid fields (__file, __pos, __row).',
+  })
+  .define({
+    name: 'source.position.mysql',
+    type: 'string',
+    default: 'binlog',
+    validator: oneOf(['binlog', 'gtid']),
+    recommended: ['binlog', 'gtid'],
+    importance: 'low',
+    group: 'Data Conversion',
+    doc: '(Seam) How MySQL/MariaDB changes are ordered: binlog (file number, pos, row; regresses after RESET MASTER or a switch of server) or gtid (GTID sequence and transaction.total_order; needs provide.transaction.metadata=true; required with compressed binlogs).',
   })
   .define({
     name: 'delete.mode',

@@ -1,4 +1,4 @@
-import { DataError, type Schema, type SinkRecord } from '../../src/api/index.ts';
+import { DataError, type MysqlPositionMode, type Schema, type SinkRecord } from '../../src/api/index.ts';
 import {
   type BulkOperation,
   hardDeleteOperation,
@@ -64,6 +64,7 @@ export class OperationPlanner {
     const change = interpretChange(record, {
       versionHeader: c['external.version.header'],
       positionFields: c['source.position.fields'],
+      mysqlPosition: c['source.position.mysql'] as MysqlPositionMode,
     });
     if (change.kind === 'skip') return { kind: 'skip', reason: change.reason, counter: 'eventsSkipped' };
     const index = this.#naming.resourceFor(record.topic);

@@ -152,7 +152,8 @@ export class ElasticsearchSinkTask implements SinkTask {
     }
     if (plan.kind === 'unversioned-delete') return this.#unversionedDelete(plan.record, plan.index, plan.id);
     await this.#ensureIndex(plan.op.index, plan.schema, record.topic);
-    if (plan.versionSource && plan.versionSource !== 'lsn') this.#fallback(record.topic, plan.versionSource);
+    if (plan.versionSource && plan.versionSource !== 'position')
+      this.#fallback(record.topic, plan.versionSource);
     const key = plan.op.id === null ? null : `${plan.op.index}\u0000${plan.op.id}`;
     if (key !== null) {
       if (plan.deletes && plan.versionSource !== null) this.#rememberDelete(key);

@@ -1,10 +1,36 @@
-import { ConfigError, ConnectError, FatalError, RetriableError } from '../../src/api/index.ts';
+import {
+  ConfigError,
+  ConnectError,
+  defineErrorCodes,
+  FatalError,
+  RetriableError,
+} from '../../src/api/index.ts';
 
 /**
  * Classifies driver errors at the connector boundary (Debezium's PostgresErrorHandler): by SQLSTATE
  * class for server errors, by errno for network errors. Authentication and privilege errors are never
  * retried; connection loss, lock timeouts, serialization failures and admin shutdowns are.
  */
+
+/** The connector's own codes, carried by its plugin (index.ts) and documented in docs/errors.md. */
+export const POSTGRES_ERROR_CODES = defineErrorCodes('postgres', {
+  'seam.postgres.wal_level': {
+    status: 400,
+    hint: 'Set wal_level = logical in postgresql.conf and restart PostgreSQL.',
+  },
+  'seam.postgres.privilege': {
+    status: 400,
+    hint: 'Run the GRANT named in the message as a superuser, then restart the connector.',
+  },
+  'seam.postgres.slot_lost': {
+    status: 500,
+    hint: 'The replication slot was dropped or recreated; set snapshot.mode=when_needed or reset the offsets to re-snapshot.',
+  },
+  'seam.postgres.slot_in_use': {
+    status: 503,
+    hint: 'Another process streams from this slot; stop it or use another slot.name. Seam retries with backoff.',
+  },
+});
 
 /** SQLSTATE classes that are transient: connection exceptions, resource limits, operator intervention. */
 const RETRIABLE_CLASSES = new Set(['08', '53', '57', '58']);

@@ -1,6 +1,7 @@
 import type { SourcePlugin } from '../../src/api/index.ts';
 import { postgresConfigSpec } from './config.ts';
 import { PostgresSourceConnector } from './connector.ts';
+import { POSTGRES_ERROR_CODES } from './errors.ts';
 import { CONNECTOR_VERSION } from './source-info.ts';
 import { PostgresSourceTask } from './task.ts';
 
@@ -13,4 +14,5 @@ export const postgresSourcePlugin: SourcePlugin = {
   configSpec: postgresConfigSpec as unknown as SourcePlugin['configSpec'],
   createConnector: () => new PostgresSourceConnector(),
   createTask: () => new PostgresSourceTask(),
+  errorCodes: POSTGRES_ERROR_CODES,
 };

@@ -1,6 +1,6 @@
 import type { ConfigKey, ConfigType } from './config-spec.ts';
-import { Password } from './config-spec.ts';
 import { ConfigError, type ConfigProblem } from './errors.ts';
+import { Password } from './password.ts';
 
 /** Result of validating a raw config: typed values for the keys that parsed, and every problem found. */
 export interface ConfigValidation {

@@ -1,5 +1,9 @@
 import { type ConfigValidation, parseConfig, validateConfig } from './config-parse.ts';
 import type { ConfigProblem } from './errors.ts';
+import type { Password } from './password.ts';
+
+// Password lives in its own file so config-parse.ts can use it without importing this file back.
+export { Password } from './password.ts';
 
 /**
  * A plugin's configuration, declared once as data. From this one declaration Seam derives the typed
@@ -10,27 +14,6 @@ import type { ConfigProblem } from './errors.ts';
 
 export type ConfigType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'list' | 'class' | 'password';
 export type Importance = 'high' | 'medium' | 'low';
-
-/** A secret. Prints as `[hidden]` everywhere (toString, JSON, util.inspect); `reveal()` is explicit. */
-export class Password {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return Password.HIDDEN;
-  }
-  toJSON(): string {
-    return Password.HIDDEN;
-  }
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return Password.HIDDEN;
-  }
-  static readonly HIDDEN = '[hidden]';
-}
 
 export type ValueOf<T extends ConfigType> = T extends 'int' | 'long' | 'double'
   ? number

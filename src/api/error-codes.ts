@@ -1,12 +1,17 @@
 /**
- * Every stable error code Seam emits, registered once with the HTTP status REST answers with and a hint
- * that tells the operator how to fix it. A unit test fails if a code used anywhere is missing here or is
- * undocumented in docs/errors.md.
+ * Seam's own stable error codes (config, REST, data, log, task), each registered once with the HTTP status
+ * REST answers with and a hint that tells the operator how to fix it. A plugin declares its own codes
+ * (`seam.<plugin>.<reason>`) with {@link defineErrorCodes} in its errors.ts and carries the table as
+ * `errorCodes`; the plugin registry merges every table (src/plugins/error-catalog.ts). A unit test fails if
+ * a code used anywhere is registered nowhere or is undocumented in docs/errors.md.
  */
 export interface ErrorCodeInfo {
   readonly status: number;
   readonly hint: string;
 }
+
+/** A table of codes and what they mean: Seam's own, one plugin's, or the merged one. */
+export type ErrorCodeTable = Readonly<Record<string, ErrorCodeInfo>>;
 
 export const ERROR_CODES = {
   'seam.config.invalid': {
@@ -29,6 +34,22 @@ export const ERROR_CODES = {
   'seam.rest.timeout': {
     status: 500,
     hint: 'The worker did not answer in time; check GET /health and the worker log. The operation may still complete.',
+  },
+  'seam.rest.unauthorized': {
+    status: 401,
+    hint: 'Send Authorization: Basic (a user of rest.auth.basic.credentials.file) or Bearer (a token of rest.auth.bearer.tokens.file); see docs/security.md.',
+  },
+  'seam.rest.method_not_allowed': {
+    status: 405,
+    hint: 'The Allow header lists the methods of this path; GET /openapi.json lists every endpoint.',
+  },
+  'seam.rest.payload_too_large': {
+    status: 413,
+    hint: 'Request bodies are limited to 1 MiB; send a smaller body.',
+  },
+  'seam.rest.uri_too_long': {
+    status: 414,
+    hint: 'A path segment is limited to 1024 characters; connector names to 255 bytes of UTF-8.',
   },
   'seam.rest.not_stopped': {
     status: 400,
@@ -56,23 +77,53 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'This topic log was opened read-only (seam topics, seam tail); write through the worker that owns the data directory.',
   },
-  'seam.postgres.wal_level': {
-    status: 400,
-    hint: 'Set wal_level = logical in postgresql.conf and restart PostgreSQL.',
-  },
-  'seam.postgres.privilege': {
-    status: 400,
-    hint: 'Run the GRANT named in the message as a superuser, then restart the connector.',
-  },
-  'seam.postgres.slot_lost': {
-    status: 500,
-    hint: 'The replication slot was dropped or recreated; set snapshot.mode=when_needed or reset the offsets to re-snapshot.',
-  },
-  'seam.postgres.slot_in_use': {
-    status: 503,
-    hint: 'Another process streams from this slot; stop it or use another slot.name. Seam retries with backoff.',
-  },
   'seam.internal': { status: 500, hint: 'An unexpected error; report it with the trace.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** One of Seam's own codes. */
+export type CoreErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Any code an error may carry: Seam's own, or a plugin's `seam.<plugin>.<reason>` (checked by the
+ * docs test, since plugin tables are only known to the registry).
+ */
+export type ErrorCode = CoreErrorCode | `seam.${string}.${string}`;
+
+/** Namespaces Seam's own codes use; a plugin cannot declare codes under them. */
+const CORE_NAMESPACES = new Set(Object.keys(ERROR_CODES).map((c) => c.split('.')[1]));
+
+/**
+ * A plugin's error codes, all under `seam.<namespace>.`, lower-case dotted (`seam.postgres.slot_lost`).
+ * Throws (a programmer error, at module load) on a code outside the namespace or a namespace Seam uses
+ * itself. Returned frozen, with its keys kept as literal types.
+ */
+export function defineErrorCodes<const T extends Record<string, ErrorCodeInfo>>(
+  namespace: string,
+  codes: T,
+): Readonly<T> {
+  if (!/^[a-z][a-z0-9_]*$/.test(namespace) || CORE_NAMESPACES.has(namespace)) {
+    throw new Error(`error code namespace '${namespace}' is not a plugin's own lower-case name`);
+  }
+  for (const [code, info] of Object.entries(codes)) {
+    if (!code.startsWith(`seam.${namespace}.`) || !/^seam(\.[a-z0-9_]+)+$/.test(code)) {
+      throw new Error(`error code '${code}' must be lower-case dotted under 'seam.${namespace}.'`);
+    }
+    if (!Number.isInteger(info.status) || info.status < 400 || info.status > 599 || info.hint === '') {
+      throw new Error(`error code '${code}' needs an HTTP error status and a hint`);
+    }
+  }
+  return Object.freeze({ ...codes });
+}
+
+/**
+ * What `code` means in `table` (default: Seam's own codes). A code the table does not know (a plugin's,
+ * looked up without the registry's merged table) answers as its error class does: `seam.retriable` when
+ * retriable, else `seam.fatal`.
+ */
+export function errorCodeInfo(
+  code: string,
+  table: ErrorCodeTable = ERROR_CODES,
+  retriable = false,
+): ErrorCodeInfo {
+  return table[code] ?? ERROR_CODES[retriable ? 'seam.retriable' : 'seam.fatal'];
+}

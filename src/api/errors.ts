@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
+import { type ErrorCode, errorCodeInfo } from './error-codes.ts';
 
 /**
  * The one error tree of Seam. Plugins classify their drivers' errors into these at their boundary (each
@@ -21,11 +21,16 @@ export class ConnectError extends Error {
     this.retriable = options.retriable ?? false;
   }
 
+  /**
+   * HTTP status and fix hint of a Seam code. A plugin's code is only known to the plugin registry
+   * (`registry.errorCodes`, which REST uses); here it answers as its class does (`seam.retriable` or
+   * `seam.fatal`).
+   */
   get status(): number {
-    return ERROR_CODES[this.code].status;
+    return errorCodeInfo(this.code, undefined, this.retriable).status;
   }
   get hint(): string {
-    return ERROR_CODES[this.code].hint;
+    return errorCodeInfo(this.code, undefined, this.retriable).hint;
   }
 }
 

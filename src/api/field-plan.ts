@@ -2,9 +2,11 @@ import type { ConnectRecord } from './record.ts';
 import type { Schema } from './schema.ts';
 
 /**
- * Field plans: a value-rewriting transform describes, per input value schema, the struct it builds, so the
- * runtime can fuse consecutive such steps into one struct build per record (see
- * {@link Transformation.fieldPlan}). Plans are data about the transform; running it stays `apply`'s job.
+ * INTERNAL, not part of the plugin SPI (not exported from index.ts; may change in any release): the data
+ * of the built-in transforms' speed hooks (transform-hooks.ts). A value-rewriting transform describes, per
+ * input value schema, the struct it builds, so the runtime can fuse consecutive such steps into one
+ * struct build per record (see `TransformHooks.fieldPlan`). Plans are data about the transform;
+ * running it stays `apply`'s job.
  */
 
 /** One output field of a {@link FieldPlan}. */

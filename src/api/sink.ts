@@ -1,5 +1,6 @@
 import type { ConfigSpec } from './config-spec.ts';
 import type { ConnectorContext, TaskContextBase } from './context.ts';
+import type { ErrorCodeTable } from './error-codes.ts';
 import type { SinkRecord, TopicPartition } from './record.ts';
 import type { TaskConfig } from './source.ts';
 
@@ -99,4 +100,10 @@ export interface SinkPlugin {
   readonly configSpec: ConfigSpec<Record<string, unknown>>;
   createConnector(): SinkConnector;
   createTask(): SinkTask;
+  /**
+   * The plugin's own error codes (`defineErrorCodes` in its errors.ts), merged by the plugin registry
+   * for REST's status and hint and for docs/errors.md. Default (absent): the plugin raises only Seam's
+   * own codes.
+   */
+  readonly errorCodes?: ErrorCodeTable;
 }

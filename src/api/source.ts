@@ -1,5 +1,6 @@
 import type { ConfigSpec } from './config-spec.ts';
 import type { ConnectorContext, SourceTaskContext } from './context.ts';
+import type { ErrorCodeTable } from './error-codes.ts';
 import type { SourceRecord } from './record.ts';
 
 export type TaskConfig = Readonly<Record<string, string>>;
@@ -52,4 +53,10 @@ export interface SourcePlugin {
   readonly configSpec: ConfigSpec<Record<string, unknown>>;
   createConnector(): SourceConnector;
   createTask(): SourceTask;
+  /**
+   * The plugin's own error codes (`defineErrorCodes` in its errors.ts), merged by the plugin registry
+   * for REST's status and hint and for docs/errors.md. Default (absent): the plugin raises only Seam's
+   * own codes.
+   */
+  readonly errorCodes?: ErrorCodeTable;
 }

@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ConnectError } from '../api/errors.ts';
 import { CliError } from './cli-error.ts';
 import { docsCommand } from './docs.ts';
+import { hashPasswordCommand } from './hash-password.ts';
 import { applyWorkerMemoryPolicy } from './memory-policy.ts';
 import { pluginsCommand } from './plugins.ts';
 import { startCommand } from './start.ts';
@@ -25,7 +26,8 @@ function program(): Command {
     .addCommand(pluginsCommand())
     .addCommand(topicsCommand())
     .addCommand(tailCommand())
-    .addCommand(docsCommand());
+    .addCommand(docsCommand())
+    .addCommand(hashPasswordCommand());
 }
 
 if (process.argv[2] === 'start') applyWorkerMemoryPolicy();

@@ -5,13 +5,16 @@ import { ConnectError } from '../api/errors.ts';
 import type { Herder } from '../herder/herder.ts';
 import { createLogging } from '../instrumentation/logger.ts';
 import { ConnectMetrics } from '../instrumentation/metrics.ts';
+import { builtinRegistry } from '../plugins/builtin.ts';
 import { createRestApp } from '../rest/app.ts';
+import { listen, type RunningListeners } from '../rest/listeners.ts';
 import { startStandalone } from '../runtime/standalone.ts';
 import { CliError, errnoOf } from './cli-error.ts';
 import { type ConnectorFile, readConnectorFile, readWorkerConfig } from './config-files.ts';
 import { DEFAULT_DATA_DIR } from './data-log.ts';
 import { showSnapshotProgress } from './progress.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, port, type StartOptions } from './start.ts';
+import { restSetup } from './start-rest.ts';
 
 /**
  * The standalone worker behind `seam start`. Every file is read and checked before anything starts, so
@@ -27,6 +30,19 @@ export async function startWorker(files: readonly string[], options: StartOption
     options.port ?? (filePort !== undefined ? portOf(options.config ?? '', filePort) : DEFAULT_PORT);
   const dataDir = resolve(options.dataDir ?? fileConfig['data.dir'] ?? DEFAULT_DATA_DIR);
   checkDataDir(dataDir);
+  let rest: ReturnType<typeof restSetup>;
+  try {
+    rest = restSetup(
+      fileConfig,
+      { host, port: restPort },
+      options.host !== undefined || options.port !== undefined,
+    );
+  } catch (error) {
+    if (error instanceof ConnectError)
+      throw new CliError(`${options.config ?? 'worker config'}: ${error.message}`);
+    throw error;
+  }
+  const first = rest.listeners[0] ?? { host, port: restPort };
   const workerConfig = {
     ...fileConfig,
     'rest.host.name': host,
@@ -34,13 +50,14 @@ export async function startWorker(files: readonly string[], options: StartOption
     'data.dir': dataDir,
   };
 
-  const { logger, levels } = createLogging({ base: { worker_id: `${host}:${restPort}` } });
+  const workerId = `${first.host || host}:${first.port}`;
+  const { logger, levels } = createLogging({ base: { worker_id: workerId } });
   const metrics = new ConnectMetrics(undefined, { processMetrics: true });
   let herder: Herder;
   try {
     herder = await startStandalone({
       dataDir,
-      workerId: `${host}:${restPort}`,
+      workerId,
       workerConfig,
       logger,
       metrics,
@@ -50,29 +67,43 @@ export async function startWorker(files: readonly string[], options: StartOption
     throw error;
   }
   let app: FastifyInstance | undefined;
+  let listening: RunningListeners | undefined;
   const shutdown = onceShutdown(async () => {
     logger.info('Stopping worker');
+    await listening?.close();
     await app?.close();
     await herder.stop();
     logger.info('Worker stopped');
     logger.flush();
   });
   try {
-    app = await createRestApp({ herder, levels, metrics });
-    await app.listen({ host, port: restPort });
+    app = await createRestApp({
+      herder,
+      levels,
+      metrics,
+      errorCodes: builtinRegistry().errorCodes,
+      ...(rest.auth ? { auth: rest.auth } : {}),
+      ...(rest.advertisedUrl ? { advertisedUrl: rest.advertisedUrl } : {}),
+    });
+    listening = await listen(app, rest.listeners, rest.tls);
   } catch (error) {
     await shutdown();
+    const where = (error as { address?: string; port?: number }) ?? {};
+    const bind = `${where.address ?? host}:${where.port ?? restPort}`;
+    const fix =
+      rest.listeners.length > 1 || fileConfig['listeners']
+        ? 'edit listeners'
+        : 'pass --port or set rest.port';
     if (errnoOf(error) === 'EADDRINUSE')
-      throw new CliError(`port ${restPort} is in use; pass --port or set rest.port`);
-    if (errnoOf(error) === 'EACCES')
-      throw new CliError(`not allowed to listen on ${host}:${restPort}; pass --port or set rest.port`);
+      throw new CliError(`port ${where.port ?? restPort} is in use; ${fix}`);
+    if (errnoOf(error) === 'EACCES') throw new CliError(`not allowed to listen on ${bind}; ${fix}`);
     if (errnoOf(error) === 'EADDRNOTAVAIL')
       throw new CliError(
-        `cannot listen on ${host}: no such local address; pass --host or set rest.host.name`,
+        `cannot listen on ${where.address ?? host}: no such local address; ${fileConfig['listeners'] ? 'edit listeners' : 'pass --host or set rest.host.name'}`,
       );
     throw error;
   }
-  logger.info({ url: `http://${host}:${restPort}`, dataDir }, 'REST API listening');
+  for (const url of listening.urls) logger.info({ url, dataDir }, 'REST API listening');
   showSnapshotProgress(herder);
   for (const c of connectors) {
     try {

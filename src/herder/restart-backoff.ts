@@ -1,3 +1,4 @@
+import { backoffDelay } from '../api/backoff.ts';
 import { ConnectError, isRetriable } from '../api/index.ts';
 
 /**
@@ -27,8 +28,11 @@ export function newRestartState(now = Date.now()): RestartState {
 export function onFailure(state: RestartState, backoff: RestartBackoff, now = Date.now()): number {
   if (now - state.startedAt >= backoff.maxMs) state.attempts = 0;
   state.attempts++;
-  const base = Math.min(backoff.initialMs * 2 ** Math.min(state.attempts - 1, 30), backoff.maxMs);
-  const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+  const delay = backoffDelay(state.attempts, {
+    initialMs: backoff.initialMs,
+    maxMs: backoff.maxMs,
+    jitter: [0.5, 1],
+  });
   state.nextAt = now + delay;
   return delay;
 }

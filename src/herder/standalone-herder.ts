@@ -23,6 +23,7 @@ import {
   requireStopped,
   resetOffsets,
 } from './connector-offsets.ts';
+import { pluginConfigKeys } from './framework-keys.ts';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -333,7 +334,7 @@ export class StandaloneHerder implements Herder {
 
   pluginConfig(pluginName: string): ConfigKeyInfo[] {
     const plugin: Plugin = this.#o.worker.options.registry.resolve(pluginName);
-    return plugin.configSpec.keys.map((k: ConfigKey) => configKeyInfo(k));
+    return pluginConfigKeys(plugin).map((k: ConfigKey) => configKeyInfo(k));
   }
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {

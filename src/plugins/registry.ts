@@ -1,5 +1,7 @@
+import { type ErrorCodeInfo, type ErrorCodeTable, errorCodeInfo } from '../api/error-codes.ts';
 import { ConnectError } from '../api/errors.ts';
 import type { Plugin, PluginKind } from '../api/plugin.ts';
+import { mergeErrorCodes } from './error-catalog.ts';
 
 /** The plugin types whose `kind` may be K (a converter plugin's kind is itself a union). */
 export type PluginOfKind<K extends PluginKind> = Plugin extends infer P
@@ -17,15 +19,23 @@ export type PluginOfKind<K extends PluginKind> = Plugin extends infer P
  */
 export class PluginRegistry {
   readonly plugins: readonly Plugin[];
+  /** Seam's error codes and every plugin's (see {@link mergeErrorCodes}). */
+  readonly errorCodes: ErrorCodeTable;
   readonly #byName = new Map<string, Plugin>();
 
   constructor(plugins: readonly Plugin[]) {
     this.plugins = plugins;
+    this.errorCodes = mergeErrorCodes(plugins);
     for (const p of plugins) {
       for (const name of [p.className, ...p.aliases]) {
         for (const n of namesFor(name)) if (!this.#byName.has(n)) this.#byName.set(n, p);
       }
     }
+  }
+
+  /** Status and hint of any registered code; an unknown one answers as its error class does. */
+  errorInfo(code: string, retriable = false): ErrorCodeInfo {
+    return errorCodeInfo(code, this.errorCodes, retriable);
   }
 
   find(name: string): Plugin | undefined {

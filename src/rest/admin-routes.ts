@@ -13,6 +13,8 @@ export interface ServerInfo {
   readonly commit: string;
   /** Kafka's cluster id when the data plane is Kafka; the embedded log's id otherwise. */
   readonly kafka_cluster_id: string;
+  /** Seam addition: the URL other workers and clients should use (rest.advertised.*), when configured. */
+  readonly advertised_url?: string;
 }
 
 const LoggerParams = Type.Object({ name: Type.String() });
@@ -75,12 +77,10 @@ export function adminRoutes(
     },
     async (req: Named, reply) => {
       const { level } = req.body as Static<typeof LoggerLevelBody>;
+      // Any scope but cluster is the worker scope, as in Kafka Connect (which logs and falls back).
       const scope = ((req.query as Static<typeof LoggerQuery>).scope ?? 'worker').toLowerCase();
-      if (scope !== 'worker' && scope !== 'cluster') {
-        throw new ConnectError(`Invalid scope '${scope}'; use worker or cluster`, {
-          code: 'seam.rest.bad_request',
-        });
-      }
+      if (scope !== 'worker' && scope !== 'cluster')
+        req.log.warn({ scope }, `Unknown logger scope '${scope}'; applying to this worker`);
       if (!pinoLevel(level)) {
         throw new ConnectError(
           `Invalid log level '${level}'; use TRACE, DEBUG, INFO, WARN, ERROR, FATAL or OFF`,

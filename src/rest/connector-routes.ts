@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import { ConnectError } from '../api/errors.ts';
 import type { ConnectorInfo, ConnectorStateInfo, Herder } from '../herder/herder.ts';
 import { herderCall } from './herder-call.ts';
+import { checkConnectorName } from './name-rules.ts';
 import {
   ConfigPatch,
   ConnectorConfig,
@@ -27,11 +28,11 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder, timeoutMs:
     { schema: { tags, summary: 'List connectors (expand=status, expand=info)', querystring: ListQuery } },
     async (req) => {
       const { expand } = req.query as Static<typeof ListQuery>;
-      const wanted = new Set(
-        (Array.isArray(expand) ? expand : expand === undefined ? [] : [expand]).map((e) => e.toLowerCase()),
-      );
+      const asked = Array.isArray(expand) ? expand : expand === undefined ? [] : [expand];
+      const wanted = new Set(asked.map((e) => e.toLowerCase()));
       const names = await call('listing connectors', () => herder.connectors());
-      if (!wanted.has('status') && !wanted.has('info')) return names;
+      // Any expand, even one naming nothing known, answers the map (empty objects), as Kafka Connect does.
+      if (asked.length === 0) return names;
       const out: Record<string, { status?: ConnectorStateInfo; info?: ConnectorInfo }> = {};
       for (const name of names) {
         try {
@@ -57,9 +58,10 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder, timeoutMs:
     { schema: { tags, summary: 'Create a connector (201 + Location)', body: CreateConnectorBody } },
     async (req, reply) => {
       const body = req.body as Static<typeof CreateConnectorBody>;
-      const config = { name: body.name, ...toRawConfig(body.config) };
-      const result = await call(`creating connector ${body.name}`, () =>
-        herder.putConnectorConfig(body.name, config, {
+      const name = checkConnectorName(body.name.trim());
+      const config = { name, ...toRawConfig(body.config) };
+      const result = await call(`creating connector ${name}`, () =>
+        herder.putConnectorConfig(name, config, {
           allowReplace: false,
           ...(body.initial_state ? { initialState: body.initial_state } : {}),
         }),
@@ -103,6 +105,8 @@ export function connectorRoutes(app: FastifyInstance, herder: Herder, timeoutMs:
     },
     async (req: Named, reply) => {
       const { name } = req.params;
+      const exists = (await call('listing connectors', () => herder.connectors())).includes(name);
+      if (!exists) checkConnectorName(name);
       const result = await call(`writing config of ${name}`, () =>
         herder.putConnectorConfig(name, toRawConfig(req.body as Static<typeof ConnectorConfig>), {
           allowReplace: true,

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '../api/error-codes.ts';
+import { ERROR_CODES, type ErrorCode, type ErrorCodeTable, errorCodeInfo } from '../api/error-codes.ts';
 import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
 
 /**
@@ -14,8 +14,28 @@ export interface ErrorBody {
   readonly problems?: readonly ConfigProblem[];
 }
 
-export function errorBody(code: ErrorCode, message: string, problems?: readonly ConfigProblem[]): ErrorBody {
-  const info = ERROR_CODES[code];
+/** An error only the HTTP layer raises (401, 405, 413, 414), with headers the answer must carry. */
+export class RestError extends Error {
+  readonly code: ErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}) {
+    super(message);
+    this.name = 'RestError';
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/** `codes`: the plugin registry's merged table, so a plugin's code answers its own status and hint. */
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  problems?: readonly ConfigProblem[],
+  codes: ErrorCodeTable = ERROR_CODES,
+  retriable = false,
+): ErrorBody {
+  const info = errorCodeInfo(code, codes, retriable);
   return {
     error_code: info.status,
     message,
@@ -38,9 +58,16 @@ interface FastifyLikeError {
 }
 
 /** Maps anything thrown by a route (herder errors, fastify's own 4xx errors) to a status and body. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ConfigError) return respond(errorBody(error.code, error.message, error.problems));
-  if (error instanceof ConnectError) return respond(errorBody(error.code, error.message));
+export function toErrorResponse(
+  error: unknown,
+  codes: ErrorCodeTable = ERROR_CODES,
+): { status: number; body: ErrorBody; headers?: Readonly<Record<string, string>> } {
+  if (error instanceof RestError)
+    return { ...respond(errorBody(error.code, error.message, undefined, codes)), headers: error.headers };
+  if (error instanceof ConfigError)
+    return respond(errorBody(error.code, error.message, error.problems, codes));
+  if (error instanceof ConnectError)
+    return respond(errorBody(error.code, error.message, undefined, codes, error.retriable));
   const e = error as FastifyLikeError;
   if (e?.validation) {
     const where = e.validationContext ?? 'request';
@@ -51,8 +78,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     const list = problems.map((p) => `${p.key} ${p.message}`).join('; ');
     return respond(errorBody('seam.rest.bad_request', `Invalid ${where}: ${list}`, problems));
   }
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return respond(errorBody('seam.rest.payload_too_large', 'Request body is larger than 1 MiB'));
+  if (e?.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return respond(errorBody('seam.rest.uri_too_long', 'A path segment is longer than 1024 characters'));
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // fastify's own client errors (empty body, body too large, bad content length): keep their status.
+    // fastify's other client errors (bad URL encoding, bad content length, 415): keep their status.
     return {
       status: e.statusCode,
       body: { ...errorBody('seam.rest.bad_request', e.message), error_code: e.statusCode },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
+import { ConnectError } from '../api/errors.ts';
 import type { Herder } from '../herder/herder.ts';
 import { herderCall } from './herder-call.ts';
 import { ConnectorConfig, PluginsQuery, queryBoolean, toRawConfig } from './schemas.ts';
@@ -28,7 +29,16 @@ export function pluginRoutes(app: FastifyInstance, herder: Herder, timeoutMs: nu
   app.get(
     '/connector-plugins/:plugin/config',
     { schema: { tags, summary: 'Config keys of a plugin', params: PluginParams } },
-    async (req: Plugin) => herder.pluginConfig(req.params.plugin),
+    async (req: Plugin) => {
+      try {
+        return herder.pluginConfig(req.params.plugin);
+      } catch (error) {
+        // A plugin that is not installed is a missing resource here (Kafka: 404), not a bad config.
+        if (error instanceof ConnectError && error.code === 'seam.config.unknown_plugin')
+          throw new ConnectError(error.message, { code: 'seam.rest.not_found' });
+        throw error;
+      }
+    },
   );
 
   app.put(
@@ -41,9 +51,39 @@ export function pluginRoutes(app: FastifyInstance, herder: Herder, timeoutMs: nu
         body: ConnectorConfig,
       },
     },
-    async (req: Plugin) =>
-      herderCall(`validating a ${req.params.plugin} config`, timeoutMs, () =>
-        herder.validateConfig(req.params.plugin, toRawConfig(req.body as Static<typeof ConnectorConfig>)),
-      ),
+    async (req: Plugin) => {
+      const config = toRawConfig(req.body as Static<typeof ConnectorConfig>);
+      const included = config['connector.class'];
+      if (included !== undefined && !samePlugin(herder, included, req.params.plugin)) {
+        throw new ConnectError(
+          `Included connector type ${included} does not match request type ${req.params.plugin}`,
+          { code: 'seam.rest.bad_request' },
+        );
+      }
+      return herderCall(`validating a ${req.params.plugin} config`, timeoutMs, () =>
+        herder.validateConfig(req.params.plugin, config),
+      );
+    },
   );
+}
+
+/**
+ * Kafka Connect's rule: the body's class must end with the path's plugin name once a trailing
+ * `Connector` is dropped from both, so `FileStreamSink` matches `org.apache…FileStreamSinkConnector`.
+ * Case is ignored because Seam's aliases may be lower-case.
+ */
+function samePlugin(herder: Herder, included: string, requested: string): boolean {
+  const norm = (name: string) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/(.)connector$/, '$1');
+  if (norm(included).endsWith(norm(requested))) return true;
+  // Two aliases of one plugin (a Debezium class name and Seam's) share no suffix; the herder has no
+  // "resolve" call, so they count as one plugin when both resolve to the same config listing.
+  try {
+    return JSON.stringify(herder.pluginConfig(included)) === JSON.stringify(herder.pluginConfig(requested));
+  } catch {
+    return false;
+  }
 }

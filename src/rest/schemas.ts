@@ -23,11 +23,15 @@ export const TargetState = Type.Union([
   Type.Literal('STOPPED'),
 ]);
 
-export const CreateConnectorBody = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  config: ConnectorConfig,
-  initial_state: Type.Optional(TargetState),
-});
+// Closed: a misspelt `initial_state` would otherwise be ignored and the connector start RUNNING.
+export const CreateConnectorBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    config: ConnectorConfig,
+    initial_state: Type.Optional(TargetState),
+  },
+  { additionalProperties: false },
+);
 
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 

@@ -1,4 +1,4 @@
-import { ConnectError, DataError, isRetriable, type PluginLogger } from '../api/index.ts';
+import { backoffDelay, ConnectError, DataError, isRetriable, type PluginLogger } from '../api/index.ts';
 import { sleep } from './deadline.ts';
 import type { TaskErrorMetrics } from './runtime-metrics.ts';
 import { isTolerableStage, type StageContext } from './stage.ts';
@@ -37,10 +37,17 @@ export function errorHandlingConfig(config: Readonly<Record<string, unknown>>): 
   };
 }
 
-/** Backoff before retry `attempt` (1-based): 300 ms × 2^(attempt-1), capped, with ±25% jitter. */
-export function retryDelay(attempt: number, maxMs: number): number {
-  const base = Math.min(RETRY_DELAY_MIN_MS * 2 ** Math.min(attempt - 1, 30), maxMs);
-  return Math.round(base * (0.75 + Math.random() * 0.5));
+/**
+ * Backoff before retry `attempt` (1-based): 300 ms × 2^(attempt-1) with ±25% jitter, capped at `maxMs`
+ * (the cap now holds with the jitter included, as `errors.retry.delay.max.ms` promises).
+ */
+export function retryDelay(attempt: number, maxMs: number, random?: () => number): number {
+  return backoffDelay(attempt, {
+    initialMs: RETRY_DELAY_MIN_MS,
+    maxMs,
+    jitter: [0.75, 1.25],
+    ...(random ? { random } : {}),
+  });
 }
 
 export class RetryWithToleranceOperator {

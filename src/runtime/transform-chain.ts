@@ -1,16 +1,16 @@
+import type { FieldPlan } from '../api/field-plan.ts';
 import {
   ConfigError,
   type ConfigProblem,
   ConnectError,
   type ConnectRecord,
   DataError,
-  type Draft,
-  type FieldPlan,
   type Predicate,
   type PredicatePlugin,
   type Transformation,
   type TransformPlugin,
 } from '../api/index.ts';
+import { type Draft, hooksOf, type TransformHooks } from '../api/transform-hooks.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { type Fused, fuse } from './transform-fusion.ts';
 
@@ -157,6 +157,8 @@ export class TransformChain {
   readonly steps: readonly TransformStep[];
   readonly aliases: readonly string[];
   readonly #predicates: readonly Predicate[];
+  /** Per step: the internal speed hooks of its transformation (null: it has none, `apply` only). */
+  readonly #hooks: readonly (TransformHooks | null)[];
   /** Per step that can start a fused run: the run fused per entry plan (null: it does not fuse). */
   readonly #fusions: readonly (WeakMap<FieldPlan, Fused | null> | null)[];
   readonly #lastEntry: (FieldPlan | null)[];
@@ -171,11 +173,11 @@ export class TransformChain {
     this.steps = steps;
     this.aliases = steps.map((s) => s.alias);
     this.#predicates = predicates;
-    this.#fusions = steps.map((s, i) => {
-      const t = s.transformation;
-      const next = steps[i + 1];
-      const canStart = t.entryPlan !== undefined || t.fieldPlan !== undefined;
-      const canFollow = next?.predicate === null && next.transformation.fieldPlan !== undefined;
+    const hooks = steps.map((s) => hooksOf(s.transformation));
+    this.#hooks = hooks;
+    this.#fusions = hooks.map((own, i) => {
+      const canStart = own?.entryPlan !== undefined || own?.fieldPlan !== undefined;
+      const canFollow = steps[i + 1]?.predicate === null && hooks[i + 1]?.fieldPlan !== undefined;
       return canStart && canFollow ? new WeakMap() : null;
     });
     this.#lastEntry = steps.map(() => null);
@@ -208,12 +210,12 @@ export class TransformChain {
   }
 
   /**
-   * Runs every step in order; null as soon as one drops the record. Consecutive steps that implement
-   * `applyTo` share one private copy of the record instead of each making its own; once a predicate or a
+   * Runs every step in order; null as soon as one drops the record. Consecutive steps that have the
+   * internal `applyTo` hook (src/api/transform-hooks.ts) share one private copy of the record instead of each making its own; once a predicate or a
    * plain `apply` has seen that copy, it is never written again (the next `applyTo` step copies anew).
    * The input is never written. Same result as running {@link applyStep} for each step.
    *
-   * A run of steps that describe themselves as field plans (`fieldPlan` / `entryPlan`), with no predicate
+   * A run of steps that describe themselves as field plans (the `fieldPlan` / `entryPlan` hooks), with no predicate
    * after its first step, is fused: the run's output value is built once, by one generated object literal
    * per input schema, instead of once per step (see transform-fusion.ts).
    */
@@ -245,12 +247,13 @@ export class TransformChain {
         }
       }
       try {
-        if (t.applyTo !== undefined) {
+        const hooks = this.#hooks[i] as TransformHooks<R> | null;
+        if (hooks?.applyTo !== undefined) {
           if (draft === null) {
             draft = { ...current } as Draft<R>;
             current = draft as R;
           }
-          if (!t.applyTo(draft)) return null;
+          if (!hooks.applyTo(draft)) return null;
         } else {
           draft = null;
           const out = t.apply(current);
@@ -270,26 +273,26 @@ export class TransformChain {
    * one by one, so the error names its step). Writes nothing else.
    */
   #fused(fusions: WeakMap<FieldPlan, Fused | null>, i: number, record: ConnectRecord): unknown {
-    const t = this.steps[i]!.transformation;
+    const hooks = this.#hooks[i]!;
     // A plan can fail to build too (e.g. Cast of a field default): the step then fails on its own.
     try {
       let entry: FieldPlan | null = null;
       let input: unknown = record.value;
-      if (t.entryPlan !== undefined) {
-        const p = t.entryPlan(record);
+      if (hooks.entryPlan !== undefined) {
+        const p = hooks.entryPlan(record);
         if (p !== null) {
           entry = p;
           input = p.input(record);
         }
       } else if (record.valueSchema?.type === 'struct' && isStruct(input)) {
-        entry = t.fieldPlan!(record.valueSchema);
+        entry = hooks.fieldPlan!(record.valueSchema);
       }
       if (entry === null) return NOT_FUSED;
       // The last entry plan of this step first: a stream mostly repeats one schema.
       let fused: Fused | null | undefined =
         this.#lastEntry[i] === entry ? this.#lastFused[i] : fusions.get(entry);
       if (fused === undefined) {
-        fused = fuse(this.steps, i, entry);
+        fused = fuse(this.steps, this.#hooks, i, entry);
         fusions.set(entry, fused);
       }
       this.#lastEntry[i] = entry;

@@ -1,4 +1,7 @@
-import type { ConnectRecord, FieldPlan, GetDescription, Schema } from '../api/index.ts';
+import { generateFunction } from '../api/code-generation.ts';
+import type { FieldPlan, GetDescription } from '../api/field-plan.ts';
+import type { ConnectRecord, Schema } from '../api/index.ts';
+import type { TransformHooks } from '../api/transform-hooks.ts';
 import type { TransformStep } from './transform-chain.ts';
 
 /**
@@ -59,11 +62,16 @@ function readsRecord(plan: FieldPlan): boolean {
 }
 
 /**
- * Fuses steps `start`, `start + 1`, … for an input of `entry`'s shape: as far as every step has a plan for
- * the schema before it, no predicate, and no `get` follows a topic change (gets see the run's input
- * record). Null when fewer than two steps would fuse.
+ * Fuses steps `start`, `start + 1`, … (step i's speed hooks are `hooks[i]`) for an input of `entry`'s
+ * shape: as far as every step has a plan for the schema before it, no predicate, and no `get` follows a
+ * topic change (gets see the run's input record). Null when fewer than two steps would fuse.
  */
-export function fuse(steps: readonly TransformStep[], start: number, entry: FieldPlan): Fused | null {
+export function fuse(
+  steps: readonly TransformStep[],
+  hooks: readonly (TransformHooks | null)[],
+  start: number,
+  entry: FieldPlan,
+): Fused | null {
   let state: State | null = { spread: true, fields: new Map() };
   let plan: FieldPlan | null = entry;
   let schema = entry.schema;
@@ -78,7 +86,7 @@ export function fuse(steps: readonly TransformStep[], start: number, entry: Fiel
     if (plan.topic) topics.push(plan.topic);
     end++;
     const step = steps[end];
-    plan = step && step.predicate === null ? (step.transformation.fieldPlan?.(schema) ?? null) : null;
+    plan = step?.predicate === null ? (hooks[end]?.fieldPlan?.(schema) ?? null) : null;
   }
   if (end - start < 2) return null;
   const topic =
@@ -109,16 +117,12 @@ function compile(state: State): NonNullable<Fused['copy']> {
   }
   // Names are JSON string literals and every other value is passed in `k`: no config text becomes code.
   // `t` and `p` are scratch for record paths (each field's expression is complete before the next).
-  try {
-    const factory = new Function(
-      'k',
-      `"use strict"; return (v, c) => { let t, p; return { ${parts.join(', ')} }; };`,
-    );
-    return factory(constants) as NonNullable<Fused['copy']>;
-  } catch (e) {
-    if (e instanceof EvalError) return interpreted(state);
-    throw e;
-  }
+  const factory = generateFunction(
+    ['k'],
+    `"use strict"; return (v, c) => { let t, p; return { ${parts.join(', ')} }; };`,
+  );
+  if (factory === null) return interpreted(state);
+  return (factory as (k: unknown[]) => unknown)(constants) as NonNullable<Fused['copy']>;
 }
 
 /**

@@ -1,4 +1,12 @@
-import { atLeast, ConfigError, type ConfigOf, type ConfigProblem, configSpec } from '../api/index.ts';
+import {
+  atLeast,
+  between,
+  ConfigError,
+  type ConfigOf,
+  type ConfigProblem,
+  configSpec,
+  oneOf,
+} from '../api/index.ts';
 
 /**
  * Worker configuration: Kafka Connect standalone names where they exist, Seam keys otherwise.
@@ -11,8 +19,8 @@ export const workerConfigSpec = configSpec()
   .define({
     name: 'listeners',
     type: 'list',
-    default: ['http://:8083'],
-    doc: 'REST listeners (URIs).',
+    default: [],
+    doc: 'REST listeners, `http://host:port` or `https://host:port`, several allowed; an empty host binds every interface. Empty: one http listener on rest.host.name:rest.port.',
     group: 'REST',
   })
   .define({
@@ -23,6 +31,116 @@ export const workerConfigSpec = configSpec()
     group: 'REST',
   })
   .define({ name: 'rest.port', type: 'int', default: 8083, doc: 'Port of the REST server.', group: 'REST' })
+  // REST listeners' TLS, authentication and advertised address (src/rest/listeners.ts, src/rest/auth.ts,
+  // docs/security.md). `listeners.https.ssl.*` keys, when any is set, replace these `ssl.*` keys.
+  .define({
+    name: 'rest.advertised.host.name',
+    type: 'string',
+    default: null,
+    doc: 'Host other workers and clients should use to reach this worker; default the first listener host.',
+    group: 'REST',
+  })
+  .define({
+    name: 'rest.advertised.port',
+    type: 'int',
+    default: null,
+    validator: between(0, 65535),
+    doc: "Port to advertise; default the advertised listener's port.",
+    group: 'REST',
+  })
+  .define({
+    name: 'rest.advertised.listener',
+    type: 'string',
+    default: null,
+    doc: 'Listener protocol to advertise (http or https); default the first listener.',
+    group: 'REST',
+  })
+  .define({
+    name: 'ssl.keystore.type',
+    type: 'string',
+    default: 'PEM',
+    validator: oneOf(['PEM']),
+    doc: 'Format of the https key store; only PEM (convert a JKS or PKCS12 store with keytool/openssl).',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.keystore.location',
+    type: 'string',
+    default: null,
+    doc: "PEM file with the https listeners' private key and certificate chain.",
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.keystore.key',
+    type: 'password',
+    default: null,
+    doc: 'The private key as PEM text (instead of ssl.keystore.location).',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.keystore.certificate.chain',
+    type: 'password',
+    default: null,
+    doc: 'The certificate chain as PEM text (instead of ssl.keystore.location).',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.key.password',
+    type: 'password',
+    default: null,
+    doc: 'Passphrase of an encrypted private key.',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.truststore.location',
+    type: 'string',
+    default: null,
+    doc: 'PEM file of the CA certificates client certificates are checked against (with ssl.client.auth).',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.client.auth',
+    type: 'string',
+    default: 'none',
+    validator: oneOf(['none', 'requested', 'required']),
+    doc: 'Ask https clients for a certificate: none, requested, or required.',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'ssl.enabled.protocols',
+    type: 'list',
+    default: ['TLSv1.2', 'TLSv1.3'],
+    doc: 'TLS versions the https listeners accept (TLSv1.2, TLSv1.3).',
+    group: 'REST TLS',
+  })
+  .define({
+    name: 'rest.auth.basic.credentials.file',
+    type: 'string',
+    default: null,
+    doc: 'File of `user:scrypt$…` lines (from `seam hash-password`); enables HTTP basic authentication.',
+    group: 'REST authentication',
+  })
+  .define({
+    name: 'rest.auth.bearer.tokens.file',
+    type: 'string',
+    default: null,
+    doc: 'File of bearer tokens, one a line (or `sha256:<hex>` of one); enables bearer authentication.',
+    group: 'REST authentication',
+  })
+  .define({
+    name: 'rest.auth.open.health.metrics',
+    type: 'boolean',
+    default: false,
+    doc: 'Leave GET /health and GET /metrics open when authentication is on (probes, Prometheus).',
+    group: 'REST authentication',
+  })
+  .define({
+    name: 'rest.auth.realm',
+    type: 'string',
+    default: 'seam',
+    doc: 'Realm named in the WWW-Authenticate header of a 401.',
+    group: 'REST authentication',
+  })
   .define({
     name: 'config.providers',
     type: 'list',

@@ -10,6 +10,7 @@ import {
   sourceRecord,
   type Transformation,
 } from '../../src/api/index.ts';
+import { hooksOf, type TransformHooks, withHooks } from '../../src/api/transform-hooks.ts';
 import { PluginRegistry } from '../../src/plugins/registry.ts';
 import { TransformChain, type TransformStep } from '../../src/runtime/transform-chain.ts';
 import { builtinPredicates, builtinTransforms } from '../../transforms/index.ts';
@@ -74,7 +75,7 @@ function events(row: Schema): [string, ConnectRecord][] {
   ];
 }
 
-/** The chain with every step's own apply/applyTo counted (plans forwarded unchanged). */
+/** The chain with every step's own apply and applyTo hook counted (plans forwarded unchanged). */
 function counted(config: Record<string, string>): { chain: TransformChain; calls: () => number } {
   let calls = 0;
   const base = TransformChain.fromConfig(config, registry);
@@ -86,15 +87,20 @@ function counted(config: Record<string, string>): { chain: TransformChain; calls
         return t.apply(r);
       },
     };
-    if (t.applyTo) {
-      const applyTo = t.applyTo.bind(t);
-      wrapped.applyTo = (d) => {
-        calls++;
-        return applyTo(d);
-      };
+    const own = hooksOf(t);
+    if (own !== null) {
+      const hooks: TransformHooks = {};
+      if (own.applyTo) {
+        const applyTo = own.applyTo.bind(own);
+        hooks.applyTo = (d) => {
+          calls++;
+          return applyTo(d);
+        };
+      }
+      if (own.fieldPlan) hooks.fieldPlan = own.fieldPlan.bind(own);
+      if (own.entryPlan) hooks.entryPlan = own.entryPlan.bind(own);
+      withHooks(wrapped, hooks);
     }
-    if (t.fieldPlan) wrapped.fieldPlan = t.fieldPlan.bind(t);
-    if (t.entryPlan) wrapped.entryPlan = t.entryPlan.bind(t);
     return { ...s, transformation: wrapped };
   });
   return { chain: new TransformChain(steps), calls: () => calls };

@@ -1,15 +1,14 @@
+import type { EntryPlan, PlanField } from '../../src/api/field-plan.ts';
 import {
   type ConnectRecord,
   configSpec,
-  type Draft,
-  type EntryPlan,
   type Header,
   type Headers,
   oneOf,
-  type PlanField,
   type Schema,
   Schemas,
 } from '../../src/api/index.ts';
+import type { Draft } from '../../src/api/transform-hooks.ts';
 import { REPLACE_NULL_KEY } from '../support/field-path.ts';
 import { debeziumTransform } from '../support/plugin.ts';
 import { bothForms, isPlainObject } from '../support/record-side.ts';

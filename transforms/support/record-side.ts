@@ -1,10 +1,5 @@
-import {
-  type ConnectRecord,
-  DataError,
-  type Draft,
-  type Schema,
-  type Transformation,
-} from '../../src/api/index.ts';
+import { type ConnectRecord, DataError, type Schema, type Transformation } from '../../src/api/index.ts';
+import { type Draft, type TransformHooks, withHooks } from '../../src/api/transform-hooks.ts';
 import type { Side } from './plugin.ts';
 
 /** Reading and replacing the key or value of a record, and the type checks every SMT shares. */
@@ -19,7 +14,7 @@ export function operatingValue(record: ConnectRecord, side: Side): unknown {
 
 /**
  * The record with its key or value replaced: a new record, or with `inPlace` the same one changed (a
- * draft of {@link Transformation.applyTo}).
+ * draft of the internal `applyTo` hook, see src/api/transform-hooks.ts).
  */
 export function withSide<R extends ConnectRecord>(
   record: R,
@@ -47,17 +42,19 @@ export function withSide<R extends ConnectRecord>(
 /**
  * Both forms of a transform from one function `run(record, inPlace)` that returns the result (null
  * drops), building it as a new record or, with `inPlace`, by changing `record`, a draft; plus the
- * transform's field plans, if it has them.
+ * transform's field plans, if it has them. All but `apply` are internal hooks (src/api/transform-hooks.ts).
  */
 export function bothForms(
   run: <R extends ConnectRecord>(record: R, inPlace: boolean) => R | null,
-  plans: Pick<Transformation, 'fieldPlan' | 'entryPlan'> = {},
+  plans: Pick<TransformHooks, 'fieldPlan' | 'entryPlan'> = {},
 ): Transformation {
-  return {
-    apply: (record) => run(record, false),
-    applyTo: (draft) => run(draft, true) !== null,
-    ...plans,
-  };
+  return withHooks(
+    { apply: (record) => run(record, false) },
+    {
+      applyTo: (draft) => run(draft, true) !== null,
+      ...plans,
+    },
+  );
 }
 
 /** A struct value or a schemaless map: a plain object (not an array, bytes, Map, Date). */

@@ -1,3 +1,4 @@
+import { generateFunction } from '../../src/api/code-generation.ts';
 import type { Field } from '../../src/api/index.ts';
 
 /**
@@ -48,15 +49,11 @@ export function readField(
 export function compileCopier<C>(spec: CopySpec): Copier<C> {
   // A `"__proto__":` literal key is the prototype setter, not a field; the loop keeps the plain rules.
   if (spec.fields.some((f) => f.name === '__proto__')) return interpreted(spec);
-  try {
-    return generated(spec);
-  } catch (e) {
-    if (e instanceof EvalError) return interpreted(spec);
-    throw e;
-  }
+  return generated(spec) ?? interpreted(spec);
 }
 
-function generated<C>(spec: CopySpec): Copier<C> {
+/** Null where code generation is disallowed. */
+function generated<C>(spec: CopySpec): Copier<C> | null {
   const constants: unknown[] = [];
   const ref = (x: unknown) => {
     constants.push(x);
@@ -75,10 +72,11 @@ function generated<C>(spec: CopySpec): Copier<C> {
   }
   // Names and keys are JSON string literals and every other value is passed in `k`, so no config text
   // ever becomes code.
-  const factory = new Function('k', `"use strict"; return (v, c) => ({ ${parts.join(', ')} });`);
-  return factory(constants) as Copier<C>;
+  const factory = generateFunction(['k'], `"use strict"; return (v, c) => ({ ${parts.join(', ')} });`);
+  return factory === null ? null : ((factory as (k: unknown[]) => unknown)(constants) as Copier<C>);
 }
 
+/** The same object built by a loop, where code generation is disallowed. */
 function interpreted<C>(spec: CopySpec): Copier<C> {
   return (value, context) => {
     const out: Record<string, unknown> = spec.spread ? { ...value } : {};

@@ -1,4 +1,5 @@
 import type { Pgoutput } from 'pg-logical-replication';
+import { generateFunction } from '../../../src/api/code-generation.ts';
 import type { TextTuple } from '../schema/table-schema.ts';
 
 /**
@@ -105,6 +106,49 @@ function readerFor(relation: Pgoutput.MessageRelation): RelationReader {
     `const readKey = (m, cursor, fallback) => {\n${body(true)}\n};`,
     'return { read, readKey };',
   ].join('\n');
-  const make = new Function('COLUMNS', source) as (columns: number) => Omit<RelationReader, 'relation'>;
-  return { relation, ...make(names.length) };
+  const make = generateFunction(['COLUMNS'], source) as
+    | ((columns: number) => Omit<RelationReader, 'relation'>)
+    | null;
+  return { relation, ...(make === null ? interpretedReaders(names, keys) : make(names.length)) };
 }
+
+/**
+ * The generated readers' twin for where code generation is disallowed: the same tuples, read by a loop
+ * over the column names (keyed stores, so slower). A change to one is made to both: the decoder's suite
+ * also runs on this one (test/unit/project/without-code-generation.test.ts).
+ */
+function interpretedReaders(
+  names: readonly string[],
+  keys: ReadonlySet<string>,
+): Omit<RelationReader, 'relation'> {
+  const columns = names.length;
+  const reader =
+    (keyOnly: boolean): ReadTuple =>
+    (m, cursor, fallback) => {
+      const t: Record<string, string | null | undefined> = Object.create(TUPLE_PROTOTYPE);
+      let at = cursor.at;
+      if (m.readInt16BE(at) !== columns)
+        throw new Error(`expected ${columns} columns, the message has ${m.readInt16BE(at)}`);
+      at += 2;
+      for (const name of names) {
+        const kind = m[at++];
+        let value: string | null | undefined;
+        if (kind === 0x74) {
+          const length = m.readInt32BE(at);
+          at += 4;
+          value = m.toString('utf8', at, at + length);
+          at += length;
+        } else if (kind === 0x6e) value = null;
+        else if (kind === 0x75) value = fallback === null ? undefined : fallback[name];
+        else throw new Error(`unknown attribute kind ${String.fromCharCode(kind ?? 0)}`);
+        if (!keyOnly) t[name] = value;
+        else if (keys.has(name)) t[name] = value === null ? undefined : value;
+      }
+      cursor.at = at;
+      return t as TextTuple;
+    };
+  return { read: reader(false), readKey: reader(true) };
+}
+
+/** The fallback's tuples: like the generated ones, own properties on a prototype that has none. */
+const TUPLE_PROTOTYPE: object = Object.create(null);

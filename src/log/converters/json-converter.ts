@@ -12,7 +12,7 @@ import {
 } from '../../api/index.ts';
 import { asBuffer } from './buffers.ts';
 import { type ByteOut, room } from './json-bytes.ts';
-import { JsonEncoder } from './json-encoder.ts';
+import { EncodeMismatch, JsonEncoder } from './json-encoder.ts';
 import { parseJson } from './json-numbers.ts';
 import { JsonReader, unwrapRaw } from './json-reader.ts';
 import { hasDecimal, schemaFromJson, schemaToJson } from './json-schema.ts';
@@ -121,8 +121,9 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (schema !== null) {
       try {
         return this.#encode(schema, value);
-      } catch {
+      } catch (e) {
         // A value its schema does not allow: JsonWriter below names the field and the problem.
+        if (!(e instanceof EncodeMismatch)) throw e;
       }
     }
     try {

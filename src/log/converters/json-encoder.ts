@@ -1,4 +1,5 @@
-import { type DecimalValue, LogicalNames, type Schema, unscaledToBytes } from '../../api/index.ts';
+import { generateFunction } from '../../api/code-generation.ts';
+import { DataError, type DecimalValue, LogicalNames, type Schema, unscaledToBytes } from '../../api/index.ts';
 import { type ByteOut, room, writeBase64, writeInteger, writeJsonString, writeText } from './json-bytes.ts';
 import { formatDecimal, formatDouble, formatFloat } from './json-numbers.ts';
 import type { JsonWriteOptions, JsonWriter } from './json-writer.ts';
@@ -13,8 +14,9 @@ const DAY_MS = 86_400_000;
  * the converter's buffer (see json-bytes.ts for why). Structs, the primitives and the logical types have
  * byte writers; arrays and maps, rare in change events, are written by JsonWriter and encoded.
  *
- * An encoder throws on any value its schema does not allow (with no useful message): the converter then
- * runs JsonWriter on the record, which names the field and the problem, or writes what it allows.
+ * An encoder throws {@link EncodeMismatch} on any value its schema does not allow: the converter then
+ * runs JsonWriter on the record, which names the field and the problem, or writes what it allows. Any
+ * other throw is a bug and reaches the caller.
  */
 export class JsonEncoder {
   readonly #writer: JsonWriter;
@@ -81,10 +83,8 @@ export class JsonEncoder {
         };
       case 'struct':
         return this.#struct(schema);
-      default: {
-        const write = this.#writer.writerFor(schema);
-        return (out, p, v) => writeText(out, p, write(v));
-      }
+      default:
+        return viaWriter(this.#writer.writerFor(schema));
     }
   }
 
@@ -108,7 +108,7 @@ export class JsonEncoder {
         prefix: Buffer.from((i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':', 'utf8'),
         encode: this.encoderFor(f.schema),
         // A null that is not written as null has a default, or is an error: JsonWriter does either.
-        encodeNull: optionalNull ? null : nullWriter(this.#writer.writerFor(f.schema)),
+        encodeNull: optionalNull ? null : viaWriter(this.#writer.writerFor(f.schema)),
         int64: f.schema.type === 'int64',
       };
     });
@@ -116,8 +116,16 @@ export class JsonEncoder {
   }
 }
 
-/** Thrown for a value the schema does not allow; the converter re-runs JsonWriter to describe it. */
-const MISMATCH = new Error('value does not match its schema');
+/**
+ * The encoder's only signal: a value its schema does not allow. The converter catches this class alone and
+ * re-runs JsonWriter to describe the problem; anything else an encoder throws propagates.
+ */
+export class EncodeMismatch extends Error {
+  override readonly name = 'EncodeMismatch';
+}
+
+/** Thrown as is (no allocation on the error path either); JsonWriter's message says what is wrong. */
+const MISMATCH = new EncodeMismatch('value does not match its schema');
 
 function integer(schema: Schema, out: ByteOut, p: number, v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return writeInteger(out, p, v);
@@ -136,8 +144,21 @@ function decimal(v: unknown, scale: number): DecimalValue {
   return d.scale < scale ? { unscaled: d.unscaled * 10n ** BigInt(scale - d.scale), scale } : d;
 }
 
-function nullWriter(write: (value: unknown) => string): Encode {
-  return (out, p) => writeText(out, p, write(null));
+/**
+ * A JsonWriter writer as an encoder (arrays, maps and null defaults, rare in change events): its
+ * DataError, a value the schema does not allow, becomes the encoder's signal.
+ */
+function viaWriter(write: (value: unknown) => string): Encode {
+  return (out, p, v) => {
+    let text: string;
+    try {
+      text = write(v);
+    } catch (e) {
+      if (e instanceof DataError) throw new EncodeMismatch(e.message, { cause: e });
+      throw e;
+    }
+    return writeText(out, p, text);
+  };
 }
 
 const UNSCALED = new Uint8Array(8);
@@ -217,7 +238,11 @@ function compileStruct(fields: readonly StructField[]): Encode {
     '  return p + 1;',
     '};',
   ].join('\n');
-  const factory = new Function('room', 'writeText', 'MISMATCH', 'prefixes', 'encoders', 'nulls', source);
+  const factory = generateFunction(
+    ['room', 'writeText', 'MISMATCH', 'prefixes', 'encoders', 'nulls'],
+    source,
+  ) as ((...args: unknown[]) => Encode) | null;
+  if (factory === null) return interpretedStruct(fields);
   return factory(
     room,
     writeText,
@@ -225,5 +250,26 @@ function compileStruct(fields: readonly StructField[]): Encode {
     fields.map((f) => f.prefix),
     fields.map((f) => f.encode),
     fields.map((f) => f.encodeNull),
-  ) as Encode;
+  );
+}
+
+/** compileStruct's encoder as a loop, where code generation is disallowed: the same bytes, slower. */
+function interpretedStruct(fields: readonly StructField[]): Encode {
+  return (out, p, v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw MISMATCH;
+    const struct = v as Readonly<Record<string, unknown>>;
+    if (fields.length === 0) {
+      room(out, p, 1)[p] = 123;
+      p++;
+    }
+    for (const f of fields) {
+      room(out, p, f.prefix.length).set(f.prefix, p);
+      p += f.prefix.length;
+      const x = struct[f.name];
+      if (x == null) p = f.encodeNull === null ? writeText(out, p, 'null') : f.encodeNull(out, p, null);
+      else p = f.encode(out, p, x);
+    }
+    room(out, p, 1)[p] = 125;
+    return p + 1;
+  };
 }

@@ -1,3 +1,4 @@
+import { generateFunction } from '../../api/code-generation.ts';
 import { DataError, type DecimalValue, LogicalNames, type Schema, unscaledToBytes } from '../../api/index.ts';
 import { formatDecimal, formatDouble, formatFloat } from './json-numbers.ts';
 
@@ -240,18 +241,34 @@ function compileStruct(fields: readonly CompiledField[], checked: Write): Write 
     '  }',
     '};',
   ].join('\n');
-  const factory = new Function('w', 'n', 'checked', 'NOTHING', source) as (
-    w: readonly Write[],
-    n: readonly Write[],
-    checked: Write,
-    nothing: symbol,
-  ) => Write;
+  const factory = generateFunction(['w', 'n', 'checked', 'NOTHING'], source) as
+    | ((w: readonly Write[], n: readonly Write[], checked: Write, nothing: symbol) => Write)
+    | null;
+  if (factory === null) return interpretedStruct(fields, checked);
   return factory(
     fields.map((f) => f.writeValue),
     fields.map((f) => f.write),
     checked,
     NOTHING,
   );
+}
+
+/** compileStruct's writer as a loop, where code generation is disallowed: the same text, slower. */
+function interpretedStruct(fields: readonly CompiledField[], checked: Write): Write {
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return checked(v);
+    const struct = v as Readonly<Record<string, unknown>>;
+    try {
+      let out = '{';
+      for (const f of fields) {
+        const x = struct[f.name];
+        out += f.prefix + (x == null ? (f.nullIsNull ? 'null' : f.write(x)) : f.writeValue(x));
+      }
+      return out + '}';
+    } catch {
+      return checked(v);
+    }
+  };
 }
 
 const NOTHING = Symbol('nothing written yet');

@@ -13,14 +13,14 @@ describe('external version', () => {
         sinkRecord({ key: 1, offset: 5, value: envelope(op, { id: 1 }, 123_456) }),
         options,
       );
-      expect(change.kind === 'skip' ? null : change.version).toEqual({ value: 123_456n, source: 'lsn' });
+      expect(change.kind === 'skip' ? null : change.version).toEqual({ value: 123_456n, source: 'position' });
     }
   });
 
   it('reads the LSN of flattened records from __lsn, __source_lsn or a header', () => {
     expect(externalVersion(sinkRecord({ offset: 3 }), null, { id: 1, __lsn: 99 }, options)).toEqual({
       value: 99n,
-      source: 'lsn',
+      source: 'position',
     });
     expect(externalVersion(sinkRecord({}), null, { id: 1, __source_lsn: '77' }, options).value).toBe(77n);
     const headers = [{ key: '__lsn', value: 2n ** 40n, schema: null }];
@@ -45,10 +45,51 @@ describe('external version', () => {
 
   it('parses PostgreSQL LSN text and refuses what is not a version', () => {
     expect(parseLsn('16/B374D848')).toBe((0x16n << 32n) | 0xb374d848n);
-    expect(() => externalVersion(sinkRecord({}), { lsn: -1 }, null, options)).toThrow(DataError);
-    expect(() => externalVersion(sinkRecord({}), { lsn: 'x' }, null, options)).toThrow(
+    expect(() => externalVersion(sinkRecord({}), { source: { lsn: -1 } }, null, options)).toThrow(DataError);
+    expect(() => externalVersion(sinkRecord({}), { source: { lsn: 'x' } }, null, options)).toThrow(
       /not a non-negative integer/,
     );
+  });
+
+  it('orders MySQL envelopes by binlog position and flattened MySQL records by __file/__pos/__row', () => {
+    const mysql = (file: string, pos: number, row: number) => ({
+      before: null,
+      after: { id: 1 },
+      op: 'u',
+      source: { connector: 'mysql', file, pos, row, snapshot: 'false', gtid: null },
+      transaction: null,
+    });
+    const a = interpretChange(sinkRecord({ value: mysql('mysql-bin.000003', 4015, 1) }), options);
+    const b = interpretChange(sinkRecord({ value: mysql('mysql-bin.000004', 4, 0) }), options);
+    expect(a).toMatchObject({ version: { value: (3n << 32n) + 4016n, source: 'position' } });
+    expect(b.kind === 'write' && a.kind === 'write' && b.version.value > a.version.value).toBe(true);
+    const flat = { id: 1, __file: 'mysql-bin.000003', __pos: 4015, __row: 1 };
+    expect(externalVersion(sinkRecord({}), null, flat, options)).toEqual({
+      value: (3n << 32n) + 4016n,
+      source: 'position',
+    });
+  });
+
+  it('orders MySQL envelopes by GTID when source.position.mysql=gtid', () => {
+    const value = {
+      before: null,
+      after: { id: 1 },
+      op: 'c',
+      source: { connector: 'mariadb', file: 'b.000001', pos: 4, row: 0, gtid: '0-1-42', snapshot: 'false' },
+      transaction: { id: '0-1-42', total_order: 3, data_collection_order: 1 },
+    };
+    expect(externalVersion(sinkRecord({}), value, null, { ...options, mysqlPosition: 'gtid' })).toEqual({
+      value: (42n << 22n) | 3n,
+      source: 'position',
+    });
+  });
+
+  it('leaves a connector it does not know to the fallbacks', () => {
+    const value = { before: null, after: { id: 1 }, op: 'c', source: { connector: 'oracle', scn: '5' } };
+    expect(externalVersion(sinkRecord({ offset: 8 }), value, null, options)).toEqual({
+      value: 8n,
+      source: 'offset',
+    });
   });
 });
 
@@ -61,7 +102,7 @@ describe('interpretChange', () => {
 
   it('treats ExtractNewRecordState rewrite output (__deleted) as a delete', () => {
     const c = interpretChange(sinkRecord({ value: { id: 1, __deleted: 'true', __lsn: 50 } }), options);
-    expect(c).toEqual({ kind: 'delete', version: { value: 50n, source: 'lsn' } });
+    expect(c).toEqual({ kind: 'delete', version: { value: 50n, source: 'position' } });
   });
 
   it('gives a tombstone a version only from a position header', () => {
@@ -72,7 +113,7 @@ describe('interpretChange', () => {
     const headers = [{ key: '__lsn', value: 40, schema: null }];
     expect(interpretChange(sinkRecord({ key: 1, headers }), options)).toEqual({
       kind: 'delete',
-      version: { value: 40n, source: 'lsn' },
+      version: { value: 40n, source: 'position' },
     });
   });
 

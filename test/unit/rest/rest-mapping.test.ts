@@ -206,8 +206,10 @@ describe('REST mapping over a Herder', () => {
   it('serves plugins, validate, root, health, metrics, openapi and unknown routes', async () => {
     expect((await app.inject({ url: '/connector-plugins' })).json()).toHaveLength(1);
     expect((await app.inject({ url: '/connector-plugins?connectorsOnly=false' })).json()).toHaveLength(2);
+    // Kafka Connect answers a plugin that is not installed with 404 (a missing resource).
     const unknown = await app.inject({ url: '/connector-plugins/Nope/config' });
-    expect(unknown.statusCode).toBe(400);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error_code: 404, code: 'seam.rest.not_found' });
     const validate = await app.inject({
       method: 'PUT',
       url: '/connector-plugins/Datagen/config/validate',
