@@ -120,7 +120,8 @@ export class ConfigProviders {
         return found;
       });
     }
-    this.#secrets.addConfig(out);
+    // Literal secrets too (values read by providers were registered as they were read).
+    this.#secrets.addConfig(config);
     return out;
   };
 

@@ -75,16 +75,25 @@ export function isSecretValue(
 /**
  * The secret values a worker has seen, to scrub them from free text. Values shorter than
  * {@link SecretValues.MIN_LENGTH} are not tracked (scrubbing every "1" would wreck every line); the set is
- * bounded, the oldest forgotten first.
+ * bounded, the oldest forgotten first. Literal values typed into a config are tracked from
+ * {@link SecretValues.LITERAL_MIN_LENGTH} characters: a short literal such as a test password `seam`
+ * would otherwise blank out every `seam.` error code, and a literal is rarely quoted back (URLs, where it
+ * is, are masked by their structure); values read by a config provider are tracked from 4.
  */
 export class SecretValues {
   static readonly MIN_LENGTH = 4;
+  static readonly LITERAL_MIN_LENGTH = 8;
   static readonly MAX_VALUES = 2000;
   readonly #values = new Set<string>();
   #pattern: RegExp | null = null;
 
-  add(value: string): void {
-    if (value.length < SecretValues.MIN_LENGTH || value === HIDDEN || this.#values.has(value)) return;
+  add(value: string, minLength = SecretValues.MIN_LENGTH): void {
+    if (
+      value.length < Math.max(minLength, SecretValues.MIN_LENGTH) ||
+      value === HIDDEN ||
+      this.#values.has(value)
+    )
+      return;
     if (this.#values.size >= SecretValues.MAX_VALUES) {
       const oldest = this.#values.values().next().value;
       if (oldest !== undefined) this.#values.delete(oldest);
@@ -96,13 +105,14 @@ export class SecretValues {
     this.#pattern = null;
   }
 
-  /** Registers the secret values of a config: secret keys' literals (references excluded). */
+  /** Registers the secret values of a raw config: secret keys' literals (reference-only values excluded). */
   addConfig(
     config: Readonly<Record<string, unknown>>,
     findKey?: (name: string) => ConfigKey | undefined,
   ): void {
     for (const [name, value] of Object.entries(config))
-      if (typeof value === 'string' && isSecretValue(name, value, findKey)) this.add(value.trim());
+      if (typeof value === 'string' && isSecretValue(name, value, findKey))
+        this.add(value.trim(), SecretValues.LITERAL_MIN_LENGTH);
   }
 
   scrub(text: string): string {

@@ -95,14 +95,15 @@ describe('SecretValues', () => {
     expect(s.scrub(JSON.stringify({ m: 'x pa"ss\\word y' }))).toBe('{"m":"x [hidden] y"}');
   });
 
-  it('registers secret keys of a config, not references nor other keys', () => {
+  it('registers secret keys of a config, not references nor other keys nor short literals', () => {
     const s = new SecretValues();
     s.addConfig({
-      'database.password': 'db-pw-1',
+      'database.password': 'db-pw-1234',
       'auth.token': '${env:T}',
       'database.hostname': 'db-host-1',
+      'connection.password': 'seam',
     });
-    expect(s.scrub('db-pw-1 ${env:T} db-host-1')).toBe('[hidden] ${env:T} db-host-1');
+    expect(s.scrub('db-pw-1234 ${env:T} db-host-1 seam.code')).toBe('[hidden] ${env:T} db-host-1 seam.code');
   });
 });
 
