@@ -8,12 +8,7 @@
  * Configs returned are raw (provider placeholders kept) with password values shown as `[hidden]`.
  */
 
-import type {
-  InstanceStatus,
-  RawConfig,
-  RebuildStatus,
-  TargetState,
-} from '../storage/connector-state.ts';
+import type { InstanceStatus, RawConfig, RebuildStatus, TargetState } from '../storage/connector-state.ts';
 
 // The stored shapes live with the stores (storage never imports a herder); REST and runtime keep
 // importing them from here.

@@ -283,8 +283,7 @@ export class StandaloneHerder extends HerderCore {
         onFailure: (name, error) => {
           if (this.#connectors.get(name) === e && e.runner !== null) this.#connectorFailed(e, error);
         },
-        onReconfigurationRequested: () =>
-          void this.serial(() => this.#reconfigure(e)).catch(() => undefined),
+        onReconfigurationRequested: () => void this.serial(() => this.#reconfigure(e)).catch(() => undefined),
       });
       this.#o.worker.options.metrics.connectorStartup?.(true);
       this.#status.connector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');

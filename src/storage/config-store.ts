@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { canonicalJson } from '../runtime/json-text.ts';
 import type { ConnectorRecord } from './connector-state.ts';

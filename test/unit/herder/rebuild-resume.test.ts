@@ -56,7 +56,8 @@ const rebuildSink: SinkPlugin = {
         targets = [c['view'] ?? 'live', ...(c['mirror'] ? [c['mirror']] : [])];
       },
       put: async (records) => {
-        for (const view of targets) views.set(view, [...(views.get(view) ?? []), ...records.map((r) => r.value)]);
+        for (const view of targets)
+          views.set(view, [...(views.get(view) ?? []), ...records.map((r) => r.value)]);
       },
       flush: async () => {},
       stop: async () => {},
@@ -101,12 +102,20 @@ afterEach(async () => {
 describe('view rebuild across worker restarts', () => {
   it('resumes from the stored plan and the group’s commits, and keeps its generation and outcome', async () => {
     let h = await start();
-    await h.putConnectorConfig('src', { 'connector.class': 'test.SeqSource', topic: 't', count: '30' }, {
-      allowReplace: false,
-    });
-    await h.putConnectorConfig('dst', { 'connector.class': 'test.RebuildSink', topics: 't' }, {
-      allowReplace: false,
-    });
+    await h.putConnectorConfig(
+      'src',
+      { 'connector.class': 'test.SeqSource', topic: 't', count: '30' },
+      {
+        allowReplace: false,
+      },
+    );
+    await h.putConnectorConfig(
+      'dst',
+      { 'connector.class': 'test.RebuildSink', topics: 't' },
+      {
+        allowReplace: false,
+      },
+    );
     await eventually(async () => (await h.connectorOffsets('dst'))[0]?.offset?.['kafka_offset'] === 30);
 
     finishBlocked = true;
@@ -151,14 +160,22 @@ describe('view rebuild across worker restarts', () => {
 
   it('aborts a rebuild with the plugin’s hooks when the connector is reconfigured or deleted', async () => {
     const h = await start();
-    await h.putConnectorConfig('dst', { 'connector.class': 'test.RebuildSink', topics: 't' }, {
-      allowReplace: false,
-    });
+    await h.putConnectorConfig(
+      'dst',
+      { 'connector.class': 'test.RebuildSink', topics: 't' },
+      {
+        allowReplace: false,
+      },
+    );
     finishBlocked = true;
     await h.rebuildConnector('dst');
-    await h.putConnectorConfig('dst', { 'connector.class': 'test.RebuildSink', topics: 't,u' }, {
-      allowReplace: true,
-    });
+    await h.putConnectorConfig(
+      'dst',
+      { 'connector.class': 'test.RebuildSink', topics: 't,u' },
+      {
+        allowReplace: true,
+      },
+    );
     expect(calls.abort).toBe(1);
     const after = await h.connectorStatus('dst');
     expect(after.rebuild).toMatchObject({ state: 'ABORTED', error: 'the connector was reconfigured' });

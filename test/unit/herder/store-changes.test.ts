@@ -109,7 +109,9 @@ describe('StandaloneHerder following its ConfigStore', () => {
     await store.put('dst', sink('dst', 'in'));
     await eventually(async () => (await state(h, 'dst').catch(() => '')) === 'RUNNING,RUNNING');
     const derived = (await store.get('dst'))!;
-    expect(derived.taskConfigs).toEqual([{ name: 'dst', 'connector.class': 'test.CollectSink', topics: 'in' }]);
+    expect(derived.taskConfigs).toEqual([
+      { name: 'dst', 'connector.class': 'test.CollectSink', topics: 'in' },
+    ]);
 
     // Task configs from elsewhere (a distributed owner): the herder runs exactly those.
     const two = [derived.taskConfigs[0]!, { ...derived.taskConfigs[0]!, extra: '1' }];
@@ -122,7 +124,7 @@ describe('StandaloneHerder following its ConfigStore', () => {
     expect(await codeOf(h.connectorStatus('dst'))).toBe('seam.rest.not_found');
   });
 
-  it('turns REST calls into store writes, seen by any listener like a remote writer's', async () => {
+  it('turns REST calls into store writes, seen by any listener like a remote writer’s', async () => {
     const store = new MemoryConfigStore();
     const h = await start({ configStore: store });
     const seen: string[] = [];

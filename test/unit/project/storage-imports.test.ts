@@ -47,5 +47,10 @@ it('the scan sees the kinds of import it must refuse', () => {
     "const m = await import('../herder/y.ts');",
     "import '../herder/z.ts';",
   ].join('\n');
-  expect(specifiers(text)).toEqual(['../herder/herder.ts', '../herder/x.ts', '../herder/y.ts', '../herder/z.ts']);
+  expect(specifiers(text)).toEqual([
+    '../herder/herder.ts',
+    '../herder/x.ts',
+    '../herder/y.ts',
+    '../herder/z.ts',
+  ]);
 });
