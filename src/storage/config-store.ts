@@ -191,6 +191,12 @@ export class FileConfigStore extends MemoryConfigStore {
       }, SETTLE_MS);
       this.#settle.unref();
     });
+    this.#watcher.on('error', (e) => {
+      // The directory went away or cannot be watched: changes made elsewhere are then seen at the next read.
+      process.emitWarning(`Stopped watching ${this.path}: ${e.message}`);
+      this.#watcher?.close();
+      this.#watcher = null;
+    });
   }
 
   /** The document, or undefined when the file is unchanged since it was last read or written here. */
