@@ -132,17 +132,20 @@ interface ConfigDocument {
 
 /** How long a burst of file events is left to settle before the file is reread. */
 const SETTLE_MS = 20;
+/** A slow reread besides the watch, for file systems whose watch misses changes (network mounts). */
+const POLL_MS = 2000;
 
 /**
  * The whole store in one JSON file (`connectors.json`), rewritten atomically on every change. The file
  * may be changed by another process (a second store on the same file, an operator's tool): every read
- * and write rereads it first, and while someone listens a directory watch rereads it as it changes, so
- * those changes are reported like local ones. Two processes writing at once can still lose one write
+ * and write rereads it first, and while someone listens a directory watch (and a slow poll) rereads it
+ * as it changes, so those changes are reported like local ones. Two processes writing at once can still lose one write
  * (no lock): standalone has one writer; concurrent writers need a distributed store.
  */
 export class FileConfigStore extends MemoryConfigStore {
   readonly path: string;
   #watcher: FSWatcher | null = null;
+  #poll: NodeJS.Timeout | null = null;
   #settle: NodeJS.Timeout | null = null;
   #text = '';
 
@@ -174,6 +177,8 @@ export class FileConfigStore extends MemoryConfigStore {
       this.#watcher = null;
       if (this.#settle !== null) clearTimeout(this.#settle);
       this.#settle = null;
+      if (this.#poll !== null) clearInterval(this.#poll);
+      this.#poll = null;
       return;
     }
     const file = basename(this.path);
@@ -182,21 +187,27 @@ export class FileConfigStore extends MemoryConfigStore {
       if (this.#settle !== null) return;
       this.#settle = setTimeout(() => {
         this.#settle = null;
-        try {
-          this.refresh();
-        } catch (e) {
-          // A damaged file written by someone else: keep serving what was last read; writes will fail loudly.
-          process.emitWarning(`Ignoring a change of ${this.path}: ${(e as Error).message}`);
-        }
+        this.#reread();
       }, SETTLE_MS);
       this.#settle.unref();
     });
+    this.#poll = setInterval(() => this.#reread(), POLL_MS);
+    this.#poll.unref();
     this.#watcher.on('error', (e) => {
       // The directory went away or cannot be watched: changes made elsewhere are then seen at the next read.
       process.emitWarning(`Stopped watching ${this.path}: ${e.message}`);
       this.#watcher?.close();
       this.#watcher = null;
     });
+  }
+
+  #reread(): void {
+    try {
+      this.refresh();
+    } catch (e) {
+      // A damaged file written by someone else: keep serving what was last read; writes will fail loudly.
+      process.emitWarning(`Ignoring a change of ${this.path}: ${(e as Error).message}`);
+    }
   }
 
   /** The document, or undefined when the file is unchanged since it was last read or written here. */
