@@ -1,16 +1,12 @@
 import { canonicalJson } from '../runtime/json-text.ts';
 import { connectorChanges } from '../storage/config-store.ts';
-import type {
-  ConnectorRecord,
-  ConnectorStatusRecord,
-  RebuildStatus,
-  TargetState,
-} from '../storage/connector-state.ts';
+import type { ConnectorRecord, ConnectorStatusRecord, RebuildStatus } from '../storage/connector-state.ts';
 import { type ConnectorEntry, desiredRecord, instanceStatus, type TaskSlot } from './connector-entry.ts';
+import { ConnectorLifecycle } from './connector-lifecycle.ts';
 import type { ConnectorStateInfo, RestartRequest } from './herder.ts';
 import { HerderCore, type HerderCoreOptions } from './herder-core.ts';
 import { connectorNotFound, taskNotFound } from './herder-errors.ts';
-import { cancel, newRestartState, type RestartBackoff } from './restart-backoff.ts';
+import { newRestartState, type RestartBackoff } from './restart-backoff.ts';
 import { StatusWriter } from './status-writer.ts';
 import { TaskControl } from './task-control.ts';
 import { ViewRebuilds } from './view-rebuild.ts';
@@ -43,6 +39,7 @@ export class StandaloneHerder extends HerderCore {
   readonly #status: StatusWriter;
   readonly #tasks: TaskControl;
   readonly #rebuilds: ViewRebuilds;
+  readonly #lifecycle: ConnectorLifecycle;
 
   constructor(options: StandaloneHerderOptions) {
     super(options);
@@ -74,6 +71,15 @@ export class StandaloneHerder extends HerderCore {
       serial: (fn) => this.serial(fn),
       saveStatus: (e) => this.#status.save(e),
     });
+    this.#lifecycle = new ConnectorLifecycle({
+      worker: options.worker,
+      status: this.#status,
+      tasks: this.#tasks,
+      rebuilds: this.#rebuilds,
+      isCurrent: (e) => this.#connectors.get(e.name) === e,
+      persist: (e) => this.#persist(e),
+      serial: (fn) => this.serial(fn),
+    });
   }
 
   async start(): Promise<void> {
@@ -87,7 +93,7 @@ export class StandaloneHerder extends HerderCore {
     await this.serial(async () => {
       try {
         for (const [name, record] of await this.#o.configStore.load())
-          await this.#startConnector(await this.#adopt(name, record, true));
+          await this.#lifecycle.start(await this.#adopt(name, record, true));
         this.#phase = 'running';
       } catch (e) {
         this.#startError = e as Error;
@@ -102,7 +108,7 @@ export class StandaloneHerder extends HerderCore {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     await this.serial(async () => {
-      await Promise.all([...this.#connectors.values()].map((e) => this.#halt(e)));
+      await Promise.all([...this.#connectors.values()].map((e) => this.#lifecycle.halt(e)));
       await this.#o.statusStore.flush();
     });
     await this.#o.onStop?.();
@@ -119,7 +125,7 @@ export class StandaloneHerder extends HerderCore {
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
     const e = this.#get(name);
     if (!request.includeTasks && !request.onlyFailed) {
-      await this.serial(() => this.#restartConnectorInstance(e));
+      await this.serial(() => this.#lifecycle.restart(e));
       return null;
     }
     const connector = !request.onlyFailed || e.status.state === 'FAILED';
@@ -130,8 +136,8 @@ export class StandaloneHerder extends HerderCore {
     for (const id of tasks) this.#status.task(e, id, 'RESTARTING');
     const answer = await this.connectorStatus(name);
     void this.serial(async () => {
-      if (connector) await this.#restartConnectorInstance(e);
-      for (const id of tasks) if (e.tasks.has(id)) await this.#restartTask(e, id);
+      if (connector) await this.#lifecycle.restart(e);
+      for (const id of tasks) if (e.tasks.has(id)) await this.#lifecycle.restartTask(e, id);
     }).catch((err: unknown) => this.#o.logger.error({ err, connector: name }, 'Restart failed'));
     return answer;
   }
@@ -139,7 +145,7 @@ export class StandaloneHerder extends HerderCore {
   async restartTask(name: string, task: number): Promise<void> {
     const e = this.#get(name);
     this.#slot(name, task);
-    await this.serial(() => this.#restartTask(e, task));
+    await this.serial(() => this.#lifecycle.restartTask(e, task));
   }
 
   rebuildConnector(name: string): Promise<ConnectorStateInfo> {
@@ -189,12 +195,12 @@ export class StandaloneHerder extends HerderCore {
     const record = await this.#o.configStore.get(name);
     const e = this.#connectors.get(name);
     if (record === undefined) return e ? this.#remove(e) : undefined;
-    if (e === undefined) return this.#startConnector(await this.#adopt(name, record, true));
+    if (e === undefined) return this.#lifecycle.start(await this.#adopt(name, record, true));
     const changed = connectorChanges(desiredRecord(e), record);
     const derive = record.taskConfigs.length === 0 && record.targetState !== 'STOPPED';
     if (changed.includes('config') || changed.includes('rebuild') || (changed.includes('tasks') && derive))
       return this.#replace(e, record);
-    if (changed.includes('target')) return this.#applyTarget(e, record.targetState);
+    if (changed.includes('target')) return this.#lifecycle.applyTarget(e, record.targetState);
     if (changed.includes('tasks')) {
       // Task configs written elsewhere (in distributed mode, by the connector's owner): run those.
       await this.#tasks.stopAll(e);
@@ -241,107 +247,17 @@ export class StandaloneHerder extends HerderCore {
     if (abort) await this.#abortRebuild(old, 'the connector was reconfigured');
     else await this.#rebuilds.drop(old);
     e.lastRebuild = old.lastRebuild;
-    await this.#halt(old);
+    await this.#lifecycle.halt(old);
     if (abort) await this.#persist(e);
-    await this.#startConnector(e);
+    await this.#lifecycle.start(e);
   }
 
   async #remove(e: ConnectorEntry): Promise<void> {
     this.#connectors.delete(e.name);
     await this.#abortRebuild(e, 'the connector was deleted');
-    await this.#halt(e);
+    await this.#lifecycle.halt(e);
     await this.#o.statusStore.remove(e.name);
     this.#o.worker.options.metrics.removeConnector?.(e.name);
-  }
-
-  async #applyTarget(e: ConnectorEntry, target: TargetState): Promise<void> {
-    const previous = e.target;
-    e.target = target;
-    if (target === 'STOPPED') {
-      await this.#halt(e);
-      return this.#startConnector(e);
-    }
-    if (previous === 'STOPPED' || e.runner === null) return this.#startConnector(e);
-    for (const slot of e.tasks.values()) slot.runner?.setPaused(target === 'PAUSED');
-    if (e.status.state !== 'FAILED') this.#status.connector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-  }
-
-  // ---- lifecycle --------------------------------------------------------------------------------
-
-  /** Starts the connector instance and its tasks according to the target state. */
-  async #startConnector(e: ConnectorEntry, restartTasks = true): Promise<void> {
-    if (e.target === 'STOPPED') {
-      e.taskConfigs = [];
-      e.tasks.clear();
-      await this.#persist(e);
-      this.#status.connector(e, 'STOPPED');
-      return;
-    }
-    e.restart.startedAt = Date.now();
-    try {
-      e.runner = await this.#o.worker.startConnector(e.name, e.config, {
-        onFailure: (name, error) => {
-          if (this.#connectors.get(name) === e && e.runner !== null) this.#connectorFailed(e, error);
-        },
-        onReconfigurationRequested: () => void this.serial(() => this.#reconfigure(e)).catch(() => undefined),
-      });
-      this.#o.worker.options.metrics.connectorStartup?.(true);
-      this.#status.connector(e, e.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-      await this.#reconfigure(e, restartTasks || e.tasks.size === 0);
-      if (e.rebuild?.suspended) await this.#rebuilds.resume(e);
-    } catch (err) {
-      if (e.runner === null) this.#o.worker.options.metrics.connectorStartup?.(false);
-      this.#connectorFailed(e, err as Error);
-    }
-  }
-
-  /** Asks the connector for task configs; restarts every task when they changed (or `force`). */
-  async #reconfigure(e: ConnectorEntry, force = false): Promise<void> {
-    if (e.runner === null || this.#connectors.get(e.name) !== e) return;
-    const maxTasks = Number(e.config['tasks.max'] ?? 1);
-    const configs = (await e.runner.taskConfigs(maxTasks)).slice(0, maxTasks);
-    const changed = JSON.stringify(configs) !== JSON.stringify(e.taskConfigs);
-    if (!changed && !force) return;
-    await this.#tasks.stopAll(e);
-    e.taskConfigs = configs;
-    await this.#persist(e);
-    for (let id = 0; id < configs.length; id++) await this.#tasks.start(e, id);
-  }
-
-  /** Stops the connector and its tasks without touching the target state (delete, reconfigure, worker stop). */
-  async #halt(e: ConnectorEntry): Promise<void> {
-    cancel(e.restart);
-    await this.#rebuilds.suspend(e);
-    await this.#tasks.stopAll(e);
-    const runner = e.runner;
-    e.runner = null;
-    await runner?.stop();
-  }
-
-  async #restartConnectorInstance(e: ConnectorEntry): Promise<void> {
-    if (this.#connectors.get(e.name) !== e) return;
-    cancel(e.restart);
-    if (e.target === 'STOPPED') return this.#status.connector(e, 'STOPPED');
-    const runner = e.runner;
-    e.runner = null;
-    await runner?.stop();
-    this.#status.connector(e, 'RESTARTING');
-    // As Kafka: restarting the connector restarts its tasks only when their configs change.
-    await this.#startConnector(e, false);
-  }
-
-  async #restartTask(e: ConnectorEntry, id: number): Promise<void> {
-    if (this.#connectors.get(e.name) !== e || !e.tasks.has(id) || e.target === 'STOPPED') return;
-    await this.#tasks.stop(e, id);
-    this.#status.task(e, id, 'RESTARTING');
-    await this.#tasks.start(e, id);
-  }
-
-  #connectorFailed(e: ConnectorEntry, error: Error): void {
-    this.#tasks.connectorFailed(e, error, async () => {
-      if (this.#connectors.get(e.name) === e && e.status.state === 'FAILED')
-        await this.#restartConnectorInstance(e);
-    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
