@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConnectError, DataError } from '../../api/errors.ts';
-import { partitionForKey } from '../partitioner.ts';
 import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
+import { partitionForKey } from '../partitioner.ts';
 import type {
   AppendedPosition,
   AppendRecord,
