@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   isRetriable,
   type PartitionOffsets,
@@ -66,7 +67,7 @@ interface Position {
   readonly start: number;
 }
 
-/** While the whole task is paused it keeps polling (all partitions paused) so rebalances go on. */
+/** How long a paused task's polls wait (nothing is returned; they run rebalances and notice a resume). */
 const PAUSED_POLL_MS = 200;
 
 export class SinkTaskRunner extends WorkerTask {
@@ -116,14 +117,14 @@ export class SinkTaskRunner extends WorkerTask {
     this.started();
     try {
       while (!this.stopping) {
-        if (this.paused) {
-          this.#pauseAll(true);
-          await consumer.poll(o.maxBatch, PAUSED_POLL_MS, this.signal);
-          continue;
-        }
-        await this.whileUnpaused();
-        this.#pauseAll(false);
-        const wait = Math.max(1, Math.min(1000, o.commitIntervalMs - (Date.now() - this.#lastCommit)));
+        // A paused task keeps polling with every partition paused, so rebalances go on (as Connect does).
+        const paused = this.paused;
+        if (paused) await yieldToEventLoop();
+        else await this.whileUnpaused();
+        this.#pauseAll(paused);
+        const wait = paused
+          ? PAUSED_POLL_MS
+          : Math.max(1, Math.min(1000, o.commitIntervalMs - (Date.now() - this.#lastCommit)));
         const batch = await consumer.poll(o.maxBatch, wait, this.signal);
         if (batch.length > 0) await this.#process(batch);
         if (this.#commitRequested || Date.now() - this.#lastCommit >= o.commitIntervalMs)

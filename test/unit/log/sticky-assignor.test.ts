@@ -66,7 +66,12 @@ describe('GroupCoordinator', () => {
   it('removes a member that does not acknowledge a rebalance in time', () => {
     let now = 0;
     const topics = new Map([['t', 2]]);
-    const c = new GroupCoordinator('g', () => topics, 1000, () => now);
+    const c = new GroupCoordinator(
+      'g',
+      () => topics,
+      1000,
+      () => now,
+    );
     const a = c.join({ topics: ['t'] });
     c.ack(a);
     c.claim(a);
