@@ -83,6 +83,9 @@ export class SinkTaskRunner extends WorkerTask {
   #abandoned = false;
   #lastCommit = Date.now();
   #commitRequested = false;
+  /** Aborted when the task is paused, so a pending poll returns instead of handing out more records. */
+  #pauseSignal = new AbortController();
+  #pollSignal: AbortSignal | null = null;
 
   constructor(options: SinkTaskRunnerOptions) {
     super(options);
@@ -125,7 +128,8 @@ export class SinkTaskRunner extends WorkerTask {
         const wait = paused
           ? PAUSED_POLL_MS
           : Math.max(1, Math.min(1000, o.commitIntervalMs - (Date.now() - this.#lastCommit)));
-        const batch = await consumer.poll(o.maxBatch, wait, this.signal);
+        this.#pollSignal ??= AbortSignal.any([this.signal, this.#pauseSignal.signal]);
+        const batch = await consumer.poll(o.maxBatch, wait, this.#pollSignal);
         if (batch.length > 0) await this.#process(batch);
         if (this.#commitRequested || Date.now() - this.#lastCommit >= o.commitIntervalMs)
           await this.#commit();
@@ -137,6 +141,14 @@ export class SinkTaskRunner extends WorkerTask {
       this.#abandoned = true;
       await consumer.close().catch((e: unknown) => this.logger.warn({ err: e }, 'Leaving the group failed'));
     }
+  }
+
+  override setPaused(paused: boolean): void {
+    super.setPaused(paused);
+    if (!paused) return;
+    this.#pauseSignal.abort();
+    this.#pauseSignal = new AbortController();
+    this.#pollSignal = null;
   }
 
   protected async release(): Promise<void> {

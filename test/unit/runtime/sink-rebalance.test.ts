@@ -11,6 +11,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   configSpec,
   type SinkPlugin,
+  type SinkTaskContext,
   type TopicPartition,
   topicPartitionKey,
 } from '../../../src/api/index.ts';
@@ -41,6 +42,8 @@ const overlaps: string[] = [];
 const puts = new Map<number, number>();
 
 const keys = (tps: readonly TopicPartition[]) => tps.map(topicPartitionKey).sort();
+/** Runs in `open` with the task's context (to rewind or pause through it). */
+let onOpen: ((ctx: SinkTaskContext, tps: readonly TopicPartition[]) => void) | null = null;
 
 const recordingSink: SinkPlugin = {
   kind: 'sink',
@@ -60,9 +63,11 @@ const recordingSink: SinkPlugin = {
   },
   createTask: () => {
     let task = -1;
+    let context: SinkTaskContext | null = null;
     return {
       start: async (_c, ctx) => {
         task = ctx.taskId;
+        context = ctx;
       },
       open: async (tps) => {
         for (const k of keys(tps)) {
@@ -71,6 +76,7 @@ const recordingSink: SinkPlugin = {
           openBy.set(k, task);
         }
         events.push({ task, kind: 'open', partitions: keys(tps) });
+        onOpen?.(context!, tps);
       },
       put: async (records) => {
         for (const r of records) {
@@ -96,6 +102,7 @@ beforeEach(() => {
   overlaps.length = 0;
   openBy.clear();
   puts.clear();
+  onOpen = null;
 });
 
 afterEach(async () => {
@@ -157,7 +164,8 @@ it('closes the revoked partitions, opens them on the new owner and puts no recor
   expect(twice).toEqual([]);
 });
 
-it('revokes from a running task only the partitions a joining task takes (cooperative), then hands them over', async () => {
+/** A worker on its own embedded log with a 4-partition topic `orders`, and task runners of sink `dst`. */
+async function workerSetup() {
   const log = await EmbeddedTopicLog.open({ dataDir: dir, maintenanceIntervalMs: 0 });
   const rawConfig = { 'offset.flush.interval.ms': '50', 'task.shutdown.graceful.timeout.ms': '2000' };
   const worker = new Worker({
@@ -196,21 +204,33 @@ it('revokes from a running task only the partitions a joining task takes (cooper
       };
     });
   const runners: WorkerTask[] = [];
+  const startTask = async (task: number) => {
+    const runner = await worker.createTask({ connector: 'dst', task }, config, config, 1, listener, false);
+    runners.push(runner);
+    void runner.run();
+    return runner;
+  };
+  const append = (n: number) => log.append(batch(n));
+  const stop = async () => {
+    for (const r of runners) await r.stop();
+    await log.close();
+  };
+  return { log, startTask, append, stop };
+}
+
+it('revokes from a running task only the partitions a joining task takes (cooperative), then hands them over', async () => {
+  const { log, startTask, append, stop } = await workerSetup();
   try {
-    await log.append(batch(400));
-    const first = await worker.createTask({ connector: 'dst', task: 0 }, config, config, 1, listener, false);
-    runners.push(first);
-    void first.run();
+    await append(400);
+    await startTask(0);
     await eventually(() => puts.size === 400);
     expect(events).toEqual([
       { task: 0, kind: 'open', partitions: ['orders-0', 'orders-1', 'orders-2', 'orders-3'] },
     ]);
 
-    const second = await worker.createTask({ connector: 'dst', task: 1 }, config, config, 2, listener, false);
-    runners.push(second);
-    void second.run();
+    await startTask(1);
     for (let i = 0; i < 10; i++) {
-      await log.append(batch(40));
+      await append(40);
       await new Promise((r) => setTimeout(r, 10));
     }
     await eventually(() => puts.size === 800 && events.some((e) => e.task === 1 && e.kind === 'open'));
@@ -228,10 +248,56 @@ it('revokes from a running task only the partitions a joining task takes (cooper
       return [0, 1, 2, 3].every((p) => committed.get(`orders-${p}`)?.offset === 200);
     });
   } finally {
-    for (const r of runners) await r.stop();
-    await log.close();
+    await stop();
   }
   // Stopping closes every partition (a stopping task's partitions may pass to the other one first).
   expect(openBy.size).toBe(0);
   expect(overlaps).toEqual([]);
+});
+
+it('hands partitions over while the running task is paused, and applies context.offset and context.pause', async () => {
+  const { startTask, append, stop } = await workerSetup();
+  try {
+    await append(40); // seq i is on partition i % 4 at offset floor(i / 4)
+    onOpen = (ctx, tps) => {
+      if (tps.some((tp) => tp.partition === 0)) ctx.offset({ topic: 'orders', partition: 0 }, 5);
+      if (tps.some((tp) => tp.partition === 1)) ctx.pause({ topic: 'orders', partition: 1 });
+    };
+    const first = await startTask(0);
+    // Partition 0 from offset 5 (seq 20, 24, …), partition 1 paused: 5 + 0 + 10 + 10 records.
+    await eventually(() => puts.size === 25);
+    expect([...puts.keys()].filter((seq) => seq % 4 === 0).sort((x, y) => x - y)).toEqual([
+      20, 24, 28, 32, 36,
+    ]);
+    expect([...puts.keys()].some((seq) => seq % 4 === 1)).toBe(false);
+
+    onOpen = null;
+    first.setPaused(true);
+    await startTask(1);
+    // The paused task still polls, so it gives up two partitions to the new one.
+    await eventually(() => events.some((e) => e.task === 1 && e.kind === 'open'));
+    const moved = events.filter((e) => e.task === 1 && e.kind === 'open').flatMap((e) => e.partitions);
+    expect(
+      events
+        .filter((e) => e.task === 0 && e.kind === 'close')
+        .flatMap((e) => e.partitions)
+        .sort(),
+    ).toEqual(moved.sort());
+    const before = puts.size;
+    await append(40);
+    const kept = ['orders-0', 'orders-1', 'orders-2', 'orders-3'].filter((p) => !moved.includes(p));
+    // Only the new task's partitions are read while task 0 is paused.
+    await eventually(() => puts.size >= before + 20);
+    await new Promise((r) => setTimeout(r, 300));
+    const fromKept = [...puts.keys()].filter((seq) => seq >= 40 && kept.includes(`orders-${seq % 4}`));
+    expect(fromKept).toEqual([]);
+    first.setPaused(false);
+    // Partition 1 stays paused where the plugin paused it (task 0), or is read by task 1 (not paused there).
+    const expected = moved.includes('orders-1') ? 40 : 30;
+    await eventually(() => [...puts.keys()].filter((seq) => seq >= 40).length === expected);
+    expect([...puts].filter(([, n]) => n > 1)).toEqual([]);
+    expect(overlaps).toEqual([]);
+  } finally {
+    await stop();
+  }
 });
