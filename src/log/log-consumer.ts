@@ -95,7 +95,7 @@ export interface LogConsumer {
    * Commits the group's offsets, all or none, durable when it resolves. Rejects with a
    * {@link CommitFencedError} when any partition is not owned by this member in the group's current
    * generation (it was revoked or lost): a member that fell out of the group cannot overwrite its
-   * successor's progress.
+   * successor's progress. Offsets of a topic deleted meanwhile are dropped.
    */
   commit(offsets: readonly PartitionOffset[]): Promise<void>;
   /** The group's committed offsets of these partitions (any partition, owned or not), null when none. */

@@ -114,10 +114,13 @@ export class EmbeddedConsumer implements LogConsumer {
           `Consumer ${this.#member.id} of group ${this.#coordinator.group} cannot commit ${key(o)}: ` +
             'the partition was revoked from it or it left the group',
         );
-    if (offsets.length === 0) return;
+    // Offsets of a deleted topic are dropped (deleteTopic removed the group's offsets for it already).
+    const topics = this.#coordinator.topics();
+    const live = offsets.filter((o) => topics.has(o.topic));
+    if (live.length === 0) return;
     await this.#log.commitOffsets(
       this.#coordinator.group,
-      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+      live.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
     );
   }
 

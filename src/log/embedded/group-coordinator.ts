@@ -47,6 +47,11 @@ export class GroupCoordinator {
     this.#now = now;
   }
 
+  /** The topics as the log knows them now. */
+  topics(): ReadonlyMap<string, number> {
+    return this.#metadata();
+  }
+
   get size(): number {
     return this.#members.size;
   }
