@@ -89,7 +89,8 @@ export class Worker {
     id: ConnectorTaskId,
     rawConnectorConfig: Readonly<Record<string, string>>,
     rawTaskConfig: Readonly<Record<string, string>>,
-    taskCount: number,
+    /** Unused: sink tasks share partitions through their consumer group. Kept for existing callers. */
+    _taskCount: number,
     listener: TaskListener,
     paused: boolean,
   ): Promise<WorkerTask> {
@@ -164,7 +165,6 @@ export class Worker {
         : new SinkTaskRunner({
             ...shared,
             task: plugin.createTask(),
-            taskCount,
             topics: (common['topics'] as string[] | undefined) ?? [],
             topicsRegex: common['topics.regex']
               ? new RegExp(`^(?:${common['topics.regex'] as string})$`)
