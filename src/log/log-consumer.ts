@@ -66,7 +66,7 @@ export interface PartitionOffset {
  * nothing) → `poll`* (rebalance callbacks run here) → `close` (leaves; its partitions are reassigned).
  * A consumer has one caller: no method may be called while a `poll` or `close` of the same consumer is
  * pending, except from inside a listener callback. Methods taking partitions throw a ConnectError
- * (`seam.fatal`) for partitions not in `assignment()`. After `close` every method throws
+ * (`seam.log.commit_fenced`) for partitions not in `assignment()`. After `close` every method throws
  * `seam.log.unavailable`.
  * Where a partition with nothing committed starts: its earliest stored offset (auto.offset.reset=earliest).
  */
@@ -110,7 +110,7 @@ export interface LogConsumer {
 /** A commit for partitions the member no longer owns: it must not write offsets for them. */
 export class CommitFencedError extends ConnectError {
   constructor(message: string) {
-    super(message, { code: 'seam.fatal', retriable: false });
+    super(message, { code: 'seam.log.commit_fenced', retriable: false });
     this.name = 'CommitFencedError';
   }
 }

@@ -89,8 +89,6 @@ export class Worker {
     id: ConnectorTaskId,
     rawConnectorConfig: Readonly<Record<string, string>>,
     rawTaskConfig: Readonly<Record<string, string>>,
-    /** Unused: sink tasks share partitions through their consumer group. Kept for existing callers. */
-    _taskCount: number,
     listener: TaskListener,
     paused: boolean,
   ): Promise<WorkerTask> {

@@ -205,7 +205,7 @@ async function workerSetup() {
     });
   const runners: WorkerTask[] = [];
   const startTask = async (task: number) => {
-    const runner = await worker.createTask({ connector: 'dst', task }, config, config, 1, listener, false);
+    const runner = await worker.createTask({ connector: 'dst', task }, config, config, listener, false);
     runners.push(runner);
     void runner.run();
     return runner;
