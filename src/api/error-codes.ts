@@ -27,6 +27,10 @@ export const ERROR_CODES = {
     status: 400,
     hint: 'Declare the provider in the worker config (config.providers=<name>, config.providers.<name>.class=…) or use a literal value.',
   },
+  'seam.log.commit_fenced': {
+    status: 409,
+    hint: 'The partition was reassigned to another member of the group; this member rejoins on its next poll and must not commit it.',
+  },
   'seam.rest.bad_request': { status: 400, hint: 'Send a JSON body of the documented shape.' },
   'seam.rest.not_found': { status: 404, hint: 'Check the name with GET /connectors.' },
   'seam.rest.conflict': { status: 409, hint: 'Choose another name, or DELETE the existing connector first.' },

@@ -57,7 +57,7 @@ export interface ErrantRecordReporter {
 export interface SinkTaskContext extends TaskContextBase {
   /** Partitions currently assigned to this task. */
   assignment(): readonly TopicPartition[];
-  /** Rewind or skip: consumption of `tp` restarts at `offset`. */
+  /** Rewind or skip: consumption of `tp` restarts at `offset` (ignored for a partition not assigned). */
   offset(tp: TopicPartition, offset: number): void;
   /** Stop fetching these partitions (backpressure); `resume` undoes it. */
   pause(...tps: TopicPartition[]): void;
@@ -73,8 +73,18 @@ export type PartitionOffsets = ReadonlyMap<string, { tp: TopicPartition; offset:
 /**
  * A sink task: writes records to a system.
  *
- * Lifecycle: `start` → `open(partitions)` → (`put(batch)`)* interleaved with `preCommit`/`flush` →
- * `close(partitions)` on revocation → `stop`. Calls are never concurrent with each other.
+ * Lifecycle: `start` → (`open(partitions)` → (`put(batch)`)* interleaved with `preCommit`/`flush` →
+ * `close(partitions)`)* → `stop`. Calls are never concurrent with each other.
+ * - The tasks of a connector form consumer group `connect-<connector>`; the log assigns each task its
+ *   partitions and moves them when tasks join or leave (a task-count change, a restart). `open` is called
+ *   with the partitions newly assigned to this task, before any of their records is put; records of a
+ *   partition are put only between its `open` and its `close`.
+ * - `close` is called with the partitions taken from this task, after their offsets were flushed
+ *   (`preCommit`/`flush` with just those partitions) and committed, and before another task may `open`
+ *   them: drop their buffers and writers there. Partitions that stay with the task are not closed. At a
+ *   clean stop every assigned partition is flushed, committed and closed, then `stop` is called. After a
+ *   failure only `stop` is called (offsets stay at the last commit); partitions lost because the task
+ *   did not poll within the group's rebalance timeout are closed without a commit.
  * - `put` may buffer; records are not durable until `flush` (or `preCommit`) has resolved.
  * - `preCommit(offsets)` returns the offsets that are safe to commit (default: `flush(offsets)` then
  *   return `offsets`). Seam commits consumer offsets only to what it returns: nothing is committed

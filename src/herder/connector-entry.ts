@@ -1,46 +1,70 @@
-import { ConnectError, type Plugin } from '../api/index.ts';
 import type { ConnectorRunner } from '../runtime/connector-runner.ts';
-import { redactConfig } from '../runtime/redact.ts';
-import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
 import type {
-  ConnectorType,
+  ConnectorRecord,
   InstanceState,
   InstanceStatus,
   RawConfig,
   RebuildRecord,
   RebuildStatus,
   TargetState,
-} from './herder.ts';
+} from '../storage/connector-state.ts';
+import type { ConnectorType } from './herder.ts';
 import type { RestartState } from './restart-backoff.ts';
 
 /**
- * What the standalone herder knows of one connector: its config and target state (desired), the
- * instances running it, and their observed statuses with auto-restart bookkeeping.
+ * What the standalone herder knows of one connector, in three parts kept apart:
+ * - {@link DesiredState}: the ConfigStore's record as this worker last acted on it. The user's part
+ *   (config, target) is written to the store by the herder core and reaches the entry only through
+ *   reconciliation; the derived part (task configs, rebuild plan) is written by this worker.
+ * - {@link LocalRuntime}: what runs on this worker (runners, auto-restart timers, a rebuild's shadow
+ *   tasks). Never stored: another worker taking the connector over starts its own.
+ * - {@link ObservedState}: what this worker saw its instances doing, mirrored into the StatusStore.
+ * The three are one flat object so the task and rebuild units can take a single entry.
  */
+export interface DesiredState {
+  config: RawConfig;
+  target: TargetState;
+  taskConfigs: RawConfig[];
+}
+
+/** One task's runner (LOCAL RUNTIME) with its OBSERVED status and auto-restart bookkeeping. */
 export interface TaskSlot {
   runner: WorkerTask | null;
   status: InstanceStatus;
   readonly restart: RestartState;
 }
 
-export interface ConnectorEntry {
-  readonly name: string;
-  config: RawConfig;
-  target: TargetState;
-  taskConfigs: RawConfig[];
-  type: ConnectorType;
+export interface LocalRuntime {
   runner: ConnectorRunner | null;
-  status: InstanceStatus;
   readonly restart: RestartState;
   tasks: Map<number, TaskSlot>;
-  readonly topics: Set<string>;
   /** Merged over every task config while a view rebuild runs (the plugin's live overrides). */
   taskOverrides?: RawConfig | undefined;
-  /** The view rebuild in progress (view-rebuild.ts). */
+  /** The view rebuild in progress (view-rebuild.ts); its record is part of the desired state. */
   rebuild?: RebuildRun | undefined;
-  /** The last rebuild that ended, for status. */
+}
+
+export interface ObservedState {
+  type: ConnectorType;
+  status: InstanceStatus;
+  readonly topics: Set<string>;
+  /** The last rebuild that ended (read back from the StatusStore at start). */
   lastRebuild?: RebuildStatus | undefined;
+}
+
+export interface ConnectorEntry extends DesiredState, LocalRuntime, ObservedState {
+  readonly name: string;
+}
+
+/** The desired state of an entry as the ConfigStore holds it. */
+export function desiredRecord(e: ConnectorEntry): ConnectorRecord {
+  return {
+    config: e.config,
+    targetState: e.target,
+    taskConfigs: e.taskConfigs,
+    ...(e.rebuild ? { rebuild: e.rebuild.record } : {}),
+  };
 }
 
 /** A running view rebuild: its persisted record and the second set of tasks, run as a shadow entry. */
@@ -69,28 +93,4 @@ export function statusView(status: InstanceStatus, restart: RestartState): Insta
       next_attempt_at: restart.nextAt === null ? null : new Date(restart.nextAt).toISOString(),
     },
   };
-}
-
-/** Kafka rejects connector names with ISO control characters. */
-export function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-export function bad(message: string): ConnectError {
-  return new ConnectError(message, { code: 'seam.rest.bad_request' });
-}
-
-/** Configs as returned to REST: secrets `[hidden]` (password keys of the plugin's spec, secret-looking keys). */
-export function redactEntry(worker: Worker, e: ConnectorEntry, config: RawConfig = e.config): RawConfig {
-  let spec: Plugin['configSpec'] | null = null;
-  try {
-    spec = worker.plugin(e.config).configSpec;
-  } catch {
-    // Unknown plugin: secret-looking keys are still hidden.
-  }
-  return redactConfig(config, (name) => spec?.key(name));
 }

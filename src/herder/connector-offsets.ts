@@ -1,9 +1,8 @@
-import { ConnectError } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import { canonicalJson, parseJson } from '../runtime/json-text.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
-import type { ConnectorEntry } from './connector-entry.ts';
 import type { ConnectorOffset } from './herder.ts';
+import { bad } from './herder-errors.ts';
 
 /**
  * The offsets endpoints (KIP-875) over the stores: source offsets as the connector wrote them
@@ -12,18 +11,6 @@ import type { ConnectorOffset } from './herder.ts';
  */
 export const ALTERED = 'The offsets for this connector have been altered successfully';
 export const RESET = 'The offsets for this connector have been reset successfully';
-
-/** Offsets may change only while the connector is STOPPED and nothing of it runs (Kafka's rule). */
-export function requireStopped(e: ConnectorEntry): ConnectorEntry {
-  const running = e.runner !== null || [...e.tasks.values()].some((s) => s.runner !== null);
-  if (e.target !== 'STOPPED' || running) {
-    throw new ConnectError(
-      `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${e.name}/stop' endpoint`,
-      { code: 'seam.rest.not_stopped' },
-    );
-  }
-  return e;
-}
 
 export function sinkGroup(connector: string): string {
   return `connect-${connector}`;
@@ -47,10 +34,6 @@ export async function readOffsets(
     partition: { kafka_topic: c.topic, kafka_partition: c.partition },
     offset: { kafka_offset: c.offset },
   }));
-}
-
-function bad(message: string): ConnectError {
-  return new ConnectError(message, { code: 'seam.rest.bad_request' });
 }
 
 export async function alterOffsets(

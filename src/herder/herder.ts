@@ -8,11 +8,23 @@
  * Configs returned are raw (provider placeholders kept) with password values shown as `[hidden]`.
  */
 
-export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
-export type InstanceState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
-export type ConnectorType = 'source' | 'sink' | 'unknown';
+import type { InstanceStatus, RawConfig, RebuildStatus, TargetState } from '../storage/connector-state.ts';
 
-export type RawConfig = Readonly<Record<string, string>>;
+// The stored shapes live with the stores (storage never imports a herder); REST and runtime keep
+// importing them from here.
+export type {
+  ConnectorRecord,
+  ConnectorStatusRecord,
+  InstanceState,
+  InstanceStatus,
+  RawConfig,
+  RebuildPartition,
+  RebuildRecord,
+  RebuildStatus,
+  TargetState,
+} from '../storage/connector-state.ts';
+
+export type ConnectorType = 'source' | 'sink' | 'unknown';
 
 export interface ConnectorTaskId {
   readonly connector: string;
@@ -31,16 +43,6 @@ export interface TaskInfo {
   readonly config: RawConfig;
 }
 
-export interface InstanceStatus {
-  readonly state: InstanceState;
-  readonly worker_id: string;
-  readonly trace?: string;
-  /** Seam extension: `{restarts, next_restart_at}` while auto-restart backs off. */
-  readonly restart?: { readonly attempts: number; readonly next_attempt_at: string | null };
-  /** Seam extension: task-reported details (snapshot progress, slot lag, …). */
-  readonly details?: Readonly<Record<string, unknown>>;
-}
-
 export interface TaskStatus extends InstanceStatus {
   readonly id: number;
 }
@@ -50,43 +52,8 @@ export interface ConnectorStateInfo {
   readonly connector: InstanceStatus;
   readonly tasks: readonly TaskStatus[];
   readonly type: ConnectorType;
-  /** Seam extension: the running view rebuild, else the last one (since the worker started). */
+  /** Seam extension: the running view rebuild, else the last one (kept in the StatusStore). */
   readonly rebuild?: RebuildStatus;
-}
-
-/**
- * A view rebuild as shown in status. RUNNING: the rebuild tasks replay the log (`partitions` shows how far
- * their group has committed against the `target` offsets); SWAPPING: caught up, the sink swaps the views.
- */
-export interface RebuildStatus {
-  readonly state: 'RUNNING' | 'SWAPPING' | 'COMPLETED' | 'ABORTED';
-  readonly generation: number;
-  readonly started_at: string;
-  readonly finished_at?: string;
-  readonly partitions: readonly {
-    readonly topic: string;
-    readonly partition: number;
-    readonly offset: number;
-    readonly target: number;
-  }[];
-  readonly tasks: readonly TaskStatus[];
-  /** The last failure of a swap (retried) or the reason of an abort. */
-  readonly error?: string;
-}
-
-/** A running rebuild as persisted with the connector's config, so a restarted worker resumes it. */
-export interface RebuildRecord {
-  readonly generation: number;
-  readonly startedAt: string;
-  readonly plan: {
-    readonly rebuildOverrides: RawConfig;
-    readonly liveOverrides: RawConfig;
-    readonly state: Readonly<Record<string, unknown>>;
-  };
-  /** The live group's commits when the live tasks began writing to both views; null until then. */
-  readonly targets:
-    | readonly { readonly topic: string; readonly partition: number; readonly offset: number }[]
-    | null;
 }
 
 export interface PutConfigResult {

@@ -69,7 +69,6 @@ export class TaskControl {
         { connector: e.name, task: id },
         e.config,
         config,
-        e.taskConfigs.length,
         {
           onState: (_, state, error) => {
             if (slot.runner !== runner) return;

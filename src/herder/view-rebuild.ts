@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import { ConnectError, isRetriable, type SinkRebuild } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import type { Worker } from '../runtime/worker.ts';
-import { bad, type ConnectorEntry, instanceStatus, type RebuildRun, statusView } from './connector-entry.ts';
+import type { RebuildRecord, RebuildStatus } from '../storage/connector-state.ts';
+import { type ConnectorEntry, instanceStatus, type RebuildRun, statusView } from './connector-entry.ts';
 import { sinkGroup } from './connector-offsets.ts';
-import type { RebuildRecord, RebuildStatus, TaskStatus } from './herder.ts';
+import type { TaskStatus } from './herder.ts';
+import { bad } from './herder-errors.ts';
 import { newRestartState } from './restart-backoff.ts';
 import type { TaskControl } from './task-control.ts';
 
@@ -21,8 +23,14 @@ const CHECK_INTERVAL_MS = 1000;
  *    `connect-<name>~rebuild`, fresh from the earliest offset) replays the log into the new view;
  * 4. once that group has committed up to every target, its tasks stop, the plugin swaps (`finish`), the
  *    live tasks restart without overrides and the group is deleted.
- * A worker that stops meanwhile suspends the rebuild; the herder resumes it at start from the persisted
- * plan and the group's commits. Every method runs inside the herder's mutation queue.
+ * Nothing that drives a rebuild lives only in this process: the plan and the targets are in the
+ * connector's ConfigStore record, the progress is the rebuild group's commits in the log (read again at
+ * every resume, so a rebuild already caught up goes straight to the swap), and the last outcome with its
+ * generation is in the StatusStore. A worker that stops meanwhile suspends the rebuild; whichever worker
+ * runs the connector next resumes it (`restore` then `resume`). What stays per process is who drives
+ * it: the check timer runs on the worker that runs the connector, so a distributed herder must give a
+ * connector (live and shadow tasks alike) to one worker at a time and fence the previous owner before
+ * the next one resumes. Every method runs inside the herder's mutation queue.
  */
 export class ViewRebuilds {
   readonly #worker: Worker;
@@ -32,6 +40,7 @@ export class ViewRebuilds {
   readonly #workerId: string;
   readonly #persist: (e: ConnectorEntry) => Promise<void>;
   readonly #serial: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly #saveStatus: (e: ConnectorEntry) => void;
 
   constructor(options: {
     workerId: string;
@@ -41,6 +50,8 @@ export class ViewRebuilds {
     tasks: TaskControl;
     persist: (e: ConnectorEntry) => Promise<void>;
     serial: <T>(fn: () => Promise<T>) => Promise<T>;
+    /** Saves the connector's observed state (which carries the rebuild's). */
+    saveStatus: (e: ConnectorEntry) => void;
   }) {
     this.#workerId = options.workerId;
     this.#worker = options.worker;
@@ -49,6 +60,7 @@ export class ViewRebuilds {
     this.#tasks = options.tasks;
     this.#persist = options.persist;
     this.#serial = options.serial;
+    this.#saveStatus = options.saveStatus;
   }
 
   /** Prepares and starts a rebuild of a running sink connector. */
@@ -104,12 +116,16 @@ export class ViewRebuilds {
       run.record = { ...run.record, targets: [...committed.values()].map((c) => ({ ...c })) };
       await this.#persist(e);
     }
-    if (run.progress.length === 0)
-      run.progress = run.record.targets!.map((t) => ({ ...t, offset: 0, target: t.offset }));
-    const shadow = run.shadow;
-    shadow.taskConfigs = e.taskConfigs;
-    shadow.config = e.config;
-    for (let id = 0; id < shadow.taskConfigs.length; id++) await this.#tasks.start(shadow, id);
+    if (await this.#measure(run)) {
+      run.state = 'SWAPPING';
+    } else {
+      run.state = 'RUNNING';
+      const shadow = run.shadow;
+      shadow.taskConfigs = e.taskConfigs;
+      shadow.config = e.config;
+      for (let id = 0; id < shadow.taskConfigs.length; id++) await this.#tasks.start(shadow, id);
+    }
+    this.#saveStatus(e);
     run.timer = setInterval(() => {
       void this.#serial(() => this.#check(e)).catch((err: unknown) =>
         this.#logger.warn({ err, connector: e.name }, 'Rebuild check failed; retrying'),
@@ -125,6 +141,19 @@ export class ViewRebuilds {
     this.#clearTimer(run);
     run.suspended = true;
     await this.#tasks.stopAll(run.shadow);
+  }
+
+  /**
+   * Forgets a rebuild whose record was removed by someone else (who finished or aborted it and ran the
+   * plugin's hooks): its tasks stop, the views are left alone.
+   */
+  async drop(e: ConnectorEntry): Promise<void> {
+    const run = e.rebuild;
+    if (!run) return;
+    await this.suspend(e);
+    e.rebuild = undefined;
+    e.taskOverrides = undefined;
+    this.#saveStatus(e);
   }
 
   /** Drops the new views and restores the live tasks (user request, connector deleted or reconfigured). */
@@ -176,15 +205,14 @@ export class ViewRebuilds {
     const run = e.rebuild;
     if (!run || run.suspended || run.record.targets === null) return;
     if (run.state === 'RUNNING') {
-      const committed = await this.#log.committedOffsets(sinkGroup(run.shadow.name));
-      run.progress = run.record.targets.map((t) => ({
-        topic: t.topic,
-        partition: t.partition,
-        offset: committed.get(`${t.topic}-${t.partition}`)?.offset ?? 0,
-        target: t.offset,
-      }));
-      if (!run.progress.every((p) => p.offset >= p.target)) return;
+      const before = JSON.stringify(run.progress);
+      const caughtUp = await this.#measure(run);
+      if (!caughtUp) {
+        if (JSON.stringify(run.progress) !== before) this.#saveStatus(e);
+        return;
+      }
       run.state = 'SWAPPING';
+      this.#saveStatus(e);
       await this.#tasks.stopAll(run.shadow);
     }
     const hooks = this.#hooks(e);
@@ -193,7 +221,11 @@ export class ViewRebuilds {
       await hooks.finish(await this.#worker.options.resolveConfig(e.config), run.record.plan);
     } catch (error) {
       // finish is idempotent: a retriable failure is tried again at the next check, shown meanwhile.
-      run.error = (error as Error).message;
+      const message = (error as Error).message;
+      if (message !== run.error) {
+        run.error = message;
+        this.#saveStatus(e);
+      }
       if (isRetriable(error)) return;
       this.#logger.error({ err: error, connector: e.name }, 'Rebuild swap failed; aborting the rebuild');
       return this.abort(e, `swap failed: ${run.error}`, true);
@@ -226,6 +258,19 @@ export class ViewRebuilds {
       ...(error ? { error } : {}),
     };
     await this.#persist(e);
+    this.#saveStatus(e);
+  }
+
+  /** Reads the rebuild group's commits into the progress; true when every partition reached its target. */
+  async #measure(run: RebuildRun): Promise<boolean> {
+    const committed = await this.#log.committedOffsets(sinkGroup(run.shadow.name));
+    run.progress = (run.record.targets ?? []).map((t) => ({
+      topic: t.topic,
+      partition: t.partition,
+      offset: committed.get(`${t.topic}-${t.partition}`)?.offset ?? 0,
+      target: t.offset,
+    }));
+    return run.progress.every((p) => p.offset >= p.target);
   }
 
   /** Stops the live tasks (they commit) and starts them again with the entry's current overrides. */

@@ -1,5 +1,5 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  type Header,
   isRetriable,
   type PartitionOffsets,
   type PluginLogger,
@@ -9,32 +9,35 @@ import {
   type TopicPartition,
   topicPartitionKey,
 } from '../api/index.ts';
+import { CommitFencedError, type LogConsumer, type LogSubscription } from '../log/log-consumer.ts';
 import type { StoredRecord, TopicLog } from '../log/topic-log.ts';
 import type { DeadLetterQueue, Failure } from './dead-letter.ts';
-import { sleep } from './deadline.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SinkTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
+import { type SinkConversion, toSinkRecord } from './sink-record-conversion.ts';
 import type { StageContext } from './stage.ts';
 import type { TaskConverters } from './task-converters.ts';
 import type { TransformChain } from './transform-chain.ts';
 import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker-task.ts';
 
 /**
- * Runs one sink task: read → convert → transforms → put → flush → commit (Kafka Connect's
- * WorkerSinkTask). It reads its share of the subscribed partitions from the log, starting at the
- * committed offsets of group `connect-<connector>` (earliest when none). Offsets are committed only to
- * what `preCommit` (default: `flush`) returns, every `offset.flush.interval.ms`, on request and at stop;
- * so after a crash a sink re-reads at most what it had not flushed. A retriable put is redelivered (same
- * batch) after backoff; a DataError from put with `errors.tolerance=all` is isolated by putting the batch
- * record by record, and the failing record goes to the dead-letter queue before its offset can commit.
+ * Runs one sink task: poll → convert → transforms → put → flush → commit (Kafka Connect's
+ * WorkerSinkTask). The task is a member of consumer group `connect-<connector>`, subscribed to `topics`
+ * or `topics.regex` (without the dead-letter topic); the log assigns it partitions, starting at the
+ * group's committed offsets (earliest when none). On assignment it calls `SinkTask.open`; on revocation
+ * (another task joined, the task stops) it flushes and commits the revoked partitions, then calls
+ * `SinkTask.close` with them, and only then may they move to their next owner. Offsets are committed
+ * only to what `preCommit` (default: `flush`) returns, every `offset.flush.interval.ms`, on request, on
+ * revocation and at stop; so after a crash a sink re-reads at most what it had not flushed. A retriable
+ * put is redelivered (same batch) after backoff; a DataError from put with `errors.tolerance=all` is
+ * isolated by putting the batch record by record, and the failing record goes to the dead-letter queue
+ * before its offset can commit.
  */
 export interface SinkTaskRunnerOptions {
   readonly id: { connector: string; task: number };
   readonly task: SinkTask;
   readonly taskConfig: Readonly<Record<string, string>>;
   readonly className: string;
-  /** Tasks of the connector; partitions are split among them by index. */
-  readonly taskCount: number;
   readonly topics: readonly string[];
   readonly topicsRegex: RegExp | null;
   readonly log: TopicLog;
@@ -51,57 +54,101 @@ export interface SinkTaskRunnerOptions {
   readonly timeouts: WorkerTaskTimeouts;
   readonly listener: TaskListener;
   readonly paused: boolean;
+  /** How long the task may go without polling during a rebalance before the group drops it. @defaultValue the log's */
+  readonly rebalanceTimeoutMs?: number;
 }
 
 interface Position {
   readonly tp: TopicPartition;
-  /** Next offset to read. */
-  next: number;
   /** Next offset after what has been put (what a commit may cover). */
   consumed: number;
   committed: number | null;
   /** Where reading began at assignment: the rewind point while nothing has been committed yet. */
   readonly start: number;
-  paused: boolean;
 }
 
-const ASSIGNMENT_REFRESH_MS = 5000;
+/** How long a paused task's polls wait (nothing is returned; they run rebalances and notice a resume). */
+const PAUSED_POLL_MS = 200;
 
 export class SinkTaskRunner extends WorkerTask {
   readonly #o: SinkTaskRunnerOptions;
   readonly #group: string;
+  readonly #conversion: SinkConversion;
   readonly #positions = new Map<string, Position>();
-  #lastAssignment = 0;
+  /** Partitions the plugin paused through its context; they stay paused when the whole task resumes. */
+  readonly #taskPaused = new Set<string>();
+  #consumer: LogConsumer | null = null;
+  #allPaused = false;
+  /** After a failure: revocations while leaving the group neither commit nor close (offsets stay as flushed). */
+  #abandoned = false;
   #lastCommit = Date.now();
   #commitRequested = false;
-  #cursor = 0;
+  /** Aborted when the task is paused, so a pending poll returns instead of handing out more records. */
+  #pauseSignal = new AbortController();
+  #pollSignal: AbortSignal | null = null;
 
   constructor(options: SinkTaskRunnerOptions) {
     super(options);
     this.#o = options;
     this.#group = `connect-${options.id.connector}`;
+    this.#conversion = {
+      className: options.className,
+      converters: options.converters,
+      retry: options.retry,
+      transforms: options.transforms,
+      transformClasses: options.transformClasses,
+      deadLetter: (stored, failure) => this.#deadLetter(stored, failure),
+    };
   }
 
   protected async execute(): Promise<void> {
     const o = this.#o;
     if (this.stopping) return;
     await this.call('SinkTask.start()', o.task.start(o.taskConfig, this.#context()));
-    await this.#refreshAssignment();
+    const consumer = o.log.consumer({
+      group: this.#group,
+      clientId: `${o.id.connector}-${o.id.task}`,
+      subscription: this.#subscription(),
+      rebalanceTimeoutMs: o.rebalanceTimeoutMs,
+      listener: {
+        onPartitionsAssigned: (tps) => this.#open(tps),
+        onPartitionsRevoked: (tps) => this.#revoke(tps, false),
+        onPartitionsLost: (tps) => this.#revoke(tps, true),
+      },
+    });
+    this.#consumer = consumer;
     this.started();
-    while (!this.stopping) {
-      await this.whileUnpaused();
-      if (this.stopping) break;
-      // Subscribed topics may not exist yet: look more often while nothing is assigned.
-      const refreshMs = this.#positions.size === 0 ? ASSIGNMENT_REFRESH_MS / 10 : ASSIGNMENT_REFRESH_MS;
-      if (Date.now() - this.#lastAssignment >= refreshMs) await this.#refreshAssignment();
-      const batch = await this.#read();
-      if (batch.length > 0) await this.#process(batch);
-      if (this.#commitRequested || Date.now() - this.#lastCommit >= o.commitIntervalMs) await this.#commit();
-      if (batch.length === 0 && !this.stopping) await this.#waitForData();
+    try {
+      while (!this.stopping) {
+        // A paused task keeps polling with every partition paused, so rebalances go on (as Connect does).
+        const paused = this.paused;
+        if (paused) await yieldToEventLoop();
+        else await this.whileUnpaused();
+        this.#pauseAll(paused);
+        const wait = paused
+          ? PAUSED_POLL_MS
+          : Math.max(1, Math.min(1000, o.commitIntervalMs - (Date.now() - this.#lastCommit)));
+        this.#pollSignal ??= AbortSignal.any([this.signal, this.#pauseSignal.signal]);
+        const batch = await consumer.poll(o.maxBatch, wait, this.#pollSignal);
+        if (batch.length > 0) await this.#process(batch);
+        if (this.#commitRequested || Date.now() - this.#lastCommit >= o.commitIntervalMs)
+          await this.#commit();
+      }
+      // A clean stop: leaving the group revokes every partition, which flushes, commits and closes them.
+      await consumer.close();
+    } finally {
+      // After a failure, offsets stay where the last flush was; the group still learns the task left.
+      this.#abandoned = true;
+      await consumer.close().catch((e: unknown) => this.logger.warn({ err: e }, 'Leaving the group failed'));
     }
-    // A clean stop flushes and commits what was put; a failure leaves offsets where the last flush was.
-    await this.#commit();
-    await this.#close();
+  }
+
+  override setPaused(paused: boolean): void {
+    super.setPaused(paused);
+    if (!paused) return;
+    this.#pauseSignal.abort();
+    this.#pauseSignal = new AbortController();
+    this.#pollSignal = null;
   }
 
   protected async release(): Promise<void> {
@@ -109,8 +156,14 @@ export class SinkTaskRunner extends WorkerTask {
     await this.#o.task.stop();
   }
 
-  #stage(stage: StageContext['stage'], className = this.#o.className): StageContext {
-    return { stage, className };
+  /** `topics`, or `topics.regex` minus the dead-letter topic (a sink must not read its own dead letters). */
+  #subscription(): LogSubscription {
+    const o = this.#o;
+    const dlq = o.deadLetters?.topic;
+    if (!o.topicsRegex) return { topics: o.topics };
+    if (!dlq) return { pattern: o.topicsRegex };
+    const escaped = dlq.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return { pattern: new RegExp(`^(?!${escaped}$)(?:${o.topicsRegex.source})$`, o.topicsRegex.flags) };
   }
 
   #context(): SinkTaskContext {
@@ -124,7 +177,9 @@ export class SinkTaskRunner extends WorkerTask {
       assignment: () => [...this.#positions.values()].map((p) => p.tp),
       offset: (tp, offset) => {
         const p = this.#positions.get(topicPartitionKey(tp));
-        if (p) p.next = p.consumed = offset;
+        if (!p) return;
+        this.#consumer?.seek(p.tp, offset);
+        p.consumed = offset;
       },
       pause: (...tps) => this.#setPaused(tps, true),
       resume: (...tps) => this.#setPaused(tps, false),
@@ -137,70 +192,65 @@ export class SinkTaskRunner extends WorkerTask {
   }
 
   #setPaused(tps: readonly TopicPartition[], paused: boolean): void {
-    for (const tp of tps) {
-      const p = this.#positions.get(topicPartitionKey(tp));
-      if (p) p.paused = paused;
+    const mine = tps
+      .map((tp) => this.#positions.get(topicPartitionKey(tp))?.tp)
+      .filter((tp) => tp !== undefined);
+    for (const tp of mine) {
+      if (paused) this.#taskPaused.add(topicPartitionKey(tp));
+      else this.#taskPaused.delete(topicPartitionKey(tp));
     }
+    if (paused) this.#consumer?.pause(mine);
+    else if (!this.#allPaused) this.#consumer?.resume(mine);
   }
 
-  /** This task's share of the partitions of the subscribed topics (all tasks compute the same split). */
-  async #refreshAssignment(): Promise<void> {
+  /** Pauses every partition while the task is paused; resuming leaves those the plugin paused. */
+  #pauseAll(paused: boolean): void {
+    const consumer = this.#consumer;
+    if (paused === this.#allPaused || !consumer) return;
+    this.#allPaused = paused;
+    const tps = [...this.#positions.values()].map((p) => p.tp);
+    if (paused) consumer.pause(tps);
+    else consumer.resume(tps.filter((tp) => !this.#taskPaused.has(topicPartitionKey(tp))));
+  }
+
+  /** onPartitionsAssigned: positions from the consumer (committed or earliest), then `SinkTask.open`. */
+  async #open(tps: readonly TopicPartition[]): Promise<void> {
     const o = this.#o;
-    this.#lastAssignment = Date.now();
-    const described = await o.log.listTopics();
-    const all: TopicPartition[] = [];
-    for (const t of described.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const wanted = o.topicsRegex
-        ? o.topicsRegex.test(t.name) && t.name !== o.deadLetters?.topic
-        : o.topics.includes(t.name);
-      if (wanted) for (let p = 0; p < t.partitions; p++) all.push({ topic: t.name, partition: p });
-    }
-    const mine = all.filter((_, i) => i % o.taskCount === o.id.task);
-    const added = mine.filter((tp) => !this.#positions.has(topicPartitionKey(tp)));
-    if (added.length === 0) return;
-    const committed = await o.log.committedOffsets(this.#group);
-    for (const tp of added) {
-      const c = committed.get(topicPartitionKey(tp));
-      const start = c?.offset ?? (await o.log.bounds(tp.topic, tp.partition)).start;
+    const consumer = this.#consumer!;
+    if (tps.length === 0) return;
+    const committed = await consumer.committed(tps);
+    for (const [i, tp] of tps.entries()) {
+      const start = await consumer.position(tp);
       this.#positions.set(topicPartitionKey(tp), {
         tp,
-        next: start,
         consumed: start,
-        committed: c?.offset ?? null,
+        committed: committed[i] ?? null,
         start,
-        paused: false,
       });
       this.topic(tp.topic);
     }
+    if (this.#allPaused) consumer.pause(tps);
     o.metrics.recordPartitionCount(this.#positions.size);
-    if (o.task.open) await this.call('SinkTask.open()', o.task.open(added));
+    if (o.task.open) await this.call('SinkTask.open()', o.task.open(tps));
   }
 
-  /** Up to `maxBatch` records, taking from partitions in turn so none starves. */
-  async #read(): Promise<StoredRecord[]> {
-    const positions = [...this.#positions.values()].filter((p) => !p.paused);
-    const out: StoredRecord[] = [];
-    for (let i = 0; i < positions.length && out.length < this.#o.maxBatch; i++) {
-      const p = positions[(this.#cursor + i) % positions.length]!;
-      const records = await this.#o.log.read(
-        p.tp.topic,
-        p.tp.partition,
-        p.next,
-        this.#o.maxBatch - out.length,
-      );
-      if (records.length > 0) p.next = records[records.length - 1]!.offset + 1;
-      out.push(...records);
+  /**
+   * onPartitionsRevoked: flush and commit these partitions, then `SinkTask.close` them (WorkerSinkTask's
+   * closePartitions). Lost partitions (the group dropped this task) are closed without a commit: their
+   * next owner may have read on already.
+   */
+  async #revoke(tps: readonly TopicPartition[], lost: boolean): Promise<void> {
+    const o = this.#o;
+    const mine = tps.filter((tp) => this.#positions.has(topicPartitionKey(tp)));
+    if (this.#abandoned || mine.length === 0) return;
+    if (!lost) await this.#commit(mine);
+    if (o.task.close)
+      await this.call('SinkTask.close()', o.task.close(mine), this.timeouts.shutdownTimeoutMs);
+    for (const tp of mine) {
+      this.#positions.delete(topicPartitionKey(tp));
+      this.#taskPaused.delete(topicPartitionKey(tp));
     }
-    this.#cursor++;
-    return out;
-  }
-
-  async #waitForData(): Promise<void> {
-    const positions = [...this.#positions.values()].filter((p) => !p.paused);
-    const wait = Math.max(1, Math.min(1000, this.#o.commitIntervalMs - (Date.now() - this.#lastCommit)));
-    if (positions.length === 0) return sleep(wait, this.signal);
-    const targets = positions.map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, offset: p.next }));
-    await this.#o.log.waitForData(targets, wait, this.signal);
+    o.metrics.recordPartitionCount(this.#positions.size);
   }
 
   async #process(batch: readonly StoredRecord[]): Promise<void> {
@@ -209,7 +259,7 @@ export class SinkTaskRunner extends WorkerTask {
     const origin = new Map<SinkRecord, StoredRecord>();
     const records: SinkRecord[] = [];
     for (const stored of batch) {
-      const record = await this.#toSinkRecord(stored);
+      const record = await toSinkRecord(this.#conversion, stored);
       if (record !== null) {
         records.push(record);
         origin.set(record, stored);
@@ -225,77 +275,13 @@ export class SinkTaskRunner extends WorkerTask {
     );
   }
 
-  /** Converters then transforms; null when dropped by a transform or skipped by errors.tolerance. */
-  async #toSinkRecord(stored: StoredRecord): Promise<SinkRecord | null> {
-    const { converters, retry, transforms, transformClasses } = this.#o;
-    const topic = stored.topic;
-    const describe = () => ({ topic, partition: stored.partition, offset: stored.offset });
-    const convert = async <T>(stage: StageContext, fn: () => T): Promise<{ value: T } | null> => {
-      try {
-        return { value: fn() };
-      } catch (e) {
-        const r = await retry.recover(stage, e, fn, { describe });
-        if (r.ok) return { value: r.value };
-        await this.#deadLetter(stored, { ...stage, error: r.error });
-        return null;
-      }
-    };
-    const headers = await convert(this.#stage('HEADER_CONVERTER', converters.headerClass), () =>
-      stored.headers.map((h): Header => {
-        const sv = converters.header.toConnectHeader(topic, h.key, h.value);
-        return { key: h.key, value: sv.value, schema: sv.schema };
-      }),
-    );
-    if (headers === null) return null;
-    const key = await convert(this.#stage('KEY_CONVERTER', converters.keyClass), () =>
-      converters.key.toConnectData(topic, stored.key, headers.value),
-    );
-    if (key === null) return null;
-    const value = await convert(this.#stage('VALUE_CONVERTER', converters.valueClass), () =>
-      converters.value.toConnectData(topic, stored.value, headers.value),
-    );
-    if (value === null) return null;
-    let record: SinkRecord | null = {
-      topic,
-      kafkaPartition: stored.partition,
-      kafkaOffset: stored.offset,
-      keySchema: key.value.schema,
-      key: key.value.value,
-      valueSchema: value.value.schema,
-      value: value.value.value,
-      timestamp: stored.timestamp,
-      timestampType: 'CreateTime',
-      headers: headers.value,
-      originalTopic: topic,
-      originalKafkaPartition: stored.partition,
-      originalKafkaOffset: stored.offset,
-    };
-    // The whole chain at once (one record copy, fused steps); a throw re-runs it step by step below so
-    // the error is retried, tolerated or dead-lettered as its own stage. Transforms are pure.
-    const input: SinkRecord = record;
-    let from = 0;
-    try {
-      record = transforms.apply(input);
-      from = transforms.steps.length;
-    } catch {
-      record = input;
-    }
-    for (let i = from; record !== null && i < transforms.steps.length; i++) {
-      const step = await convert(this.#stage('TRANSFORMATION', transformClasses[i]), () =>
-        transforms.applyStep(i, record as SinkRecord),
-      );
-      record = step === null ? null : step.value;
-    }
-    return record;
-  }
-
   async #deliver(
     records: readonly SinkRecord[],
     origin: ReadonlyMap<SinkRecord, StoredRecord>,
   ): Promise<void> {
     const o = this.#o;
     const begin = Date.now();
-    const stage = this.#stage('TASK_PUT');
+    const stage: StageContext = { stage: 'TASK_PUT', className: o.className };
     const put = await o.retry.execute(stage, () => this.call('SinkTask.put()', o.task.put(records)), {
       untilStopped: true,
     });
@@ -327,14 +313,22 @@ export class SinkTaskRunner extends WorkerTask {
     await dlq.write([dlq.forStored(stored, { stage: 'TASK_PUT', className: this.#o.className, error })]);
   }
 
-  /** preCommit (default flush) then commit what it returned; a retriable flush failure rewinds instead. */
-  async #commit(): Promise<void> {
+  /**
+   * preCommit (default flush) then commit what it returned, for `only` or every owned partition; a
+   * retriable flush failure rewinds those partitions to their last commit instead.
+   */
+  async #commit(only?: readonly TopicPartition[]): Promise<void> {
     const o = this.#o;
-    this.#lastCommit = Date.now();
-    this.#commitRequested = false;
+    if (!only) {
+      this.#lastCommit = Date.now();
+      this.#commitRequested = false;
+    }
+    const scope = only
+      ? only.map((tp) => this.#positions.get(topicPartitionKey(tp))).filter((p) => p !== undefined)
+      : [...this.#positions.values()];
     const offsets = new Map<string, { tp: TopicPartition; offset: number }>();
-    for (const [key, p] of this.#positions)
-      if (p.consumed !== p.committed) offsets.set(key, { tp: p.tp, offset: p.consumed });
+    for (const p of scope)
+      if (p.consumed !== p.committed) offsets.set(topicPartitionKey(p.tp), { tp: p.tp, offset: p.consumed });
     if (offsets.size === 0) return;
     const begin = Date.now();
     let safe: PartitionOffsets;
@@ -352,25 +346,30 @@ export class SinkTaskRunner extends WorkerTask {
         { err: e },
         'Flush failed with a retriable error; records since the last commit are redelivered',
       );
-      for (const p of this.#positions.values()) p.next = p.consumed = p.committed ?? p.start;
+      for (const p of scope) {
+        p.consumed = p.committed ?? p.start;
+        this.#consumer?.seek(p.tp, p.consumed);
+      }
       return;
     }
-    const commits = [...safe.values()].map((s) => ({
-      topic: s.tp.topic,
-      partition: s.tp.partition,
-      offset: s.offset,
-    }));
-    await o.log.commitOffsets(this.#group, commits);
-    for (const s of safe.values()) {
-      const p = this.#positions.get(topicPartitionKey(s.tp));
-      if (p) p.committed = s.offset;
+    const inScope = new Set(scope.map((p) => topicPartitionKey(p.tp)));
+    const commits = [...safe.values()]
+      .filter((s) => inScope.has(topicPartitionKey(s.tp)))
+      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.offset }));
+    try {
+      await this.#consumer!.commit(commits);
+    } catch (e) {
+      if (!(e instanceof CommitFencedError)) throw e;
+      // The group gave these partitions to another task (this one missed a rebalance): the next poll
+      // reports them lost; their new owner resumes from the last commit.
+      o.metrics.recordOffsetCommit(false, Date.now() - begin);
+      this.logger.warn({ err: e }, 'Offsets not committed: the partitions were reassigned');
+      return;
+    }
+    for (const c of commits) {
+      const p = this.#positions.get(topicPartitionKey(c));
+      if (p) p.committed = c.offset;
     }
     o.metrics.recordOffsetCommit(true, Date.now() - begin);
-  }
-
-  async #close(): Promise<void> {
-    const tps = [...this.#positions.values()].map((p) => p.tp);
-    if (this.#o.task.close && tps.length > 0)
-      await this.call('SinkTask.close()', this.#o.task.close(tps), this.timeouts.shutdownTimeoutMs);
   }
 }

@@ -6,9 +6,9 @@ import { StandaloneHerder } from '../herder/standalone-herder.ts';
 import { EmbeddedTopicLog } from '../log/embedded/embedded-topic-log.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import { FileConfigStore } from '../storage/config-store.ts';
+import { type ConfigStore, FileConfigStore } from '../storage/config-store.ts';
 import { LogOffsetStore } from '../storage/offset-store.ts';
-import { FileStatusStore } from '../storage/status-store.ts';
+import { FileStatusStore, type StatusStore } from '../storage/status-store.ts';
 import { type ConfigProviders, configProvidersFromWorkerConfig } from './config-providers.ts';
 import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
 import { type ConfigResolver, Worker } from './worker.ts';
@@ -30,6 +30,10 @@ export interface StandaloneOptions {
   resolveConfig?: ConfigResolver;
   /** Default: the providers the worker config declares (`config.providers`; none unless declared). */
   configProviders?: ConfigProviders;
+  /** Default: `<dataDir>/connectors.json`. Any store works: the herder follows its change listener. */
+  configStore?: ConfigStore;
+  /** Default: `<dataDir>/status.json`. */
+  statusStore?: StatusStore;
 }
 
 export const CONFIG_FILE = 'connectors.json';
@@ -66,8 +70,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       workerId: options.workerId,
       worker,
       log,
-      configStore: new FileConfigStore(join(options.dataDir, CONFIG_FILE)),
-      statusStore: new FileStatusStore(join(options.dataDir, STATUS_FILE)),
+      configStore: options.configStore ?? new FileConfigStore(join(options.dataDir, CONFIG_FILE)),
+      statusStore: options.statusStore ?? new FileStatusStore(join(options.dataDir, STATUS_FILE)),
       offsetStore: worker.options.offsetStore,
       logger: options.logger,
       restart: {

@@ -92,7 +92,6 @@ export class Worker {
     id: ConnectorTaskId,
     rawConnectorConfig: Readonly<Record<string, string>>,
     rawTaskConfig: Readonly<Record<string, string>>,
-    taskCount: number,
     listener: TaskListener,
     paused: boolean,
   ): Promise<WorkerTask> {
@@ -167,7 +166,6 @@ export class Worker {
         : new SinkTaskRunner({
             ...shared,
             task: plugin.createTask(),
-            taskCount,
             topics: (common['topics'] as string[] | undefined) ?? [],
             topicsRegex: common['topics.regex']
               ? new RegExp(`^(?:${common['topics.regex'] as string})$`)

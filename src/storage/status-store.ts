@@ -1,23 +1,29 @@
 import { renameSync } from 'node:fs';
 import { ConnectError } from '../api/index.ts';
-import type { InstanceStatus } from '../herder/herder.ts';
+import type { ConnectorStatusRecord } from './connector-state.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
-/**
- * Observed states of connectors and tasks, and the topics each connector used (Kafka Connect's
- * StatusBackingStore). Statuses read back after a restart are history only: the herder overwrites them
- * as it starts each instance, so a dead process's RUNNING is never served.
- */
-export interface ConnectorStatusRecord {
-  readonly connector: InstanceStatus;
-  readonly tasks: Readonly<Record<string, InstanceStatus>>;
-  readonly topics: readonly string[];
-}
+export type { ConnectorStatusRecord } from './connector-state.ts';
 
+/**
+ * OBSERVED states of connectors and tasks, the topics each connector used and its last view rebuild
+ * (Kafka Connect's StatusBackingStore). One record per connector, written by the worker that runs it.
+ *
+ * Every method returns a promise. Writes of one instance are applied in call order (a later `put` of a
+ * connector never loses to an earlier one still in flight), so a writer may fire and forget them and
+ * catch the rejection; `get` on the same instance sees every write whose call has returned. Writes may be
+ * buffered (the file store coalesces them); `flush` makes everything written so far durable.
+ *
+ * Statuses read back after a restart are history only: the herder overwrites them as it starts each
+ * instance, so a dead process's RUNNING is never served. A store shared by workers (distributed mode)
+ * must also refuse a write from a worker whose ownership of the connector is stale (fencing epoch); the
+ * memory and file stores have one writer and need no fencing.
+ */
 export interface StatusStore {
-  get(name: string): ConnectorStatusRecord | undefined;
-  put(name: string, record: ConnectorStatusRecord): void;
-  remove(name: string): void;
+  get(name: string): Promise<ConnectorStatusRecord | undefined>;
+  put(name: string, record: ConnectorStatusRecord): Promise<void>;
+  /** Removes the record; a missing connector is not an error. */
+  remove(name: string): Promise<void>;
   /** Makes pending writes durable (file store); called on stop. */
   flush(): Promise<void>;
 }
@@ -25,14 +31,14 @@ export interface StatusStore {
 export class MemoryStatusStore implements StatusStore {
   protected readonly statuses = new Map<string, ConnectorStatusRecord>();
 
-  get(name: string): ConnectorStatusRecord | undefined {
+  async get(name: string): Promise<ConnectorStatusRecord | undefined> {
     return this.statuses.get(name);
   }
-  put(name: string, record: ConnectorStatusRecord): void {
+  async put(name: string, record: ConnectorStatusRecord): Promise<void> {
     this.statuses.set(name, record);
     this.changed();
   }
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     this.statuses.delete(name);
     this.changed();
   }

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectError } from '../../src/api/errors.ts';
 import { partitionForKey } from '../../src/log/partitioner.ts';
 import type { AppendRecord, StoredRecord, TopicLog } from '../../src/log/topic-log.ts';
+import { logConsumerContract } from './log-consumer.contract.ts';
 
 export interface TopicLogHarness {
   readonly log: TopicLog;
@@ -318,6 +319,8 @@ export function topicLogContract(name: string, factory: () => Promise<TopicLogHa
         expect((await log.committedOffsets(g2)).size).toBe(1);
       });
     });
+
+    logConsumerContract(() => log, topicName);
 
     describe('waitForData', () => {
       it('resolves at once when records exist past the offset', async () => {

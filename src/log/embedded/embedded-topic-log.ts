@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConnectError, DataError } from '../../api/errors.ts';
+import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import { partitionForKey } from '../partitioner.ts';
 import type {
   AppendedPosition,
@@ -16,6 +17,8 @@ import type {
 import { BackgroundCheckpointer, type CheckpointResult, type CheckpointThresholds } from './checkpointer.ts';
 import { DataWaiters } from './data-waiters.ts';
 import { checkVersion, DB_FILE, openDatabase, toLogError } from './database.ts';
+import { EmbeddedConsumer } from './embedded-consumer.ts';
+import { GroupCoordinator } from './group-coordinator.ts';
 import { decodeHeaders, encodeHeaders } from './header-codec.ts';
 import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
@@ -91,6 +94,8 @@ export class EmbeddedTopicLog implements TopicLog {
   private heads: ValueHeads;
   private readonly waiters = new DataWaiters();
   private readonly offsets: OffsetTables;
+  /** Consumer groups with members in this process; a group's coordinator goes when its last member leaves. */
+  private readonly groups = new Map<string, GroupCoordinator>();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly checkpointer: BackgroundCheckpointer | null = null;
   /** `synchronous: 'full'`: syncs the WAL after commits, off the event loop; null for 'normal' and read-only. */
@@ -164,6 +169,7 @@ export class EmbeddedTopicLog implements TopicLog {
     for (const [name, spec] of fresh) validateSpec(name, spec);
     const created = this.transaction(() => fresh.map(([name, spec]) => insertTopic(this.db, name, spec)));
     for (const state of created) this.topics.set(state.name, state);
+    this.topicsChanged();
     await this.durable();
   }
 
@@ -191,6 +197,7 @@ export class EmbeddedTopicLog implements TopicLog {
       this.offsets.deleteTopic(name);
     });
     this.topics.delete(name);
+    this.topicsChanged();
     await this.durable();
   }
 
@@ -255,6 +262,7 @@ export class EmbeddedTopicLog implements TopicLog {
       }),
     );
     for (const state of created) this.topics.set(state.name, state);
+    if (created.length > 0) this.topicsChanged();
     let added = 0;
     for (const [store, pending] of touched) {
       store.next = pending.next;
@@ -265,6 +273,33 @@ export class EmbeddedTopicLog implements TopicLog {
     await this.durable();
     this.waiters.notify(new Set(positions.map((p) => DataWaiters.key(p.topic, p.partition))));
     return positions;
+  }
+
+  /**
+   * Group membership spans the consumers of this instance (one process: the data directory has one
+   * writer). A group's rebalance timeout is that of the member that created it.
+   */
+  consumer(options: LogConsumerOptions): LogConsumer {
+    this.ensureOpen();
+    let coordinator = this.groups.get(options.group);
+    if (!coordinator) {
+      coordinator = new GroupCoordinator(
+        options.group,
+        () => this.view(() => new Map([...this.topics].map(([name, s]) => [name, s.partitions.length]))),
+        options.rebalanceTimeoutMs ?? 300_000,
+      );
+      this.groups.set(options.group, coordinator);
+    }
+    const group = coordinator;
+    return new EmbeddedConsumer(
+      this,
+      group,
+      options,
+      () => this.closed,
+      () => {
+        if (group.size === 0 && this.groups.get(options.group) === group) this.groups.delete(options.group);
+      },
+    );
   }
 
   async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<StoredRecord[]> {
@@ -385,12 +420,18 @@ export class EmbeddedTopicLog implements TopicLog {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    for (const group of this.groups.values()) group.wakeAll();
     this.waiters.wakeAll();
     await this.walSync?.close();
     // The worker's connection goes first, so the writer's close can checkpoint and remove the WAL.
     await this.checkpointer?.close();
     this.db.close();
     this.lock?.release();
+  }
+
+  /** Topics were created or deleted: pattern subscriptions and assignments follow at once. */
+  private topicsChanged(): void {
+    for (const group of this.groups.values()) group.refresh();
   }
 
   /** Inside view(): the partition's store, undefined for an unknown topic. */

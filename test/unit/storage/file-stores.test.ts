@@ -26,13 +26,13 @@ it('persists connector configs atomically with a version field and rejects a cor
   }
 });
 
-it('sets a damaged status file aside and starts with empty statuses (they are rewritten at start)', () => {
+it('sets a damaged status file aside and starts with empty statuses (they are rewritten at start)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seam-store-'));
   try {
     const path = join(dir, 'status.json');
     writeFileSync(path, 'garbage');
     const store = new FileStatusStore(path);
-    expect(store.get('anything')).toBeUndefined();
+    expect(await store.get('anything')).toBeUndefined();
     const aside = readdirSync(dir).filter((f) => f.startsWith('status.json.corrupt-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe('garbage');
