@@ -177,7 +177,7 @@ describe('secrets', () => {
     });
 
     // The working pipeline moved data with the provider-resolved passwords.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     const indexed = async () => {
       const res = await fetch(`${servers.elasticsearchUrl}/${TOPIC.toLowerCase()}/_count`).catch(() => null);
       return res?.ok ? ((await res.json()) as { count: number }).count : 0;
