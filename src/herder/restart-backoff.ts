@@ -1,5 +1,5 @@
 import { backoffDelay } from '../api/backoff.ts';
-import { ConnectError, isRetriable } from '../api/index.ts';
+import { ConfigError, ConnectError, DataError, isRetriable } from '../api/index.ts';
 
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
@@ -38,29 +38,26 @@ export function onFailure(state: RestartState, backoff: RestartBackoff, now = Da
 }
 
 /**
- * Whether a failure is worth an automatic restart. A failure the plugin classified as non-retriable (wrong
- * password, invalid config, a privilege missing: src/api/errors.ts) fails the same way on every attempt, so
- * the instance stays FAILED until a restart request or a config change. Retriable failures, hung calls and
- * unclassified crashes are restarted with backoff.
+ * Whether a failure is worth an automatic restart. A failure the plugin classified as a configuration
+ * problem (ConfigError: wrong password, missing database, invalid config, unresolvable secret) or as bad
+ * data (DataError beyond `errors.tolerance`) fails the same way on every attempt, so the instance stays
+ * FAILED until a restart request or a config change. Everything else is restarted with backoff:
+ * retriable failures, hung calls, unclassified crashes, and FatalError, which the SPI documents as "may be
+ * auto-restarted" and which a source uses to be restarted from its committed offset (the PostgreSQL
+ * source when its replication connection is lost, since polling again cannot revive it).
  *
  * The classification is the innermost ConnectError of the cause chain: the runtime wraps a plugin's error
- * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is. A plain ConnectError with
- * the default code around a plain Error is the runtime's wrapper of an unclassified crash.
+ * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is.
  */
 export function shouldAutoRestart(error: unknown): boolean {
   let classified: ConnectError | null = null;
-  let innermost: unknown = error;
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++) {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++)
     if (e instanceof ConnectError) classified = e;
-    innermost = e;
-  }
-  if (classified === null) return true;
-  if (isRetriable(classified) || classified.code === 'seam.task.hung') return true;
-  return (
-    classified.constructor === ConnectError &&
-    classified.code === 'seam.fatal' &&
-    innermost !== classified &&
-    !(innermost instanceof ConnectError)
+  if (classified === null || isRetriable(classified)) return true;
+  return !(
+    classified instanceof ConfigError ||
+    classified instanceof DataError ||
+    classified.code.startsWith('seam.config.')
   );
 }
 

@@ -1,8 +1,9 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${provider:key} references
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ConnectError, FatalError, RetriableError } from '../../../src/api/index.ts';
+import { ConfigError, ConnectError, DataError, FatalError, RetriableError } from '../../../src/api/index.ts';
 import { shouldAutoRestart } from '../../../src/herder/restart-backoff.ts';
 import type { StandaloneHerder } from '../../../src/herder/standalone-herder.ts';
 import { createLogger } from '../../../src/instrumentation/logger.ts';
@@ -53,7 +54,16 @@ describe('automatic restart policy', () => {
   it('follows the classification through the runtime wrappers', () => {
     const auth = new ConfigError([{ key: 'database.user', message: 'authentication failed (28P01)' }]);
     expect(shouldAutoRestart(auth)).toBe(false);
-    expect(shouldAutoRestart(new FatalError('slot lost'))).toBe(false);
+    // FatalError "may be auto-restarted" (src/api/errors.ts): a lost replication stream restarts from its offset.
+    expect(
+      shouldAutoRestart(new FatalError('stream lost; the task restarts from its last committed offset')),
+    ).toBe(true);
+    expect(shouldAutoRestart(new DataError('record 7 cannot be converted'))).toBe(false);
+    expect(
+      shouldAutoRestart(
+        new ConnectError('Could not resolve ${env:X}', { code: 'seam.config.provider_failed' }),
+      ),
+    ).toBe(false);
     expect(
       shouldAutoRestart(new ConnectError('Error in stage poll', { code: 'seam.fatal', cause: auth })),
     ).toBe(false);
