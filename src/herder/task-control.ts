@@ -17,10 +17,11 @@ import type { StatusWriter } from './status-writer.ts';
 
 /**
  * Starts and stops the tasks of the standalone herder's connectors, and restarts a FAILED task or
- * connector after backoff (`task.auto.restart.*`) unless its failure is classified non-retriable (then it
- * stays FAILED, logged once, until a restart request or a config change). The log rate is bounded: the
- * first failure of a series is logged with its stack, later attempts with one short line each. Task state changes, details and topics reported by a runner are taken
- * only from the runner currently in its slot, so a late report of a replaced runner changes nothing.
+ * connector after backoff (`task.auto.restart.*`) unless its failure is a configuration or data error
+ * (then it stays FAILED, logged once, until a restart request or a config change: restart-backoff.ts).
+ * The log rate is bounded: the first failure of a series is logged with its stack, later attempts with
+ * one short line each. Task state changes, details and topics reported by a runner are taken only from
+ * the runner currently in its slot, so a late report of a replaced runner changes nothing.
  */
 export class TaskControl {
   readonly #workerId: string;
@@ -161,7 +162,7 @@ export class TaskControl {
     if (!shouldAutoRestart(error)) {
       this.#logger.error(
         { ...who, code, error: error.message },
-        `${what} failed with a non-retriable error; it stays FAILED until it is restarted or reconfigured`,
+        `${what} failed with a non-retriable error (configuration or data); it stays FAILED until it is restarted or reconfigured`,
       );
       return null;
     }

@@ -105,7 +105,7 @@ describe('automatic restart policy', () => {
     expect(failures).toBe(1);
     const logged = lines.filter((l) => l.level >= 40);
     expect(logged).toHaveLength(1);
-    expect(logged[0]?.msg).toMatch(/non-retriable error; it stays FAILED/);
+    expect(logged[0]?.msg).toMatch(/non-retriable error \(configuration or data\); it stays FAILED/);
     await h.restartTask('src', 0);
     await eventually(() => failures === 2);
     await eventually(async () => (await h.connectorStatus('src')).tasks[0]?.state === 'FAILED');
