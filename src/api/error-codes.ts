@@ -23,6 +23,10 @@ export const ERROR_CODES = {
     status: 400,
     hint: 'Check that the ${env:…} variable or ${file:…} key exists and is readable by the worker.',
   },
+  'seam.config.provider_not_enabled': {
+    status: 400,
+    hint: 'Declare the provider in the worker config (config.providers=<name>, config.providers.<name>.class=…) or use a literal value.',
+  },
   'seam.log.commit_fenced': {
     status: 409,
     hint: 'The partition was reassigned to another member of the group; this member rejoins on its next poll and must not commit it.',

@@ -11,6 +11,7 @@ import {
   sinkConnectorConfigSpec,
   sourceConnectorConfigSpec,
 } from '../runtime/connector-config.ts';
+import { HIDDEN, isSecretValue, maskUrlCredentials, SecretValues } from '../runtime/redact.ts';
 import { validateTransformConfig } from '../runtime/transform-chain.ts';
 import type { ConfigInfos, ConfigKeyInfo, RawConfig } from './herder.ts';
 
@@ -30,6 +31,8 @@ export async function validateConnectorConfig(
   registry: PluginRegistry,
   pluginName: string,
   config: RawConfig,
+  /** The worker's config providers: a reference to one it does not declare is a problem. */
+  providers?: { problems(config: RawConfig): ConfigProblem[] },
 ): Promise<ConnectorValidation> {
   const plugin = registry.resolve(pluginName, 'source', 'sink');
   const common = plugin.kind === 'source' ? sourceConnectorConfigSpec : sinkConnectorConfigSpec;
@@ -42,6 +45,7 @@ export async function validateConnectorConfig(
     ...connectorConfigProblems(plugin.kind, withClass),
     ...plugin.configSpec.validate(withClass).problems,
     ...validateTransformConfig(withClass, registry),
+    ...(providers?.problems(withClass) ?? []),
   ];
   const own = plugin.createConnector();
   if (own.validate) {
@@ -66,11 +70,25 @@ export async function validateConnectorConfig(
       problems.push({ key: converter, message: e.message });
     }
   }
+  const keys = [...common.keys, ...plugin.configSpec.keys];
+  // A message (say, from the connector's validate()) may quote a secret of this config or a URL with one.
+  const secrets = new SecretValues();
+  secrets.addConfig(withClass, (name) => keys.find((k) => k.name === name));
+  const scrubbed = problems.map((p) => ({
+    key: p.key,
+    message: secrets.scrub(maskUrlCredentials(p.message)),
+  }));
   return {
     plugin,
-    problems: dedupe(problems),
-    infos: configInfos(plugin.className, [...common.keys, ...plugin.configSpec.keys], withClass, problems),
+    problems: dedupe(scrubbed),
+    infos: configInfos(plugin.className, keys, withClass, scrubbed),
   };
+}
+
+/** The value as `config/validate` shows it: `[hidden]` for secrets (as Kafka does for PASSWORD keys). */
+function shown(key: ConfigKey | undefined, name: string, value: string | null): string | null {
+  if (value === null) return null;
+  return isSecretValue(name, value, () => key) ? HIDDEN : maskUrlCredentials(value);
 }
 
 function dedupe(problems: readonly ConfigProblem[]): ConfigProblem[] {
@@ -101,7 +119,7 @@ function configInfos(
     definition: configKeyInfo(k),
     value: {
       name: k.name,
-      value: config[k.name] ?? defaultText(k),
+      value: shown(k, k.name, config[k.name] ?? defaultText(k)),
       recommended_values: [...(k.recommended ?? [])],
       errors: byKey.get(k.name) ?? [],
       visible: true,
@@ -112,7 +130,13 @@ function configInfos(
     if (declared.has(key)) continue;
     configs.push({
       definition: configKeyInfo({ name: key, type: 'string', doc: '' }),
-      value: { name: key, value: config[key] ?? null, recommended_values: [], errors, visible: true },
+      value: {
+        name: key,
+        value: shown(undefined, key, config[key] ?? null),
+        recommended_values: [],
+        errors,
+        visible: true,
+      },
     });
   }
   const groups = [

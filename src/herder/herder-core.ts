@@ -117,6 +117,7 @@ export abstract class HerderCore implements Herder {
     config: RawConfig,
     options: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<PutConfigResult> {
+    await this.stores.worker.options.configProviders?.prefetch(config); // security: resolve outside the queue
     const created = await this.serial(async () => {
       if (name.trim() === '' || hasControlCharacter(name))
         throw bad('Connector name must not be empty or contain control characters');
@@ -132,6 +133,7 @@ export abstract class HerderCore implements Herder {
         this.stores.worker.options.registry,
         full['connector.class'] ?? '',
         full,
+        this.stores.worker.options.configProviders, // security: undeclared providers are a 400
       );
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
       // The task configs belonged to the old config: without them the worker running the connector
@@ -253,7 +255,9 @@ export abstract class HerderCore implements Herder {
   }
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
-    return (await validateConnectorConfig(this.stores.worker.options.registry, pluginName, config)).infos;
+    const providers = this.stores.worker.options.configProviders; // security: undeclared providers are problems
+    return (await validateConnectorConfig(this.stores.worker.options.registry, pluginName, config, providers))
+      .infos;
   }
 
   // ---- helpers for herders ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { backoffDelay } from '../api/backoff.ts';
+import { ConfigError, ConnectError, DataError, isRetriable } from '../api/index.ts';
 
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
@@ -34,6 +35,30 @@ export function onFailure(state: RestartState, backoff: RestartBackoff, now = Da
   });
   state.nextAt = now + delay;
   return delay;
+}
+
+/**
+ * Whether a failure is worth an automatic restart. A failure the plugin classified as a configuration
+ * problem (ConfigError: wrong password, missing database, invalid config, unresolvable secret) or as bad
+ * data (DataError beyond `errors.tolerance`) fails the same way on every attempt, so the instance stays
+ * FAILED until a restart request or a config change. Everything else is restarted with backoff:
+ * retriable failures, hung calls, unclassified crashes, and FatalError, which the SPI documents as "may be
+ * auto-restarted" and which a source uses to be restarted from its committed offset (the PostgreSQL
+ * source when its replication connection is lost, since polling again cannot revive it).
+ *
+ * The classification is the innermost ConnectError of the cause chain: the runtime wraps a plugin's error
+ * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is.
+ */
+export function shouldAutoRestart(error: unknown): boolean {
+  let classified: ConnectError | null = null;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++)
+    if (e instanceof ConnectError) classified = e;
+  if (classified === null || isRetriable(classified)) return true;
+  return !(
+    classified instanceof ConfigError ||
+    classified instanceof DataError ||
+    classified.code.startsWith('seam.config.')
+  );
 }
 
 export function cancel(state: RestartState): void {

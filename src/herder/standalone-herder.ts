@@ -124,6 +124,7 @@ export class StandaloneHerder extends HerderCore {
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
     const e = this.#get(name);
+    await this.#o.worker.options.configProviders?.prefetch(e.config); // security: resolve outside the queue
     if (!request.includeTasks && !request.onlyFailed) {
       await this.serial(() => this.#lifecycle.restart(e));
       return null;
@@ -145,6 +146,7 @@ export class StandaloneHerder extends HerderCore {
   async restartTask(name: string, task: number): Promise<void> {
     const e = this.#get(name);
     this.#slot(name, task);
+    await this.#o.worker.options.configProviders?.prefetch(e.config); // security: resolve outside the queue
     await this.serial(() => this.#lifecycle.restartTask(e, task));
   }
 

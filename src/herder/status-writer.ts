@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { scrubText } from '../runtime/redact.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type {
   ConnectorStatusRecord,
@@ -41,7 +42,7 @@ export class StatusWriter {
   }
 
   connector(e: ConnectorEntry, state: InstanceState, trace?: string): void {
-    e.status = instanceStatus(state, this.#workerId, trace);
+    e.status = instanceStatus(state, this.#workerId, trace === undefined ? undefined : scrubText(trace));
     this.#worker.options.metrics.connectorStatus?.(e.name, state, e.type, e.config['connector.class'] ?? '');
     this.save(e);
   }
@@ -50,7 +51,7 @@ export class StatusWriter {
     const slot = e.tasks.get(id);
     if (!slot) return;
     slot.status = {
-      ...instanceStatus(state, this.#workerId, trace),
+      ...instanceStatus(state, this.#workerId, trace === undefined ? undefined : scrubText(trace)), // security
       ...(slot.status.details ? { details: slot.status.details } : {}),
     };
     const metrics = this.#worker.options.metrics;

@@ -1,15 +1,27 @@
 import type { Logger } from 'pino';
+import { ConnectError } from '../api/index.ts';
 import { traceOf } from '../runtime/deadline.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { WorkerTask } from '../runtime/worker-task.ts';
 import { type ConnectorEntry, instanceStatus, type TaskSlot } from './connector-entry.ts';
-import { cancel, newRestartState, onFailure, type RestartBackoff } from './restart-backoff.ts';
+import type { RawConfig } from './herder.ts';
+import {
+  cancel,
+  newRestartState,
+  onFailure,
+  type RestartBackoff,
+  type RestartState,
+  shouldAutoRestart,
+} from './restart-backoff.ts';
 import type { StatusWriter } from './status-writer.ts';
 
 /**
  * Starts and stops the tasks of the standalone herder's connectors, and restarts a FAILED task or
- * connector after backoff (`task.auto.restart.*`). Task state changes, details and topics reported by a runner are taken
- * only from the runner currently in its slot, so a late report of a replaced runner changes nothing.
+ * connector after backoff (`task.auto.restart.*`) unless its failure is a configuration or data error
+ * (then it stays FAILED, logged once, until a restart request or a config change: restart-backoff.ts).
+ * The log rate is bounded: the first failure of a series is logged with its stack, later attempts with
+ * one short line each. Task state changes, details and topics reported by a runner are taken only from
+ * the runner currently in its slot, so a late report of a replaced runner changes nothing.
  */
 export class TaskControl {
   readonly #workerId: string;
@@ -109,12 +121,12 @@ export class TaskControl {
   /** Shows the connector FAILED and runs `restart` (in the queue) after backoff. */
   connectorFailed(e: ConnectorEntry, error: Error, restart: () => Promise<void>): void {
     this.#status.connector(e, 'FAILED', traceOf(error));
-    if (!this.#restart.enabled || this.#stopped()) return;
-    const delay = onFailure(e.restart, this.#restart);
+    const delay = this.#backoff(e.restart, error, { connector: e.name }, 'Connector');
+    if (delay === null) return;
     e.restart.timer = setTimeout(() => {
       e.restart.timer = null;
       e.restart.nextAt = null;
-      void this.#serial(restart);
+      void this.#prefetch(e.config).then(() => this.#serial(restart));
     }, delay);
     this.#status.save(e);
   }
@@ -122,23 +134,57 @@ export class TaskControl {
   #failed(e: ConnectorEntry, id: number, slot: TaskSlot, error: Error): void {
     slot.runner = null;
     this.#status.task(e, id, 'FAILED', traceOf(error));
-    if (!this.#restart.enabled || this.#stopped()) return;
-    const delay = onFailure(slot.restart, this.#restart);
-    this.#logger.warn(
-      { connector: e.name, task: id, delay_ms: delay, attempts: slot.restart.attempts },
-      'Task failed; restarting after backoff',
-    );
+    const delay = this.#backoff(slot.restart, error, { connector: e.name, task: id }, 'Task');
+    if (delay === null) return;
     slot.restart.timer = setTimeout(() => {
       slot.restart.timer = null;
       slot.restart.nextAt = null;
-      void this.#serial(async () => {
-        if (e.tasks.get(id) === slot && slot.status.state === 'FAILED') {
-          this.#status.task(e, id, 'RESTARTING');
-          await this.start(e, id);
-        }
-      });
+      void this.#prefetch(e.config).then(() =>
+        this.#serial(async () => {
+          if (e.tasks.get(id) === slot && slot.status.state === 'FAILED') {
+            this.#status.task(e, id, 'RESTARTING');
+            await this.start(e, id);
+          }
+        }),
+      );
     }, delay);
     this.#status.save(e);
+  }
+
+  /** Logs the failure (bounded) and returns the delay before an automatic restart, or null for none. */
+  #backoff(
+    state: RestartState,
+    error: Error,
+    who: { connector: string; task?: number },
+    what: 'Task' | 'Connector',
+  ): number | null {
+    const code = error instanceof ConnectError ? error.code : undefined;
+    if (!shouldAutoRestart(error)) {
+      this.#logger.error(
+        { ...who, code, error: error.message },
+        `${what} failed with a non-retriable error (configuration or data); it stays FAILED until it is restarted or reconfigured`,
+      );
+      return null;
+    }
+    if (!this.#restart.enabled || this.#stopped()) {
+      this.#logger.error({ ...who, err: error }, `${what} failed`);
+      return null;
+    }
+    const delay = onFailure(state, this.#restart);
+    const fields = { ...who, delay_ms: delay, attempts: state.attempts };
+    if (state.attempts === 1)
+      this.#logger.warn({ ...fields, err: error }, `${what} failed; restarting after backoff`);
+    else
+      this.#logger.warn(
+        { ...fields, code, error: error.message },
+        `${what} failed again; restarting after backoff`,
+      );
+    return delay;
+  }
+
+  /** Config provider references are resolved before the queue, so a slow file holds up no other operation. */
+  #prefetch(config: RawConfig): Promise<void> {
+    return this.#worker.options.configProviders?.prefetch(config) ?? Promise.resolve();
   }
 }
 

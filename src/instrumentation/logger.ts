@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { scrubText } from '../runtime/redact.ts';
 import { LoggerLevels } from './logger-levels.ts';
 
 export type { Logger } from 'pino';
@@ -10,7 +11,10 @@ export type { Logger } from 'pino';
  *
  * Secrets: `Password` values already print `[hidden]` (their toJSON); on top of that, well-known
  * password paths are redacted and any `config` object logged has password-like keys masked, because a
- * raw connector config is a string map in which a secret is just a string.
+ * raw connector config is a string map in which a secret is just a string. Last, every line is scrubbed as
+ * it is written (`hooks.streamWrite`): credentials inside URLs are masked and every secret value the worker
+ * has seen (resolved by a config provider, or the value of a password key) is replaced by `[hidden]`, since
+ * a driver's error message or a stack can quote them under any field.
  */
 export interface LoggerOptions {
   /** pino level name; default `info` (or `$SEAM_LOG_LEVEL`). */
@@ -64,6 +68,7 @@ export function createLogger(options: LoggerOptions = {}, onChild?: (child: Logg
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: HIDDEN },
     serializers: { config: maskSecrets, err: pino.stdSerializers.err },
+    hooks: { streamWrite: scrubText },
     ...(onChild ? { onChild } : {}),
   };
   if (options.destination) return pino(common, options.destination);

@@ -1,175 +1,230 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
-import { ConnectError } from '../api/index.ts';
-import { parseProperties } from './properties-file.ts';
+import { ConfigError, type ConfigProblem, ConnectError } from '../api/index.ts';
+import {
+  type BuiltinProviderOptions,
+  builtinProvider,
+  type ConfigProvider,
+  PROVIDER_CLASSES,
+} from './builtin-config-providers.ts';
+import { knownSecrets, type SecretValues } from './redact.ts';
+import { ProviderProblem } from './secret-file.ts';
+import { configProviderDeclarations } from './worker-config.ts';
+
+export type { ConfigProvider } from './builtin-config-providers.ts';
 
 /**
- * Config providers, as Kafka Connect's: a config value may hold `${provider:[path:]key}` references that
- * are replaced when a connector or task starts, so secrets live in the environment or in files, never in
- * the stored config. The result is handed to the plugin only; it is never written back to the config store
- * and never shown over REST.
+ * Config providers, as Kafka Connect's: a connector config value may hold `${provider:[path:]key}`
+ * references, replaced when a connector or task starts, so secrets live in the environment or in files,
+ * never in the stored config. Only providers the worker config declares exist (`config.providers=…`,
+ * worker-config.ts): a connector config comes from any REST user, so reading files or the environment is
+ * the operator's decision, never the submitter's. A reference to an undeclared provider is a 400
+ * (`seam.config.provider_not_enabled`) naming the worker keys to set.
  *
- * - `${env:NAME}`: the worker's environment variable NAME (Kafka's EnvVarConfigProvider).
- * - `${file:/path/to/file.properties:key}`: `key` of a Java properties file (Kafka's FileConfigProvider).
- *   Seam extension: `${file:/path/to/file}` (no key) is the whole file's content, trimmed, for secrets
- *   mounted one per file.
- * - `${directory:/path/to/dir:name}`: the content of file `name` in that directory, untrimmed (Kafka's
- *   DirectoryConfigProvider, e.g. Kubernetes secret volumes).
- * A reference may sit inside a longer value (`jdbc:${env:HOST}:5432`). An unknown provider, a missing
- * variable, file or key fails with `seam.config.provider_failed` naming the reference, never a value.
+ * Resolution happens at connector and task start, on a copy handed to the plugin only. Every resolved value
+ * is registered in {@link knownSecrets}, so it is scrubbed from traces and log lines. Results are kept for
+ * `cacheMs` after they settle: the herder resolves a config before it enters its one-at-a-time queue
+ * ({@link ConfigProviders.prefetch}), and the resolution inside the queue then finds the values ready, so a
+ * slow file never holds up operations on other connectors. A failure names the reference, never a value.
  */
-export interface ConfigProvider {
-  /** The value for `key` under `path` (undefined when the provider takes no path), or undefined if absent. */
-  get(path: string | undefined, key: string): Promise<string | undefined>;
-}
-
-export interface ConfigProviderOptions {
-  /** Environment for `${env:…}`; default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** When set, `file` and `directory` references must point inside one of these directories (Kafka's `allowed.paths`). */
-  readonly allowedPaths?: readonly string[];
-  /** Extra or replacement providers by name. */
-  readonly providers?: Readonly<Record<string, ConfigProvider>>;
+export interface ConfigProvidersOptions {
+  /** How long a settled resolution is reused; default 10 s (short, so a rotated secret is read again soon). */
+  readonly cacheMs?: number;
+  /** Where resolved values are registered for scrubbing; default the process's {@link knownSecrets}. */
+  readonly secrets?: SecretValues;
 }
 
 /** Kafka's reference syntax: `${provider:path:key}` or `${provider:key}`. */
 const REFERENCE = /\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}/g;
 
+/** Never `test`/`exec` REFERENCE itself: matchAll starts from its lastIndex. */
+const ANY_REFERENCE = new RegExp(REFERENCE.source);
+
 export function hasReferences(value: string): boolean {
-  REFERENCE.lastIndex = 0;
-  return REFERENCE.test(value);
+  return ANY_REFERENCE.test(value);
 }
 
-/** A function with the shape the worker takes as `resolveConfig`. */
-export function createConfigResolver(
-  options: ConfigProviderOptions = {},
-): (config: Readonly<Record<string, string>>) => Promise<Record<string, string>> {
-  return (config) => resolveConfigReferences(config, options);
+/** The provider names a value refers to. */
+export function referencedProviders(value: string): string[] {
+  return [...value.matchAll(REFERENCE)].map((m) => m[1] ?? '');
 }
 
-/** A copy of `config` with every reference replaced; files are read once per call. */
-export async function resolveConfigReferences(
-  config: Readonly<Record<string, string>>,
-  options: ConfigProviderOptions = {},
-): Promise<Record<string, string>> {
-  const providers: Record<string, ConfigProvider> = { ...builtinProviders(options), ...options.providers };
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config)) {
-    out[name] =
-      typeof value === 'string' && value.includes('${') ? await resolveValue(name, value, providers) : value;
+interface Cached {
+  readonly value: Promise<string | undefined>;
+  expiresAt: number;
+}
+
+export class ConfigProviders {
+  readonly #providers: ReadonlyMap<string, ConfigProvider>;
+  readonly #cacheMs: number;
+  readonly #secrets: SecretValues;
+  readonly #cache = new Map<string, Cached>();
+
+  constructor(providers: Readonly<Record<string, ConfigProvider>>, options: ConfigProvidersOptions = {}) {
+    this.#providers = new Map(Object.entries(providers));
+    this.#cacheMs = options.cacheMs ?? 10_000;
+    this.#secrets = options.secrets ?? knownSecrets;
   }
-  return out;
+
+  /** Declared provider names. */
+  get names(): string[] {
+    return [...this.#providers.keys()];
+  }
+
+  /** One problem per config key that refers to a provider the worker does not declare. */
+  problems(config: Readonly<Record<string, string>>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const [key, value] of Object.entries(config)) {
+      if (typeof value !== 'string' || !value.includes('${')) continue;
+      for (const name of new Set(referencedProviders(value)))
+        if (!this.#providers.has(name)) problems.push({ key, message: notEnabled(name) });
+    }
+    return problems;
+  }
+
+  /** A copy of `config` with every reference replaced (the worker's `resolveConfig`). */
+  readonly resolve = async (config: Readonly<Record<string, string>>): Promise<Record<string, string>> => {
+    const problems = this.problems(config);
+    if (problems.length > 0)
+      throw new ConnectError(problems.map((p) => `${p.key}: ${p.message}`).join('; '), {
+        code: 'seam.config.provider_not_enabled',
+      });
+    const refs = new Map<string, [provider: string, path: string | undefined, key: string]>();
+    const usedBy = new Map<string, string>();
+    for (const [name, value] of Object.entries(config)) {
+      if (typeof value !== 'string' || !value.includes('${')) continue;
+      for (const [ref, provider = '', path, key = ''] of value.matchAll(REFERENCE)) {
+        refs.set(ref, [provider, path, key]);
+        if (!usedBy.has(ref)) usedBy.set(ref, name);
+      }
+    }
+    const values = new Map<string, string | undefined>();
+    const settled = await Promise.allSettled(
+      [...this.#lookups(refs)].map(async ([ref, value]) => {
+        try {
+          values.set(ref, await value);
+        } catch (e) {
+          fail(ref, usedBy.get(ref) ?? '', e instanceof ProviderProblem ? e.message : String(e));
+        }
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(config)) {
+      if (typeof value !== 'string' || !value.includes('${')) {
+        out[name] = value;
+        continue;
+      }
+      out[name] = value.replace(REFERENCE, (ref) => {
+        const found = values.get(ref);
+        if (found === undefined) fail(ref, name, 'not found');
+        return found;
+      });
+    }
+    // Literal secrets too (values read by providers were registered as they were read).
+    this.#secrets.addConfig(config);
+    return out;
+  };
+
+  /** Resolves `config` ahead of time, so a resolution soon after finds the values ready; never throws. */
+  async prefetch(config: Readonly<Record<string, string>>): Promise<void> {
+    await this.resolve(config).catch(() => undefined);
+  }
+
+  /** Per reference, the value (cached, or looked up grouped by provider and path, one call per group). */
+  #lookups(
+    refs: ReadonlyMap<string, [string, string | undefined, string]>,
+  ): Map<string, Promise<string | undefined>> {
+    const now = Date.now();
+    const out = new Map<string, Promise<string | undefined>>();
+    const groups = new Map<
+      string,
+      { provider: string; path: string | undefined; refs: Map<string, string> }
+    >();
+    for (const [ref, [provider, path, key]] of refs) {
+      const hit = this.#cache.get(ref);
+      if (hit && hit.expiresAt > now) {
+        out.set(ref, hit.value);
+        continue;
+      }
+      const id = `${provider}\0${path ?? ''}`;
+      const group = groups.get(id) ?? { provider, path, refs: new Map<string, string>() };
+      group.refs.set(ref, key);
+      groups.set(id, group);
+    }
+    for (const group of groups.values()) {
+      const provider = this.#providers.get(group.provider)!;
+      const keys = [...new Set(group.refs.values())];
+      const lookup = provider.get(group.path, keys);
+      for (const [ref, key] of group.refs) {
+        const value = lookup.then(
+          (found) => {
+            const v = found.get(key);
+            if (v !== undefined) this.#secrets.add(v);
+            return v;
+          },
+          (e: unknown) => {
+            // Only a provider's own explanation is passed on: a foreign error could quote file contents.
+            throw e instanceof ProviderProblem ? e : new ProviderProblem('the provider failed');
+          },
+        );
+        const entry: Cached = { value, expiresAt: Number.POSITIVE_INFINITY };
+        const expire = (): void => {
+          entry.expiresAt = Date.now() + this.#cacheMs;
+          this.#sweep();
+        };
+        value.then(expire, expire);
+        this.#cache.set(ref, entry);
+        out.set(ref, value);
+      }
+    }
+    return out;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [ref, entry] of this.#cache) if (entry.expiresAt <= now) this.#cache.delete(ref);
+  }
 }
 
-async function resolveValue(
-  configKey: string,
-  value: string,
-  providers: Record<string, ConfigProvider>,
-): Promise<string> {
-  const refs = [...value.matchAll(REFERENCE)];
-  const replacements: string[] = [];
-  for (const m of refs) {
-    const [reference, providerName = '', path, key = ''] = m;
-    const provider = providers[providerName];
-    if (provider === undefined) {
-      fail(
-        reference,
-        configKey,
-        `unknown config provider '${providerName}' (available: ${Object.keys(providers).join(', ')})`,
-      );
+/**
+ * The providers a worker config declares, built-in classes only (Kafka's class names or simple names);
+ * throws ConfigError naming every bad `config.providers.*` key.
+ */
+export function configProvidersFromWorkerConfig(
+  raw: Readonly<Record<string, string>>,
+  options: ConfigProvidersOptions & BuiltinProviderOptions = {},
+): ConfigProviders {
+  const providers: Record<string, ConfigProvider> = {};
+  const problems: ConfigProblem[] = [];
+  for (const { name, className, params } of configProviderDeclarations(raw)) {
+    const kind = PROVIDER_CLASSES[className];
+    if (kind === undefined) {
+      problems.push({
+        key: `config.providers.${name}.class`,
+        message: `unknown config provider class '${className}' (Seam has ${Object.keys(PROVIDER_CLASSES).slice(0, 3).join(', ')})`,
+      });
+      continue;
     }
-    let found: string | undefined;
     try {
-      found = await provider.get(path, key);
+      providers[name] = builtinProvider(kind, params, options);
     } catch (e) {
-      fail(
-        reference,
-        configKey,
-        e instanceof ProviderProblem ? e.message : String((e as Error).message ?? e),
-      );
+      if (!(e instanceof ProviderProblem)) throw e;
+      problems.push({ key: `config.providers.${name}.param`, message: e.message });
     }
-    if (found === undefined) fail(reference, configKey, 'not found');
-    replacements.push(found);
   }
-  let i = 0;
-  return value.replace(REFERENCE, () => replacements[i++]!);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new ConfigProviders(providers, options);
+}
+
+export function notEnabled(provider: string): string {
+  return (
+    `config provider '${provider}' is not enabled on this worker; the worker config must declare it ` +
+    `(config.providers=${provider} and config.providers.${provider}.class=…)`
+  );
 }
 
 function fail(reference: string, configKey: string, why: string): never {
   throw new ConnectError(`Could not resolve ${reference} in config '${configKey}': ${why}`, {
     code: 'seam.config.provider_failed',
   });
-}
-
-/** A provider's explanation of a failure; it must not contain secret values. */
-class ProviderProblem extends Error {}
-
-function builtinProviders(options: ConfigProviderOptions): Record<string, ConfigProvider> {
-  const env = options.env ?? process.env;
-  const files = new Map<string, Promise<string>>();
-  const read = (path: string): Promise<string> => {
-    let p = files.get(path);
-    if (p === undefined) {
-      p = checkedPath(path, options.allowedPaths)
-        .then((real) => readFile(real, 'utf8'))
-        .catch(explain(path));
-      files.set(path, p);
-    }
-    return p;
-  };
-  return {
-    env: {
-      async get(path, key) {
-        if (path !== undefined)
-          throw new ProviderProblem('env references take no path, only a variable name');
-        return env[key];
-      },
-    },
-    file: {
-      async get(path, key) {
-        if (path === undefined) return (await read(key)).trim();
-        return parseProperties(await read(path)).get(key);
-      },
-    },
-    directory: {
-      async get(path, key) {
-        if (path === undefined)
-          throw new ProviderProblem('directory references need a directory and a file name');
-        if (key.includes('/') || key.includes(sep) || key === '..' || key === '.') {
-          throw new ProviderProblem(`'${key}' is not a file name in the directory`);
-        }
-        const names = await checkedPath(path, options.allowedPaths)
-          .then((dir) => readdir(dir))
-          .catch(explain(path));
-        return names.includes(key) ? read(join(path, key)) : undefined;
-      },
-    },
-  };
-}
-
-async function checkedPath(path: string, allowed: readonly string[] | undefined): Promise<string> {
-  if (!isAbsolute(path)) throw new ProviderProblem(`'${path}' is not an absolute path`);
-  if (allowed === undefined) return path;
-  const real = await realpath(path);
-  for (const dir of allowed) {
-    const root = resolve(dir);
-    if (real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)) return real;
-  }
-  throw new ProviderProblem(`'${path}' is outside the allowed paths`);
-}
-
-function explain(path: string): (e: unknown) => never {
-  return (e) => {
-    if (e instanceof ProviderProblem) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : code;
-    throw new ProviderProblem(`cannot read ${path}: ${why ?? 'read failed'}`);
-  };
 }

@@ -6,6 +6,7 @@ import type {
   SourceConnector,
   TaskConfig,
 } from '../api/index.ts';
+import { reverseTransform } from './config-reverse-transform.ts';
 import { withDeadline } from './deadline.ts';
 
 /**
@@ -26,6 +27,8 @@ export class ConnectorRunner {
   readonly #callTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   #stopped: Promise<void> | null = null;
+  #raw: Readonly<Record<string, string>> = {};
+  #resolved: Readonly<Record<string, string>> = {};
 
   constructor(options: {
     name: string;
@@ -43,7 +46,10 @@ export class ConnectorRunner {
     this.#stopTimeoutMs = options.stopTimeoutMs;
   }
 
-  async start(config: Readonly<Record<string, string>>): Promise<void> {
+  /** `config` is resolved (config providers); `raw` is the stored config, whose references task configs keep. */
+  async start(config: Readonly<Record<string, string>>, raw = config): Promise<void> {
+    this.#raw = raw;
+    this.#resolved = config;
     const context: ConnectorContext = {
       connectorName: this.name,
       logger: this.#logger,
@@ -57,12 +63,14 @@ export class ConnectorRunner {
     await withDeadline(this.#connector.start(config, context), this.#callTimeoutMs, 'Connector start()');
   }
 
-  taskConfigs(maxTasks: number): Promise<TaskConfig[]> {
-    return withDeadline(
+  /** The connector's task configs with provider references put back in place of resolved values. */
+  async taskConfigs(maxTasks: number): Promise<TaskConfig[]> {
+    const configs = await withDeadline(
       this.#connector.taskConfigs(maxTasks),
       this.#callTimeoutMs,
       'Connector taskConfigs()',
     );
+    return reverseTransform(this.#raw, this.#resolved, configs);
   }
 
   /** The connector's view-rebuild hooks, each call bounded by the call timeout; null when it has none. */

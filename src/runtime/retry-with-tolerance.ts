@@ -98,8 +98,10 @@ export class RetryWithToleranceOperator {
       )
         break;
       const delay = retryDelay(attempt, this.config.retryDelayMaxMs);
+      // The stack once per series; later attempts in one short line, so a long outage cannot flood the log.
+      const cause = attempt === 1 ? { err: last } : { error: (last as Error).message };
       this.#logger.warn(
-        { stage: ctx.stage, class: ctx.className, attempt, delay_ms: delay, err: last },
+        { stage: ctx.stage, class: ctx.className, attempt, delay_ms: delay, ...cause },
         'Retriable error; retrying',
       );
       this.#metrics.recordRetry();

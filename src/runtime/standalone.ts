@@ -9,7 +9,7 @@ import type { PluginRegistry } from '../plugins/registry.ts';
 import { type ConfigStore, FileConfigStore } from '../storage/config-store.ts';
 import { LogOffsetStore } from '../storage/offset-store.ts';
 import { FileStatusStore, type StatusStore } from '../storage/status-store.ts';
-import { createConfigResolver } from './config-providers.ts';
+import { type ConfigProviders, configProvidersFromWorkerConfig } from './config-providers.ts';
 import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
 import { type ConfigResolver, Worker } from './worker.ts';
 import { parseWorkerConfig } from './worker-config.ts';
@@ -26,8 +26,10 @@ export interface StandaloneOptions {
   registry?: PluginRegistry;
   logger: Logger;
   metrics?: RuntimeMetrics;
-  /** Resolves `${env:…}` / `${file:…}` references at connector and task start; default: the built-in providers. */
+  /** Resolves `${env:…}` / `${file:…}` references at connector and task start; default: `configProviders`. */
   resolveConfig?: ConfigResolver;
+  /** Default: the providers the worker config declares (`config.providers`; none unless declared). */
+  configProviders?: ConfigProviders;
   /** Default: `<dataDir>/connectors.json`. Any store works: the herder follows its change listener. */
   configStore?: ConfigStore;
   /** Default: `<dataDir>/status.json`. */
@@ -40,6 +42,7 @@ export const STATUS_FILE = 'status.json';
 /** Opens the embedded log and stores under dataDir and returns a started herder. */
 export async function startStandalone(options: StandaloneOptions): Promise<StandaloneHerder> {
   const config = parseWorkerConfig(options.workerConfig);
+  const providers = options.configProviders ?? configProvidersFromWorkerConfig(options.workerConfig);
   try {
     mkdirSync(options.dataDir, { recursive: true });
     accessSync(options.dataDir, constants.W_OK | constants.R_OK);
@@ -60,7 +63,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       rawConfig: options.workerConfig,
       logger: options.logger,
       metrics: options.metrics ?? noMetrics,
-      resolveConfig: options.resolveConfig ?? createConfigResolver(),
+      resolveConfig: options.resolveConfig ?? providers.resolve,
+      ...(options.resolveConfig ? {} : { configProviders: providers }),
     });
     const herder = new StandaloneHerder({
       workerId: options.workerId,

@@ -1,4 +1,12 @@
-import { atLeast, between, type ConfigOf, configSpec, oneOf } from '../api/index.ts';
+import {
+  atLeast,
+  between,
+  ConfigError,
+  type ConfigOf,
+  type ConfigProblem,
+  configSpec,
+  oneOf,
+} from '../api/index.ts';
 
 /**
  * Worker configuration: Kafka Connect standalone names where they exist, Seam keys otherwise.
@@ -134,6 +142,15 @@ export const workerConfigSpec = configSpec()
     group: 'REST authentication',
   })
   .define({
+    name: 'config.providers',
+    type: 'list',
+    default: [],
+    doc:
+      'Names of the config providers that connector configs may refer to; each needs ' +
+      '`config.providers.<name>.class` and takes `config.providers.<name>.param.*`. None by default.',
+    group: 'Config providers',
+  })
+  .define({
     name: 'key.converter',
     type: 'class',
     default: 'org.apache.kafka.connect.json.JsonConverter',
@@ -230,4 +247,44 @@ export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 /** Parses a raw worker config; throws ConfigError listing every problem. */
 export function parseWorkerConfig(raw: Readonly<Record<string, string>>): WorkerConfig {
   return workerConfigSpec.parse(raw);
+}
+
+/** A config provider the worker config declares (`config.providers.<name>.class`, `.param.*`). */
+export interface ConfigProviderDeclaration {
+  readonly name: string;
+  readonly className: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/**
+ * The declared config providers, as Kafka Connect reads them from the worker config. Throws ConfigError
+ * (every problem at once) for a provider listed without a class; keys of providers not listed in
+ * `config.providers` are ignored, as Kafka does.
+ */
+export function configProviderDeclarations(
+  raw: Readonly<Record<string, string>>,
+): ConfigProviderDeclaration[] {
+  const names = (raw['config.providers'] ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const problems: ConfigProblem[] = [];
+  const out: ConfigProviderDeclaration[] = [];
+  for (const name of new Set(names)) {
+    const classKey = `config.providers.${name}.class`;
+    const className = raw[classKey]?.trim() ?? '';
+    if (className === '') {
+      problems.push({
+        key: classKey,
+        message: `provider '${name}' is listed in config.providers but has no class`,
+      });
+      continue;
+    }
+    const prefix = `config.providers.${name}.param.`;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) if (k.startsWith(prefix)) params[k.slice(prefix.length)] = v;
+    out.push({ name, className, params });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
 }

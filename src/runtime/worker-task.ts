@@ -84,7 +84,8 @@ export abstract class WorkerTask {
       if (!this.stopping) {
         this.#failed = true;
         const error = e instanceof Error ? e : new Error(String(e));
-        this.logger.error({ err: error }, 'Task threw an uncaught and unrecoverable exception; it is FAILED');
+        // The herder logs failures at error/warn level, rate-bounded (task-control.ts); not again here.
+        this.logger.debug({ err: error }, 'Task threw an uncaught and unrecoverable exception; it is FAILED');
         this.#listener.onState(this.id, 'FAILED', error);
       }
     }

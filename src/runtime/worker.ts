@@ -4,6 +4,7 @@ import type { ConnectorTaskId } from '../herder/herder.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
+import type { ConfigProviders } from './config-providers.ts';
 import {
   sinkConnectorConfigSpec,
   sourceConnectorConfigSpec,
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   readonly metrics: RuntimeMetrics;
   /** Resolves `${provider:…}` references at connector and task start. */
   readonly resolveConfig: ConfigResolver;
+  /** The worker's declared config providers (absent when `resolveConfig` is a custom function). */
+  readonly configProviders?: ConfigProviders;
 }
 
 /**
@@ -76,7 +79,7 @@ export class Worker {
       stopTimeoutMs: this.options.config['task.shutdown.graceful.timeout.ms'],
     });
     try {
-      await runner.start(await this.options.resolveConfig(config));
+      await runner.start(await this.options.resolveConfig(config), config);
     } catch (e) {
       await runner.stop();
       throw e;
