@@ -7,7 +7,9 @@ import { type ErrorCode, errorCodeInfo } from './error-codes.ts';
  *   until `errors.retry.timeout`, then handled as a failure.
  * - {@link DataError}: this record cannot be processed; subject to `errors.tolerance` and the dead-letter queue.
  * - {@link ConfigError}: the configuration is wrong; never retried; lists every problem.
- * - {@link FatalError}: the task cannot continue; it goes FAILED (and may be auto-restarted).
+ * - {@link FatalError}: the task cannot continue; it goes FAILED. With its own code (a named condition such
+ *   as a missing privilege) it stays FAILED until a restart request or a config change; with the generic
+ *   `seam.fatal`, or with a retriable error as its cause, the worker restarts it with backoff.
  * Anything else thrown by a plugin (TypeError, …) is a programmer error: never retried, task FAILED.
  */
 export class ConnectError extends Error {

@@ -1,5 +1,5 @@
 import { backoffDelay } from '../api/backoff.ts';
-import { ConfigError, ConnectError, DataError, isRetriable } from '../api/index.ts';
+import { ConfigError, ConnectError, DataError, FatalError, isRetriable } from '../api/index.ts';
 
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
@@ -39,15 +39,17 @@ export function onFailure(state: RestartState, backoff: RestartBackoff, now = Da
 
 /**
  * Whether a failure is worth an automatic restart. A failure the plugin classified as a configuration
- * problem (ConfigError: wrong password, missing database, invalid config, unresolvable secret) or as bad
- * data (DataError beyond `errors.tolerance`) fails the same way on every attempt, so the instance stays
- * FAILED until a restart request or a config change. Everything else is restarted with backoff:
- * retriable failures, hung calls, unclassified crashes, and FatalError, which the SPI documents as "may be
- * auto-restarted" and which a source uses to be restarted from its committed offset (the PostgreSQL
- * source when its replication connection is lost, since polling again cannot revive it).
+ * problem (ConfigError: wrong password, missing database, invalid config, unresolvable secret), as bad
+ * data (DataError beyond `errors.tolerance`), or as a named fatal condition (a FatalError carrying its own
+ * code, such as `seam.postgres.wal_level`, `seam.postgres.privilege` or `seam.postgres.slot_lost`) fails
+ * the same way on every attempt, so the instance stays FAILED until a restart request or a config change.
+ * Everything else is restarted with backoff: retriable failures, hung calls, unclassified crashes, and a
+ * FatalError with the generic `seam.fatal` code (a driver error no rule recognised).
  *
  * The classification is the innermost ConnectError of the cause chain: the runtime wraps a plugin's error
- * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is.
+ * (`Error in stage poll …`, `Tolerance exceeded …`) without changing what it is, and a plugin that must be
+ * restarted for a transient cause (the PostgreSQL source's lost replication stream) keeps the retriable
+ * error as the cause of the FatalError it throws.
  */
 export function shouldAutoRestart(error: unknown): boolean {
   let classified: ConnectError | null = null;
@@ -57,6 +59,7 @@ export function shouldAutoRestart(error: unknown): boolean {
   return !(
     classified instanceof ConfigError ||
     classified instanceof DataError ||
+    (classified instanceof FatalError && classified.code !== 'seam.fatal') ||
     classified.code.startsWith('seam.config.')
   );
 }

@@ -1,5 +1,6 @@
 import { ERROR_CODES, type ErrorCode, type ErrorCodeTable, errorCodeInfo } from '../api/error-codes.ts';
 import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
+import { scrubText } from '../runtime/redact.ts';
 
 /**
  * The error body of every non-2xx answer. `error_code` and `message` are Kafka Connect's shape (the HTTP
@@ -38,10 +39,11 @@ export function errorBody(
   const info = errorCodeInfo(code, codes, retriable);
   return {
     error_code: info.status,
-    message,
+    // Any error answer may quote a config value; URL credentials and resolved secrets never leave.
+    message: scrubText(message),
     code,
     hint: info.hint,
-    ...(problems?.length ? { problems } : {}),
+    ...(problems?.length ? { problems: problems.map((p) => ({ ...p, message: scrubText(p.message) })) } : {}),
   };
 }
 

@@ -234,8 +234,6 @@ function lsnAt(chunk: Buffer, at: number): Lsn {
 function streamLost(error: unknown, doing: string): Error {
   const e = classify(error, doing);
   if (!e.retriable) return e;
-  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
-    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
-    cause: error,
-  });
+  // The retriable classification stays the cause: the restart policy reads it (restart-backoff.ts).
+  return new FatalError(`${e.message}; the task restarts from its last committed offset`, { cause: e });
 }

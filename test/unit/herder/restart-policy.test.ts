@@ -54,10 +54,19 @@ describe('automatic restart policy', () => {
   it('follows the classification through the runtime wrappers', () => {
     const auth = new ConfigError([{ key: 'database.user', message: 'authentication failed (28P01)' }]);
     expect(shouldAutoRestart(auth)).toBe(false);
-    // FatalError "may be auto-restarted" (src/api/errors.ts): a lost replication stream restarts from its offset.
+    // A lost replication stream keeps its retriable cause and restarts from its offset; a generic
+    // FatalError (an unrecognised driver error) restarts; a named fatal condition needs a person.
     expect(
-      shouldAutoRestart(new FatalError('stream lost; the task restarts from its last committed offset')),
+      shouldAutoRestart(
+        new FatalError('stream lost; the task restarts from its last committed offset', {
+          cause: new RetriableError('Connection terminated', { code: 'seam.postgres.slot_in_use' }),
+        }),
+      ),
     ).toBe(true);
+    expect(shouldAutoRestart(new FatalError('unknown driver failure'))).toBe(true);
+    expect(
+      shouldAutoRestart(new FatalError('wal_level = replica', { code: 'seam.postgres.wal_level' })),
+    ).toBe(false);
     expect(shouldAutoRestart(new DataError('record 7 cannot be converted'))).toBe(false);
     expect(
       shouldAutoRestart(
