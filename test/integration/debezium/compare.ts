@@ -127,8 +127,21 @@ function same(a: unknown, b: unknown): boolean {
   return Object.is(a, b) || (a === 0 && b === 0);
 }
 
-/** A plain-text table: variant, event, path, Debezium value, Seam value. */
-export function renderTable(diffs: readonly Difference[], width = 60): string {
+/**
+ * A plain-text table: variant, event, path, Debezium value, Seam value. Rows with the same variant,
+ * topic and path are folded into the first one with a count, so one cause is one row.
+ */
+export function renderTable(all: readonly Difference[], width = 60): string {
+  const groups = new Map<string, { first: Difference; count: number }>();
+  for (const d of all) {
+    const key = `${d.variant}\u0000${d.topic}\u0000${d.path}`;
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { first: d, count: 1 });
+  }
+  const diffs = [...groups.values()].map(({ first, count }) =>
+    count === 1 ? first : { ...first, event: `${first.event} (+${count - 1} more)` },
+  );
   const cell = (v: unknown): string => {
     const text = v === undefined ? ABSENT : typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
     return text.length > width ? `${text.slice(0, width - 1)}…` : text;

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDebeziumBuild } from '../../differential/debezium-build.ts';
+import { DEBEZIUM_DIR, ensureDebeziumBuild } from '../../differential/debezium-build.ts';
 import { requireServer } from '../../helpers/servers.ts';
 import { admin } from '../postgres/harness.ts';
 import { dropSlotAndPublication } from '../postgres/worker-harness.ts';
@@ -23,6 +23,8 @@ import { SETUP, WORKLOAD } from './workload.ts';
  */
 
 const CAPTURE_TIMEOUT_MS = 90_000;
+/** Both streams and every difference of the last run, for a closer look (git-ignored). */
+const DIFF_DUMP = join(DEBEZIUM_DIR, 'target', 'last-run.json');
 
 let db: pg.Client;
 let dir: string;
@@ -107,10 +109,11 @@ describe('Seam PostgreSQL source vs Debezium 3.6.1 (differential)', () => {
       expect(r.debezium.length, `Debezium events in ${v.name}`).toBeGreaterThan(WORKLOAD.length);
       all.push(...compareStreams(v.name, r.debezium, r.seam));
     }
+    writeFileSync(DIFF_DUMP, JSON.stringify({ differences: all, events: Object.fromEntries(results) }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1));
     const unknown = all.filter((d) => !KNOWN_DIFFERENCES.some((k) => isKnown(k, d)));
     const stale = KNOWN_DIFFERENCES.filter((k) => !all.some((d) => isKnown(k, d)));
     console.log(
-      `[debezium-differential] ${all.length} differing fields, ${all.length - unknown.length} known; ignored everywhere:\n` +
+      `[debezium-differential] ${all.length} differing fields, ${all.length - unknown.length} known (all in ${DIFF_DUMP}); ignored everywhere:\n` +
         IGNORED.map((i) => `  ${i.path.source}: ${i.why}`).join('\n'),
     );
     const report = [
