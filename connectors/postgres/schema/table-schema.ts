@@ -47,6 +47,15 @@ interface Captured {
 export type TextTuple = Readonly<Record<string, string | null | undefined>>;
 
 /**
+ * A table's topic name as Debezium's topic naming strategies sanitize it: every character Kafka does not
+ * allow in a topic name (anything but ASCII letters, digits, `.`, `_` and `-`) becomes `_`. The schema
+ * names derive from the same sanitized name, as in Debezium.
+ */
+export function topicName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+/**
  * Key, value and envelope schemas of one table and the conversion of its rows, named as Debezium
  * names them (`<prefix>.<schema>.<table>.Key|Value|Envelope`). Rebuilt whenever a Relation message or
  * the catalog says the table changed.
@@ -61,7 +70,7 @@ export class TableSchema {
 
   constructor(meta: TableMeta, o: TableSchemaOptions) {
     this.meta = meta;
-    const base = [o.prefix, meta.schema, meta.table].join(o.delimiter);
+    const base = topicName([o.prefix, meta.schema, meta.table].join(o.delimiter));
     this.topic = base;
     this.#columns = [];
     const value = SchemaBuilder.struct().name(`${base}.Value`).optional();

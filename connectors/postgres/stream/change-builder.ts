@@ -303,8 +303,9 @@ export class ChangeBuilder {
     };
   }
 
+  /** As Debezium: the delete's key and headers (`__debezium.newkey` after a primary-key change). */
   #tombstone(record: SourceRecord): SourceRecord {
-    return { ...record, valueSchema: null, value: null, headers: [] };
+    return { ...record, valueSchema: null, value: null };
   }
 
   #source(

@@ -33,14 +33,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'every data change event (extended.headers.enabled, on by default); Seam adds none.',
   },
   {
-    id: 'source-origin',
-    status: 'not-yet-fixed',
-    path: /^value\.(schema\.fields\[source\]\.(fields#order|fields\[origin(_lsn)?\]\.|version$)|payload\.source\.origin(_lsn)?$)/,
-    reason:
-      "Debezium 3.6's source block has `origin` and `origin_lsn` (replication origin, null unless the change was " +
-      'replayed by a logical replication subscriber) and its schema is at version 1; Seam has neither.',
-  },
-  {
     id: 'source-sequence-first',
     status: 'not-yet-fixed',
     path: /^value\.payload\.source\.sequence$/,
@@ -106,12 +98,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'the local time it received the message. The two differ run to run.',
   },
   {
-    id: 'tsvector-name',
-    status: 'not-yet-fixed',
-    path: /\.fields\[c\d+_tsvector\]\.(name|version)$/,
-    reason: 'Debezium 3.6 names tsvector columns io.debezium.data.Tsvector (version 1); Seam writes a plain string.',
-  },
-  {
     id: 'unsupported-types-kept',
     status: 'deliberate',
     path: new RegExp(`(fields#order|\\.fields\\[${UNSUPPORTED}\\]\\..*|payload\\.(before|after)\\.${UNSUPPORTED})$`),
@@ -126,21 +112,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: 'Debezium 3.6 writes null for a column of type `name` (a value it fails to convert); Seam writes the text.',
   },
   {
-    id: 'varbit-length',
-    status: 'not-yet-fixed',
-    path: /^value\.payload\.(before|after)\.c\d+_varbit_12$/,
-    reason:
-      'A varbit(n) value is as many bytes as the value has bits in Debezium; Seam sizes it by the declared length n.',
-  },
-  {
-    id: 'timestamptz-fraction',
-    status: 'not-yet-fixed',
-    path: /^value\.payload\.(before|after)\.c\d+_timestamptz$/,
-    reason:
-      "io.debezium.time.ZonedTimestamp strings always carry the column's fractional digits in Debezium " +
-      '(`.000000` for timestamptz); Seam drops a zero fraction.',
-  },
-  {
     id: 'toast-binary-placeholder',
     status: 'deliberate',
     variants: ['strings', 'doubles', 'url-safe'],
@@ -151,19 +122,15 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'for every other mode.',
   },
   {
-    id: 'base64-url-padding',
+    id: 'column-defaults',
     status: 'not-yet-fixed',
-    variants: ['url-safe'],
-    path: /^value\.payload\.(before|after)\.c\d+_bytea$/,
-    reason: 'binary.handling.mode=base64-url-safe: Debezium keeps the `=` padding; Seam strips it.',
-  },
-  {
-    id: 'tombstone-newkey-header',
-    status: 'not-yet-fixed',
-    path: /^headers\[__debezium\.newkey\]\./,
+    path: /^(key\.schema\.fields\[[^\]]+\]\.default|value\.schema\.fields\[(before|after)\]\.fields\[[^\]]+\]\.default|value\.payload\.(before|after)\.(Weird Col|qty|ratio|flag|born))$/,
+    topic: /\.Mixed_Case_Table$/,
     reason:
-      'The tombstone following the delete of a primary-key change carries the __debezium.newkey header in ' +
-      "Debezium (the delete's headers); Seam's tombstone has no headers.",
+      'Columns with a DEFAULT carry it as the schema `default` in Debezium (a serial key: the type\'s zero); Seam ' +
+      "reads no defaults. Through JsonConverter's replace.null.with.default this also changes values: a NULL, and " +
+      "a column missing from a delete's old-key tuple, are written as the default by Debezium and as null (or the " +
+      "type's zero when NOT NULL) by Seam.",
   },
 ];
 

@@ -19,7 +19,11 @@ export class SeamSide {
   readonly #headers = converter('header');
   #done: Promise<CapturedEvent[]> | null = null;
 
-  constructor(readonly variant: Variant) {}
+  readonly variant: Variant;
+
+  constructor(variant: Variant) {
+    this.variant = variant;
+  }
 
   async start(): Promise<void> {
     // Heartbeats are on by default in Seam (a documented difference); Debezium's default is off.

@@ -64,6 +64,7 @@ const TYPE_COLUMNS: readonly (readonly [string, string, string])[] = [
   ['timestamp', `'2024-02-29 13:45:56.123456'`, `'1960-01-01 00:00:00'`],
   ['timestamp(3)', `'2024-02-29 13:45:56.123'`, `'2000-01-01 00:00:00.5'`],
   ['timestamptz', `'2024-02-29 13:45:56.123456+02'`, `'1960-01-01 00:00:00+00'`],
+  ['timestamptz(3)', `'2024-02-29 13:45:56.5+00'`, `'2000-01-01 00:00:00+00'`],
   ['timestamptz(0)', `'2024-02-29 13:45:56+00'`, `'2038-01-19 03:14:08+00'`],
   [`${S}.mood`, `'happy'`, `'sad'`],
   ['int4[]', `'{1,2,3}'`, `'{}'`],
@@ -100,6 +101,9 @@ export const SETUP: readonly string[] = [
   `CREATE TABLE ${S}.toasted (id int PRIMARY KEY, note text, big text, bin bytea)`,
   `CREATE TABLE ${S}.toasted_full (id int PRIMARY KEY, note text, big text)`,
   `ALTER TABLE ${S}.toasted_full REPLICA IDENTITY FULL`,
+  // A name Kafka does not allow in a topic, quoted identifiers, and column defaults (serial included).
+  `CREATE TABLE ${S}."Mixed Case Table" (id serial PRIMARY KEY, "Weird Col" text DEFAULT 'x y', qty int NOT NULL DEFAULT 7,
+     ratio numeric(5,2) DEFAULT 1.50, flag boolean DEFAULT true, born date DEFAULT '2020-01-01', note varchar(10))`,
   `CREATE TABLE ${S}.${FENCE_TABLE} (id int PRIMARY KEY)`,
 ];
 
@@ -122,6 +126,9 @@ export const WORKLOAD: readonly (readonly string[])[] = [
     `SELECT pg_logical_emit_message(true, 'dbz_diff', 'transactional text')`,
   ],
   [`SELECT pg_logical_emit_message(false, 'dbz_diff', '\\x01ff'::bytea)`],
+  [`INSERT INTO ${S}."Mixed Case Table" (note) VALUES ('a'), ('b')`],
+  [`UPDATE ${S}."Mixed Case Table" SET "Weird Col" = NULL, qty = 8 WHERE note = 'a'`],
+  [`DELETE FROM ${S}."Mixed Case Table" WHERE note = 'b'`],
   [`TRUNCATE ${S}.nokey`],
   [`INSERT INTO ${S}.${FENCE_TABLE} VALUES (1)`],
 ];
