@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import {
   addHeader,
   changeEvent,
   type Headers,
   type Operation,
+  type Schema,
   SchemaBuilder,
   Schemas,
   type SourceRecord,
   sourceRecord,
+  TRANSACTION_BLOCK_SCHEMA,
 } from '../../../src/api/index.ts';
 import type { Lsn } from '../position.ts';
 import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
@@ -29,6 +32,13 @@ export interface BuilderOptions {
   readonly transactionTopic: string;
   readonly skipUnchanged: boolean;
   /**
+   * Headers every data change event carries after its own (`__debezium.context.*` under
+   * extended.headers.enabled); shared by all records, never mutated. None when absent.
+   */
+  readonly contextHeaders?: Headers;
+  /** binary.handling.mode: a logical decoding message's content is bytes or a string in this encoding. */
+  readonly binaryMode?: string;
+  /**
    * Fields added to every offset (the incremental snapshot's progress, so it survives a restart); null
    * when there are none.
    */
@@ -48,16 +58,19 @@ interface OpenTransaction {
 
 const TX_KEY_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.common.TransactionMetadataKey')
+  .version(1)
   .field('id', Schemas.STRING)
   .build();
 const TX_COLLECTION_SCHEMA = SchemaBuilder.struct()
   .name('event.collection')
   .version(1)
+  .optional()
   .field('data_collection', Schemas.STRING)
   .field('event_count', Schemas.INT64)
   .build();
 const TX_VALUE_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.common.TransactionMetadataValue')
+  .version(1)
   .field('status', Schemas.STRING)
   .field('id', Schemas.STRING)
   .field('event_count', Schemas.OPTIONAL_INT64)
@@ -66,32 +79,72 @@ const TX_VALUE_SCHEMA = SchemaBuilder.struct()
   .build();
 const MESSAGE_KEY_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.postgresql.MessageKey')
+  .version(1)
   .field('prefix', Schemas.OPTIONAL_STRING)
   .build();
-const MESSAGE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.postgresql.Message')
-  .optional()
-  .field('prefix', Schemas.OPTIONAL_STRING)
-  .field('content', Schemas.OPTIONAL_BYTES)
-  .build();
-const MESSAGE_VALUE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.postgresql.MessageValue')
-  .field('op', Schemas.STRING)
-  .field('ts_ms', Schemas.OPTIONAL_INT64)
-  .field('ts_us', Schemas.OPTIONAL_INT64)
-  .field('ts_ns', Schemas.OPTIONAL_INT64)
-  .field('source', SOURCE_SCHEMA)
-  .field('message', MESSAGE_SCHEMA)
-  .build();
+
+/**
+ * Debezium 3.6's message envelope: `op, ts_ms, source, transaction, message` (no ts_us/ts_ns), `message`
+ * required, everything at version 1; `content` is bytes, or a string under binary.handling.mode
+ * base64/base64-url-safe/hex.
+ */
+function messageValueSchema(contentAsString: boolean): Schema {
+  const message = SchemaBuilder.struct()
+    .name('io.debezium.connector.postgresql.Message')
+    .version(1)
+    .field('prefix', Schemas.OPTIONAL_STRING)
+    .field('content', contentAsString ? Schemas.OPTIONAL_STRING : Schemas.OPTIONAL_BYTES)
+    .build();
+  return SchemaBuilder.struct()
+    .name('io.debezium.connector.postgresql.MessageValue')
+    .version(1)
+    .field('op', Schemas.STRING)
+    .field('ts_ms', Schemas.OPTIONAL_INT64)
+    .field('source', SOURCE_SCHEMA)
+    .field('transaction', TRANSACTION_BLOCK_SCHEMA)
+    .field('message', message)
+    .build();
+}
+
+function messageContent(content: Uint8Array, mode: string | undefined): Uint8Array | string {
+  const bytes = Buffer.from(content);
+  switch (mode) {
+    case 'base64':
+      return bytes.toString('base64');
+    case 'base64-url-safe':
+      return bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+    case 'hex':
+      return bytes.toString('hex');
+    default:
+      return Uint8Array.from(content);
+  }
+}
+
+/**
+ * Debezium 3.x's extended headers (`__debezium.context.*`): the logical name, the task, the connector
+ * type and a random id of this run, as required strings.
+ */
+export function contextHeaders(logicalName: string, taskId: number): Headers {
+  const header = (key: string, value: string) => ({ key, value, schema: Schemas.STRING });
+  return Object.freeze([
+    header('__debezium.context.connectorLogicalName', logicalName),
+    header('__debezium.context.taskId', String(taskId)),
+    header('__debezium.context.connectorName', 'postgresql'),
+    header('__debezium.context.runId', randomUUID()),
+  ]);
+}
 
 export class ChangeBuilder {
   readonly #o: BuilderOptions;
   readonly #partition: Record<string, string>;
   #tx: OpenTransaction | null = null;
   #lastCommit: Lsn | null = null;
+  readonly #messageSchema: Schema;
 
   constructor(options: BuilderOptions) {
     this.#o = options;
+    const mode = options.binaryMode ?? 'bytes';
+    this.#messageSchema = messageValueSchema(mode !== 'bytes');
     this.#partition = { server: options.prefix };
   }
 
@@ -215,20 +268,28 @@ export class ChangeBuilder {
     const tx = transactional ? this.#tx : null;
     const tsUs = tx?.commitUs ?? nowUs;
     const source = this.#source('', '', lsn, tsUs, tx?.xid ?? null, 'false');
-    const event = changeEvent('m', { source });
+    const topic = `${this.#o.prefix}.message`;
+    let transaction = null;
+    if (tx && this.#o.provideTransactionMetadata) {
+      // Counted in the transaction like a table whose name is the message topic (Debezium counts it
+      // under a Java object's identity string, which no consumer can rely on).
+      const order = (tx.perTable.get(topic) ?? 0) + 1;
+      tx.perTable.set(topic, order);
+      tx.total++;
+      transaction = { id: tx.id, total_order: tx.total, data_collection_order: order };
+    }
     const value = {
       op: 'm',
-      ts_ms: event.ts_ms,
-      ts_us: event.ts_us,
-      ts_ns: event.ts_ns,
+      ts_ms: changeEvent('m', { source }).ts_ms,
       source,
-      message: { prefix, content: Uint8Array.from(content) },
+      transaction,
+      message: { prefix, content: messageContent(content, this.#o.binaryMode) },
     };
     return sourceRecord({
-      topic: `${this.#o.prefix}.message`,
+      topic,
       keySchema: MESSAGE_KEY_SCHEMA,
       key: { prefix },
-      valueSchema: MESSAGE_VALUE_SCHEMA,
+      valueSchema: this.#messageSchema,
       value,
       sourcePartition: this.#partition,
       sourceOffset: this.#offset({ commit: tx?.commitLsn ?? lsn, lsn, txId: tx?.xid ?? null, tsUs }),
@@ -252,6 +313,7 @@ export class ChangeBuilder {
       key: table.key(after),
       valueSchema: table.envelopeSchema,
       value: changeEvent('r', { after, source }),
+      headers: this.#headers([]),
       sourcePartition: this.#partition,
       sourceOffset: offset,
     });
@@ -292,7 +354,7 @@ export class ChangeBuilder {
       valueSchema: table.envelopeSchema,
       value: changeEvent(op, { before, after, source, transaction }),
       timestamp: null,
-      headers,
+      headers: this.#headers(headers),
       sourcePartition: this.#partition,
       sourceOffset: this.#offsetAt(
         tx?.commitLsn ?? lsn,
@@ -301,6 +363,12 @@ export class ChangeBuilder {
         tx === null ? '0' : tx.commitUsText,
       ),
     };
+  }
+
+  #headers(own: Headers): Headers {
+    const context = this.#o.contextHeaders;
+    if (context === undefined || context.length === 0) return own;
+    return own.length === 0 ? context : [...own, ...context];
   }
 
   /** As Debezium: the delete's key and headers (`__debezium.newkey` after a primary-key change). */

@@ -25,14 +25,6 @@ const UNSUPPORTED = 'c\\d+_(tsquery|pg_lsn|box|circle|line|lseg|path|polygon)';
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
-    id: 'extended-headers',
-    status: 'not-yet-fixed',
-    path: /^headers(#order|\[__debezium\.context\.)/,
-    reason:
-      'Debezium 3.x adds __debezium.context.connectorLogicalName, taskId, connectorName and runId headers to ' +
-      'every data change event (extended.headers.enabled, on by default); Seam adds none.',
-  },
-  {
     id: 'source-sequence-first',
     status: 'not-yet-fixed',
     path: /^value\.payload\.source\.sequence$/,
@@ -51,42 +43,14 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'BEGIN and END ids differ; Seam uses the commit LSN for all of them.',
   },
   {
-    id: 'transaction-schema-version',
-    status: 'not-yet-fixed',
+    id: 'message-data-collection-name',
+    status: 'deliberate',
     topic: TRANSACTION,
-    path: /^(key|value)\.schema\.(version|fields\[data_collections\]\.items\.optional)$/,
+    path: /^value\.payload\.data_collections\[\d+\]\.data_collection$/,
     reason:
-      'Transaction metadata key and value schemas are at version 1 in Debezium 3.6 and its data_collections items ' +
-      'are optional structs; Seam writes no version and required items.',
-  },
-  {
-    id: 'transaction-counts-messages',
-    status: 'not-yet-fixed',
-    topic: TRANSACTION,
-    path: /^value\.payload\.(event_count|data_collections\[\d+\]\.(data_collection|event_count))$/,
-    reason:
-      "Debezium counts a transactional logical decoding message in the END event (data collection " +
-      '`io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$LogicalDecodingMessage`); Seam does not.',
-  },
-  {
-    id: 'message-envelope',
-    status: 'not-yet-fixed',
-    topic: MESSAGE,
-    path: /^(key\.schema\.version|value\.schema\.(version|fields#order|fields\[(transaction|ts_us|ts_ns)\]\..*|fields\[message\]\.(optional|version))|value\.payload\.transaction(\..*)?)$/,
-    reason:
-      "Logical decoding message events: Debezium's envelope is `op, ts_ms, source, transaction, message` with " +
-      '`message` required, key and value schemas at version 1, and the transaction block filled for a ' +
-      'transactional message; Seam adds ts_us/ts_ns, has no `transaction`, makes `message` optional.',
-  },
-  {
-    id: 'message-content-encoding',
-    status: 'not-yet-fixed',
-    topic: MESSAGE,
-    variants: ['strings', 'doubles', 'url-safe'],
-    path: /^value\.(schema\.fields\[message\]\.fields\[content\]\.type|payload\.message\.content)$/,
-    reason:
-      'Under binary.handling.mode base64/hex/base64-url-safe Debezium types a message `content` as a string in ' +
-      'that encoding; Seam keeps bytes.',
+      "A transactional logical decoding message counts in the END event's data_collections: Debezium 3.6 names " +
+      'it by a Java object identity string (`…LogicalDecodingMessageMonitor$LogicalDecodingMessageId@<hash>`, ' +
+      'different every run); Seam by the message topic (`<topic.prefix>.message`).',
   },
   {
     id: 'non-transactional-message-time',
