@@ -26,18 +26,30 @@ export function ensureDebeziumBuild(log: (line: string) => void = console.log): 
   const classpath = `${join(TARGET, 'classes')}:${join(TARGET, 'lib')}/*`;
   const hash = sourcesHash();
   if (existsSync(MARKER) && readFileSync(MARKER, 'utf8') === hash) return { classpath, buildMs: 0 };
-  log('building the Debezium capture (mvn compile dependency:copy-dependencies; the first run downloads Debezium)');
+  log(
+    'building the Debezium capture (mvn compile dependency:copy-dependencies; the first run downloads Debezium)',
+  );
   const started = Date.now();
   // Jars of an older pom would stay on the classpath next to the new ones.
   rmSync(TARGET, { recursive: true, force: true });
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', join(DEBEZIUM_DIR, 'pom.xml'), 'compile', 'dependency:copy-dependencies', `-DoutputDirectory=${join(TARGET, 'lib')}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(DEBEZIUM_DIR, 'pom.xml'),
+      'compile',
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${join(TARGET, 'lib')}`,
+    ],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   if (result.error) throw new Error(`could not run mvn (is Maven installed?): ${result.error.message}`);
   if (result.status !== 0) {
-    throw new Error(`the Debezium capture build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `the Debezium capture build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   writeFileSync(MARKER, hash);
   const buildMs = Date.now() - started;

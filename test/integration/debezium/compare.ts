@@ -52,7 +52,14 @@ export function compareStreams(
       const s = right[i];
       const event = `${topic}#${i} ${opOf(d ?? s)}`;
       if (d === undefined || s === undefined) {
-        out.push({ variant, event, topic, path: '(event)', debezium: d ? 'present' : ABSENT, seam: s ? 'present' : ABSENT });
+        out.push({
+          variant,
+          event,
+          topic,
+          path: '(event)',
+          debezium: d ? 'present' : ABSENT,
+          seam: s ? 'present' : ABSENT,
+        });
         continue;
       }
       const dFields = flattenEvent(d);
@@ -106,7 +113,9 @@ function flatten(path: string, v: unknown, out: Map<string, unknown>): void {
       }
       return;
     }
-    v.forEach((item, i) => flatten(`${path}[${i}]`, item, out));
+    v.forEach((item, i) => {
+      flatten(`${path}[${i}]`, item, out);
+    });
     return;
   }
   if (isObject(v)) {
@@ -123,7 +132,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  if (typeof a === 'bigint' || typeof b === 'bigint') return String(a) === String(b) && a !== undefined && b !== undefined;
+  if (typeof a === 'bigint' || typeof b === 'bigint')
+    return String(a) === String(b) && a !== undefined && b !== undefined;
   return Object.is(a, b) || (a === 0 && b === 0);
 }
 
@@ -152,5 +162,9 @@ export function renderTable(all: readonly Difference[], width = 60): string {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }

@@ -21,7 +21,10 @@ export class DebeziumSide {
     const files = variants.map((v) => {
       this.events.set(v.name, []);
       const file = join(dir, `debezium-${v.name}.properties`);
-      writeFileSync(file, properties({ ...debeziumConfig(v), 'diff.variant': v.name, 'diff.stop.topic': STOP_TOPIC }));
+      writeFileSync(
+        file,
+        properties({ ...debeziumConfig(v), 'diff.variant': v.name, 'diff.stop.topic': STOP_TOPIC }),
+      );
       return file;
     });
     this.#child = spawn('java', ['-cp', classpath, 'dev.seam.differential.DebeziumCapture', ...files], {
@@ -50,7 +53,9 @@ export class DebeziumSide {
     if (code === 'timeout' || code !== 0 || this.#failures.length > 0) {
       this.stop();
       const why = code === 'timeout' ? `no fence event after ${timeoutMs} ms` : `exit ${code}`;
-      throw new Error(`Debezium capture failed (${why}) ${this.#failures.join('; ')}\n${this.#stderr.slice(-60).join('\n')}`);
+      throw new Error(
+        `Debezium capture failed (${why}) ${this.#failures.join('; ')}\n${this.#stderr.slice(-60).join('\n')}`,
+      );
     }
     return this.events;
   }
@@ -68,7 +73,11 @@ export class DebeziumSide {
 
   #line(line: string): void {
     if (!line.startsWith('{')) return;
-    const parsed = parseExact(line) as { variant: string; failed?: string; started?: boolean } & CapturedEvent;
+    const parsed = parseExact(line) as {
+      variant: string;
+      failed?: string;
+      started?: boolean;
+    } & CapturedEvent;
     if (parsed.failed !== undefined) this.#failures.push(`${parsed.variant}: ${parsed.failed}`);
     if (parsed.topic === undefined) return;
     this.events.get(parsed.variant)?.push({

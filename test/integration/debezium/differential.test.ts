@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBEZIUM_DIR, ensureDebeziumBuild } from '../../differential/debezium-build.ts';
+import { ensureDebeziumBuild } from '../../differential/debezium-build.ts';
 import { requireServer } from '../../helpers/servers.ts';
 import { admin } from '../postgres/harness.ts';
 import { dropSlotAndPublication } from '../postgres/worker-harness.ts';
@@ -23,8 +23,8 @@ import { SETUP, WORKLOAD } from './workload.ts';
  */
 
 const CAPTURE_TIMEOUT_MS = 90_000;
-/** Both streams and every difference of the last run, for a closer look (git-ignored). */
-const DIFF_DUMP = join(DEBEZIUM_DIR, 'target', 'last-run.json');
+/** Both streams and every difference of the last run, for a closer look. */
+const DIFF_DUMP = join(tmpdir(), 'seam-debezium-differential-last-run.json');
 
 let db: pg.Client;
 let dir: string;
@@ -36,7 +36,8 @@ const say = (line: string) => console.log(`[debezium-differential] ${line}`);
 
 async function dropSlots(): Promise<void> {
   for (const v of VARIANTS) {
-    for (const side of ['dbz', 'seam'] as const) await dropSlotAndPublication(db, slotName(side, v), slotName(side, v));
+    for (const side of ['dbz', 'seam'] as const)
+      await dropSlotAndPublication(db, slotName(side, v), slotName(side, v));
   }
 }
 
@@ -54,7 +55,9 @@ async function waitForSlots(slots: readonly string[]): Promise<void> {
     if (failure) throw new Error(failure);
     if (Date.now() > deadline) {
       const streaming = new Set(rows.map((r: { slot_name: string }) => r.slot_name));
-      throw new Error(`not streaming after ${CAPTURE_TIMEOUT_MS} ms: ${slots.filter((s) => !streaming.has(s)).join(', ')}`);
+      throw new Error(
+        `not streaming after ${CAPTURE_TIMEOUT_MS} ms: ${slots.filter((s) => !streaming.has(s)).join(', ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -109,7 +112,14 @@ describe('Seam PostgreSQL source vs Debezium 3.6.1 (differential)', () => {
       expect(r.debezium.length, `Debezium events in ${v.name}`).toBeGreaterThan(WORKLOAD.length);
       all.push(...compareStreams(v.name, r.debezium, r.seam));
     }
-    writeFileSync(DIFF_DUMP, JSON.stringify({ differences: all, events: Object.fromEntries(results) }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1));
+    writeFileSync(
+      DIFF_DUMP,
+      JSON.stringify(
+        { differences: all, events: Object.fromEntries(results) },
+        (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+        1,
+      ),
+    );
     const unknown = all.filter((d) => !KNOWN_DIFFERENCES.some((k) => isKnown(k, d)));
     const stale = KNOWN_DIFFERENCES.filter((k) => !all.some((d) => isKnown(k, d)));
     console.log(
@@ -117,7 +127,9 @@ describe('Seam PostgreSQL source vs Debezium 3.6.1 (differential)', () => {
         IGNORED.map((i) => `  ${i.path.source}: ${i.why}`).join('\n'),
     );
     const report = [
-      unknown.length > 0 ? `${unknown.length} differences not in known-differences.ts:\n${renderTable(unknown)}` : '',
+      unknown.length > 0
+        ? `${unknown.length} differences not in known-differences.ts:\n${renderTable(unknown)}`
+        : '',
       stale.length > 0
         ? `known differences that no longer occur (remove them): ${stale.map((k) => k.id).join(', ')}`
         : '',

@@ -15,7 +15,12 @@ export interface CapturedEvent {
  */
 export function parseExact(text: string): unknown {
   const reviver = (_key: string, value: unknown, context?: { source?: string }): unknown => {
-    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) {
+    if (
+      typeof value === 'number' &&
+      !Number.isSafeInteger(value) &&
+      context?.source &&
+      /^-?\d+$/.test(context.source)
+    ) {
       return BigInt(context.source);
     }
     return value;

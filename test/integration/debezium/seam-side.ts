@@ -27,7 +27,9 @@ export class SeamSide {
 
   async start(): Promise<void> {
     // Heartbeats are on by default in Seam (a documented difference); Debezium's default is off.
-    await this.#harness.start(baseConfig({ 'slot.drop.on.stop': 'true', ...commonConfig('seam', this.variant) }));
+    await this.#harness.start(
+      baseConfig({ 'slot.drop.on.stop': 'true', ...commonConfig('seam', this.variant) }),
+    );
     this.#done = this.#pollUntilFence();
   }
 

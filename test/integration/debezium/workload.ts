@@ -73,7 +73,10 @@ const TYPE_COLUMNS: readonly (readonly [string, string, string])[] = [
 
 /** A column name for each type: `c_<type>` with non-word characters as `_`. */
 const typeColumn = (type: string, i: number): string =>
-  `c${i}_${type.replace(`${S}.`, '').replace(/[^a-z0-9]+/gi, '_').replace(/_+$/, '')}`;
+  `c${i}_${type
+    .replace(`${S}.`, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .replace(/_+$/, '')}`;
 
 const typeColumns = TYPE_COLUMNS.map(([type], i) => `${typeColumn(type, i)} ${type}`).join(', ');
 const typeNames = TYPE_COLUMNS.map(([type], i) => typeColumn(type, i)).join(', ');
@@ -109,18 +112,28 @@ export const SETUP: readonly string[] = [
 
 /** One transaction per entry, run in order once both sides stream. */
 export const WORKLOAD: readonly (readonly string[])[] = [
-  [`INSERT INTO ${S}.types (id, ${typeNames}) VALUES (1, ${typeValues})`, `INSERT INTO ${S}.types (id) VALUES (2)`],
+  [
+    `INSERT INTO ${S}.types (id, ${typeNames}) VALUES (1, ${typeValues})`,
+    `INSERT INTO ${S}.types (id) VALUES (2)`,
+  ],
   [`UPDATE ${S}.types SET ${typeUpdates} WHERE id = 1`],
   [`DELETE FROM ${S}.types WHERE id = 2`],
   [`INSERT INTO ${S}.keyed VALUES (1, 'one'), (2, 'two')`, `UPDATE ${S}.keyed SET v = 'uno' WHERE id = 1`],
   // A primary-key change: a delete (and tombstone) for the old key, a create for the new one.
   [`UPDATE ${S}.keyed SET id = 10 WHERE id = 2`],
   [`DELETE FROM ${S}.keyed WHERE id = 1`],
-  [`INSERT INTO ${S}.nokey VALUES (1, 'a'), (2, NULL)`, `UPDATE ${S}.nokey SET b = 'b' WHERE a = 2`, `DELETE FROM ${S}.nokey WHERE a = 1`],
+  [
+    `INSERT INTO ${S}.nokey VALUES (1, 'a'), (2, NULL)`,
+    `UPDATE ${S}.nokey SET b = 'b' WHERE a = 2`,
+    `DELETE FROM ${S}.nokey WHERE a = 1`,
+  ],
   [`INSERT INTO ${S}.toasted VALUES (1, 'n', ${BIG_TEXT}, ${BIG_BYTES})`],
   // The TOASTed columns are unchanged: absent from the WAL under REPLICA IDENTITY DEFAULT.
   [`UPDATE ${S}.toasted SET note = 'changed' WHERE id = 1`],
-  [`INSERT INTO ${S}.toasted_full VALUES (1, 'n', ${BIG_TEXT})`, `UPDATE ${S}.toasted_full SET note = 'changed' WHERE id = 1`],
+  [
+    `INSERT INTO ${S}.toasted_full VALUES (1, 'n', ${BIG_TEXT})`,
+    `UPDATE ${S}.toasted_full SET note = 'changed' WHERE id = 1`,
+  ],
   [
     `INSERT INTO ${S}.keyed VALUES (3, 'with message')`,
     `SELECT pg_logical_emit_message(true, 'dbz_diff', 'transactional text')`,
