@@ -89,17 +89,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       '(indistinguishable from a real NULL); Seam writes unavailable.value.placeholder in that encoding, as it does ' +
       'for every other mode.',
   },
-  {
-    id: 'column-defaults',
-    status: 'not-yet-fixed',
-    path: /^(key\.schema\.fields\[[^\]]+\]\.default|value\.schema\.fields\[(before|after)\]\.fields\[[^\]]+\]\.default|value\.payload\.(before|after)\.(Weird Col|qty|ratio|flag|born))$/,
-    topic: /\.Mixed_Case_Table$/,
-    reason:
-      "Columns with a DEFAULT carry it as the schema `default` in Debezium (a serial key: the type's zero); Seam " +
-      "reads no defaults. Through JsonConverter's replace.null.with.default this also changes values: a NULL, and " +
-      "a column missing from a delete's old-key tuple, are written as the default by Debezium and as null (or the " +
-      "type's zero when NOT NULL) by Seam.",
-  },
 ];
 
 export function isKnown(k: KnownDifference, d: Difference): boolean {
