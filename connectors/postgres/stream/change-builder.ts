@@ -181,7 +181,8 @@ export class ChangeBuilder {
   commit(commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
     const tx = this.#tx;
     this.#tx = null;
-    this.#lastCommit = commitLsn;
+    // source.sequence's first element: Debezium reports the end of the last commit record, not its start.
+    this.#lastCommit = commitEndLsn;
     if (!tx || !this.#o.provideTransactionMetadata) return [];
     const value = {
       status: 'END',
@@ -266,6 +267,9 @@ export class ChangeBuilder {
     nowUs: bigint,
   ): SourceRecord {
     const tx = transactional ? this.#tx : null;
+    // A non-transactional message is complete on arrival: Debezium counts it as the last commit, for
+    // its own source.sequence and for the changes after it.
+    if (!transactional) this.#lastCommit = lsn;
     const tsUs = tx?.commitUs ?? nowUs;
     const source = this.#source('', '', lsn, tsUs, tx?.xid ?? null, 'false');
     const topic = `${this.#o.prefix}.message`;

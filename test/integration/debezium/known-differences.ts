@@ -25,22 +25,15 @@ const UNSUPPORTED = 'c\\d+_(tsquery|pg_lsn|box|circle|line|lseg|path|polygon)';
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
-    id: 'source-sequence-first',
-    status: 'not-yet-fixed',
-    path: /^value\.payload\.source\.sequence$/,
-    reason:
-      "source.sequence's first element (the last committed LSN): Debezium reports the LSN of the previous " +
-      "event's commit as it tracked it, Seam an earlier position (the previous transaction's end as the stream saw it).",
-  },
-  {
     id: 'transaction-id-lsn',
-    status: 'not-yet-fixed',
+    status: 'deliberate',
     path: /^(key\.payload\.id|value\.payload\.id|value\.payload\.transaction\.id)$/,
     variants: ['defaults'],
     reason:
-      'Transaction ids are `txId:LSN`. Debezium takes the LSN of the position it was at when the event was built ' +
-      "(for BEGIN and the data events the previous transaction's end, for END the commit), so one transaction's " +
-      'BEGIN and END ids differ; Seam uses the commit LSN for all of them.',
+      'Transaction ids are `txId:LSN`. Debezium 3.6 puts the LSN of each event into it, so the id changes ' +
+      "within one transaction (BEGIN takes the first change's LSN, each change its own, END the end of the " +
+      'commit record) and cannot be used to group the events of a transaction; Seam keeps one id per ' +
+      "transaction, with the commit record's LSN.",
   },
   {
     id: 'message-data-collection-name',
