@@ -178,7 +178,7 @@ export class ChangeBuilder {
     return [this.#txRecord(value, { commit: commitLsn, lsn, txId: xid, tsUs: commitUs })];
   }
 
-  commit(commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
+  commit(_commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
     const tx = this.#tx;
     this.#tx = null;
     // source.sequence's first element: Debezium reports the end of the last commit record, not its start.
