@@ -124,7 +124,7 @@ describe('Seam PostgreSQL source vs Debezium 3.6.1 (differential)', () => {
     const stale = KNOWN_DIFFERENCES.filter((k) => !all.some((d) => isKnown(k, d)));
     console.log(
       `[debezium-differential] ${all.length} differing fields, ${all.length - unknown.length} known (all in ${DIFF_DUMP}); ignored everywhere:\n` +
-        IGNORED.map((i) => `  ${i.path.source}: ${i.why}`).join('\n'),
+        IGNORED.map((i) => `  ${i.path.source}${i.op ? ` (op ${i.op})` : ''}: ${i.why}`).join('\n'),
     );
     const report = [
       unknown.length > 0

@@ -59,7 +59,7 @@ it to 0 on the Seam side, so heartbeat records are not compared.
 
 ## Never compared (they differ run to run)
 
-${IGNORED.map((i) => `- \`${i.path.source}\`: ${i.why}`).join('\n')}
+${IGNORED.map((i) => `- \`${i.path.source}\`${i.op ? ` (op ${i.op})` : ''}: ${i.why}`).join('\n')}
 `;
 }
 

@@ -41,6 +41,11 @@ export const VARIANTS: readonly Variant[] = [
     },
   },
   {
+    // The only variant with an initial snapshot: the rows SETUP wrote are read (op r) before streaming.
+    name: 'snapshot',
+    config: { 'snapshot.mode': 'initial' },
+  },
+  {
     name: 'url-safe',
     config: {
       'binary.handling.mode': 'base64-url-safe',

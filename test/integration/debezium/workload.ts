@@ -108,6 +108,9 @@ export const SETUP: readonly string[] = [
   `CREATE TABLE ${S}."Mixed Case Table" (id serial PRIMARY KEY, "Weird Col" text DEFAULT 'x y', qty int NOT NULL DEFAULT 7,
      ratio numeric(5,2) DEFAULT 1.50, flag boolean DEFAULT true, born date DEFAULT '2020-01-01', note varchar(10))`,
   `CREATE TABLE ${S}.${FENCE_TABLE} (id int PRIMARY KEY)`,
+  // Read by the `snapshot` variant's initial snapshot (the other variants start streaming after it).
+  `CREATE TABLE ${S}.seeded (id int PRIMARY KEY, v text, n numeric(6,2), at timestamptz)`,
+  `INSERT INTO ${S}.seeded VALUES (1, 'a', 1.50, '2024-01-01 00:00:00+00'), (2, NULL, NULL, NULL), (3, 'c', -2.25, '1999-12-31 23:59:59.5+00')`,
 ];
 
 /** One transaction per entry, run in order once both sides stream. */
