@@ -82,17 +82,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       '(indistinguishable from a real NULL); Seam writes unavailable.value.placeholder in that encoding, as it does ' +
       'for every other mode.',
   },
-  {
-    id: 'snapshot-markers',
-    status: 'not-yet-fixed',
-    variants: ['snapshot'],
-    path: /^value\.payload\.source\.snapshot$/,
-    reason:
-      'source.snapshot of snapshot reads: Debezium marks `first` only on the first row of the first table in ' +
-      'its order (the first row of any other table is `first_in_data_collection`) and `last` on the final ' +
-      'row it emits, whichever table that is; Seam marks the first row it emits `first`, and `last` only ' +
-      'on the last row of the table that finishes last (`last_in_data_collection` when that table is not last).',
-  },
 ];
 
 export function isKnown(k: KnownDifference, d: Difference): boolean {
