@@ -31,6 +31,8 @@ export class SeamSide {
       baseConfig({ 'slot.drop.on.stop': 'true', ...commonConfig('seam', this.variant) }),
     );
     this.#done = this.#pollUntilFence();
+    // A task failure surfaces through finished(); until then it must not count as unhandled.
+    this.#done.catch(() => {});
   }
 
   /** Resolves with the events up to and including the fence event. */
