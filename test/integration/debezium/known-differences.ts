@@ -51,8 +51,10 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     topic: MESSAGE,
     path: /^value\.payload\.source\.ts_(ms|us|ns)$/,
     reason:
-      'A non-transactional message has no commit time: Debezium takes a server-side time in microseconds, Seam ' +
-      'the local time it received the message. The two differ run to run.',
+      'A non-transactional message has no commit time. Seam stamps the local time it processes the message ' +
+      '(ms precision); Debezium 3.6 a microsecond time of its own (observed 100-150 ms earlier than Seam on the ' +
+      'same message; not yet traced to its source). Either way the value differs run to run, so equality is not ' +
+      'expected; matching the source of the time is what remains.',
   },
   {
     id: 'unsupported-types-kept',
