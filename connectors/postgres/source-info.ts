@@ -9,6 +9,7 @@ const SNAPSHOT_VALUES = 'true,first,first_in_data_collection,last_in_data_collec
 /** `io.debezium.connector.postgresql.Source`, field for field and in Debezium's order. */
 export const SOURCE_SCHEMA: Schema = SchemaBuilder.struct()
   .name(DebeziumNames.SOURCE)
+  .version(1)
   .field('version', Schemas.STRING)
   .field('connector', Schemas.STRING)
   .field('name', Schemas.STRING)
@@ -32,6 +33,9 @@ export const SOURCE_SCHEMA: Schema = SchemaBuilder.struct()
   .field('txId', Schemas.OPTIONAL_INT64)
   .field('lsn', Schemas.OPTIONAL_INT64)
   .field('xmin', Schemas.OPTIONAL_INT64)
+  // The replication origin of a change replayed by a subscriber; Seam does not read origins (always null).
+  .field('origin', Schemas.OPTIONAL_STRING)
+  .field('origin_lsn', Schemas.OPTIONAL_INT64)
   .build();
 
 export type SnapshotMarker =
@@ -78,6 +82,8 @@ export function sourceStruct(info: SourceInfo): Record<string, unknown> {
     txId: info.txId,
     lsn: info.lsn?.toInt64() ?? null,
     xmin: info.xmin ?? null,
+    origin: null,
+    origin_lsn: null,
   };
 }
 

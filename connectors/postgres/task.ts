@@ -20,6 +20,7 @@ import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
 import { signalTableName } from './snapshot/signals.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
+import { contextHeaders } from './stream/event-schemas.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { RecordQueue } from './stream/record-queue.ts';
 import { ReplicationStream } from './stream/replication-stream.ts';
@@ -75,6 +76,8 @@ export class PostgresSourceTask implements SourceTask {
       provideTransactionMetadata: c['provide.transaction.metadata'],
       transactionTopic: c['topic.transaction'],
       skipUnchanged: c['skip.messages.without.change'],
+      binaryMode: c['binary.handling.mode'],
+      contextHeaders: c['extended.headers.enabled'] ? contextHeaders(c['topic.prefix'], context.taskId) : [],
       offsetExtra: () => this.#incremental?.offsetFields() ?? null,
     });
     this.#schemaOptions = {

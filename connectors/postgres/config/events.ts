@@ -13,6 +13,15 @@ export const eventsSpec = configSpec()
     doc: '<table-regex>:<col>,<col>;… custom keys.',
   })
   .define({
+    name: 'extended.headers.enabled',
+    type: 'boolean',
+    default: true,
+    group: EVENTS,
+    doc:
+      'Add the __debezium.context.connectorLogicalName, taskId, connectorName and runId headers to every data ' +
+      'change event, as Debezium 3.x does by default.',
+  })
+  .define({
     name: 'tombstones.on.delete',
     type: 'boolean',
     default: true,

@@ -68,6 +68,7 @@ interface ColumnRow {
   attname: string;
   atttypmod: string;
   attnotnull: string;
+  defexpr: string | null;
   oid: string;
   typname: string;
   typcategory: string;
@@ -86,7 +87,7 @@ export async function tableMeta(
 ): Promise<TableMeta> {
   const { rows } = await client.query<ColumnRow>(
     `SELECT a.attname, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS atttypmod, a.attnotnull,
-            b.oid, b.typname, b.typcategory,
+            pg_get_expr(d.adbin, d.adrelid) AS defexpr, b.oid, b.typname, b.typcategory,
             (SELECT json_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = b.oid) AS labels,
             e.oid AS eoid, e.typname AS ename, e.typcategory AS ecategory,
             (SELECT json_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = e.oid) AS elabels
@@ -94,6 +95,7 @@ export async function tableMeta(
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
        LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [ref.oid],
@@ -114,7 +116,13 @@ export async function tableMeta(
       enumValues: r.labels ? JSON.parse(r.labels) : undefined,
       element,
     };
-    return { name: r.attname, type, typmod: Number(r.atttypmod), optional: r.attnotnull !== 't' };
+    return {
+      name: r.attname,
+      type,
+      typmod: Number(r.atttypmod),
+      optional: r.attnotnull !== 't',
+      defaultExpression: r.defexpr,
+    };
   });
   const keyColumns = keyOverride ?? (await primaryKey(client, ref.oid));
   return { oid: ref.oid, schema: ref.schema, table: ref.table, columns, keyColumns };

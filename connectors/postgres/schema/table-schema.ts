@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { envelopeSchema, type Schema, SchemaBuilder } from '../../../src/api/index.ts';
 import type { ColumnRule } from '../config.ts';
 import { SOURCE_SCHEMA } from '../source-info.ts';
+import { withDefault } from './default-value.ts';
 import { fallbackValue } from './fallback-value.ts';
 import { mapType, type PgTypeInfo, type TypeOptions, type ValueMapping } from './type-mapping.ts';
 
@@ -11,6 +12,8 @@ export interface ColumnMeta {
   readonly type: PgTypeInfo;
   readonly typmod: number;
   readonly optional: boolean;
+  /** pg_get_expr of the column's DEFAULT; absent or null without one. */
+  readonly defaultExpression?: string | null;
 }
 
 export interface TableMeta {
@@ -47,6 +50,15 @@ interface Captured {
 export type TextTuple = Readonly<Record<string, string | null | undefined>>;
 
 /**
+ * A table's topic name as Debezium's topic naming strategies sanitize it: every character Kafka does not
+ * allow in a topic name (anything but ASCII letters, digits, `.`, `_` and `-`) becomes `_`. The schema
+ * names derive from the same sanitized name, as in Debezium.
+ */
+export function topicName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+/**
  * Key, value and envelope schemas of one table and the conversion of its rows, named as Debezium
  * names them (`<prefix>.<schema>.<table>.Key|Value|Envelope`). Rebuilt whenever a Relation message or
  * the catalog says the table changed.
@@ -61,7 +73,7 @@ export class TableSchema {
 
   constructor(meta: TableMeta, o: TableSchemaOptions) {
     this.meta = meta;
-    const base = [o.prefix, meta.schema, meta.table].join(o.delimiter);
+    const base = topicName([o.prefix, meta.schema, meta.table].join(o.delimiter));
     this.topic = base;
     this.#columns = [];
     const value = SchemaBuilder.struct().name(`${base}.Value`).optional();
@@ -70,8 +82,9 @@ export class TableSchema {
     for (const c of meta.columns) {
       const fq = `${meta.schema}.${meta.table}.${c.name}`;
       if (!keyNames.has(c.name) && !o.includeColumn(fq)) continue;
-      const mapping = mapType(c.type, c.typmod, c.optional, o.types);
-      if (mapping === null) continue;
+      const plain = mapType(c.type, c.typmod, c.optional, o.types);
+      if (plain === null) continue;
+      const mapping = withDefault(plain, c.defaultExpression, c.optional);
       const unavailable = orFallback(unavailableValue(c, mapping, o.placeholder), mapping.schema);
       const absent = orFallback(null, mapping.schema);
       this.#columns.push({ name: c.name, mapping, rewrite: rewriteFor(fq, o.rules), unavailable, absent });

@@ -134,7 +134,6 @@ function scalarOf(type: PgTypeInfo, typmod: number, o: TypeOptions): Scalar | nu
     case 'cidr':
     case 'macaddr':
     case 'macaddr8':
-    case 'tsvector':
     case 'tsquery':
     case 'pg_lsn':
     case 'int4range':
@@ -159,11 +158,13 @@ function scalarOf(type: PgTypeInfo, typmod: number, o: TypeOptions): Scalar | nu
       return { builder: str(DebeziumNames.UUID), convert: identity };
     case 'ltree':
       return { builder: str(DebeziumNames.LTREE), convert: identity };
+    case 'tsvector':
+      return { builder: () => named(SchemaBuilder.string(), TSVECTOR), convert: identity };
     case 'bytea':
       return binary(o);
     case 'bit':
     case 'varbit':
-      return bits(type.name === 'bit' ? Math.max(typmod, 1) : typmod);
+      return type.name === 'bit' ? bits(Math.max(typmod, 1)) : bits(typmod, false);
     case 'point':
       return point();
     case 'hstore':
@@ -230,7 +231,8 @@ function binary(o: TypeOptions): Scalar {
     case 'base64':
       return { builder: str(), convert: (t) => Buffer.from(parseBytea(t)).toString('base64') };
     case 'base64-url-safe':
-      return { builder: str(), convert: (t) => Buffer.from(parseBytea(t)).toString('base64url') };
+      // Debezium's URL-safe Base64 keeps the `=` padding (Buffer's base64url drops it).
+      return { builder: str(), convert: (t) => base64UrlPadded(parseBytea(t)) };
     case 'hex':
       return { builder: str(), convert: (t) => t.slice(2).toLowerCase() };
     default:
@@ -239,12 +241,17 @@ function binary(o: TypeOptions): Scalar {
 }
 
 /** bit(1) is a boolean; longer bit strings are io.debezium.data.Bits with their length. */
-function bits(length: number): Scalar {
+function base64UrlPadded(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** bit(n) is always n bits wide; a varbit value as wide as it is (Debezium sizes varbit by the value). */
+function bits(length: number, fixed = true): Scalar {
   if (length === 1) return { builder: () => SchemaBuilder.bool(), convert: (t) => t === '1' };
   return {
     builder: () =>
       named(SchemaBuilder.bytes(), DebeziumNames.BITS).parameter('length', String(Math.max(length, 0))),
-    convert: (t) => bitsToBytes(t, length > 0 ? length : t.length),
+    convert: (t) => bitsToBytes(t, fixed && length > 0 ? length : t.length),
   };
 }
 
@@ -281,7 +288,7 @@ function temporal(name: string, precision: number, mode: string): Scalar {
   if (name === 'timestamptz')
     return {
       builder: str(DebeziumNames.ZONED_TIMESTAMP),
-      convert: zonedTimestamp,
+      convert: precision > 0 ? (t) => withFraction(zonedTimestamp(t), precision) : zonedTimestamp,
     };
   if (name === 'timetz')
     return { builder: str(DebeziumNames.ZONED_TIME), convert: (t) => `${formatTime(parseTimeTz(t))}Z` };
@@ -320,4 +327,19 @@ function temporal(name: string, precision: number, mode: string): Scalar {
     return { builder: i64(DebeziumNames.TIMESTAMP), convert: (t) => ms(parseTimestamp(t)) };
   }
   return { builder: i64(DebeziumNames.MICRO_TIMESTAMP), convert: (t) => int64(String(parseTimestamp(t))) };
+}
+
+/** Debezium 3.6's name for tsvector columns (not yet in src/api's DebeziumNames). */
+const TSVECTOR = 'io.debezium.data.Tsvector';
+
+/**
+ * Debezium's ZonedTimestamp prints exactly the column's fractional digits (`.000000` for a whole second
+ * in a timestamptz(6)); PostgreSQL's text, and so zonedTimestamp, drops trailing zeros.
+ */
+function withFraction(iso: string, digits: number): string {
+  const body = iso.slice(0, -1);
+  const dot = body.indexOf('.', body.indexOf('T'));
+  const fraction = dot < 0 ? '' : body.slice(dot + 1);
+  if (fraction.length === digits) return iso;
+  return `${dot < 0 ? body : body.slice(0, dot)}.${fraction.padEnd(digits, '0')}Z`;
 }

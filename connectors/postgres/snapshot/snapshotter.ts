@@ -14,8 +14,10 @@ import type { RecordQueue } from '../stream/record-queue.ts';
  * slot's consistent point: streaming then starts at that point, and nothing is missed or doubled.
  * `snapshot.max.threads` connections each import the snapshot and take tables from a shared list; a
  * table is read in primary-key order through a cursor, `snapshot.fetch.size` rows at a time, into the
- * bounded record queue, so memory stays flat whatever the table size. Each table's last row is held
- * back one step to mark it `last_in_data_collection`, and the final row of all `last`.
+ * bounded record queue, so memory stays flat whatever the table size. Markers follow Debezium (checked by
+ * test/integration/debezium): the first row of the first table `first`, the first row of any other table
+ * `first_in_data_collection`, a table's last row `last_in_data_collection` (held back one step), and the
+ * final row emitted `last` (a table's last row waits until another table emits or the snapshot ends).
  */
 export interface SnapshotJob {
   readonly config: PostgresConfig;
@@ -33,7 +35,14 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   const total = job.tables.length;
   let remaining = total;
   let rows = 0;
-  let first = true;
+  /** The last row of the table that finished most recently: `last` if nothing follows it. */
+  let pendingLast: { table: TableSchema; tuple: TextTuple; marker: SnapshotMarker } | null = null;
+  const flushPending = (out: SourceRecord[], final: boolean) => {
+    if (pendingLast === null) return;
+    const p = pendingLast;
+    pendingLast = null;
+    out.unshift(record(p.table, p.tuple, final ? 'last' : p.marker, final));
+  };
   let estimate: Promise<number | null> | null = null;
   let rowsEstimate: number | null = null;
   const current = new Set<string>();
@@ -66,9 +75,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
       lsn_commit: job.consistentPoint.toDecimal(),
       lsn: '0',
     };
-    const m = first ? 'first' : marker;
-    first = false;
-    return job.builder.read(table, tuple, m, job.consistentPoint, tsUs, offset);
+    return job.builder.read(table, tuple, marker, job.consistentPoint, tsUs, offset);
   };
   report();
   const worker = async () => {
@@ -86,16 +93,24 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
           `DECLARE seam_snapshot NO SCROLL CURSOR FOR SELECT * FROM ${name}${order ? ` ORDER BY ${order}` : ''}`,
         );
         let held: TextTuple | null = null;
+        let firstInTable = true;
+        const isFirstTable = table === job.tables[0];
+        const next = (): SnapshotMarker => {
+          const m = !firstInTable ? 'true' : isFirstTable ? 'first' : 'first_in_data_collection';
+          firstInTable = false;
+          return m;
+        };
         for (;;) {
           const { rows: batch } = await client.query<Record<string, string | null>>(
             `FETCH ${job.config['snapshot.fetch.size']} FROM seam_snapshot`,
           );
           if (batch.length === 0 || job.signal.aborted) break;
           const out: SourceRecord[] = [];
-          if (held) out.push(record(table, held, 'true', false));
-          for (let i = 0; i < batch.length - 1; i++) out.push(record(table, batch[i]!, 'true', false));
+          if (held) out.push(record(table, held, next(), false));
+          for (let i = 0; i < batch.length - 1; i++) out.push(record(table, batch[i]!, next(), false));
           held = batch[batch.length - 1]!;
           rows += batch.length;
+          flushPending(out, false);
           await job.queue.push(out);
           report();
         }
@@ -104,8 +119,12 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
         remaining--;
         report();
         if (held) {
-          const last = remaining === 0;
-          await job.queue.push([record(table, held, last ? 'last' : 'last_in_data_collection', last)]);
+          // A table's only row: `first` on the first table, else `last_in_data_collection` (Debezium's order).
+          const marker = firstInTable && isFirstTable ? 'first' : 'last_in_data_collection';
+          const out: SourceRecord[] = [];
+          flushPending(out, false);
+          pendingLast = { table, tuple: held, marker };
+          if (out.length > 0) await job.queue.push(out);
         }
       }
       await client.query('COMMIT');
@@ -116,6 +135,11 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   const threads = Math.max(1, Math.min(job.config['snapshot.max.threads'], total));
   try {
     await Promise.all(Array.from({ length: threads }, worker));
+    if (!job.signal.aborted) {
+      const out: SourceRecord[] = [];
+      flushPending(out, true);
+      if (out.length > 0) await job.queue.push(out);
+    }
   } catch (e) {
     throw classify(e, 'taking the initial snapshot');
   }

@@ -3,14 +3,20 @@ import {
   changeEvent,
   type Headers,
   type Operation,
-  SchemaBuilder,
-  Schemas,
+  type Schema,
   type SourceRecord,
   sourceRecord,
 } from '../../../src/api/index.ts';
 import type { Lsn } from '../position.ts';
 import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
-import { type SnapshotMarker, SOURCE_SCHEMA, sourceStruct } from '../source-info.ts';
+import { type SnapshotMarker, sourceStruct } from '../source-info.ts';
+import {
+  MESSAGE_KEY_SCHEMA,
+  messageContent,
+  messageValueSchema,
+  TX_KEY_SCHEMA,
+  TX_VALUE_SCHEMA,
+} from './event-schemas.ts';
 import type { StreamPosition } from './stream-position.ts';
 
 /**
@@ -29,6 +35,13 @@ export interface BuilderOptions {
   readonly transactionTopic: string;
   readonly skipUnchanged: boolean;
   /**
+   * Headers every data change event carries after its own (`__debezium.context.*` under
+   * extended.headers.enabled); shared by all records, never mutated. None when absent.
+   */
+  readonly contextHeaders?: Headers;
+  /** binary.handling.mode: a logical decoding message's content is bytes or a string in this encoding. */
+  readonly binaryMode?: string;
+  /**
    * Fields added to every offset (the incremental snapshot's progress, so it survives a restart); null
    * when there are none.
    */
@@ -46,52 +59,17 @@ interface OpenTransaction {
   readonly perTable: Map<string, number>;
 }
 
-const TX_KEY_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.common.TransactionMetadataKey')
-  .field('id', Schemas.STRING)
-  .build();
-const TX_COLLECTION_SCHEMA = SchemaBuilder.struct()
-  .name('event.collection')
-  .version(1)
-  .field('data_collection', Schemas.STRING)
-  .field('event_count', Schemas.INT64)
-  .build();
-const TX_VALUE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.common.TransactionMetadataValue')
-  .field('status', Schemas.STRING)
-  .field('id', Schemas.STRING)
-  .field('event_count', Schemas.OPTIONAL_INT64)
-  .field('data_collections', SchemaBuilder.array(TX_COLLECTION_SCHEMA).optional().build())
-  .field('ts_ms', Schemas.INT64)
-  .build();
-const MESSAGE_KEY_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.postgresql.MessageKey')
-  .field('prefix', Schemas.OPTIONAL_STRING)
-  .build();
-const MESSAGE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.postgresql.Message')
-  .optional()
-  .field('prefix', Schemas.OPTIONAL_STRING)
-  .field('content', Schemas.OPTIONAL_BYTES)
-  .build();
-const MESSAGE_VALUE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.postgresql.MessageValue')
-  .field('op', Schemas.STRING)
-  .field('ts_ms', Schemas.OPTIONAL_INT64)
-  .field('ts_us', Schemas.OPTIONAL_INT64)
-  .field('ts_ns', Schemas.OPTIONAL_INT64)
-  .field('source', SOURCE_SCHEMA)
-  .field('message', MESSAGE_SCHEMA)
-  .build();
-
 export class ChangeBuilder {
   readonly #o: BuilderOptions;
   readonly #partition: Record<string, string>;
   #tx: OpenTransaction | null = null;
   #lastCommit: Lsn | null = null;
+  readonly #messageSchema: Schema;
 
   constructor(options: BuilderOptions) {
     this.#o = options;
+    const mode = options.binaryMode ?? 'bytes';
+    this.#messageSchema = messageValueSchema(mode !== 'bytes');
     this.#partition = { server: options.prefix };
   }
 
@@ -125,10 +103,11 @@ export class ChangeBuilder {
     return [this.#txRecord(value, { commit: commitLsn, lsn, txId: xid, tsUs: commitUs })];
   }
 
-  commit(commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
+  commit(_commitLsn: Lsn, commitEndLsn: Lsn, commitUs: bigint): SourceRecord[] {
     const tx = this.#tx;
     this.#tx = null;
-    this.#lastCommit = commitLsn;
+    // source.sequence's first element: Debezium reports the end of the last commit record, not its start.
+    this.#lastCommit = commitEndLsn;
     if (!tx || !this.#o.provideTransactionMetadata) return [];
     const value = {
       status: 'END',
@@ -213,22 +192,33 @@ export class ChangeBuilder {
     nowUs: bigint,
   ): SourceRecord {
     const tx = transactional ? this.#tx : null;
+    // A non-transactional message is complete on arrival: Debezium counts it as the last commit, for
+    // its own source.sequence and for the changes after it.
+    if (!transactional) this.#lastCommit = lsn;
     const tsUs = tx?.commitUs ?? nowUs;
     const source = this.#source('', '', lsn, tsUs, tx?.xid ?? null, 'false');
-    const event = changeEvent('m', { source });
+    const topic = `${this.#o.prefix}.message`;
+    let transaction = null;
+    if (tx && this.#o.provideTransactionMetadata) {
+      // Counted in the transaction like a table whose name is the message topic (Debezium counts it
+      // under a Java object's identity string, which no consumer can rely on).
+      const order = (tx.perTable.get(topic) ?? 0) + 1;
+      tx.perTable.set(topic, order);
+      tx.total++;
+      transaction = { id: tx.id, total_order: tx.total, data_collection_order: order };
+    }
     const value = {
       op: 'm',
-      ts_ms: event.ts_ms,
-      ts_us: event.ts_us,
-      ts_ns: event.ts_ns,
+      ts_ms: changeEvent('m', { source }).ts_ms,
       source,
-      message: { prefix, content: Uint8Array.from(content) },
+      transaction,
+      message: { prefix, content: messageContent(content, this.#o.binaryMode) },
     };
     return sourceRecord({
-      topic: `${this.#o.prefix}.message`,
+      topic,
       keySchema: MESSAGE_KEY_SCHEMA,
       key: { prefix },
-      valueSchema: MESSAGE_VALUE_SCHEMA,
+      valueSchema: this.#messageSchema,
       value,
       sourcePartition: this.#partition,
       sourceOffset: this.#offset({ commit: tx?.commitLsn ?? lsn, lsn, txId: tx?.xid ?? null, tsUs }),
@@ -252,6 +242,7 @@ export class ChangeBuilder {
       key: table.key(after),
       valueSchema: table.envelopeSchema,
       value: changeEvent('r', { after, source }),
+      headers: this.#headers([]),
       sourcePartition: this.#partition,
       sourceOffset: offset,
     });
@@ -292,7 +283,7 @@ export class ChangeBuilder {
       valueSchema: table.envelopeSchema,
       value: changeEvent(op, { before, after, source, transaction }),
       timestamp: null,
-      headers,
+      headers: this.#headers(headers),
       sourcePartition: this.#partition,
       sourceOffset: this.#offsetAt(
         tx?.commitLsn ?? lsn,
@@ -303,8 +294,15 @@ export class ChangeBuilder {
     };
   }
 
+  #headers(own: Headers): Headers {
+    const context = this.#o.contextHeaders;
+    if (context === undefined || context.length === 0) return own;
+    return own.length === 0 ? context : [...own, ...context];
+  }
+
+  /** As Debezium: the delete's key and headers (`__debezium.newkey` after a primary-key change). */
   #tombstone(record: SourceRecord): SourceRecord {
-    return { ...record, valueSchema: null, value: null, headers: [] };
+    return { ...record, valueSchema: null, value: null };
   }
 
   #source(

@@ -160,7 +160,8 @@ describe('type mapping', () => {
     );
     expect(map('timestamp', '2024-01-02 03:04:05', { time: 'isostring' }).value).toBe('2024-01-02T03:04:05Z');
     expect(map('timestamptz', '2024-01-02 03:04:05.1+00')).toMatchObject({
-      value: '2024-01-02T03:04:05.1Z',
+      // Debezium prints the column's fractional digits (6 for timestamptz), as the differential test shows.
+      value: '2024-01-02T03:04:05.100000Z',
       schema: { name: 'io.debezium.time.ZonedTimestamp' },
     });
     expect(map('date', '2024-01-02')).toMatchObject({
@@ -191,7 +192,8 @@ describe('type mapping', () => {
   it('maps binary under each binary.handling.mode', () => {
     expect(map('bytea', '\\x01ff').value).toEqual(Uint8Array.from([1, 255]));
     expect(map('bytea', '\\x01ff', { binary: 'base64' }).value).toBe('Af8=');
-    expect(map('bytea', '\\xfbff', { binary: 'base64-url-safe' }).value).toBe('-_8');
+    // Debezium keeps the padding (test/integration/debezium).
+    expect(map('bytea', '\\xfbff', { binary: 'base64-url-safe' }).value).toBe('-_8=');
     expect(map('bytea', '\\x01FF', { binary: 'hex' }).value).toBe('01ff');
   });
   it('maps json, uuid, enums, bits, hstore, points and arrays', () => {
