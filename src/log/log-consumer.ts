@@ -65,8 +65,9 @@ export interface PartitionOffset {
  * A member of a consumer group. Lifecycle: created by `TopicLog.consumer` (it joins at once, owning
  * nothing) → `poll`* (rebalance callbacks run here) → `close` (leaves; its partitions are reassigned).
  * A consumer has one caller: no method may be called while a `poll` or `close` of the same consumer is
- * pending, except from inside a listener callback. Methods taking partitions throw a ConnectError
- * (`seam.log.commit_fenced`) for partitions not in `assignment()`. After `close` every method throws
+ * pending, except from inside a listener callback. `seek`, `pause`, `resume` and `position` throw a
+ * ConnectError (`seam.fatal`, a caller bug) for partitions not in `assignment()`; `commit` throws
+ * {@link CommitFencedError} (`seam.log.commit_fenced`) for them. After `close` every method throws
  * `seam.log.unavailable`.
  * Where a partition with nothing committed starts: its earliest stored offset (auto.offset.reset=earliest).
  */
