@@ -31,13 +31,6 @@ export interface KafkaInRecord {
   readonly timestamp: number;
 }
 
-/** First offset of each topic-partition a send wrote; the others follow contiguously in send order. */
-export interface KafkaBaseOffset {
-  readonly topic: string;
-  readonly partition: number;
-  readonly baseOffset: number;
-}
-
 export interface KafkaTopicSpec {
   readonly name: string;
   readonly partitions: number;
@@ -96,7 +89,8 @@ export interface KafkaAdminPort {
  * producer is dead and must be closed.
  */
 export interface KafkaTransaction {
-  send(records: readonly KafkaOutRecord[]): Promise<KafkaBaseOffset[]>;
+  /** Sends in order; resolves with each record's offset, in input order (not yet committed). */
+  send(records: readonly KafkaOutRecord[]): Promise<number[]>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

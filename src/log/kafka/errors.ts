@@ -31,10 +31,21 @@ const FENCING = new Set([
 /** The broker error names an error (or its causes, or an aggregate's members) carries. */
 export function kafkaErrorNames(error: unknown, depth = 0): string[] {
   if (depth > 4 || typeof error !== 'object' || error === null) return [];
-  const e = error as { type?: unknown; apiId?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
+  const e = error as {
+    type?: unknown;
+    apiId?: unknown;
+    code?: unknown;
+    canRetry?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+    name?: unknown;
+  };
   const names: string[] = [];
   if (typeof e.type === 'string') names.push(e.type);
   if (typeof e.apiId === 'string') names.push(e.apiId);
+  // @platformatic/kafka: PLT_KFK_NETWORK, PLT_KFK_TIMEOUT, …; Node: ECONNREFUSED, …
+  if (typeof e.code === 'string') names.push(e.code);
+  if (e.canRetry === true) names.push('RETRIABLE');
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) names.push(e.name);
   if (Array.isArray(e.errors)) for (const x of e.errors) names.push(...kafkaErrorNames(x, depth + 1));
   names.push(...kafkaErrorNames(e.cause, depth + 1));
@@ -67,12 +78,13 @@ export function classifyKafkaError(
       cause: error,
     });
   }
-  const e = error as { retriable?: unknown; canRetry?: unknown; code?: unknown };
   const retriable =
-    e.retriable === true ||
-    e.canRetry === true ||
-    names.some((n) => /Connection|Network|Timeout|NOT_COORDINATOR|COORDINATOR_LOAD|NOT_LEADER/.test(n)) ||
-    (typeof e.code === 'string' && /NETWORK|TIMEOUT|ECONNREFUSED|ECONNRESET/.test(e.code));
+    (error as { retriable?: unknown }).retriable === true ||
+    names.some((n) =>
+      /^RETRIABLE$|Connection|Network|Timeout|NETWORK|TIMEOUT|ECONNREFUSED|ECONNRESET|NOT_COORDINATOR|COORDINATOR_|NOT_LEADER|CONCURRENT_TRANSACTIONS/.test(
+        n,
+      ),
+    );
   if (retriable) return new RetriableError(message, { code: 'seam.log.unavailable', cause: error });
   return new FatalError(message, { cause: error });
 }

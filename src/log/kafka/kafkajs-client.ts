@@ -3,11 +3,10 @@
  * transactional producer). kafkajs has no manual partition assignment (every consumer joins a group), so
  * random-access reads are not offered: see docs/decisions/2026-12-02-kafka-client.md.
  */
-import { type Admin, ConfigResourceTypes, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
 import type {
   IsolationLevel,
   KafkaAdminPort,
-  KafkaBaseOffset,
   KafkaClient,
   KafkaGroupOffset,
   KafkaOutRecord,
@@ -18,6 +17,7 @@ import type {
 } from './client-port.ts';
 import { classifyKafkaError } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
+import { recordOffsets } from './record-offsets.ts';
 
 function kafkaConfig(o: KafkaConnectionOptions): KafkaConfig {
   return {
@@ -101,7 +101,8 @@ class KafkajsAdmin implements KafkaAdminPort {
     const metadata = await this.admin.fetchTopicMetadata({ topics: present });
     const configs = await this.admin.describeConfigs({
       includeSynonyms: false,
-      resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+      // 2 is ConfigResourceTypes.TOPIC: Node's CommonJS export detection misses that kafkajs export.
+      resources: present.map((name) => ({ type: 2, name })),
     });
     for (const t of metadata.topics) {
       const config: Record<string, string> = {};
@@ -201,7 +202,7 @@ class KafkajsProducer implements KafkaTransactionalProducer {
     };
     const tx = await this.producer.transaction().catch(fail('begin transaction'));
     return {
-      async send(records): Promise<KafkaBaseOffset[]> {
+      async send(records): Promise<number[]> {
         const byTopic = new Map<string, ReturnType<typeof toMessage>[]>();
         for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), toMessage(r)]);
         const meta = await tx
@@ -210,11 +211,13 @@ class KafkajsProducer implements KafkaTransactionalProducer {
             topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
           })
           .catch(fail('send in transaction'));
-        return meta.map((m) => ({
+        // sendBatch sent topic by topic: the records regrouped the same way take consecutive offsets.
+        const bases = meta.map((m) => ({
           topic: m.topicName,
           partition: m.partition,
           baseOffset: Number(m.baseOffset),
         }));
+        return recordOffsets(records, bases);
       },
       commit: () => tx.commit().catch(fail('commit transaction')),
       abort: () => tx.abort().catch(fail('abort transaction')),

@@ -16,7 +16,6 @@ import {
 import type {
   IsolationLevel,
   KafkaAdminPort,
-  KafkaBaseOffset,
   KafkaClient,
   KafkaGroupOffset,
   KafkaInRecord,
@@ -30,6 +29,7 @@ import type {
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
 import { readCommittedRecords } from './read-committed.ts';
+import { recordOffsets, timestampRuns } from './record-offsets.ts';
 
 function baseOptions(o: KafkaConnectionOptions, suffix: string): BaseOptions {
   return {
@@ -82,6 +82,13 @@ class PlatformaticAdmin implements KafkaAdminPort {
         if (kafkaErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) continue;
         throw classifyKafkaError(error, { what: `create topic ${t.name}` });
       }
+    }
+    // CreateTopics answers once the controller has the topic; brokers learn of it a little later.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const known = new Set(await this.listTopics());
+      if (topics.every((t) => known.has(t.name)) || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
@@ -216,7 +223,7 @@ class PlatformaticAdmin implements KafkaAdminPort {
   }
 }
 
-function toMessage(r: KafkaOutRecord) {
+function toMessage(r: KafkaOutRecord, now: number) {
   const headers = new Map<Buffer, Buffer>();
   // Distinct Buffer objects as keys keep duplicate header names, in order; null values go as -1 length.
   for (const h of r.headers)
@@ -227,7 +234,7 @@ function toMessage(r: KafkaOutRecord) {
     ...(r.key === null ? {} : { key: toBuffer(r.key) }),
     ...(r.value === null ? {} : { value: toBuffer(r.value) }),
     headers,
-    timestamp: BigInt(r.timestamp ?? Date.now()),
+    timestamp: BigInt(r.timestamp ?? now),
   };
 }
 
@@ -265,14 +272,23 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
     }
     const id = this.transactionalId;
     return {
-      async send(records): Promise<KafkaBaseOffset[]> {
+      async send(records): Promise<number[]> {
         try {
-          const result = await tx.send({ messages: records.map(toMessage) });
-          return (result.offsets ?? []).map((o: { topic: string; partition: number; offset: bigint }) => ({
-            topic: o.topic,
-            partition: o.partition,
-            baseOffset: Number(o.offset),
-          }));
+          const offsets: number[] = [];
+          // Every record gets a timestamp here so that runs and the stored records agree.
+          const now = Date.now();
+          for (const run of timestampRuns(records, now)) {
+            const result = await tx.send({ messages: run.map((r) => toMessage(r, now)) });
+            const bases = (result.offsets ?? []).map(
+              (o: { topic: string; partition: number; offset: bigint }) => ({
+                topic: o.topic,
+                partition: o.partition,
+                baseOffset: Number(o.offset),
+              }),
+            );
+            offsets.push(...recordOffsets(run, bases));
+          }
+          return offsets;
         } catch (error) {
           throw classifyKafkaError(error, { transactionalId: id, what: 'send in transaction' });
         }
@@ -288,6 +304,9 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
         try {
           await tx.abort();
         } catch (error) {
+          // The client keeps a transaction whose abort failed as active, refusing every later begin:
+          // drop it locally; the broker aborts it on timeout or when this id initialises again.
+          await tx.cancel().catch(() => {});
           throw classifyKafkaError(error, { transactionalId: id, what: 'abort transaction' });
         }
       },
