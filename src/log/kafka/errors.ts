@@ -22,11 +22,7 @@ export class KafkaFencedError extends FatalError {
 }
 
 /** Broker error names that mean "this producer was fenced" (Kafka's FENCED_INSTANCE_ID is a consumer's). */
-const FENCING = new Set([
-  'PRODUCER_FENCED',
-  'INVALID_PRODUCER_EPOCH',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-]);
+const FENCING = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']);
 
 /** The broker error names an error (or its causes, or an aggregate's members) carries. */
 export function kafkaErrorNames(error: unknown, depth = 0): string[] {
@@ -54,7 +50,7 @@ export function kafkaErrorNames(error: unknown, depth = 0): string[] {
 
 export function isFencingError(error: unknown): boolean {
   if (error instanceof KafkaFencedError) return true;
-  return kafkaErrorNames(error).some((n) => FENCING.has(n) && n !== 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+  return kafkaErrorNames(error).some((n) => FENCING.has(n));
 }
 
 /**
@@ -72,6 +68,22 @@ export function classifyKafkaError(
   }
   const names = kafkaErrorNames(error);
   const message = `${context.what}: ${error instanceof Error ? error.message : String(error)}`;
+  // Checked before the retriable causes: the client wraps a failed SASL handshake in a network error.
+  if (
+    names.some(
+      (n) =>
+        n === 'PLT_KFK_AUTHENTICATION' ||
+        n === 'SASL_AUTHENTICATION_FAILED' ||
+        n === 'KafkaJSSASLAuthenticationError',
+    )
+  ) {
+    return new FatalError(
+      `${message} (check sasl.mechanism and the username and password in sasl.jaas.config)`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (names.some((n) => n.endsWith('AUTHORIZATION_FAILED'))) {
     return new FatalError(`${message} (grant the ACLs the worker needs, or fix sasl.jaas.config)`, {
       code: 'seam.fatal',
@@ -85,6 +97,10 @@ export function classifyKafkaError(
         n,
       ),
     );
-  if (retriable) return new RetriableError(message, { code: 'seam.log.unavailable', cause: error });
+  if (retriable) {
+    const network = names.some((n) => /Connection|Network|NETWORK|ECONNREFUSED/.test(n));
+    const hint = network ? ' (are the brokers of bootstrap.servers up and reachable?)' : '';
+    return new RetriableError(`${message}${hint}`, { code: 'seam.log.unavailable', cause: error });
+  }
   return new FatalError(message, { cause: error });
 }

@@ -285,6 +285,9 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
     try {
       tx = await this.producer.beginTransaction();
     } catch (error) {
+      // A begin that failed (coordinator unreachable) leaves its transaction registered in the client,
+      // refusing every later begin: drop it locally.
+      await this.producer.transaction?.cancel().catch(() => {});
       throw classifyKafkaError(error, what);
     }
     const id = this.transactionalId;
