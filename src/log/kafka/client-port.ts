@@ -103,11 +103,21 @@ export interface KafkaTransactionalProducer {
   close(): Promise<void>;
 }
 
+/** What one fetch of a partition found. */
+export interface KafkaFetched {
+  readonly records: KafkaInRecord[];
+  /** Where the next fetch goes on: past the last record returned, or past the control/aborted batches read. */
+  readonly nextOffset: number;
+  /** The partition's readable end when fetched (last stable offset for read_committed); -1 when unknown. */
+  readonly endOffset: number;
+}
+
 /** Random access without a group: a manually assigned partition, read from an offset. */
 export interface KafkaPartitionReader {
   /**
    * Up to `maxRecords` from `offset` on, in offset order; empty when nothing is there within
    * `maxWaitMs`. Control records and aborted records (read_committed) are skipped, so offsets may jump.
+   * An offset before the partition's start is a RetriableError-free empty answer with `nextOffset` = offset.
    */
   fetch(
     topic: string,
@@ -115,7 +125,7 @@ export interface KafkaPartitionReader {
     offset: number,
     maxRecords: number,
     maxWaitMs: number,
-  ): Promise<KafkaInRecord[]>;
+  ): Promise<KafkaFetched>;
   close(): Promise<void>;
 }
 

@@ -240,15 +240,25 @@ export class KafkaTopicLog implements TopicLog {
 
   async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<StoredRecord[]> {
     await this.#stable(topic, partition);
-    const { start, end } = await this.bounds(topic, partition);
-    let from = Math.max(offset, start);
     const out: StoredRecord[] = [];
-    // A fetch can hold only control records or aborted batches: step on until records or the end.
-    while (from < end && out.length < maxRecords) {
-      const batch = await this.#reader.fetch(topic, partition, from, maxRecords - out.length, 0);
-      if (batch.length === 0) break;
-      out.push(...batch);
-      from = batch[batch.length - 1]!.offset + 1;
+    let from = offset;
+    let checkedStart = false;
+    while (out.length < maxRecords) {
+      const got = await this.#reader.fetch(topic, partition, from, maxRecords - out.length, 0);
+      out.push(...got.records);
+      if (got.nextOffset > from) {
+        from = got.nextOffset;
+        // Stop at the readable end; before it, a response cut by size or holding only control or
+        // aborted batches is followed by another fetch.
+        if (got.endOffset >= 0 && from >= got.endOffset) break;
+        continue;
+      }
+      if (out.length > 0 || checkedStart) break;
+      // Nothing at `from`: before the start (retention, compaction) or at the end.
+      checkedStart = true;
+      const { start } = await this.bounds(topic, partition);
+      if (from >= start) break;
+      from = start;
     }
     return out;
   }

@@ -33,13 +33,15 @@ export function readCommittedRecords(
   aborted: readonly { producerId: bigint; firstOffset: bigint }[],
   fromOffset: number,
   maxRecords: number,
-): KafkaInRecord[] {
+): { records: KafkaInRecord[]; nextOffset: number } {
   const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   const abortedProducers = new Set<bigint>();
   const out: KafkaInRecord[] = [];
   const from = BigInt(fromOffset);
+  let next = fromOffset;
   for (const batch of batches) {
     const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    next = Math.max(next, Number(last) + 1);
     while (pending.length > 0 && pending[0]!.firstOffset <= last)
       abortedProducers.add(pending.shift()!.producerId);
     if (batch.attributes & IS_CONTROL) {
@@ -61,8 +63,8 @@ export function readCommittedRecords(
         headers: r.headers.map(([k, v]) => ({ key: k === null ? '' : k.toString('utf8'), value: v })),
         timestamp: Number(batch.firstTimestamp + r.timestampDelta),
       });
-      if (out.length >= maxRecords) return out;
+      if (out.length >= maxRecords) return { records: out, nextOffset: Number(offset) + 1 };
     }
   }
-  return out;
+  return { records: out, nextOffset: next };
 }

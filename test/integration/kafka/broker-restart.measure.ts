@@ -119,7 +119,7 @@ async function measure(client: KafkaClient): Promise<Record<string, unknown>> {
   const checker = reader ?? (await platformaticClient(options).partitionReader('read_committed'));
   const bounds = (await admin.partitionBounds(topic, [0], 'read_committed')).get(0)!;
   for (let next = bounds.start; next < bounds.end; ) {
-    const batch = await checker.fetch(topic, 0, next, 5000, 500);
+    const { records: batch } = await checker.fetch(topic, 0, next, 5000, 500);
     if (batch.length === 0) break;
     for (const r of batch) {
       const v = Buffer.from(r.value!).toString();

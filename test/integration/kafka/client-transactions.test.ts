@@ -45,7 +45,7 @@ async function readAll(topic: string): Promise<string[]> {
     const out: string[] = [];
     let next = bounds.start;
     while (next < bounds.end) {
-      const batch = await reader.fetch(topic, 0, next, 1000, 200);
+      const { records: batch } = await reader.fetch(topic, 0, next, 1000, 200);
       if (batch.length === 0) break;
       out.push(...batch.map((r) => text(r.value)!));
       next = batch[batch.length - 1]!.offset + 1;

@@ -3,9 +3,15 @@
  * topic and transactional ids (the broker is shared); the contract's topic names are unique per run, and
  * every topic the contract wrote to is deleted afterwards.
  *
- * Not yet for Kafka (the next session's work): retention and compaction (the broker cleans on its own
- * schedule, minutes on the test server), so run this file with
- *   npx vitest run test/integration/kafka/kafka-topic-log.test.ts -t '^TopicLog contract: kafka (topics|append and read|source offsets|consumer groups|waitForData|durability)'
+ * Known failures, for the contract to settle (docs/decisions/2026-12-02-kafka-client.md, Consequences):
+ * - five tests assume offsets contiguous across appends (`end: 1` after one record, the second batch at
+ *   offset 2, the next offset after a reopen 1), but every append is a Kafka transaction whose commit
+ *   marker takes an offset: "leaves an existing topic as it is", "numbers offsets … contiguously",
+ *   "reports bounds", "writes neither records nor offsets when a batch fails", "keeps … across a reopen";
+ * - retention (2) and compaction (1): the broker's cleaner runs on its own schedule (minutes on the test
+ *   server), past the contract's 60 s polling.
+ * The other 15 pass. The producer/admin groups alone:
+ *   npx vitest run test/integration/kafka/kafka-topic-log.test.ts -t 'kafka > (topics|append and read|source offsets|consumer groups|waitForData|durability) >'
  */
 import { afterAll, beforeAll } from 'vitest';
 import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';

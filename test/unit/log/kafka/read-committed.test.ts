@@ -42,8 +42,16 @@ describe('readCommittedRecords', () => {
       data(4, 1, ['c']),
       control(5, 2, true),
     ];
-    const out = readCommittedRecords('t', 0, batches, [{ producerId: 1n, firstOffset: 0n }], 0, 100);
+    const { records: out, nextOffset } = readCommittedRecords(
+      't',
+      0,
+      batches,
+      [{ producerId: 1n, firstOffset: 0n }],
+      0,
+      100,
+    );
     expect(values(out)).toEqual(['x', 'c']);
+    expect(nextOffset).toBe(6);
     expect(out.map((r) => r.offset)).toEqual([2, 4]);
     expect(out[0]!.headers).toEqual([{ key: 'h', value: null }]);
     expect(out[0]!.timestamp).toBe(1000);
@@ -52,8 +60,17 @@ describe('readCommittedRecords', () => {
   it('drops an aborted transaction whose marker lies beyond the fetched batches', () => {
     // The response was cut before producer 1's ABORT marker: its batches are still aborted.
     const batches = [data(0, 2, ['ok']), data(1, 1, ['zombie-1']), data(2, 1, ['zombie-2'])];
-    const out = readCommittedRecords('t', 0, batches, [{ producerId: 1n, firstOffset: 1n }], 0, 100);
+    const { records: out, nextOffset } = readCommittedRecords(
+      't',
+      0,
+      batches,
+      [{ producerId: 1n, firstOffset: 1n }],
+      0,
+      100,
+    );
     expect(values(out)).toEqual(['ok']);
+    // The next fetch goes on past the aborted batches, not back to them.
+    expect(nextOffset).toBe(3);
   });
 
   it('keeps a producer’s batches before its aborted transaction began, and skips offsets before the start', () => {
@@ -63,12 +80,27 @@ describe('readCommittedRecords', () => {
       data(3, 1, ['aborted']),
       control(4, 1, false),
     ];
-    const out = readCommittedRecords('t', 0, batches, [{ producerId: 1n, firstOffset: 3n }], 1, 100);
+    const { records: out } = readCommittedRecords(
+      't',
+      0,
+      batches,
+      [{ producerId: 1n, firstOffset: 3n }],
+      1,
+      100,
+    );
     expect(values(out)).toEqual(['committed-2']);
   });
 
   it('stops at maxRecords', () => {
-    const out = readCommittedRecords('t', 0, [data(0, 1, ['a', 'b', 'c'], false)], [], 0, 2);
+    const { records: out, nextOffset } = readCommittedRecords(
+      't',
+      0,
+      [data(0, 1, ['a', 'b', 'c'], false)],
+      [],
+      0,
+      2,
+    );
     expect(values(out)).toEqual(['a', 'b']);
+    expect(nextOffset).toBe(2);
   });
 });
