@@ -322,12 +322,17 @@ export class KafkaTopicLog implements TopicLog {
     signal?: AbortSignal,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const byTopic = new Map<string, { partition: number; offset: number }[]>();
+    for (const t of topics) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), t]);
     while (!signal?.aborted) {
-      for (const t of topics) {
-        const b = (await this.#admin.partitionBounds(t.topic, [t.partition], 'read_committed')).get(
-          t.partition,
+      // One ListOffsets per topic and round, whatever the number of partitions.
+      for (const [topic, wanted] of byTopic) {
+        const ends = await this.#admin.partitionBounds(
+          topic,
+          wanted.map((w) => w.partition),
+          'read_committed',
         );
-        if (b !== undefined && b.end > t.offset) return;
+        if (wanted.some((w) => (ends.get(w.partition)?.end ?? 0) > w.offset)) return;
       }
       const left = deadline - Date.now();
       if (left <= 0) return;
