@@ -81,6 +81,10 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'This topic log was opened read-only (seam topics, seam tail); write through the worker that owns the data directory.',
   },
+  'seam.log.fenced': {
+    status: 500,
+    hint: 'Another producer with the same Kafka transactional.id took over; make sure each task runs once, then restart it.',
+  },
   'seam.internal': { status: 500, hint: 'An unexpected error; report it with the trace.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

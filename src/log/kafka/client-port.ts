@@ -1,0 +1,140 @@
+/**
+ * The Kafka client port: exactly the operations the Kafka TopicLog needs, so the client library behind it
+ * can be swapped (kafkajs, @platformatic/kafka, later Confluent's librdkafka binding) without touching the
+ * log. Offsets are JS numbers (2^53 records per partition is beyond any retention); bytes are Uint8Array.
+ *
+ * Errors: an adapter throws {@link KafkaFencedError} when the broker fences a transactional producer
+ * (another producer took its transactional.id), and classifies everything else with
+ * `classifyKafkaError` (src/log/kafka/errors.ts) before it leaves the adapter.
+ */
+import type { LogHeader } from '../topic-log.ts';
+import type { KafkaConnectionOptions } from './kafka-config.ts';
+
+/** A record as the producer sends it: the partition is always chosen by the caller (the TopicLog). */
+export interface KafkaOutRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: readonly LogHeader[];
+  /** ms since epoch; null → the client's send time (CreateTime). */
+  readonly timestamp: number | null;
+}
+
+export interface KafkaInRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: readonly LogHeader[];
+  readonly timestamp: number;
+}
+
+export interface KafkaTopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** -1 → the broker's default.replication.factor. */
+  readonly replicationFactor: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface KafkaTopicInfo {
+  readonly name: string;
+  readonly partitions: number;
+  /** Only the configs set on the topic itself (not broker defaults). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface KafkaGroupOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export type IsolationLevel = 'read_committed' | 'read_uncommitted';
+
+export interface KafkaAdminPort {
+  /** Creates the missing topics; an existing one is not an error and is left as it is. */
+  createTopics(topics: readonly KafkaTopicSpec[]): Promise<void>;
+  /** Names of the non-internal topics. */
+  listTopics(): Promise<string[]>;
+  /** Missing topics are absent from the result. */
+  describeTopics(names: readonly string[]): Promise<Map<string, KafkaTopicInfo>>;
+  /** Missing topics are ignored. */
+  deleteTopics(names: readonly string[]): Promise<void>;
+  /**
+   * Earliest and end offset of each partition; with read_committed the end is the last stable offset
+   * (nothing at or past it is readable yet).
+   */
+  partitionBounds(
+    topic: string,
+    partitions: readonly number[],
+    isolation: IsolationLevel,
+  ): Promise<Map<number, { start: number; end: number }>>;
+  /** Committed offsets (next offset to read) of a group; an unknown group has none. */
+  groupOffsets(group: string): Promise<KafkaGroupOffset[]>;
+  /** Sets a group's offsets; null removes the partition's committed offset. The group must be empty. */
+  alterGroupOffsets(
+    group: string,
+    offsets: readonly { topic: string; partition: number; offset: number | null }[],
+  ): Promise<void>;
+  /** Deletes an empty group; an unknown group is not an error. */
+  deleteGroup(group: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One open Kafka transaction. Exactly one of commit/abort ends it; after a {@link KafkaFencedError} the
+ * producer is dead and must be closed.
+ */
+export interface KafkaTransaction {
+  /** Sends in order; resolves with each record's offset, in input order (not yet committed). */
+  send(records: readonly KafkaOutRecord[]): Promise<number[]>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** An idempotent, transactional producer (enable.idempotence, acks=all, one transactional.id). */
+export interface KafkaTransactionalProducer {
+  readonly transactionalId: string;
+  /** One transaction at a time: begin waits for none to be open (the caller serialises). */
+  begin(): Promise<KafkaTransaction>;
+  close(): Promise<void>;
+}
+
+/** What one fetch of a partition found. */
+export interface KafkaFetched {
+  readonly records: KafkaInRecord[];
+  /** Where the next fetch goes on: past the last record returned, or past the control/aborted batches read. */
+  readonly nextOffset: number;
+  /** The partition's readable end when fetched (last stable offset for read_committed); -1 when unknown. */
+  readonly endOffset: number;
+}
+
+/** Random access without a group: a manually assigned partition, read from an offset. */
+export interface KafkaPartitionReader {
+  /**
+   * Up to `maxRecords` from `offset` on, in offset order; empty when nothing is there within
+   * `maxWaitMs`. Control records and aborted records (read_committed) are skipped, so offsets may jump.
+   * An offset before the partition's start is a RetriableError-free empty answer with `nextOffset` = offset.
+   */
+  fetch(
+    topic: string,
+    partition: number,
+    offset: number,
+    maxRecords: number,
+    maxWaitMs: number,
+  ): Promise<KafkaFetched>;
+  close(): Promise<void>;
+}
+
+/** What one client library provides; each adapter connects lazily or in these factories. */
+export interface KafkaClient {
+  readonly name: string;
+  admin(): Promise<KafkaAdminPort>;
+  transactionalProducer(transactionalId: string): Promise<KafkaTransactionalProducer>;
+  partitionReader(isolation: IsolationLevel): Promise<KafkaPartitionReader>;
+}
+
+export type KafkaClientFactory = (options: KafkaConnectionOptions) => KafkaClient;

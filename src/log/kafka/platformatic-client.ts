@@ -1,0 +1,295 @@
+/**
+ * The client port over @platformatic/kafka (pure JS, maintained; Node ≥ 22). Buffers in and out (no-op
+ * serializers), so header keys are distinct Buffer objects and duplicates survive in order.
+ */
+import {
+  Admin,
+  ConfigResourceTypes,
+  ConfigSources,
+  ListOffsetTimestamps,
+  Producer,
+} from '@platformatic/kafka';
+import type {
+  IsolationLevel,
+  KafkaAdminPort,
+  KafkaClient,
+  KafkaGroupOffset,
+  KafkaOutRecord,
+  KafkaTopicInfo,
+  KafkaTopicSpec,
+  KafkaTransaction,
+  KafkaTransactionalProducer,
+} from './client-port.ts';
+import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
+import type { KafkaConnectionOptions } from './kafka-config.ts';
+import { baseOptions, isolationValue } from './platformatic-options.ts';
+import { PlatformaticReader } from './platformatic-reader.ts';
+import { recordOffsets, timestampRuns } from './record-offsets.ts';
+
+export function platformaticClient(options: KafkaConnectionOptions): KafkaClient {
+  return {
+    name: '@platformatic/kafka',
+    admin: async () => new PlatformaticAdmin(new Admin(baseOptions(options, 'admin'))),
+    transactionalProducer: async (id) => new PlatformaticProducer(options, id),
+    partitionReader: async (isolation) => new PlatformaticReader(options, isolation),
+  };
+}
+
+class PlatformaticAdmin implements KafkaAdminPort {
+  private readonly admin: Admin;
+  constructor(admin: Admin) {
+    this.admin = admin;
+  }
+
+  async createTopics(topics: readonly KafkaTopicSpec[]): Promise<void> {
+    // One request per topic: the client applies one config list to every topic of a request.
+    for (const t of topics) {
+      try {
+        await this.admin.createTopics({
+          topics: [t.name],
+          partitions: t.partitions,
+          replicas: t.replicationFactor,
+          configs: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        });
+      } catch (error) {
+        if (kafkaErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) continue;
+        throw classifyKafkaError(error, { what: `create topic ${t.name}` });
+      }
+    }
+    // CreateTopics answers once the controller has the topic; brokers learn of it a little later.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const known = new Set(await this.listTopics());
+      if (topics.every((t) => known.has(t.name)) || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.call('list topics', () => this.admin.listTopics({ includeInternals: false }));
+  }
+
+  async describeTopics(names: readonly string[]): Promise<Map<string, KafkaTopicInfo>> {
+    const out = new Map<string, KafkaTopicInfo>();
+    if (names.length === 0) return out;
+    const existing = new Set(await this.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (present.length === 0) return out;
+    const metadata = await this.call('describe topics', () =>
+      this.admin.metadata({ topics: present, forceUpdate: true, autocreateTopics: false }),
+    );
+    const configs = await this.call('describe topic configs', () =>
+      this.admin.describeConfigs({
+        resources: present.map((n) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: n })),
+      }),
+    );
+    for (const name of present) {
+      const meta = metadata.topics.get(name);
+      if (meta === undefined) continue;
+      const config: Record<string, string> = {};
+      for (const c of configs.find((r) => r.resourceName === name)?.configs ?? []) {
+        if (c.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG && typeof c.value === 'string')
+          config[c.name] = c.value;
+      }
+      out.set(name, { name, partitions: meta.partitionsCount, config });
+    }
+    return out;
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    const existing = new Set(await this.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (present.length > 0)
+      await this.call('delete topics', () => this.admin.deleteTopics({ topics: present }));
+  }
+
+  async partitionBounds(
+    topic: string,
+    partitions: readonly number[],
+    isolation: IsolationLevel,
+  ): Promise<Map<number, { start: number; end: number }>> {
+    const at = (timestamp: bigint) =>
+      this.call(`list offsets of ${topic}`, () =>
+        this.admin.listOffsets({
+          topics: [
+            { name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) },
+          ],
+          isolationLevel: isolationValue(isolation),
+        }),
+      );
+    const [earliest, latest] = await Promise.all([
+      at(ListOffsetTimestamps.EARLIEST),
+      at(ListOffsetTimestamps.LATEST),
+    ]);
+    const out = new Map<number, { start: number; end: number }>();
+    for (const p of earliest[0]?.partitions ?? [])
+      out.set(p.partitionIndex, { start: Number(p.offset), end: 0 });
+    for (const p of latest[0]?.partitions ?? []) {
+      const start = out.get(p.partitionIndex)?.start ?? 0;
+      out.set(p.partitionIndex, { start: Math.min(start, Number(p.offset)), end: Number(p.offset) });
+    }
+    return out;
+  }
+
+  async groupOffsets(group: string): Promise<KafkaGroupOffset[]> {
+    const groups = await this.call(`list offsets of group ${group}`, () =>
+      this.admin.listConsumerGroupOffsets({ groups: [group] }),
+    );
+    const out: KafkaGroupOffset[] = [];
+    for (const t of groups[0]?.topics ?? []) {
+      for (const p of t.partitions) {
+        if (p.committedOffset >= 0n)
+          out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+      }
+    }
+    return out;
+  }
+
+  async alterGroupOffsets(
+    group: string,
+    offsets: readonly { topic: string; partition: number; offset: number | null }[],
+  ): Promise<void> {
+    const set = new Map<string, { partition: number; offset: bigint }[]>();
+    const remove = new Map<string, number[]>();
+    for (const o of offsets) {
+      if (o.offset === null) remove.set(o.topic, [...(remove.get(o.topic) ?? []), o.partition]);
+      else
+        set.set(o.topic, [...(set.get(o.topic) ?? []), { partition: o.partition, offset: BigInt(o.offset) }]);
+    }
+    if (set.size > 0) {
+      await this.call(`commit offsets of group ${group}`, () =>
+        this.admin.alterConsumerGroupOffsets({
+          groupId: group,
+          topics: [...set].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+        }),
+      );
+    }
+    if (remove.size > 0) {
+      await this.call(`delete offsets of group ${group}`, () =>
+        this.admin.deleteConsumerGroupOffsets({
+          groupId: group,
+          topics: [...remove].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        }),
+      );
+    }
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    try {
+      await this.admin.deleteGroups({ groups: [group] });
+    } catch (error) {
+      if (kafkaErrorNames(error).includes('GROUP_ID_NOT_FOUND')) return;
+      throw classifyKafkaError(error, { what: `delete group ${group}` });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.admin.close();
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw classifyKafkaError(error, { what });
+    }
+  }
+}
+
+function toMessage(r: KafkaOutRecord, now: number) {
+  const headers = new Map<Buffer, Buffer>();
+  // Distinct Buffer objects as keys keep duplicate header names, in order; null values go as -1 length.
+  for (const h of r.headers)
+    headers.set(toBuffer(h.key), h.value === null ? (null as unknown as Buffer) : toBuffer(h.value));
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    ...(r.key === null ? {} : { key: toBuffer(r.key) }),
+    ...(r.value === null ? {} : { value: toBuffer(r.value) }),
+    headers,
+    timestamp: BigInt(r.timestamp ?? now),
+  };
+}
+
+function toBuffer(b: Uint8Array | string): Buffer {
+  if (typeof b === 'string') return Buffer.from(b, 'utf8');
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+class PlatformaticProducer implements KafkaTransactionalProducer {
+  private readonly producer: Producer;
+  readonly transactionalId: string;
+  constructor(options: KafkaConnectionOptions, transactionalId: string) {
+    this.transactionalId = transactionalId;
+    this.producer = new Producer({
+      ...baseOptions(options, 'producer'),
+      transactionalId,
+      idempotent: true,
+      // The client's default (0, 0) makes InitProducerId a re-initialisation of producer 0: a new
+      // process taking over an existing transactional.id is then refused as fenced. -1/-1 asks the
+      // broker for the id's producer, bumping its epoch (fencing the zombie), as Kafka specifies.
+      producerId: -1n,
+      producerEpoch: -1,
+      acks: -1,
+      autocreateTopics: false,
+    });
+  }
+
+  async begin(): Promise<KafkaTransaction> {
+    const what = { transactionalId: this.transactionalId, what: 'begin transaction' };
+    let tx: Awaited<ReturnType<Producer['beginTransaction']>>;
+    try {
+      tx = await this.producer.beginTransaction();
+    } catch (error) {
+      // A begin that failed (coordinator unreachable) leaves its transaction registered in the client,
+      // refusing every later begin: drop it locally.
+      await this.producer.transaction?.cancel().catch(() => {});
+      throw classifyKafkaError(error, what);
+    }
+    const id = this.transactionalId;
+    return {
+      async send(records): Promise<number[]> {
+        try {
+          const offsets: number[] = [];
+          // Every record gets a timestamp here so that runs and the stored records agree.
+          const now = Date.now();
+          for (const run of timestampRuns(records, now)) {
+            const result = await tx.send({ messages: run.map((r) => toMessage(r, now)) });
+            const bases = (result.offsets ?? []).map(
+              (o: { topic: string; partition: number; offset: bigint }) => ({
+                topic: o.topic,
+                partition: o.partition,
+                baseOffset: Number(o.offset),
+              }),
+            );
+            offsets.push(...recordOffsets(run, bases));
+          }
+          return offsets;
+        } catch (error) {
+          throw classifyKafkaError(error, { transactionalId: id, what: 'send in transaction' });
+        }
+      },
+      async commit() {
+        try {
+          await tx.commit();
+        } catch (error) {
+          throw classifyKafkaError(error, { transactionalId: id, what: 'commit transaction' });
+        }
+      },
+      async abort() {
+        try {
+          await tx.abort();
+        } catch (error) {
+          // The client keeps a transaction whose abort failed as active, refusing every later begin:
+          // drop it locally; the broker aborts it on timeout or when this id initialises again.
+          await tx.cancel().catch(() => {});
+          throw classifyKafkaError(error, { transactionalId: id, what: 'abort transaction' });
+        }
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.producer.close(true);
+  }
+}
