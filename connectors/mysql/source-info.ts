@@ -75,7 +75,7 @@ export function sourceStruct(info: SourceInfo): Record<string, unknown> {
     db: info.db,
     sequence: null,
     ts_us: info.tsMs * 1000,
-    ts_ns: info.tsMs * 1_000_000,
+    ts_ns: BigInt(info.tsMs) * 1_000_000n,
     table: info.table,
     server_id: info.serverId,
     gtid: info.gtid,

@@ -32,7 +32,15 @@ export const snapshotMode: Validator<string> = (v) =>
     : oneOf(IMPLEMENTED_SNAPSHOT_MODES)(v, 'snapshot.mode');
 
 function list<const N extends string>(name: N, doc: string, aliases: readonly string[] = []) {
-  return { name, type: 'list', default: [] as string[], group: FILTERS, doc, validator: regexList, aliases } as const;
+  return {
+    name,
+    type: 'list',
+    default: [] as string[],
+    group: FILTERS,
+    doc,
+    validator: regexList,
+    aliases,
+  } as const;
 }
 
 export const captureSpec = configSpec()

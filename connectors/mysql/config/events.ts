@@ -15,7 +15,9 @@ export const eventsSpec = configSpec()
     aliases: ['database.server.name'],
     doc: 'Logical server name: prefix of every topic (<prefix>.<db>.<table>) and source.name.',
     validator: (v: string) =>
-      /^[A-Za-z0-9._-]+$/.test(v) ? undefined : `Invalid topic prefix '${v}': use letters, digits, '.', '_' or '-'`,
+      /^[A-Za-z0-9._-]+$/.test(v)
+        ? undefined
+        : `Invalid topic prefix '${v}': use letters, digits, '.', '_' or '-'`,
   })
   .define({
     name: 'topic.heartbeat.prefix',

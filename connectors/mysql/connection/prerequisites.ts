@@ -58,7 +58,9 @@ export async function checkServer(
     const [rows] = await conn.query(
       "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','server_id','gtid_mode','version')",
     );
-    vars = Object.fromEntries((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
+    vars = Object.fromEntries(
+      (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+    );
   } catch (e) {
     throw classify(e, 'reading server variables');
   }
@@ -66,12 +68,17 @@ export async function checkServer(
   const mariadb = /mariadb/i.test(version);
   const problems = binlogProblems(vars);
   if (problems.length > 0)
-    throw new FatalError(`The server cannot be captured: ${problems.join('; ')}.`, { code: 'seam.mysql.binlog_config' });
+    throw new FatalError(`The server cannot be captured: ${problems.join('; ')}.`, {
+      code: 'seam.mysql.binlog_config',
+    });
   const grants = await showGrants(conn);
   const missing = ['REPLICATION SLAVE', 'REPLICATION CLIENT'].filter(
     (p) =>
       !hasGlobalPrivilege(grants, p) &&
-      !(p === 'REPLICATION CLIENT' && (hasGlobalPrivilege(grants, 'BINLOG MONITOR') || hasGlobalPrivilege(grants, 'SUPER'))),
+      !(
+        p === 'REPLICATION CLIENT' &&
+        (hasGlobalPrivilege(grants, 'BINLOG MONITOR') || hasGlobalPrivilege(grants, 'SUPER'))
+      ),
   );
   if (missing.length > 0)
     throw privilegeError(

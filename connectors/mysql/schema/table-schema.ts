@@ -89,7 +89,10 @@ export class TableSchema {
   }
 
   /** Whether two converted keys differ (a primary-key update). */
-  keyChanged(a: Readonly<Record<string, unknown>> | null, b: Readonly<Record<string, unknown>> | null): boolean {
+  keyChanged(
+    a: Readonly<Record<string, unknown>> | null,
+    b: Readonly<Record<string, unknown>> | null,
+  ): boolean {
     if (!a || !b) return false;
     for (const c of this.#keys) if (!sameValue(a[c.name], b[c.name])) return true;
     return false;
@@ -102,7 +105,8 @@ function convert(c: Col, raw: unknown): unknown {
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
-  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a, big) === JSON.stringify(b, big);
+  if (a && b && typeof a === 'object' && typeof b === 'object')
+    return JSON.stringify(a, big) === JSON.stringify(b, big);
   return a === b;
 }
 

@@ -160,8 +160,10 @@ function datetime(c: ColumnMeta, o: TypeOptions): Base {
     const p = parseDateTime(String(v));
     return p === null ? null : p.days * 86_400_000 + Math.floor(p.micros / 1000);
   };
-  if (o.time === 'connect') return { builder: SchemaBuilder.int64().name(LogicalNames.TIMESTAMP).version(1), convert: toMs };
-  if (c.fsp <= 3) return { builder: SchemaBuilder.int64().name(DebeziumNames.TIMESTAMP).version(1), convert: toMs };
+  if (o.time === 'connect')
+    return { builder: SchemaBuilder.int64().name(LogicalNames.TIMESTAMP).version(1), convert: toMs };
+  if (c.fsp <= 3)
+    return { builder: SchemaBuilder.int64().name(DebeziumNames.TIMESTAMP).version(1), convert: toMs };
   return {
     builder: SchemaBuilder.int64().name(DebeziumNames.MICRO_TIMESTAMP).version(1),
     convert: (v) => {
@@ -189,7 +191,8 @@ function time(c: ColumnMeta, o: TypeOptions): Base {
 }
 
 function binary(o: TypeOptions): Base {
-  if (o.binary === 'bytes') return { builder: SchemaBuilder.bytes(), convert: (v) => Uint8Array.from(bufferOf(v)) };
+  if (o.binary === 'bytes')
+    return { builder: SchemaBuilder.bytes(), convert: (v) => Uint8Array.from(bufferOf(v)) };
   const encoding = o.binary === 'hex' ? 'hex' : o.binary === 'base64' ? 'base64' : 'base64url';
   return { builder: SchemaBuilder.string(), convert: (v) => bufferOf(v).toString(encoding) };
 }

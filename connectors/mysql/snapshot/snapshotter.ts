@@ -1,0 +1,141 @@
+import type mysql from 'mysql2/promise';
+import type { PluginLogger, TaskStatusReporter } from '../../../src/api/index.ts';
+import type { MysqlConfig } from '../config.ts';
+import { connect, quoteId } from '../connection/connect.ts';
+import { classify } from '../errors.ts';
+import type { BinlogOffset } from '../position.ts';
+import type { TableSchema } from '../schema/table-schema.ts';
+import type { ChangeBuilder } from '../stream/change-builder.ts';
+import type { RecordQueue } from '../stream/record-queue.ts';
+
+/** The binlog position a snapshot is consistent with. */
+export interface SnapshotPoint {
+  readonly file: string;
+  readonly pos: number;
+  readonly gtids: string | null;
+}
+
+/**
+ * Opens a consistent read and captures the binlog position it matches. With `minimal` locking and the
+ * RELOAD privilege, FLUSH TABLES WITH READ LOCK is held only between starting the transaction and
+ * reading the position (Debezium's minimal mode); without RELOAD (or with `none`), the position is read
+ * right after START TRANSACTION WITH CONSISTENT SNAPSHOT, which MariaDB makes exact for InnoDB through
+ * its binlog_snapshot_file/pos status, and MySQL only when no write commits in between.
+ */
+export async function openSnapshot(
+  conn: mysql.Connection,
+  c: MysqlConfig,
+  mariadb: boolean,
+  logger: PluginLogger,
+): Promise<SnapshotPoint> {
+  let locked = false;
+  if (c['snapshot.locking.mode'] === 'minimal') {
+    try {
+      await conn.query('FLUSH TABLES WITH READ LOCK');
+      locked = true;
+    } catch (e) {
+      logger.warn(
+        { error: (e as Error).message },
+        'FLUSH TABLES WITH READ LOCK failed (no RELOAD privilege?); reading the snapshot position without a global lock',
+      );
+    }
+  }
+  try {
+    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const point = await binlogPoint(conn, mariadb);
+    return point;
+  } finally {
+    if (locked) await conn.query('UNLOCK TABLES');
+  }
+}
+
+async function binlogPoint(conn: mysql.Connection, mariadb: boolean): Promise<SnapshotPoint> {
+  if (mariadb) {
+    // Set by START TRANSACTION WITH CONSISTENT SNAPSHOT: the binlog position this read view matches.
+    const [rows] = await conn.query("SHOW STATUS LIKE 'binlog_snapshot_%'");
+    const st = Object.fromEntries(
+      (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+    );
+    const file = st.Binlog_snapshot_file ?? '';
+    const pos = Number(st.Binlog_snapshot_position ?? 0);
+    const [g] = await conn.query('SELECT BINLOG_GTID_POS(?, ?) AS gtids', [file, pos]);
+    const gtids = (g as { gtids: string | null }[])[0]?.gtids ?? null;
+    return { file, pos, gtids };
+  }
+  const [rows] = await conn.query('SHOW MASTER STATUS');
+  const r = (rows as Record<string, unknown>[])[0] ?? {};
+  const gtids =
+    typeof r.Executed_Gtid_Set === 'string' && r.Executed_Gtid_Set !== ''
+      ? r.Executed_Gtid_Set.replace(/\s+/g, '')
+      : null;
+  return { file: String(r.File ?? ''), pos: Number(r.Position ?? 0), gtids };
+}
+
+/**
+ * Reads every captured table inside the consistent transaction as `op: r` records. Rows are streamed
+ * (never buffered as a table): the query's row stream pauses while the queue is full. Each record's
+ * offset says "snapshot in progress", so a crash restarts the snapshot; the last one says it ended.
+ */
+export async function runSnapshot(args: {
+  config: MysqlConfig;
+  mariadb: boolean;
+  tables: readonly TableSchema[];
+  builder: ChangeBuilder;
+  queue: RecordQueue;
+  status: TaskStatusReporter;
+  logger: PluginLogger;
+  signal: AbortSignal;
+}): Promise<BinlogOffset> {
+  const { config: c, tables, builder, queue } = args;
+  const conn = await connect(c, 'opening the snapshot connection');
+  try {
+    const point = await openSnapshot(conn, c, args.mariadb, args.logger);
+    const now = Date.now();
+    const restart: BinlogOffset = { ...point, event: 0, row: 0, snapshot: true };
+    args.status.setDetail('snapshot', { tables: tables.length, done: 0 });
+    for (let ti = 0; ti < tables.length; ti++) {
+      if (args.signal.aborted) break;
+      const t = tables[ti]!;
+      const lastTable = ti === tables.length - 1;
+      const sql = `SELECT * FROM ${quoteId(t.meta.db)}.${quoteId(t.meta.table)}`;
+      const raw = (conn as unknown as { connection: { query(sql: string): { stream(o: object): unknown } } })
+        .connection;
+      const stream = raw.query(sql).stream({ highWaterMark: Math.min(c['snapshot.fetch.size'], 1024) });
+      let previous: Record<string, unknown> | null = null;
+      let emitted = 0;
+      const emit = async (row: Record<string, unknown>, last: boolean) => {
+        const marker = lastTable && last ? 'last' : ti === 0 && emitted++ === 0 ? 'first' : 'true';
+        const at = {
+          file: point.file,
+          pos: point.pos,
+          row: 0,
+          serverId: 0,
+          gtid: null,
+          tsMs: now,
+          thread: null,
+          query: null,
+          snapshot: marker,
+          restart: lastTable && last ? { ...restart, snapshot: false } : restart,
+          transaction: null,
+        } as const;
+        const p = queue.push(builder.read(t, row, at));
+        if (p) await p;
+      };
+      // One row of look-ahead tells the last row of the last table, which carries snapshot=last.
+      for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
+        if (args.signal.aborted) break;
+        if (previous) await emit(previous, false);
+        previous = row;
+      }
+      if (previous && !args.signal.aborted) await emit(previous, true);
+      args.status.setDetail('snapshot', { tables: tables.length, done: ti + 1 });
+    }
+    await conn.query('COMMIT');
+    return { ...restart, snapshot: false };
+  } catch (e) {
+    throw classify(e, 'taking the initial snapshot');
+  } finally {
+    await conn.end().catch(() => {});
+  }
+}
