@@ -19,6 +19,7 @@ export function connectionOptions(c: MysqlConfig): mysql.ConnectionOptions {
     supportBigNumbers: true,
     bigNumberStrings: false,
     decimalNumbers: false,
+    jsonStrings: true,
     timezone: 'Z',
     charset: 'utf8mb4',
     ...(ssl === 'required' || ssl === 'verify_ca' || ssl === 'verify_identity'

@@ -119,10 +119,11 @@ export async function openDatabase(db: string, setup: readonly string[]): Promis
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     multipleStatements: false,
+    charset: 'utf8mb4',
   });
   await conn.query('SET GLOBAL binlog_row_metadata = FULL');
   await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await conn.query(`CREATE DATABASE \`${db}\``);
+  await conn.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4`);
   await conn.query(`USE \`${db}\``);
   for (const sql of setup) await conn.query(sql);
   return conn;
