@@ -7,6 +7,7 @@ import {
   type TaskConfig,
 } from '../../src/api/index.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
+import { offsetAvailable } from './connection/binlog-files.ts';
 import { listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
@@ -133,15 +134,10 @@ export class MysqlSourceTask implements SourceTask {
 
   /** Whether the server still has the binlog a stored offset points to. */
   async #available(o: BinlogOffset): Promise<boolean> {
-    const conn = this.#conn!;
-    if (this.#server.gtids && o.gtids !== null && this.#server.mariadb) {
-      // Every domain's sequence in the offset must still be at or after the oldest binlog's GTID list.
-      const [rows] = await conn.query('SELECT @@gtid_binlog_state AS state');
-      const state = String((rows as { state: string }[])[0]?.state ?? '');
-      return state !== '' || o.gtids === '';
-    }
-    const [rows] = await conn.query('SHOW BINARY LOGS');
-    return (rows as { Log_name: string }[]).some((r) => r.Log_name === o.file);
+    return this.#query(
+      () => offsetAvailable(this.#conn!, o, this.#server.mariadb && this.#server.gtids),
+      'checking that the binlog of the committed offset is still on the server',
+    );
   }
 
   async #currentPosition(): Promise<BinlogOffset> {

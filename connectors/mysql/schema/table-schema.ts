@@ -44,7 +44,8 @@ export class TableSchema {
 
   constructor(meta: TableMeta, o: TableSchemaOptions) {
     this.meta = meta;
-    const base = `${o.prefix}.${meta.db}.${meta.table}`;
+    // Kafka topic and Avro names allow [A-Za-z0-9._-] only; Debezium replaces anything else by '_'.
+    const base = `${o.prefix}.${meta.db}.${meta.table}`.replace(/[^A-Za-z0-9._-]/g, '_');
     this.topic = base;
     const keySet = new Set(meta.keyColumns);
     this.#columns = [];

@@ -19,12 +19,19 @@ const config = (o: Record<string, string> = {}) =>
   baseConfig({ 'database.include.list': DB, 'snapshot.mode': 'no_data', ...o });
 
 const ids = (records: readonly SourceRecord[]) =>
-  records.filter((r) => r.value !== null).map((r) => (r.value as ChangeEvent).after?.id ?? (r.value as ChangeEvent).before?.id);
+  records
+    .filter((r) => r.value !== null)
+    .map((r) => (r.value as ChangeEvent).after?.id ?? (r.value as ChangeEvent).before?.id);
 
 /** One transaction with two row events: rows 1-4 in one INSERT, rows 5-6 in another. */
 async function twoEventTransaction(base: number): Promise<void> {
   await conn.beginTransaction();
-  await conn.query('INSERT INTO r VALUES (?, 0), (?, 0), (?, 0), (?, 0)', [base + 1, base + 2, base + 3, base + 4]);
+  await conn.query('INSERT INTO r VALUES (?, 0), (?, 0), (?, 0), (?, 0)', [
+    base + 1,
+    base + 2,
+    base + 3,
+    base + 4,
+  ]);
   await conn.query('INSERT INTO r VALUES (?, 0), (?, 0)', [base + 5, base + 6]);
   await conn.commit();
 }
@@ -88,7 +95,15 @@ describe('MySQL source: restart from the committed offset', () => {
   });
 
   it('restarts an interrupted snapshot from the start', async () => {
-    const h = new TaskHarness({ file: 'x.000001', pos: 4, event: 0, row: 0, snapshot: true, server_id: 1, ts_sec: 0 });
+    const h = new TaskHarness({
+      file: 'x.000001',
+      pos: 4,
+      event: 0,
+      row: 0,
+      snapshot: true,
+      server_id: 1,
+      ts_sec: 0,
+    });
     await h.start(config({ 'snapshot.mode': 'initial', 'table.include.list': `${DB}\\.r` }));
     try {
       const [count] = (await conn.query('SELECT COUNT(*) AS n FROM r')) as unknown as [{ n: number }[]];

@@ -63,7 +63,10 @@ const EXPECTED = {
 };
 
 beforeAll(async () => {
-  conn = await openDatabase(DB, [`CREATE TABLE alltypes (${COLUMNS})`, `INSERT INTO alltypes VALUES ${VALUES}`]);
+  conn = await openDatabase(DB, [
+    `CREATE TABLE alltypes (${COLUMNS})`,
+    `INSERT INTO alltypes VALUES ${VALUES}`,
+  ]);
 });
 
 afterAll(async () => {
@@ -100,10 +103,19 @@ describe('MySQL source: column types under the default handling modes', () => {
       expect(fieldSchema(value, 'tm')?.name).toBe('io.debezium.time.MicroTime');
       expect(fieldSchema(value, 'dt')?.name).toBe('io.debezium.time.Date');
       expect(fieldSchema(value, 'yr')?.name).toBe('io.debezium.time.Year');
-      expect(fieldSchema(value, 'e')).toMatchObject({ name: 'io.debezium.data.Enum', parameters: { allowed: 'a,b,c' } });
-      expect(fieldSchema(value, 's')).toMatchObject({ name: 'io.debezium.data.EnumSet', parameters: { allowed: 'x,y,z' } });
+      expect(fieldSchema(value, 'e')).toMatchObject({
+        name: 'io.debezium.data.Enum',
+        parameters: { allowed: 'a,b,c' },
+      });
+      expect(fieldSchema(value, 's')).toMatchObject({
+        name: 'io.debezium.data.EnumSet',
+        parameters: { allowed: 'x,y,z' },
+      });
       expect(fieldSchema(value, 'b1')?.type).toBe('boolean');
-      expect(fieldSchema(value, 'b12')).toMatchObject({ name: 'io.debezium.data.Bits', parameters: { length: '12' } });
+      expect(fieldSchema(value, 'b12')).toMatchObject({
+        name: 'io.debezium.data.Bits',
+        parameters: { length: '12' },
+      });
     } finally {
       await h.stop();
     }
