@@ -41,7 +41,13 @@ export function sourceSchema(flavor: Flavor): Schema {
     .build();
 }
 
-export type SnapshotMarker = 'true' | 'first' | 'last' | 'false' | 'last_in_data_collection';
+export type SnapshotMarker =
+  | 'true'
+  | 'first'
+  | 'first_in_data_collection'
+  | 'last_in_data_collection'
+  | 'last'
+  | 'false';
 
 export interface SourceInfo {
   readonly flavor: Flavor;

@@ -5,8 +5,15 @@ import { connect, quoteId } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
 import type { BinlogOffset } from '../position.ts';
 import type { TableSchema } from '../schema/table-schema.ts';
+import type { SnapshotMarker } from '../source-info.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
 import type { RecordQueue } from '../stream/record-queue.ts';
+
+interface Held {
+  readonly table: TableSchema;
+  readonly row: Record<string, unknown>;
+  readonly firstInTable: boolean;
+}
 
 /** The binlog position a snapshot is consistent with. */
 export interface SnapshotPoint {
@@ -94,43 +101,53 @@ export async function runSnapshot(args: {
     const now = Date.now();
     const restart: BinlogOffset = { ...point, event: 0, row: 0, snapshot: true };
     args.status.setDetail('snapshot', { tables: tables.length, done: 0 });
-    for (let ti = 0; ti < tables.length; ti++) {
-      if (args.signal.aborted) break;
+    // One row of look-ahead (across tables) tells each table's last row and the snapshot's last row.
+    let held: Held | null = null;
+    let total = 0;
+    const emit = async (h: Held, lastInTable: boolean, lastOverall: boolean) => {
+      const marker: SnapshotMarker = lastOverall
+        ? 'last'
+        : total === 0
+          ? 'first'
+          : h.firstInTable
+            ? 'first_in_data_collection'
+            : lastInTable
+              ? 'last_in_data_collection'
+              : 'true';
+      total++;
+      const at = {
+        file: point.file,
+        pos: point.pos,
+        row: 0,
+        serverId: 0,
+        gtid: null,
+        tsMs: now,
+        thread: null,
+        query: null,
+        snapshot: marker,
+        // The last row's offset says the snapshot is complete: once durable, a restart streams.
+        restart: lastOverall ? { ...restart, snapshot: false } : restart,
+        transaction: null,
+      } as const;
+      const p = queue.push(builder.read(h.table, h.row, at));
+      if (p) await p;
+    };
+    for (let ti = 0; ti < tables.length && !args.signal.aborted; ti++) {
       const t = tables[ti]!;
-      const lastTable = ti === tables.length - 1;
       const sql = `SELECT * FROM ${quoteId(t.meta.db)}.${quoteId(t.meta.table)}`;
       const raw = (conn as unknown as { connection: { query(sql: string): { stream(o: object): unknown } } })
         .connection;
       const stream = raw.query(sql).stream({ highWaterMark: Math.min(c['snapshot.fetch.size'], 1024) });
-      let previous: Record<string, unknown> | null = null;
-      let emitted = 0;
-      const emit = async (row: Record<string, unknown>, last: boolean) => {
-        const marker = lastTable && last ? 'last' : ti === 0 && emitted++ === 0 ? 'first' : 'true';
-        const at = {
-          file: point.file,
-          pos: point.pos,
-          row: 0,
-          serverId: 0,
-          gtid: null,
-          tsMs: now,
-          thread: null,
-          query: null,
-          snapshot: marker,
-          restart: lastTable && last ? { ...restart, snapshot: false } : restart,
-          transaction: null,
-        } as const;
-        const p = queue.push(builder.read(t, row, at));
-        if (p) await p;
-      };
-      // One row of look-ahead tells the last row of the last table, which carries snapshot=last.
+      let first = true;
       for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
         if (args.signal.aborted) break;
-        if (previous) await emit(previous, false);
-        previous = row;
+        if (held) await emit(held, held.table !== t, false);
+        held = { table: t, row, firstInTable: first };
+        first = false;
       }
-      if (previous && !args.signal.aborted) await emit(previous, true);
       args.status.setDetail('snapshot', { tables: tables.length, done: ti + 1 });
     }
+    if (held && !args.signal.aborted) await emit(held, true, true);
     await conn.query('COMMIT');
     return { ...restart, snapshot: false };
   } catch (e) {

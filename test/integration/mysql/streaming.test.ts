@@ -9,6 +9,7 @@ let conn: mysql.Connection;
 beforeAll(async () => {
   conn = await openDatabase(DB, [
     'CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40), qty INT UNSIGNED)',
+    'CREATE TABLE other (id INT PRIMARY KEY)',
     "INSERT INTO items VALUES (1, 'one', 10), (2, 'two', 20)",
   ]);
 });
@@ -81,6 +82,31 @@ describe('MySQL source: snapshot then streaming', () => {
         expect.objectContaining({ key: '__debezium.oldkey', value: { id: 3 } }),
       ]);
       expect(ev(out[0]!).source.connector).toBe('mysql');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('moves the offset past traffic of tables not captured with heartbeat records', async () => {
+    const h = new TaskHarness();
+    await h.start(
+      config({
+        'snapshot.mode': 'no_data',
+        'table.include.list': `${DB}\\.items`,
+        'heartbeat.interval.ms': '200',
+      }),
+    );
+    try {
+      await conn.query('INSERT INTO other VALUES (1)');
+      const [[gtid]] = (await conn.query('SELECT @@gtid_binlog_pos AS pos')) as unknown as [
+        [{ pos: string }],
+      ];
+      let beat = (await h.collect(1))[0]!;
+      // The first heartbeat may predate the write; the next ones carry the position after it.
+      while ((beat.sourceOffset as { gtids?: string }).gtids !== gtid.pos) beat = (await h.collect(1))[0]!;
+      expect(beat.topic).toBe('__debezium-heartbeat.it');
+      expect(beat.key).toEqual({ serverName: 'it' });
+      expect(beat.sourceOffset).toMatchObject({ event: 0, row: 0 });
     } finally {
       await h.stop();
     }
