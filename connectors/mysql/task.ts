@@ -21,6 +21,7 @@ import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { RecordQueue } from './stream/record-queue.ts';
+import { TransactionEvents } from './stream/transactions.ts';
 
 /**
  * The MySQL / MariaDB source task: server checks → table schemas → snapshot decision (resume, snapshot,
@@ -44,6 +45,7 @@ export class MysqlSourceTask implements SourceTask {
   #heartbeat: NodeJS.Timeout | null = null;
   #abort = new AbortController();
   #warned = new Set<string>();
+  #txEvents: TransactionEvents | null = null;
 
   constructor(flavor: Flavor) {
     this.#flavor = flavor;
@@ -62,6 +64,11 @@ export class MysqlSourceTask implements SourceTask {
       skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
       provideTransactionMetadata: c['provide.transaction.metadata'],
     });
+    if (c['provide.transaction.metadata'])
+      this.#txEvents = new TransactionEvents(
+        `${c['topic.prefix']}.${c['topic.transaction']}`,
+        this.#builder.partition,
+      );
     this.#schemaOptions = {
       prefix: c['topic.prefix'],
       types: {
@@ -186,8 +193,10 @@ export class MysqlSourceTask implements SourceTask {
           for (const key of [...this.#tables.keys()]) if (key.startsWith(`${db}.`)) this.#tables.delete(key);
           return undefined;
         },
-        onCommit: (next) => {
+        onCommit: (next, tsMs) => {
           this.#between = next;
+          const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
+          return end ? this.#queue.push([end]) : undefined;
         },
         onError: (e) => this.#queue.fail(classify(e, 'reading the binlog')),
       },
@@ -230,7 +239,17 @@ export class MysqlSourceTask implements SourceTask {
   #emit(t: TableSchema, batch: RowBatch): Promise<void> | undefined {
     const out: SourceRecord[] = [];
     const b = this.#builder;
+    const tx = this.#txEvents;
+    const collection = `${t.meta.db}.${t.meta.table}`;
+    tx?.skipped(batch.txId, collection, batch.skipped);
     for (let i = 0; i < batch.rows.length; i++) {
+      const restart = batch.restartAfter(i);
+      let transaction = null;
+      if (tx) {
+        const next = tx.next(batch.txId, collection, batch.tsMs, restart, batch.serverId);
+        transaction = next.block;
+        if (next.begin) out.push(next.begin);
+      }
       const at = {
         file: batch.file,
         pos: batch.pos,
@@ -241,8 +260,8 @@ export class MysqlSourceTask implements SourceTask {
         thread: null,
         query: this.#c['include.query'] ? batch.query : null,
         snapshot: 'false',
-        restart: batch.restartAfter(i),
-        transaction: this.#c['provide.transaction.metadata'] ? batch.transactionOf(i, key(t)) : null,
+        restart,
+        transaction,
       } as const;
       const row = batch.rows[i] as Record<string, unknown>;
       if (batch.kind === 'insert') out.push(...b.insert(t, row, at));
@@ -303,8 +322,4 @@ export class MysqlSourceTask implements SourceTask {
     await this.#conn?.end().catch(() => {});
     this.#conn = null;
   }
-}
-
-function key(t: TableSchema): string {
-  return `${t.meta.db}.${t.meta.table}`;
 }

@@ -1,6 +1,5 @@
 import ZongJi, { type AnyBinlogEvent, type ZongJiOptions } from '@vlasky/zongji';
 import type mysql from 'mysql2/promise';
-import type { TransactionBlock } from '../../../src/api/index.ts';
 import { classify } from '../errors.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
 
@@ -14,6 +13,10 @@ export interface RowBatch {
   readonly table: string;
   /** Insert/delete: the row; update: `{before, after}`. Already cut to the rows not emitted before. */
   readonly rows: readonly unknown[];
+  /** Leading rows of the event left out as emitted before a restart. */
+  readonly skipped: number;
+  /** The transaction's id: its GTID, else `file:pos` of its start. */
+  readonly txId: string;
   /** Index in the event of the first row in `rows`. */
   readonly firstRow: number;
   readonly file: string;
@@ -24,8 +27,6 @@ export interface RowBatch {
   readonly query: string | null;
   /** The restart offset of row `i` of `rows` (Debezium's event/row skip counters). */
   restartAfter(i: number): BinlogOffset;
-  /** Transaction order block of row `i` (counts every row event row of the transaction). */
-  transactionOf(i: number, table: string): TransactionBlock | null;
 }
 
 export interface StreamHandler {
@@ -33,8 +34,8 @@ export interface StreamHandler {
   onRows(batch: RowBatch): Promise<void> | undefined;
   /** A DDL statement (MariaDB: standalone GTID group; MySQL: a Query event outside BEGIN). */
   onDdl(db: string, ddl: string): Promise<void> | undefined;
-  /** A transaction ended; `next` is where reading would restart. */
-  onCommit(next: BinlogOffset): void;
+  /** A transaction ended at `tsMs`; `next` is where reading would restart. */
+  onCommit(next: BinlogOffset, tsMs: number): Promise<void> | undefined;
   onError(error: unknown): void;
 }
 
@@ -45,8 +46,6 @@ interface Tx {
   gtid: string | null;
   serverId: number;
   events: number;
-  order: number;
-  perTable: Map<string, number>;
 }
 
 /**
@@ -179,20 +178,14 @@ export class BinlogStream {
           if (!this.#tx) this.#begin(start, null);
           return undefined;
         }
-        if (/^(COMMIT|ROLLBACK)$/i.test(sql)) {
-          this.#commit(e.nextPosition);
-          return undefined;
-        }
+        if (/^(COMMIT|ROLLBACK)$/i.test(sql)) return this.#commit(e.nextPosition, e.timestamp);
         // DDL is its own group: reported, then the group ends at the statement.
         const done = this.#h.onDdl(q.schema, sql);
-        const finish = () => this.#commit(e.nextPosition);
-        if (done) return done.then(finish);
-        finish();
-        return undefined;
+        const finish = () => this.#commit(e.nextPosition, e.timestamp);
+        return done ? done.then(finish) : finish();
       }
       case 'xid':
-        this.#commit(e.nextPosition);
-        return undefined;
+        return this.#commit(e.nextPosition, e.timestamp);
       case 'writerows':
       case 'updaterows':
       case 'deleterows':
@@ -211,25 +204,26 @@ export class BinlogStream {
       gtid,
       serverId,
       events: 0,
-      order: 0,
-      perTable: new Map(),
     };
     this.#annotate = null;
   }
 
-  #commit(next: number): void {
+  #commit(next: number, tsMs: number): Promise<void> | undefined {
     this.#pos = next;
     this.#tx = null;
     this.#annotate = null;
     this.#skipper.transactionEnded();
-    this.#h.onCommit({
-      file: this.#file,
-      pos: next,
-      gtids: this.#zongji.gtidSet ?? null,
-      event: 0,
-      row: 0,
-      snapshot: false,
-    });
+    return this.#h.onCommit(
+      {
+        file: this.#file,
+        pos: next,
+        gtids: this.#zongji.gtidSet ?? null,
+        event: 0,
+        row: 0,
+        snapshot: false,
+      },
+      tsMs,
+    );
   }
 
   #rows(e: AnyBinlogEvent, start: number): Promise<void> | undefined {
@@ -240,16 +234,16 @@ export class BinlogStream {
     const all = r.rows as unknown[];
     const skip = this.#skipper.rowsToSkip(index, all.length);
     const entry = r.tableMap[r.tableId];
-    if (!entry || skip >= all.length) return undefined;
+    if (!entry) return undefined;
     const kind =
       e.getEventName() === 'writerows' ? 'insert' : e.getEventName() === 'updaterows' ? 'update' : 'delete';
-    const orderBase = tx.order;
-    tx.order += all.length;
     const batch: RowBatch = {
       kind,
       db: entry.parentSchema,
       table: entry.tableName,
       rows: skip > 0 ? all.slice(skip) : all,
+      skipped: skip,
+      txId: tx.gtid ?? `${tx.file}:${tx.pos}`,
       firstRow: skip,
       file: this.#file,
       pos: start,
@@ -265,12 +259,6 @@ export class BinlogStream {
         row: skip + i + 1,
         snapshot: false,
       }),
-      transactionOf: (i, table) => {
-        if (!tx.gtid) return null;
-        const n = (tx.perTable.get(table) ?? 0) + 1;
-        tx.perTable.set(table, n);
-        return { id: tx.gtid, total_order: orderBase + skip + i + 1, data_collection_order: n };
-      },
     };
     return this.#h.onRows(batch);
   }

@@ -7,7 +7,10 @@ const DB = 'seam_mysql_resume';
 let conn: mysql.Connection;
 
 beforeAll(async () => {
-  conn = await openDatabase(DB, ['CREATE TABLE r (id INT PRIMARY KEY, v INT)']);
+  conn = await openDatabase(DB, [
+    'CREATE TABLE r (id INT PRIMARY KEY, v INT)',
+    'CREATE TABLE q (id INT PRIMARY KEY)',
+  ]);
 });
 
 afterAll(async () => {
@@ -111,6 +114,55 @@ describe('MySQL source: restart from the committed offset', () => {
       expect(out.every((r) => (r.value as ChangeEvent).op === 'r')).toBe(true);
     } finally {
       await h.stop();
+    }
+  });
+
+  it('emits BEGIN, ordered changes and END once each across a restart inside the transaction', async () => {
+    const cfg = config({ 'provide.transaction.metadata': 'true', 'table.include.list': `${DB}\\.(r|q)` });
+    const kind = (r: SourceRecord) =>
+      r.topic === 'it.transaction' ? (r.value as { status: string }).status : (r.value as ChangeEvent).op;
+    const first = new TaskHarness();
+    await first.start(cfg);
+    await conn.beginTransaction();
+    await conn.query('INSERT INTO r VALUES (501, 0), (502, 0)');
+    await conn.query('INSERT INTO q VALUES (1)');
+    await conn.commit();
+    // BEGIN and the first row share one offset; a crash after the second row.
+    const all = await first.collect(5, 30_000, 3);
+    expect(all.map(kind)).toEqual(['BEGIN', 'c', 'c', 'c', 'END']);
+    const blocks = all.slice(1, 4).map((r) => (r.value as ChangeEvent).transaction);
+    const id = (all[0]!.value as { id: string }).id;
+    expect(id).toMatch(/^\d+-\d+-\d+$/);
+    expect(blocks).toEqual([
+      { id, total_order: 1, data_collection_order: 1 },
+      { id, total_order: 2, data_collection_order: 2 },
+      { id, total_order: 3, data_collection_order: 1 },
+    ]);
+    expect(all[4]!.value).toMatchObject({
+      status: 'END',
+      id,
+      event_count: 3,
+      data_collections: [
+        { data_collection: `${DB}.r`, event_count: 2 },
+        { data_collection: `${DB}.q`, event_count: 1 },
+      ],
+    });
+    await first.stop();
+
+    const second = new TaskHarness(first.offset);
+    await second.start(cfg);
+    try {
+      const rest = await second.collect(2);
+      expect(rest.map(kind)).toEqual(['c', 'END']);
+      expect((rest[0]!.value as ChangeEvent).transaction).toEqual({
+        id,
+        total_order: 3,
+        data_collection_order: 1,
+      });
+      expect(rest[1]!.value).toMatchObject({ event_count: 3 });
+      expect(await second.drain(500)).toEqual([]);
+    } finally {
+      await second.stop();
     }
   });
 });
