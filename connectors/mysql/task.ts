@@ -21,6 +21,7 @@ import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { RecordQueue } from './stream/record-queue.ts';
+import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
 
 /**
@@ -46,6 +47,7 @@ export class MysqlSourceTask implements SourceTask {
   #abort = new AbortController();
   #warned = new Set<string>();
   #txEvents: TransactionEvents | null = null;
+  #schemaChanges: SchemaChanges | null = null;
 
   constructor(flavor: Flavor) {
     this.#flavor = flavor;
@@ -64,6 +66,8 @@ export class MysqlSourceTask implements SourceTask {
       skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
       provideTransactionMetadata: c['provide.transaction.metadata'],
     });
+    if (c['include.schema.changes'])
+      this.#schemaChanges = new SchemaChanges(this.#flavor, c['topic.prefix'], this.#builder.partition);
     if (c['provide.transaction.metadata'])
       this.#txEvents = new TransactionEvents(
         `${c['topic.prefix']}.${c['topic.transaction']}`,
@@ -188,10 +192,16 @@ export class MysqlSourceTask implements SourceTask {
       stored,
       {
         onRows: (batch) => this.#onRows(batch),
-        onDdl: (db) => {
-          // Column types come from information_schema: reload this database's tables at their next row.
-          for (const key of [...this.#tables.keys()]) if (key.startsWith(`${db}.`)) this.#tables.delete(key);
-          return undefined;
+        onDdl: (session, ddl, after, tsMs, gtid) => {
+          if (!isSchemaChange(ddl)) return undefined;
+          const db = ddlDatabase(ddl, session);
+          // Column types come from information_schema: reload the database's tables at their next row.
+          for (const key of [...this.#tables.keys()])
+            if (key.startsWith(`${db}.`) || key.startsWith(`${session}.`)) this.#tables.delete(key);
+          if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return undefined;
+          return this.#queue.push([
+            this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs),
+          ]);
         },
         onCommit: (next, tsMs) => {
           this.#between = next;

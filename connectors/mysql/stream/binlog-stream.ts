@@ -1,4 +1,9 @@
-import ZongJi, { type AnyBinlogEvent, type ZongJiOptions } from '@vlasky/zongji';
+import ZongJi, {
+  type AnyBinlogEvent,
+  GtidSet,
+  MariadbGtidPosition,
+  type ZongJiOptions,
+} from '@vlasky/zongji';
 import type mysql from 'mysql2/promise';
 import { classify } from '../errors.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
@@ -32,8 +37,17 @@ export interface RowBatch {
 export interface StreamHandler {
   /** Rows of a row event; a returned promise pauses the binlog socket until it settles. */
   onRows(batch: RowBatch): Promise<void> | undefined;
-  /** A DDL statement (MariaDB: standalone GTID group; MySQL: a Query event outside BEGIN). */
-  onDdl(db: string, ddl: string): Promise<void> | undefined;
+  /**
+   * A DDL statement (MariaDB: standalone GTID group; MySQL: a Query event outside BEGIN), reported after
+   * its group ended; `after` is the boundary just past it.
+   */
+  onDdl(
+    db: string,
+    ddl: string,
+    after: BinlogOffset,
+    tsMs: number,
+    gtid: string | null,
+  ): Promise<void> | undefined;
   /** A transaction ended at `tsMs`; `next` is where reading would restart. */
   onCommit(next: BinlogOffset, tsMs: number): Promise<void> | undefined;
   onError(error: unknown): void;
@@ -65,6 +79,7 @@ export class BinlogStream {
   #backlog: AnyBinlogEvent[] = [];
   #stopped = false;
   #annotate: string | null = null;
+  #boundary: BinlogOffset | null = null;
   /** The server's own server_id, for events whose group names none. */
   readonly #originId: number;
 
@@ -179,10 +194,16 @@ export class BinlogStream {
           return undefined;
         }
         if (/^(COMMIT|ROLLBACK)$/i.test(sql)) return this.#commit(e.nextPosition, e.timestamp);
-        // DDL is its own group: reported, then the group ends at the statement.
-        const done = this.#h.onDdl(q.schema, sql);
-        const finish = () => this.#commit(e.nextPosition, e.timestamp);
-        return done ? done.then(finish) : finish();
+        // Statements inside a transaction that neither end it nor change a schema.
+        if (/^(SAVEPOINT|ROLLBACK\s+TO|RELEASE\s+SAVEPOINT|XA\s+(START|BEGIN|END))\b/i.test(sql))
+          return undefined;
+        // DDL is its own group, ended by the statement itself; zongji folds its GTID into gtidSet only at
+        // the next group, so it is added here, or a restart from just after the DDL would re-read it.
+        const gtid = this.#tx?.gtid ?? null;
+        const committed = this.#commit(e.nextPosition, e.timestamp, gtid);
+        const after = this.#boundary!;
+        const report = () => this.#h.onDdl(q.schema, sql, after, e.timestamp, gtid);
+        return committed ? committed.then(report) : report();
       }
       case 'xid':
         return this.#commit(e.nextPosition, e.timestamp);
@@ -208,22 +229,21 @@ export class BinlogStream {
     this.#annotate = null;
   }
 
-  #commit(next: number, tsMs: number): Promise<void> | undefined {
+  #commit(next: number, tsMs: number, unfolded: string | null = null): Promise<void> | undefined {
     this.#pos = next;
     this.#tx = null;
     this.#annotate = null;
     this.#skipper.transactionEnded();
-    return this.#h.onCommit(
-      {
-        file: this.#file,
-        pos: next,
-        gtids: this.#zongji.gtidSet ?? null,
-        event: 0,
-        row: 0,
-        snapshot: false,
-      },
-      tsMs,
-    );
+    const set = this.#zongji.gtidSet ?? null;
+    this.#boundary = {
+      file: this.#file,
+      pos: next,
+      gtids: set !== null && unfolded !== null ? withGtid(set, unfolded, this.#zongji.isMariaDb) : set,
+      event: 0,
+      row: 0,
+      snapshot: false,
+    };
+    return this.#h.onCommit(this.#boundary, tsMs);
   }
 
   #rows(e: AnyBinlogEvent, start: number): Promise<void> | undefined {
@@ -274,4 +294,18 @@ export class BinlogStream {
       // already closed
     }
   }
+}
+
+/** A GTID position (MariaDB) or set (MySQL) with one more transaction in it. */
+export function withGtid(set: string, gtid: string, mariadb: boolean): string {
+  if (mariadb) {
+    const m = /^(\d+)-(\d+)-(\d+)$/.exec(gtid);
+    if (!m) return set;
+    const p = MariadbGtidPosition.parse(set);
+    p.add({ domainId: Number(m[1]), serverId: Number(m[2]), seqNo: m[3]! });
+    return p.toString();
+  }
+  const s = GtidSet.parse(set);
+  s.add(gtid);
+  return s.toString();
 }

@@ -40,7 +40,20 @@ describe('MySQL source: ALTER TABLE between row events', () => {
       await conn.query('ALTER TABLE s DROP COLUMN a');
       await conn.query("INSERT INTO s (id, b, z) VALUES (3, 30, 'z3')");
       await h.start(baseConfig({ 'database.include.list': DB, 'snapshot.mode': 'no_data' }));
-      const out = await h.collect(3);
+      const all = await h.collect(5);
+      const ddl = all.filter((r) => r.topic === 'it');
+      expect(ddl.map((r) => (r.value as { ddl: string }).ddl)).toEqual([
+        'ALTER TABLE s ADD COLUMN z VARCHAR(10) FIRST',
+        'ALTER TABLE s DROP COLUMN a',
+      ]);
+      expect(ddl[0]!.key).toEqual({ databaseName: DB });
+      expect(ddl[0]!.value).toMatchObject({
+        databaseName: DB,
+        tableChanges: [],
+        source: { db: DB, snapshot: 'false' },
+      });
+      expect((ddl[0]!.value as { source: { gtid: string } }).source.gtid).toMatch(/^\d+-\d+-\d+$/);
+      const out = all.filter((r) => r.topic !== 'it');
       const after = out.map((r) => (r.value as ChangeEvent).after);
       expect(after[0]).toMatchObject({ id: 1, b: 10 });
       expect(after[0]!.z ?? null).toBeNull();
@@ -49,6 +62,22 @@ describe('MySQL source: ALTER TABLE between row events', () => {
       expect(after[2]).not.toHaveProperty('a');
     } finally {
       await h.stop();
+    }
+  });
+
+  it('does not repeat a DDL once its schema change record is durable', async () => {
+    const h = new TaskHarness();
+    await h.start(baseConfig({ 'database.include.list': DB, 'snapshot.mode': 'no_data' }));
+    await conn.query('ALTER TABLE s ADD COLUMN w INT');
+    const [ddl] = await h.collect(1);
+    expect(ddl!.topic).toBe('it');
+    await h.stop();
+    const again = new TaskHarness(h.offset);
+    await again.start(baseConfig({ 'database.include.list': DB, 'snapshot.mode': 'no_data' }));
+    try {
+      expect(await again.drain(700)).toEqual([]);
+    } finally {
+      await again.stop();
     }
   });
 });
