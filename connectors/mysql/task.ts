@@ -208,7 +208,7 @@ export class MysqlSourceTask implements SourceTask {
           const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
           return end ? this.#queue.push([end]) : undefined;
         },
-        onError: (e) => this.#queue.fail(classify(e, 'reading the binlog')),
+        onError: (e) => this.#queue.fail(streamLost(e)),
       },
       useGtids,
       c['include.query'],
@@ -332,4 +332,18 @@ export class MysqlSourceTask implements SourceTask {
     await this.#conn?.end().catch(() => {});
     this.#conn = null;
   }
+}
+
+/**
+ * A failed binlog connection is not revived by calling poll() again, so a transient cause (network,
+ * server restart) must not surface as retriable: the task fails and the worker's automatic restart
+ * resumes it from the last committed offset (as the PostgreSQL source does).
+ */
+function streamLost(error: unknown): Error {
+  const e = classify(error, 'reading the binlog');
+  if (!e.retriable) return e;
+  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
+    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
+    cause: error,
+  });
 }
