@@ -222,7 +222,8 @@ export class MysqlSourceTask implements SourceTask {
   }
 
   #beat(): void {
-    if (!this.#between || this.#queue.size > 0) return;
+    // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
+    if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
     const c = this.#c;
     void this.#queue.push([
       heartbeatRecord(

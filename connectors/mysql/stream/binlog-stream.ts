@@ -283,6 +283,11 @@ export class BinlogStream {
     return this.#h.onRows(batch);
   }
 
+  /** Whether a transaction is open: an offset between transactions would then move back before its rows. */
+  get inTransaction(): boolean {
+    return this.#tx !== null;
+  }
+
   /** Stops reading; idempotent. */
   stop(): void {
     if (this.#stopped) return;
