@@ -168,7 +168,8 @@ export class BinlogStream {
   }
 
   #handle(e: AnyBinlogEvent): Promise<void> | undefined {
-    const start = e.nextPosition - e.size;
+    // zongji's size leaves out the 19-byte header and, with binlog checksums, the 4-byte CRC.
+    const start = e.nextPosition - e.size - (this.#zongji.useChecksum ? 23 : 19);
     switch (e.getEventName()) {
       case 'rotate': {
         const r = e as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>;

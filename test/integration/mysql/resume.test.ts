@@ -165,4 +165,27 @@ describe('MySQL source: restart from the committed offset', () => {
       await second.stop();
     }
   });
+
+  it('resumes by file and position when the offset has no GTIDs (MySQL without gtid_mode)', async () => {
+    const first = new TaskHarness();
+    await first.start(config());
+    await twoEventTransaction(700);
+    await first.collect(6, 30_000, 3);
+    await first.stop();
+    const { gtids: _dropped, ...byPosition } = first.offset as Record<string, unknown>;
+    expect(byPosition).toMatchObject({ event: 0, row: 3 });
+
+    const second = new TaskHarness(byPosition);
+    await second.start(config());
+    try {
+      expect(ids(await second.collect(3))).toEqual([704, 705, 706]);
+      expect(await second.drain(500)).toEqual([]);
+      await conn.query('INSERT INTO r VALUES (707, 0)');
+      const [next] = await second.collect(1);
+      expect(ids([next!])).toEqual([707]);
+      expect(next!.sourceOffset).not.toHaveProperty('gtids');
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -63,6 +63,9 @@ describe('MySQL source: snapshot then streaming', () => {
       expect(source.gtid).toMatch(/^\d+-\d+-\d+$/);
       expect(typeof source.pos).toBe('number');
       expect(changes[0]!.sourceOffset).toMatchObject({ event: 0, row: 1 });
+      // source.pos is where the row event starts (what the SPI's source position assumes).
+      const [events] = await conn.query(`SHOW BINLOG EVENTS IN '${source.file}' FROM ${source.pos} LIMIT 1`);
+      expect((events as { Event_type: string }[])[0]?.Event_type).toMatch(/^Write_rows/);
     } finally {
       await h.stop();
     }
