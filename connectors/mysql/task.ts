@@ -7,7 +7,7 @@ import {
   type TaskConfig,
 } from '../../src/api/index.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { offsetAvailable } from './connection/binlog-files.ts';
+import { binlogLagBytes, offsetAvailable } from './connection/binlog-files.ts';
 import { listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
@@ -222,6 +222,9 @@ export class MysqlSourceTask implements SourceTask {
   }
 
   #beat(): void {
+    this.#reportLag().catch((e: unknown) =>
+      this.#warnOnce('lag', { error: (e as Error).message }, 'Could not read the binlog lag for the status'),
+    );
     // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
     if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
     const c = this.#c;
@@ -234,6 +237,18 @@ export class MysqlSourceTask implements SourceTask {
         this.#server.serverId,
       ),
     ]);
+  }
+
+  /** Binlog lag for the status: bytes the server wrote past the reader, and the age of the last event read. */
+  async #reportLag(): Promise<void> {
+    const at = this.#stream?.position;
+    if (!at || !this.#conn) return;
+    const bytes = await binlogLagBytes(this.#conn, at.file, at.pos);
+    this.#ctx.status.setDetail('binlog_lag_bytes', bytes);
+    this.#ctx.status.setDetail(
+      'binlog_lag_ms',
+      bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs),
+    );
   }
 
   #onRows(batch: RowBatch): Promise<void> | undefined {

@@ -44,3 +44,18 @@ function domains(position: string): Map<string, bigint> {
   }
   return out;
 }
+
+/** Bytes of binlog the server has written past (`file`, `pos`): the rest of that file and every later one. */
+export async function binlogLagBytes(
+  conn: mysql.Connection,
+  file: string,
+  pos: number,
+): Promise<number | null> {
+  const [logs] = await conn.query('SHOW BINARY LOGS');
+  const list = logs as { Log_name: string; File_size: number | string }[];
+  const at = list.findIndex((l) => l.Log_name === file);
+  if (at < 0) return null;
+  let lag = Math.max(0, Number(list[at]!.File_size) - pos);
+  for (const l of list.slice(at + 1)) lag += Number(l.File_size);
+  return lag;
+}

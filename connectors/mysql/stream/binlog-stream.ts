@@ -80,6 +80,7 @@ export class BinlogStream {
   #stopped = false;
   #annotate: string | null = null;
   #boundary: BinlogOffset | null = null;
+  #eventMs = 0;
   /** The server's own server_id, for events whose group names none. */
   readonly #originId: number;
 
@@ -168,6 +169,7 @@ export class BinlogStream {
   }
 
   #handle(e: AnyBinlogEvent): Promise<void> | undefined {
+    if (e.timestamp > 0) this.#eventMs = e.timestamp;
     // zongji's size leaves out the 19-byte header and, with binlog checksums, the 4-byte CRC.
     const start = e.nextPosition - e.size - (this.#zongji.useChecksum ? 23 : 19);
     switch (e.getEventName()) {
@@ -282,6 +284,11 @@ export class BinlogStream {
       }),
     };
     return this.#h.onRows(batch);
+  }
+
+  /** The last transaction boundary read, and the commit time (ms) of the last event handled. */
+  get position(): { readonly file: string; readonly pos: number; readonly eventMs: number } {
+    return { file: this.#file, pos: this.#pos, eventMs: this.#eventMs };
   }
 
   /** Whether a transaction is open: an offset between transactions would then move back before its rows. */
