@@ -100,10 +100,18 @@ export async function runSnapshot(args: {
     const point = await openSnapshot(conn, c, args.mariadb, args.logger);
     const now = Date.now();
     const restart: BinlogOffset = { ...point, event: 0, row: 0, snapshot: true };
-    args.status.setDetail('snapshot', { tables: tables.length, done: 0 });
+    let total = 0;
+    let doneTables = 0;
+    const started = Date.now();
+    const progress = (done: number) => ({
+      tables: tables.length,
+      done,
+      rows: total,
+      rows_per_second: Math.round((total * 1000) / Math.max(1, Date.now() - started)),
+    });
+    args.status.setDetail('snapshot', progress(0));
     // One row of look-ahead (across tables) tells each table's last row and the snapshot's last row.
     let held: Held | null = null;
-    let total = 0;
     const emit = async (h: Held, lastInTable: boolean, lastOverall: boolean) => {
       const marker: SnapshotMarker = lastOverall
         ? 'last'
@@ -115,6 +123,7 @@ export async function runSnapshot(args: {
               ? 'last_in_data_collection'
               : 'true';
       total++;
+      if (total % 10_000 === 0) args.status.setDetail('snapshot', progress(doneTables));
       const at = {
         file: point.file,
         pos: point.pos,
@@ -145,7 +154,8 @@ export async function runSnapshot(args: {
         held = { table: t, row, firstInTable: first };
         first = false;
       }
-      args.status.setDetail('snapshot', { tables: tables.length, done: ti + 1 });
+      doneTables = ti + 1;
+      args.status.setDetail('snapshot', progress(doneTables));
     }
     if (held && !args.signal.aborted) await emit(held, true, true);
     await conn.query('COMMIT');
