@@ -306,6 +306,11 @@ export class MysqlSourceTask implements SourceTask {
       `reading the columns of ${db}.${table}`,
     );
     const schema = meta ? new TableSchema(meta, this.#schemaOptions) : null;
+    if (!meta)
+      this.#ctx.logger.warn(
+        { table: `${db}.${table}` },
+        'Rows of a table that no longer exists are skipped: Seam keeps no schema history yet to decode them',
+      );
     if (meta && meta.keyColumns.length === 0)
       this.#warnOnce(
         `nokey:${db}.${table}`,
