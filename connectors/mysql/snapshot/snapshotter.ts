@@ -158,11 +158,13 @@ export async function runSnapshot(args: {
       args.status.setDetail('snapshot', progress(doneTables));
     }
     if (held && !args.signal.aborted) await emit(held, true, true);
-    await conn.query('COMMIT');
+    if (!args.signal.aborted) await conn.query('COMMIT');
     return { ...restart, snapshot: false };
   } catch (e) {
     throw classify(e, 'taking the initial snapshot');
   } finally {
-    await conn.end().catch(() => {});
+    // Stopped mid-table, the connection may still hold an unread result: drop it rather than wait.
+    if (args.signal.aborted) conn.destroy();
+    else await conn.end().catch(() => {});
   }
 }

@@ -189,3 +189,36 @@ describe('MySQL source: restart from the committed offset', () => {
     }
   });
 });
+
+describe('MySQL source: stop during a snapshot', () => {
+  it('returns promptly while the snapshot is blocked on a full queue', async () => {
+    await conn.query('CREATE TABLE big (id INT PRIMARY KEY, pad VARCHAR(100))');
+    await conn.query("INSERT INTO big SELECT seq, REPEAT('x', 100) FROM seq_1_to_50000");
+    const h = new TaskHarness();
+    await h.start(
+      config({
+        'snapshot.mode': 'initial',
+        'table.include.list': `${DB}\\.big`,
+        'max.queue.size': '8',
+        'max.batch.size': '8',
+      }),
+    );
+    await h.collect(16);
+    const started = Date.now();
+    await h.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The snapshot's query connection goes away too, not left blocked on an unread result.
+    const snapshotQueries = async () => {
+      const [rows] = await conn.query(
+        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT * FROM `seam_mysql_resume`.`big`%'",
+      );
+      return Number((rows as { n: number }[])[0]!.n);
+    };
+    let left = await snapshotQueries();
+    for (let i = 0; i < 50 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await snapshotQueries();
+    }
+    expect(left).toBe(0);
+  });
+});
