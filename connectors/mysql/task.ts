@@ -302,7 +302,7 @@ export class MysqlSourceTask implements SourceTask {
 
   async #schemaOf(db: string, table: string): Promise<TableSchema | null> {
     const meta = await this.#query(
-      () => tableMeta(this.#conn!, { db, table }),
+      () => tableMeta(this.#conn!, { db, table }, this.#server.mariadb),
       `reading the columns of ${db}.${table}`,
     );
     const schema = meta ? new TableSchema(meta, this.#schemaOptions) : null;

@@ -1,5 +1,5 @@
 import type mysql from 'mysql2/promise';
-import type { ColumnMeta } from '../schema/column.ts';
+import { type ColumnMeta, parseDefault } from '../schema/column.ts';
 import type { TableMeta } from '../schema/table-schema.ts';
 
 export interface TableRef {
@@ -16,11 +16,15 @@ export async function listTables(conn: mysql.Connection): Promise<TableRef[]> {
 }
 
 /** Columns (in ordinal order) and primary key of one table; null when the table does not exist. */
-export async function tableMeta(conn: mysql.Connection, ref: TableRef): Promise<TableMeta | null> {
+export async function tableMeta(
+  conn: mysql.Connection,
+  ref: TableRef,
+  mariadb: boolean,
+): Promise<TableMeta | null> {
   const [cols] = await conn.query(
     `SELECT COLUMN_NAME AS name, LOWER(DATA_TYPE) AS dataType, LOWER(COLUMN_TYPE) AS columnType,
             IS_NULLABLE AS nullable, NUMERIC_PRECISION AS num_precision, NUMERIC_SCALE AS num_scale,
-            DATETIME_PRECISION AS fsp, CHARACTER_SET_NAME AS charset
+            DATETIME_PRECISION AS fsp, CHARACTER_SET_NAME AS charset, COLUMN_DEFAULT AS dflt, EXTRA AS extra
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [ref.db, ref.table],
   );
@@ -31,16 +35,21 @@ export async function tableMeta(conn: mysql.Connection, ref: TableRef): Promise<
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
     [ref.db, ref.table],
   );
-  const columns: ColumnMeta[] = list.map((r) => ({
-    name: String(r.name),
-    dataType: String(r.dataType),
-    columnType: String(r.columnType),
-    nullable: r.nullable === 'YES',
-    precision: r.num_precision === null ? null : Number(r.num_precision),
-    scale: r.num_scale === null ? null : Number(r.num_scale),
-    fsp: r.fsp === null ? 0 : Number(r.fsp),
-    charset: r.charset === null ? null : String(r.charset),
-  }));
+  const columns: ColumnMeta[] = list.map((r) => {
+    const d = parseDefault(r.dflt === null ? null : String(r.dflt), String(r.extra ?? ''), mariadb);
+    return {
+      name: String(r.name),
+      dataType: String(r.dataType),
+      columnType: String(r.columnType),
+      nullable: r.nullable === 'YES',
+      precision: r.num_precision === null ? null : Number(r.num_precision),
+      scale: r.num_scale === null ? null : Number(r.num_scale),
+      fsp: r.fsp === null ? 0 : Number(r.fsp),
+      charset: r.charset === null ? null : String(r.charset),
+      defaultLiteral: d.literal,
+      defaultExpression: d.expression,
+    };
+  });
   return {
     db: ref.db,
     table: ref.table,

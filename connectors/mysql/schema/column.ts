@@ -11,6 +11,33 @@ export interface ColumnMeta {
   /** DATETIME_PRECISION: fractional digits of DATETIME, TIMESTAMP and TIME. */
   readonly fsp: number;
   readonly charset: string | null;
+  /** The DEFAULT clause as a literal value (quotes removed), or null. */
+  readonly defaultLiteral?: string | null;
+  /** The DEFAULT clause as an expression (`current_timestamp()`, `b'101'`), or null. */
+  readonly defaultExpression?: string | null;
+}
+
+/**
+ * information_schema's COLUMN_DEFAULT, told apart into a literal or an expression. MariaDB (10.2.7+)
+ * quotes string literals and writes `NULL` for DEFAULT NULL; MySQL writes literals bare and marks
+ * expressions with EXTRA `DEFAULT_GENERATED` (CURRENT_TIMESTAMP aside).
+ */
+export function parseDefault(
+  raw: string | null,
+  extra: string,
+  mariadb: boolean,
+): { literal: string | null; expression: string | null } {
+  if (raw === null) return { literal: null, expression: null };
+  if (mariadb) {
+    if (raw === 'NULL') return { literal: null, expression: null };
+    const quoted = /^'([\s\S]*)'$/.exec(raw);
+    if (quoted) return { literal: quoted[1]!.replace(/''/g, "'").replace(/\\\\/g, '\\'), expression: null };
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw)) return { literal: raw, expression: null };
+    return { literal: null, expression: raw };
+  }
+  if (/DEFAULT_GENERATED/i.test(extra) || /^current_timestamp/i.test(raw))
+    return { literal: null, expression: raw };
+  return { literal: raw, expression: null };
 }
 
 export function isUnsigned(c: ColumnMeta): boolean {

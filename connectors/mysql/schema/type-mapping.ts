@@ -36,9 +36,27 @@ export interface ColumnMapping {
 export function mapColumn(c: ColumnMeta, o: TypeOptions): ColumnMapping | null {
   const m = baseMapping(c, o);
   if (!m) return null;
+  const dflt = defaultValue(c, m.convert);
+  if (dflt !== undefined) m.builder.defaultValue(dflt);
   const schema = c.nullable ? { ...m.builder.optional().build() } : m.builder.build();
   const convert = c.nullable ? m.convert : orEpoch(m.convert, schema);
   return { schema, convert };
+}
+
+/**
+ * The schema default of a column's DEFAULT clause, converted like a value (Debezium puts it in the field
+ * schema). CURRENT_TIMESTAMP gives the epoch, as in Debezium; other expressions give none.
+ */
+function defaultValue(c: ColumnMeta, convert: Convert): unknown {
+  try {
+    if (c.defaultLiteral !== undefined && c.defaultLiteral !== null)
+      return convert(c.defaultLiteral) ?? undefined;
+    if (c.defaultExpression && /^current_timestamp/i.test(c.defaultExpression))
+      return convert('1970-01-01 00:00:00') ?? undefined;
+  } catch {
+    // A default the converter cannot read (e.g. a function call) is left out rather than guessed.
+  }
+  return undefined;
 }
 
 interface Base {

@@ -66,6 +66,10 @@ beforeAll(async () => {
   conn = await openDatabase(DB, [
     `CREATE TABLE alltypes (${COLUMNS})`,
     `INSERT INTO alltypes VALUES ${VALUES}`,
+    `CREATE TABLE defaults (id INT PRIMARY KEY DEFAULT 0, a INT DEFAULT 5, b VARCHAR(10) DEFAULT 'it''s',
+       c VARCHAR(5), d DATETIME DEFAULT CURRENT_TIMESTAMP, e DECIMAL(5,2) DEFAULT 1.50,
+       g TIMESTAMP NOT NULL DEFAULT '2020-01-01 00:00:00')`,
+    'INSERT INTO defaults (id) VALUES (1)',
   ]);
 });
 
@@ -79,7 +83,7 @@ const fieldSchema = (s: Schema, name: string) => s.fields?.find((f) => f.name ==
 describe('MySQL source: column types under the default handling modes', () => {
   it('converts every type the same way in the snapshot and in the binlog', async () => {
     const h = new TaskHarness();
-    await h.start(baseConfig({ 'database.include.list': DB }));
+    await h.start(baseConfig({ 'table.include.list': `${DB}\\.alltypes` }));
     try {
       const [snap] = await h.collect(1);
       const snapAfter = plain((snap!.value as ChangeEvent).after) as Record<string, unknown>;
@@ -125,7 +129,7 @@ describe('MySQL source: column types under the default handling modes', () => {
     const h = new TaskHarness();
     await h.start(
       baseConfig({
-        'database.include.list': DB,
+        'table.include.list': `${DB}\\.alltypes`,
         'snapshot.mode': 'initial',
         'decimal.handling.mode': 'string',
         'bigint.unsigned.handling.mode': 'precise',
@@ -145,6 +149,27 @@ describe('MySQL source: column types under the default handling modes', () => {
         tm6: 45296789,
         dt: 19782,
       });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('declares column defaults in the field schemas', async () => {
+    const h = new TaskHarness();
+    await h.start(baseConfig({ 'table.include.list': `${DB}\\.defaults` }));
+    try {
+      const [snap] = await h.collect(1);
+      const after = snap!.valueSchema!.fields!.find((f) => f.name === 'after')!.schema;
+      const defaults = Object.fromEntries(after.fields!.map((f) => [f.name, f.schema.defaultValue]));
+      expect(plain(defaults)).toEqual({
+        id: 0,
+        a: 5,
+        b: "it's",
+        d: 0,
+        e: { unscaled: '150', scale: 2 },
+        g: '2020-01-01T00:00:00Z',
+      });
+      expect(snap!.keySchema!.fields![0]!.schema.defaultValue).toBe(0);
     } finally {
       await h.stop();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ColumnMeta } from '../../../connectors/mysql/schema/column.ts';
+import { type ColumnMeta, parseDefault } from '../../../connectors/mysql/schema/column.ts';
 import {
   daysFromCivil,
   isoUtc,
@@ -147,5 +147,41 @@ describe('MySQL temporal text', () => {
     expect(parseTimeMicros('00:00:00.5')).toBe(500_000);
     expect(isoUtc('2024-02-29 13:14:15', 0)).toBe('2024-02-29T13:14:15Z');
     expect(isoUtc('2024-02-29 13:14:15', 3)).toBe('2024-02-29T13:14:15.000Z');
+  });
+});
+
+describe('MySQL column defaults', () => {
+  it("reads MariaDB's and MySQL's COLUMN_DEFAULT forms", () => {
+    expect(parseDefault("'it''s'", '', true)).toEqual({ literal: "it's", expression: null });
+    expect(parseDefault('NULL', '', true)).toEqual({ literal: null, expression: null });
+    expect(parseDefault('1.50', '', true)).toEqual({ literal: '1.50', expression: null });
+    expect(parseDefault('current_timestamp()', '', true)).toEqual({
+      literal: null,
+      expression: 'current_timestamp()',
+    });
+    expect(parseDefault("b'101'", '', true)).toEqual({ literal: null, expression: "b'101'" });
+    expect(parseDefault('abc', '', false)).toEqual({ literal: 'abc', expression: null });
+    expect(parseDefault('CURRENT_TIMESTAMP', 'DEFAULT_GENERATED', false)).toEqual({
+      literal: null,
+      expression: 'CURRENT_TIMESTAMP',
+    });
+    expect(parseDefault(null, '', false)).toEqual({ literal: null, expression: null });
+  });
+
+  it('puts converted defaults into the field schema, the epoch for CURRENT_TIMESTAMP', () => {
+    expect(map(col('int(11)', { defaultLiteral: '5' })).schema.defaultValue).toBe(5);
+    expect(map(col('decimal(5,2)', { scale: 2, defaultLiteral: '1.50' })).schema.defaultValue).toEqual({
+      unscaled: 150n,
+      scale: 2,
+    });
+    expect(map(col('varchar(5)', { defaultLiteral: '' })).schema.defaultValue).toBe('');
+    expect(map(col('datetime', { defaultExpression: 'current_timestamp()' })).schema.defaultValue).toBe(0);
+    expect(map(col('timestamp', { defaultExpression: 'current_timestamp()' })).schema.defaultValue).toBe(
+      '1970-01-01T00:00:00Z',
+    );
+    expect(map(col('int(11)', { defaultExpression: 'nextval(s)' })).schema).not.toHaveProperty(
+      'defaultValue',
+    );
+    expect(map(col('int(11)')).schema).not.toHaveProperty('defaultValue');
   });
 });
