@@ -13,12 +13,30 @@ export class Filters {
   readonly #table: (name: string) => boolean;
   readonly #column: (name: string) => boolean;
   readonly hasTableInclude: boolean;
+  readonly #keys: { table: RegExp; columns: string[] }[];
 
   constructor(c: MysqlConfig) {
     this.#db = predicate(c['database.include.list'], c['database.exclude.list']);
     this.#table = predicate(c['table.include.list'], c['table.exclude.list']);
     this.#column = predicate(c['column.include.list'], c['column.exclude.list']);
     this.hasTableInclude = c['table.include.list'].length > 0 || c['database.include.list'].length > 0;
+    this.#keys = (c['message.key.columns'] ?? '')
+      .split(';')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const colon = part.lastIndexOf(':');
+        const columns = part
+          .slice(colon + 1)
+          .split(',')
+          .map((s) => s.trim());
+        return { table: anchored(part.slice(0, colon)), columns };
+      });
+  }
+
+  /** Key columns from message.key.columns for `db.table`, or null to use the primary key. */
+  keyColumns(db: string, table: string): string[] | null {
+    return this.#keys.find((k) => k.table.test(`${db}.${table}`))?.columns ?? null;
   }
 
   database(db: string): boolean {

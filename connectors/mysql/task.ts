@@ -305,13 +305,18 @@ export class MysqlSourceTask implements SourceTask {
       () => tableMeta(this.#conn!, { db, table }, this.#server.mariadb),
       `reading the columns of ${db}.${table}`,
     );
-    const schema = meta ? new TableSchema(meta, this.#schemaOptions) : null;
+    const custom = meta && this.#filters.keyColumns(db, table);
+    const keyed =
+      meta && custom
+        ? { ...meta, keyColumns: custom.filter((k) => meta.columns.some((c) => c.name === k)) }
+        : meta;
+    const schema = keyed ? new TableSchema(keyed, this.#schemaOptions) : null;
     if (!meta)
       this.#ctx.logger.warn(
         { table: `${db}.${table}` },
         'Rows of a table that no longer exists are skipped: Seam keeps no schema history yet to decode them',
       );
-    if (meta && meta.keyColumns.length === 0)
+    if (keyed && keyed.keyColumns.length === 0)
       this.#warnOnce(
         `nokey:${db}.${table}`,
         { table: `${db}.${table}` },

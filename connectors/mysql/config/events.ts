@@ -57,6 +57,20 @@ export const eventsSpec = configSpec()
     doc: 'Put the statement that changed the row in source.query (MariaDB: binlog_annotate_row_events=ON).',
   })
   .define({
+    name: 'message.key.columns',
+    type: 'string',
+    default: null,
+    group: EVENTS,
+    doc: '<db.table regex>:<col>,<col>;… keys instead of the primary key (e.g. for tables without one).',
+    validator: (v: string) =>
+      v
+        .split(';')
+        .filter((p) => p.trim() !== '')
+        .every((p) => /^.+:[^:]+$/.test(p.trim()))
+        ? undefined
+        : `Invalid value '${v}': use <db.table regex>:<column>,<column>;…`,
+  })
+  .define({
     name: 'tombstones.on.delete',
     type: 'boolean',
     default: true,

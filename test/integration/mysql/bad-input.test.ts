@@ -109,6 +109,25 @@ describe('MySQL source bad input', () => {
     }
   });
 
+  it('keys a table without primary key by message.key.columns', async () => {
+    const h = new TaskHarness();
+    await h.start(
+      config({
+        'snapshot.mode': 'no_data',
+        'table.include.list': `${DB}\\.nokey`,
+        'message.key.columns': `${DB}\\.nokey:a`,
+      }),
+    );
+    try {
+      await conn.query("INSERT INTO nokey VALUES (7, 'k')");
+      const [r] = await h.collect(1);
+      expect(r!.key).toEqual({ a: 7 });
+      expect(h.warnings.filter((w) => w.includes('no primary key'))).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('snapshots and streams identifiers that need quoting', async () => {
     const h = new TaskHarness();
     await h.start(config({ 'table.include.list': `${DB}\\.odd.*` }));
