@@ -55,6 +55,8 @@ export const mariadb: Service = {
       '--server-id=1',
       '--binlog-format=ROW',
       '--binlog-row-image=FULL',
+      // Column names in the binlog's table maps: rows decode by the schema they were written with.
+      '--binlog-row-metadata=FULL',
       '--gtid-domain-id=0',
       '--gtid-strict-mode=ON',
       '--log-slave-updates=ON',

@@ -1,0 +1,82 @@
+import { atLeast, configSpec, oneOf, type Validator } from '../../../src/api/index.ts';
+
+/** What is captured (databases, tables, columns, GTID sources) and how the initial snapshot runs. */
+
+const FILTERS = 'Filters';
+const SNAPSHOT = 'Snapshot';
+
+export const regexList: Validator<string[]> = (vs) => {
+  for (const v of vs) {
+    try {
+      new RegExp(v);
+    } catch (e) {
+      return `Invalid regular expression '${v}': ${(e as Error).message}`;
+    }
+  }
+  return undefined;
+};
+
+export const IMPLEMENTED_SNAPSHOT_MODES = ['initial', 'no_data', 'never', 'when_needed'] as const;
+const LATER_SNAPSHOT_MODES = [
+  'initial_only',
+  'recovery',
+  'schema_only_recovery',
+  'schema_only',
+  'always',
+  'configuration_based',
+  'custom',
+];
+export const snapshotMode: Validator<string> = (v) =>
+  LATER_SNAPSHOT_MODES.includes(v.toLowerCase())
+    ? `snapshot.mode '${v}' is not yet supported by Seam's MySQL source; use one of ${IMPLEMENTED_SNAPSHOT_MODES.join(', ')}`
+    : oneOf(IMPLEMENTED_SNAPSHOT_MODES)(v, 'snapshot.mode');
+
+function list<const N extends string>(name: N, doc: string, aliases: readonly string[] = []) {
+  return {
+    name,
+    type: 'list',
+    default: [] as string[],
+    group: FILTERS,
+    doc,
+    validator: regexList,
+    aliases,
+  } as const;
+}
+
+export const captureSpec = configSpec()
+  .define(list('database.include.list', 'Regexes of databases to capture.', ['database.whitelist']))
+  .define(list('database.exclude.list', 'Regexes of databases not to capture.', ['database.blacklist']))
+  .define(list('table.include.list', 'Regexes of db.table names to capture.', ['table.whitelist']))
+  .define(list('table.exclude.list', 'Regexes of db.table names not to capture.', ['table.blacklist']))
+  .define(list('column.include.list', 'Regexes of db.table.column names to include.'))
+  .define(list('column.exclude.list', 'Regexes of db.table.column names to exclude.', ['column.blacklist']))
+  .define(list('gtid.source.includes', 'Regexes of GTID source UUIDs (MariaDB: domain ids) to follow.'))
+  .define(list('gtid.source.excludes', 'Regexes of GTID source UUIDs (MariaDB: domain ids) to ignore.'))
+  .define({
+    name: 'snapshot.mode',
+    type: 'string',
+    default: 'initial',
+    importance: 'high',
+    group: SNAPSHOT,
+    doc: 'initial (snapshot, then stream), no_data (alias never: stream from the current position), or when_needed (snapshot when there is no offset or it is no longer in the binlog).',
+    validator: snapshotMode,
+  })
+  .define({
+    name: 'snapshot.locking.mode',
+    type: 'string',
+    default: 'minimal',
+    group: SNAPSHOT,
+    doc: 'minimal (global read lock only while the binlog position is read; needs RELOAD) or none.',
+    validator: (v: string) =>
+      ['extended', 'custom'].includes(v.toLowerCase())
+        ? `snapshot.locking.mode '${v}' is not yet supported; use minimal or none`
+        : oneOf(['minimal', 'none'])(v, 'snapshot.locking.mode'),
+  })
+  .define({
+    name: 'snapshot.fetch.size',
+    type: 'int',
+    default: 10240,
+    group: SNAPSHOT,
+    doc: 'Rows read ahead from the server while snapshotting (the row stream pauses when the queue is full).',
+    validator: atLeast(1),
+  });

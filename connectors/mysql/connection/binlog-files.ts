@@ -1,0 +1,61 @@
+import type mysql from 'mysql2/promise';
+import type { BinlogOffset } from '../position.ts';
+
+/**
+ * Whether a stored offset can still be streamed: its binlog file is still listed (file/position), or
+ * (MariaDB GTIDs) no transaction after it sits in a purged file. The oldest remaining binlog starts with
+ * a Gtid_list event naming the last transaction per domain before it; a stored position behind that
+ * (or without that domain) needs transactions the server no longer has.
+ */
+export async function offsetAvailable(
+  conn: mysql.Connection,
+  o: BinlogOffset,
+  mariadbGtids: boolean,
+): Promise<boolean> {
+  const [logs] = await conn.query('SHOW BINARY LOGS');
+  const names = (logs as { Log_name: string }[]).map((r) => r.Log_name);
+  if (!(mariadbGtids && o.gtids !== null)) return names.includes(o.file);
+  const oldest = names[0];
+  if (oldest === undefined) return false;
+  const [events] = await conn.query(`SHOW BINLOG EVENTS IN ${conn.escape(oldest)} LIMIT 4`);
+  const list = (events as { Event_type: string; Info: string }[]).find((e) => e.Event_type === 'Gtid_list');
+  return gtidPositionCovers(o.gtids, list ? list.Info.replace(/^\[|\]$/g, '') : '');
+}
+
+/** Whether MariaDB GTID position `stored` is at or past `required` in every domain `required` names. */
+export function gtidPositionCovers(stored: string, required: string): boolean {
+  const have = domains(stored);
+  for (const [domain, seq] of domains(required)) {
+    const at = have.get(domain);
+    if (at === undefined || at < seq) return false;
+  }
+  return true;
+}
+
+function domains(position: string): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const part of position.split(',')) {
+    const m = /^\s*(\d+)-\d+-(\d+)\s*$/.exec(part);
+    if (!m) continue;
+    const seq = BigInt(m[2]!);
+    const prev = out.get(m[1]!);
+    // A Gtid_list may name one domain once per server id; the highest sequence is what was logged.
+    if (prev === undefined || seq > prev) out.set(m[1]!, seq);
+  }
+  return out;
+}
+
+/** Bytes of binlog the server has written past (`file`, `pos`): the rest of that file and every later one. */
+export async function binlogLagBytes(
+  conn: mysql.Connection,
+  file: string,
+  pos: number,
+): Promise<number | null> {
+  const [logs] = await conn.query('SHOW BINARY LOGS');
+  const list = logs as { Log_name: string; File_size: number | string }[];
+  const at = list.findIndex((l) => l.Log_name === file);
+  if (at < 0) return null;
+  let lag = Math.max(0, Number(list[at]!.File_size) - pos);
+  for (const l of list.slice(at + 1)) lag += Number(l.File_size);
+  return lag;
+}

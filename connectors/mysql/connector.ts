@@ -1,0 +1,21 @@
+import type { ConnectorContext, SourceConnector, TaskConfig } from '../../src/api/index.ts';
+import { mysqlConfigSpec } from './config.ts';
+
+/**
+ * The MySQL / MariaDB source connector. One binlog reader serves one task, so it always yields a single
+ * task config (Debezium does the same); the config is validated up front so errors list every key.
+ */
+export class MysqlSourceConnector implements SourceConnector {
+  #config: Readonly<Record<string, string>> = {};
+
+  async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
+    mysqlConfigSpec.parse(config);
+    this.#config = config;
+  }
+
+  async taskConfigs(_maxTasks: number): Promise<TaskConfig[]> {
+    return [{ ...this.#config }];
+  }
+
+  async stop(): Promise<void> {}
+}

@@ -1,0 +1,117 @@
+import type { SourceRecord } from '../../../src/api/index.ts';
+
+/**
+ * The bounded hand-off between the binlog reader / snapshot and poll(). Producers await
+ * `push()`, which resolves only when there is room (max.queue.size), so a transaction or table of any
+ * size passes through with flat memory: the replication socket is paused while a producer waits.
+ * Consecutive records with equal source offsets (a delete and its tombstone; the delete, tombstone and
+ * create of a primary-key change; the tables of one TRUNCATE) are never split by
+ * `take()`: a crash between two batches would store the delete's offset, and the restart would then skip
+ * the tombstone as already stored.
+ */
+export class RecordQueue {
+  readonly #capacity: number;
+  #items: SourceRecord[] = [];
+  /** Records with the same source offset as the record pushed before them: no batch begins with one. */
+  readonly #continuations = new WeakSet<SourceRecord>();
+  #spaceWaiters: (() => void)[] = [];
+  #dataWaiter: (() => void) | null = null;
+  #failure: unknown = null;
+  #closed = false;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** Adds the records at once when there is room (no promise then), else once there is. */
+  push(records: readonly SourceRecord[]): Promise<void> | undefined {
+    if (this.#items.length >= this.#capacity && !this.#closed) return this.#pushWhenRoom(records);
+    this.#add(records);
+    return undefined;
+  }
+
+  async #pushWhenRoom(records: readonly SourceRecord[]): Promise<void> {
+    while (this.#items.length >= this.#capacity && !this.#closed)
+      await new Promise<void>((r) => this.#spaceWaiters.push(r));
+    this.#add(records);
+  }
+
+  #add(records: readonly SourceRecord[]): void {
+    if (this.#closed) return;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset)) this.#continuations.add(r);
+      this.#items.push(r);
+    }
+    this.#dataWaiter?.();
+  }
+
+  /** Records a failure of a producer; the next poll throws it. */
+  fail(error: unknown): void {
+    this.#failure ??= error;
+    this.#dataWaiter?.();
+  }
+
+  /** Up to `max` records, waiting at most `waitMs` (or until `signal` aborts) when empty. */
+  async take(max: number, waitMs: number, signal: AbortSignal): Promise<SourceRecord[]> {
+    if (this.#items.length === 0 && this.#failure === null && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          this.#dataWaiter = null;
+          resolve();
+        };
+        const timer = setTimeout(done, waitMs);
+        signal.addEventListener('abort', done);
+        this.#dataWaiter = done;
+      });
+    }
+    // The producer decodes a whole socket read in microtasks, and the first push wakes this waiter in
+    // the middle of it: wait out event-loop turns while the queue still grows, so a batch (one log
+    // append, one fsync) is not cut after a single record.
+    for (let seen = this.#items.length; seen > 0 && seen < max && !signal.aborted; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#items.length === seen) break;
+      seen = this.#items.length;
+    }
+    if (this.#failure !== null && this.#items.length === 0) {
+      const failure = this.#failure;
+      this.#failure = null;
+      throw failure;
+    }
+    let n = Math.min(max, this.#items.length);
+    while (n < this.#items.length && this.#continuations.has(this.#items[n]!)) n++;
+    const out = n === this.#items.length ? this.#items : this.#items.slice(0, n);
+    this.#items = n === this.#items.length ? [] : this.#items.slice(n);
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const w of waiters) w();
+    return out;
+  }
+
+  /** On stop: wakes every waiting producer and drops whatever is pushed later, so none stays blocked. */
+  release(): void {
+    this.#closed = true;
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Offsets are flat maps of primitives. Compared without allocating: this runs for every record. */
+function sameOffset(a: SourceRecord['sourceOffset'], b: SourceRecord['sourceOffset']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  let keys = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
+}
