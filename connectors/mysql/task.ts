@@ -6,6 +6,7 @@ import {
   type SourceTaskContext,
   type TaskConfig,
 } from '../../src/api/index.ts';
+import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
 import { binlogLagBytes, offsetAvailable } from './connection/binlog-files.ts';
 import { listTables, type TableRef, tableMeta } from './connection/catalog.ts';
@@ -20,7 +21,6 @@ import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
-import { RecordQueue } from './stream/record-queue.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
 

@@ -7,6 +7,7 @@ import {
   type SourceTaskContext,
   type TaskConfig,
 } from '../../src/api/index.ts';
+import { RecordQueue } from '../../src/api/record-queue.ts';
 import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { clientConfig, connect } from './connection/connect.ts';
@@ -22,7 +23,6 @@ import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { contextHeaders } from './stream/event-schemas.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
-import { RecordQueue } from './stream/record-queue.ts';
 import { ReplicationStream } from './stream/replication-stream.ts';
 import {
   alreadyStored,

@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import type { PluginLogger, TaskStatusReporter } from '../../../src/api/index.ts';
+import type { RecordQueue } from '../../../src/api/record-queue.ts';
 import type { MysqlConfig } from '../config.ts';
 import { connect, quoteId } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
@@ -7,7 +8,6 @@ import type { BinlogOffset } from '../position.ts';
 import type { TableSchema } from '../schema/table-schema.ts';
 import type { SnapshotMarker } from '../source-info.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
-import type { RecordQueue } from '../stream/record-queue.ts';
 
 interface Held {
   readonly table: TableSchema;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
+import type { RecordQueue } from '../../../src/api/record-queue.ts';
 import type { PostgresConfig } from '../config.ts';
 import { connect, quoteIdent, quoteLiteral } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
@@ -7,7 +8,6 @@ import type { Lsn } from '../position.ts';
 import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
 import type { SnapshotMarker } from '../source-info.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
-import type { RecordQueue } from '../stream/record-queue.ts';
 
 /**
  * The initial snapshot, read inside the slot's exported snapshot so it sees exactly the data before the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RecordQueue } from '../../../connectors/postgres/stream/record-queue.ts';
 import { type SourceRecord, sourceRecord } from '../../../src/api/index.ts';
+import { RecordQueue } from '../../../src/api/record-queue.ts';
 
 function rec(lsn: number, value: unknown = { lsn }): SourceRecord {
   return sourceRecord({

@@ -1,7 +1,8 @@
-import type { SourceRecord } from '../../../src/api/index.ts';
+import type { SourceRecord } from './record.ts';
 
 /**
- * The bounded hand-off between the replication stream / snapshot readers and poll(). Producers await
+ * A source connector's bounded hand-off between its change readers (a replication stream or binlog reader,
+ * snapshot readers) and poll(). Producers await
  * `push()`, which resolves only when there is room (max.queue.size), so a transaction or table of any
  * size passes through with flat memory: the replication socket is paused while a producer waits.
  * Consecutive records with equal source offsets (a delete and its tombstone; the delete, tombstone and
