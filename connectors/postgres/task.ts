@@ -10,7 +10,8 @@ import {
 import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { clientConfig, connect } from './connection/connect.ts';
-import { acquirableSlot, createSlot, dropSlot, ensurePublication, slotLagBytes } from './connection/slot.ts';
+import { preparePublication } from './connection/publication.ts';
+import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
@@ -105,21 +106,21 @@ export class PostgresSourceTask implements SourceTask {
     const signal = signalTableName(c['signal.data.collection']);
     const isSignal = (t: TableRef) => t.schema === signal?.schema && t.table === signal.table;
     // The signal table is read for signals, never captured; it must be in the publication.
-    const refs = all.filter((t) => this.#filters.table(t.schema, t.table) && !isSignal(t));
+    const matched = all.filter((t) => this.#filters.table(t.schema, t.table) && !isSignal(t));
     const signalRef = all.find(isSignal);
     if (signal && !signalRef)
       context.logger.warn(
         { table: c['signal.data.collection'] },
         'The signal table does not exist; signals are ignored',
       );
-    if (refs.length === 0 && this.#filters.hasTableInclude) {
+    if (matched.length === 0 && this.#filters.hasTableInclude) {
       context.logger.warn(
         { include: c['table.include.list'] },
         'The include lists match no table; nothing will be captured until such a table exists',
       );
     }
-    await checkSelect(client, c['database.user'], refs);
-    await ensurePublication(client, c, signalRef ? [...refs, signalRef] : refs);
+    await checkSelect(client, c['database.user'], matched);
+    const refs = await preparePublication(client, c, matched, signalRef, context.logger, context.status);
     await this.#begin(refs);
   }
 
@@ -157,10 +158,15 @@ export class PostgresSourceTask implements SourceTask {
         { slot: c['slot.name'] },
         'Replication slot was lost; taking a new snapshot (snapshot.mode=when_needed)',
       );
+    const log = this.#ctx.logger;
     if (snapshot) {
       if (slot !== null) await dropSlot(client, c['slot.name']);
       this.#stored = null;
       const created = await createSlot(c);
+      log.info(
+        { slot: c['slot.name'], lsn: created.consistentPoint.toString() },
+        `Replication slot ${c['slot.name']} ${slot === null ? 'created' : 'recreated'} at ${created.consistentPoint} for the snapshot`,
+      );
       const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
       void this.#run(async () => {
         try {
@@ -173,6 +179,7 @@ export class PostgresSourceTask implements SourceTask {
             queue: this.#queue,
             status: this.#ctx.status,
             signal: this.#abort.signal,
+            logger: log,
           });
         } finally {
           await created.close().catch(() => {});
@@ -186,6 +193,10 @@ export class PostgresSourceTask implements SourceTask {
       const created = await createSlot(c);
       await created.close();
       from = created.consistentPoint;
+      log.info(
+        { slot: c['slot.name'], lsn: from.toString() },
+        `Replication slot ${c['slot.name']} created at ${from}`,
+      );
     }
     this.#startStream(from ?? Lsn.INVALID);
   }
@@ -229,6 +240,10 @@ export class PostgresSourceTask implements SourceTask {
     if (this.#abort.signal.aborted) return;
     const c = this.#c;
     this.#between = from;
+    this.#ctx.logger.info(
+      { slot: c['slot.name'], publication: c['publication.name'], lsn: from.toString() },
+      `Streaming changes from slot ${c['slot.name']} at ${from}`,
+    );
     this.#stream = new ReplicationStream(
       clientConfig(c),
       c['slot.name'],
