@@ -1,5 +1,6 @@
 import type { ConnectorContext, SourceConnector, TaskConfig } from '../../src/api/index.ts';
 import { postgresConfigSpec } from './config.ts';
+import { liveProblems } from './connection/live-checks.ts';
 
 /**
  * The PostgreSQL source connector. One replication slot serves one task, so it always yields a single
@@ -18,4 +19,9 @@ export class PostgresSourceConnector implements SourceConnector {
   }
 
   async stop(): Promise<void> {}
+
+  /** Debezium's validate: the live database checked for what the task needs (connection/live-checks.ts). */
+  async validate(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]> {
+    return liveProblems(config);
+  }
 }

@@ -186,9 +186,7 @@ async function syncFiltered(
     await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
   } else {
     // SET TABLE needs at least one table: an include list that now matches nothing empties it table by table.
-    await client.query(
-      `ALTER PUBLICATION ${quoteIdent(name)} DROP TABLE ${removed.join(', ')}`,
-    );
+    await client.query(`ALTER PUBLICATION ${quoteIdent(name)} DROP TABLE ${removed.join(', ')}`);
   }
   logger.info(
     { publication: name, added: names(added), removed },
