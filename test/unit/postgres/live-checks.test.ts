@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${provider:key} references
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { postgresConfigSpec } from '../../../connectors/postgres/config.ts';
