@@ -20,8 +20,14 @@ export class PostgresSourceConnector implements SourceConnector {
 
   async stop(): Promise<void> {}
 
-  /** Debezium's validate: the live database checked for what the task needs (connection/live-checks.ts). */
-  async validate(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]> {
-    return liveProblems(config);
+  /**
+   * Debezium's validate: the live database checked for what the task needs (connection/live-checks.ts).
+   * `live: false` (for a caller that must not depend on the database being up) skips the connection.
+   */
+  async validate(
+    config: Readonly<Record<string, string>>,
+    options: { readonly live?: boolean } = {},
+  ): Promise<{ key: string; message: string }[]> {
+    return options.live === false ? [] : liveProblems(config);
   }
 }

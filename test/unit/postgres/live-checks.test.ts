@@ -7,6 +7,7 @@ import {
   liveProblems,
   serverProblems,
 } from '../../../connectors/postgres/connection/live-checks.ts';
+import { PostgresSourceConnector } from '../../../connectors/postgres/connector.ts';
 
 /** The key each live problem lands on; wal_level cannot be changed on the shared test server. */
 
@@ -92,5 +93,18 @@ describe('PostgreSQL live validation mapping', () => {
     };
     expect(await liveProblems({ ...base, 'database.port': 'not-a-port' })).toEqual([]);
     expect(await liveProblems({ ...base, 'database.password': '${file:/x:pw}' })).toEqual([]);
+  });
+});
+
+describe('PostgresSourceConnector.validate', () => {
+  it('skips the connection when the caller asks for no live checks', async () => {
+    const connector = new PostgresSourceConnector();
+    const raw = {
+      'database.hostname': 'pgprod.invalid',
+      'database.user': 'u',
+      'database.dbname': 'd',
+      'topic.prefix': 'p',
+    };
+    expect(await connector.validate(raw, { live: false })).toEqual([]);
   });
 });
