@@ -7,7 +7,7 @@ import {
   type SourceTaskContext,
   type TaskConfig,
 } from '../../src/api/index.ts';
-import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
+import { type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { clientConfig, connect } from './connection/connect.ts';
 import { preparePublication } from './connection/publication.ts';
@@ -21,7 +21,6 @@ import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
 import { signalTableName } from './snapshot/signals.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
-import { contextHeaders } from './stream/event-schemas.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { RecordQueue } from './stream/record-queue.ts';
 import { ReplicationStream } from './stream/replication-stream.ts';
@@ -32,6 +31,7 @@ import {
   storedPosition,
 } from './stream/stream-position.ts';
 import { reselectOptions, ToastReselector } from './stream/toast-reselect.ts';
+import { builderOptions, schemaOptions } from './task-options.ts';
 
 /**
  * The PostgreSQL source task: checks → publication → slot decision (resume, snapshot, or fail on a lost
@@ -69,34 +69,10 @@ export class PostgresSourceTask implements SourceTask {
     // and the server hold the rest as bytes. docs/decisions/2026-11-23-pg-source-read-ahead.md
     this.#queue = new RecordQueue(Math.min(c['max.queue.size'], c['max.batch.size']));
     this.#filters = new Filters(c);
-    this.#builder = new ChangeBuilder({
-      prefix: c['topic.prefix'],
-      db: c['database.dbname'],
-      tombstonesOnDelete: c['tombstones.on.delete'],
-      skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
-      provideTransactionMetadata: c['provide.transaction.metadata'],
-      transactionTopic: c['topic.transaction'],
-      skipUnchanged: c['skip.messages.without.change'],
-      binaryMode: c['binary.handling.mode'],
-      contextHeaders: c['extended.headers.enabled'] ? contextHeaders(c['topic.prefix'], context.taskId) : [],
-      offsetExtra: () => this.#incremental?.offsetFields() ?? null,
-    });
-    this.#schemaOptions = {
-      prefix: c['topic.prefix'],
-      delimiter: c['topic.delimiter'],
-      types: {
-        decimal: c['decimal.handling.mode'],
-        time: c['time.precision.mode'],
-        binary: c['binary.handling.mode'],
-        hstore: c['hstore.handling.mode'],
-        interval: c['interval.handling.mode'],
-        moneyDigits: c['money.fraction.digits'],
-        includeUnknown: c['include.unknown.datatypes'],
-      },
-      includeColumn: (fq) => this.#filters.column(fq),
-      rules: columnRules(config),
-      placeholder: c['unavailable.value.placeholder'],
-    };
+    this.#builder = new ChangeBuilder(
+      builderOptions(c, context.taskId, () => this.#incremental?.offsetFields() ?? null),
+    );
+    this.#schemaOptions = schemaOptions(c, config, this.#filters);
     const client = await connect(c);
     this.#client = client;
     const reselect = reselectOptions(config);
