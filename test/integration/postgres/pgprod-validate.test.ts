@@ -1,5 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${provider:key} references
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSourceConnector } from '../../../connectors/postgres/connector.ts';
@@ -132,5 +136,31 @@ describe('PostgreSQL source validate() against the live database', () => {
     expect(errors('database.password')).toEqual([expect.stringContaining('authentication failed')]);
     expect(errors('database.hostname')).toEqual([]);
     expect(JSON.stringify(result.infos)).not.toContain('pgprod-wrong-secret');
+  });
+
+  it('seam validate prints the live problems on their keys and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgprod-validate-'));
+    try {
+      const file = join(dir, 'pg.json');
+      const config = baseConfig({
+        'database.password': 'pgprod-wrong-secret',
+        'table.include.list': 'public.pgprod_validate_a',
+      });
+      writeFileSync(file, JSON.stringify({ name: 'pg', config }));
+      const root = join(import.meta.dirname, '../../..');
+      const r = spawnSync(
+        join(root, 'node_modules/.bin/node'),
+        [join(root, 'src/cli/main.ts'), 'validate', file],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain('database.password: Password authentication failed');
+      expect(r.stdout + r.stderr).not.toContain('pgprod-wrong-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
