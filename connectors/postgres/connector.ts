@@ -1,5 +1,6 @@
 import type { ConnectorContext, SourceConnector, TaskConfig } from '../../src/api/index.ts';
 import { postgresConfigSpec } from './config.ts';
+import { liveProblems } from './connection/live-checks.ts';
 
 /**
  * The PostgreSQL source connector. One replication slot serves one task, so it always yields a single
@@ -18,4 +19,15 @@ export class PostgresSourceConnector implements SourceConnector {
   }
 
   async stop(): Promise<void> {}
+
+  /**
+   * Debezium's validate: the live database checked for what the task needs (connection/live-checks.ts).
+   * `live: false` (for a caller that must not depend on the database being up) skips the connection.
+   */
+  async validate(
+    config: Readonly<Record<string, string>>,
+    options: { readonly live?: boolean } = {},
+  ): Promise<{ key: string; message: string }[]> {
+    return options.live === false ? [] : liveProblems(config);
+  }
 }

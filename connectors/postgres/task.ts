@@ -8,10 +8,11 @@ import {
   type TaskConfig,
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
-import { columnRules, type PostgresConfig, postgresConfigSpec } from './config.ts';
+import { type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { clientConfig, connect } from './connection/connect.ts';
-import { acquirableSlot, createSlot, dropSlot, ensurePublication, slotLagBytes } from './connection/slot.ts';
+import { preparePublication } from './connection/publication.ts';
+import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
@@ -21,7 +22,6 @@ import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
 import { signalTableName } from './snapshot/signals.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
-import { contextHeaders } from './stream/event-schemas.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ReplicationStream } from './stream/replication-stream.ts';
 import {
@@ -31,6 +31,7 @@ import {
   storedPosition,
 } from './stream/stream-position.ts';
 import { reselectOptions, ToastReselector } from './stream/toast-reselect.ts';
+import { builderOptions, schemaOptions } from './task-options.ts';
 
 /**
  * The PostgreSQL source task: checks → publication → slot decision (resume, snapshot, or fail on a lost
@@ -68,34 +69,10 @@ export class PostgresSourceTask implements SourceTask {
     // and the server hold the rest as bytes. docs/decisions/2026-11-23-pg-source-read-ahead.md
     this.#queue = new RecordQueue(Math.min(c['max.queue.size'], c['max.batch.size']));
     this.#filters = new Filters(c);
-    this.#builder = new ChangeBuilder({
-      prefix: c['topic.prefix'],
-      db: c['database.dbname'],
-      tombstonesOnDelete: c['tombstones.on.delete'],
-      skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
-      provideTransactionMetadata: c['provide.transaction.metadata'],
-      transactionTopic: c['topic.transaction'],
-      skipUnchanged: c['skip.messages.without.change'],
-      binaryMode: c['binary.handling.mode'],
-      contextHeaders: c['extended.headers.enabled'] ? contextHeaders(c['topic.prefix'], context.taskId) : [],
-      offsetExtra: () => this.#incremental?.offsetFields() ?? null,
-    });
-    this.#schemaOptions = {
-      prefix: c['topic.prefix'],
-      delimiter: c['topic.delimiter'],
-      types: {
-        decimal: c['decimal.handling.mode'],
-        time: c['time.precision.mode'],
-        binary: c['binary.handling.mode'],
-        hstore: c['hstore.handling.mode'],
-        interval: c['interval.handling.mode'],
-        moneyDigits: c['money.fraction.digits'],
-        includeUnknown: c['include.unknown.datatypes'],
-      },
-      includeColumn: (fq) => this.#filters.column(fq),
-      rules: columnRules(config),
-      placeholder: c['unavailable.value.placeholder'],
-    };
+    this.#builder = new ChangeBuilder(
+      builderOptions(c, context.taskId, () => this.#incremental?.offsetFields() ?? null),
+    );
+    this.#schemaOptions = schemaOptions(c, config, this.#filters);
     const client = await connect(c);
     this.#client = client;
     const reselect = reselectOptions(config);
@@ -105,21 +82,21 @@ export class PostgresSourceTask implements SourceTask {
     const signal = signalTableName(c['signal.data.collection']);
     const isSignal = (t: TableRef) => t.schema === signal?.schema && t.table === signal.table;
     // The signal table is read for signals, never captured; it must be in the publication.
-    const refs = all.filter((t) => this.#filters.table(t.schema, t.table) && !isSignal(t));
+    const matched = all.filter((t) => this.#filters.table(t.schema, t.table) && !isSignal(t));
     const signalRef = all.find(isSignal);
     if (signal && !signalRef)
       context.logger.warn(
         { table: c['signal.data.collection'] },
         'The signal table does not exist; signals are ignored',
       );
-    if (refs.length === 0 && this.#filters.hasTableInclude) {
+    if (matched.length === 0 && this.#filters.hasTableInclude) {
       context.logger.warn(
         { include: c['table.include.list'] },
         'The include lists match no table; nothing will be captured until such a table exists',
       );
     }
-    await checkSelect(client, c['database.user'], refs);
-    await ensurePublication(client, c, signalRef ? [...refs, signalRef] : refs);
+    await checkSelect(client, c['database.user'], matched);
+    const refs = await preparePublication(client, c, matched, signalRef, context.logger, context.status);
     await this.#begin(refs);
   }
 
@@ -157,10 +134,15 @@ export class PostgresSourceTask implements SourceTask {
         { slot: c['slot.name'] },
         'Replication slot was lost; taking a new snapshot (snapshot.mode=when_needed)',
       );
+    const log = this.#ctx.logger;
     if (snapshot) {
       if (slot !== null) await dropSlot(client, c['slot.name']);
       this.#stored = null;
       const created = await createSlot(c);
+      log.info(
+        { slot: c['slot.name'], lsn: created.consistentPoint.toString() },
+        `Replication slot ${c['slot.name']} ${slot === null ? 'created' : 'recreated'} at ${created.consistentPoint} for the snapshot`,
+      );
       const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
       void this.#run(async () => {
         try {
@@ -173,6 +155,7 @@ export class PostgresSourceTask implements SourceTask {
             queue: this.#queue,
             status: this.#ctx.status,
             signal: this.#abort.signal,
+            logger: log,
           });
         } finally {
           await created.close().catch(() => {});
@@ -186,6 +169,10 @@ export class PostgresSourceTask implements SourceTask {
       const created = await createSlot(c);
       await created.close();
       from = created.consistentPoint;
+      log.info(
+        { slot: c['slot.name'], lsn: from.toString() },
+        `Replication slot ${c['slot.name']} created at ${from}`,
+      );
     }
     this.#startStream(from ?? Lsn.INVALID);
   }
@@ -229,6 +216,10 @@ export class PostgresSourceTask implements SourceTask {
     if (this.#abort.signal.aborted) return;
     const c = this.#c;
     this.#between = from;
+    this.#ctx.logger.info(
+      { slot: c['slot.name'], publication: c['publication.name'], lsn: from.toString() },
+      `Streaming changes from slot ${c['slot.name']} at ${from}`,
+    );
     this.#stream = new ReplicationStream(
       clientConfig(c),
       c['slot.name'],

@@ -2,14 +2,17 @@ import type { ConfigSpec } from './config-spec.ts';
 import type { ConnectorContext, TaskContextBase } from './context.ts';
 import type { ErrorCodeTable } from './error-codes.ts';
 import type { SinkRecord, TopicPartition } from './record.ts';
-import type { TaskConfig } from './source.ts';
+import type { TaskConfig, ValidateOptions } from './source.ts';
 
 /** Same lifecycle as {@link SourceConnector}. */
 export interface SinkConnector {
   start(config: Readonly<Record<string, string>>, context: ConnectorContext): Promise<void>;
   taskConfigs(maxTasks: number): Promise<TaskConfig[]>;
   stop(): Promise<void>;
-  validate?(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]>;
+  validate?(
+    config: Readonly<Record<string, string>>,
+    options?: ValidateOptions,
+  ): Promise<{ key: string; message: string }[]>;
   /** View rebuild hooks ({@link SinkRebuild}). Default (absent): the connector cannot rebuild. */
   readonly rebuild?: SinkRebuild;
 }

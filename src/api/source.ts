@@ -19,8 +19,14 @@ export interface SourceConnector {
   /** At most `maxTasks` configs; each becomes one task. An empty list runs no task. */
   taskConfigs(maxTasks: number): Promise<TaskConfig[]>;
   stop(): Promise<void>;
-  /** Extra cross-key checks beyond the spec; returns problems (key + message), never throws. */
-  validate?(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]>;
+  /**
+   * Extra checks beyond the spec; returns problems (key + message), never throws. With `live` (the
+   * default) a connector may also check the external system (connect, privileges), bounded in time.
+   */
+  validate?(
+    config: Readonly<Record<string, string>>,
+    options?: ValidateOptions,
+  ): Promise<{ key: string; message: string }[]>;
 }
 
 /**
@@ -59,4 +65,14 @@ export interface SourcePlugin {
    * own codes.
    */
   readonly errorCodes?: ErrorCodeTable;
+}
+
+/** How `validate` is asked. */
+export interface ValidateOptions {
+  /**
+   * Whether checks may reach the external system. `seam validate` and `PUT .../config/validate` ask for
+   * them; creating or updating a connector does not, so a connector can be created while its database is
+   * down (its task reports the problem and heals once the database is back). @defaultValue true
+   */
+  readonly live?: boolean;
 }

@@ -33,6 +33,8 @@ export async function validateConnectorConfig(
   config: RawConfig,
   /** The worker's config providers: a reference to one it does not declare is a problem. */
   providers?: { problems(config: RawConfig): ConfigProblem[] },
+  /** Whether the connector's own `validate` may reach its external system (see ValidateOptions). */
+  live = true,
 ): Promise<ConnectorValidation> {
   const plugin = registry.resolve(pluginName, 'source', 'sink');
   const common = plugin.kind === 'source' ? sourceConnectorConfigSpec : sinkConnectorConfigSpec;
@@ -50,7 +52,7 @@ export async function validateConnectorConfig(
   const own = plugin.createConnector();
   if (own.validate) {
     try {
-      problems.push(...(await own.validate(withClass)));
+      problems.push(...(await own.validate(withClass, { live })));
     } catch (e) {
       problems.push({ key: '', message: `The connector's validate() failed: ${(e as Error).message}` });
     }

@@ -134,6 +134,7 @@ export abstract class HerderCore implements Herder {
         full['connector.class'] ?? '',
         full,
         this.stores.worker.options.configProviders, // security: undeclared providers are a 400
+        false, // no live checks: a connector may be created while its database is down
       );
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
       // The task configs belonged to the old config: without them the worker running the connector

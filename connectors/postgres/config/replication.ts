@@ -79,6 +79,15 @@ export const replicationSpec = configSpec()
     validator: oneOf(['all_tables', 'disabled', 'filtered', 'no_tables']),
   })
   .define({
+    name: 'publication.include.tables.without.identity',
+    type: 'boolean',
+    default: false,
+    group: REPLICATION,
+    doc:
+      'Under publication.autocreate.mode=filtered, also publish tables without a primary key or replica ' +
+      'identity. PostgreSQL then rejects their UPDATE and DELETE; by default Seam leaves them out, warning.',
+  })
+  .define({
     name: 'publish.via.partition.root',
     type: 'boolean',
     default: false,

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { ConfigError, type PluginLogger } from '../../../src/api/index.ts';
+import type { PluginLogger } from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
 import { classify, slotInUse } from '../errors.ts';
 import { Lsn } from '../position.ts';
-import type { TableRef } from './catalog.ts';
-import { clientConfig, quoteIdent, quoteLiteral } from './connect.ts';
+import { clientConfig, quoteIdent } from './connect.ts';
 
-/** Replication slot and publication management. */
+/** Replication slot management (the publication: publication.ts). */
 
 export interface SlotState {
   readonly active: boolean;
@@ -109,50 +108,5 @@ export async function createSlot(c: PostgresConfig): Promise<CreatedSlot> {
   } catch (e) {
     await client.end().catch(() => {});
     throw classify(e, `creating replication slot ${c['slot.name']}`);
-  }
-}
-
-/** Creates or updates the publication per `publication.autocreate.mode`. */
-export async function ensurePublication(
-  client: pg.Client,
-  c: PostgresConfig,
-  tables: readonly TableRef[],
-): Promise<void> {
-  const name = c['publication.name'];
-  const exists =
-    (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rows.length > 0;
-  const mode = c['publication.autocreate.mode'];
-  const list = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
-  const via = c['publish.via.partition.root'] ? ' WITH (publish_via_partition_root = true)' : '';
-  try {
-    if (mode === 'disabled') {
-      if (!exists)
-        throw new ConfigError([
-          {
-            key: 'publication.name',
-            message: `publication ${quoteLiteral(name)} does not exist and publication.autocreate.mode is disabled`,
-          },
-        ]);
-    } else if (mode === 'all_tables') {
-      if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES${via}`);
-    } else if (mode === 'no_tables') {
-      if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${via}`);
-    } else if (!exists) {
-      await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${list ? ` FOR TABLE ${list}` : ''}${via}`);
-    } else if (list) {
-      await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
-    } else {
-      // SET TABLE needs at least one table: an include list that now matches nothing empties it table by table.
-      const { rows } = await client.query<{ t: string }>(
-        `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_publication_tables WHERE pubname = $1`,
-        [name],
-      );
-      if (rows.length > 0)
-        await client.query(
-          `ALTER PUBLICATION ${quoteIdent(name)} DROP TABLE ${rows.map((r) => r.t).join(', ')}`,
-        );
-    }
-  } catch (e) {
-    throw classify(e, `preparing publication ${name}`);
   }
 }

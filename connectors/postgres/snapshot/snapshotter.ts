@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
+import type { PluginLogger, SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
 import type { RecordQueue } from '../../../src/api/record-queue.ts';
 import type { PostgresConfig } from '../config.ts';
 import { connect, quoteIdent, quoteLiteral } from '../connection/connect.ts';
@@ -28,6 +28,8 @@ export interface SnapshotJob {
   readonly queue: RecordQueue;
   readonly status: TaskStatusReporter;
   readonly signal: AbortSignal;
+  /** Receives the lifecycle lines: start, each table done, end (rows, duration). */
+  readonly logger: PluginLogger;
 }
 
 export async function runSnapshot(job: SnapshotJob): Promise<void> {
@@ -78,6 +80,10 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     return job.builder.read(table, tuple, marker, job.consistentPoint, tsUs, offset);
   };
   report();
+  job.logger.info(
+    { tables: total, lsn: job.consistentPoint.toString() },
+    `Snapshot started: ${total} table(s) at ${job.consistentPoint}`,
+  );
   const worker = async () => {
     const client = await connect(job.config);
     try {
@@ -88,6 +94,8 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
       for (let table = pending.shift(); table !== undefined && !job.signal.aborted; table = pending.shift()) {
         const name = `${quoteIdent(table.meta.schema)}.${quoteIdent(table.meta.table)}`;
         current.add(`${table.meta.schema}.${table.meta.table}`);
+        const tableStarted = Date.now();
+        let tableRows = 0;
         const order = table.meta.keyColumns.map(quoteIdent).join(', ');
         await client.query(
           `DECLARE seam_snapshot NO SCROLL CURSOR FOR SELECT * FROM ${name}${order ? ` ORDER BY ${order}` : ''}`,
@@ -110,12 +118,20 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
           for (let i = 0; i < batch.length - 1; i++) out.push(record(table, batch[i]!, next(), false));
           held = batch[batch.length - 1]!;
           rows += batch.length;
+          tableRows += batch.length;
           flushPending(out, false);
           await job.queue.push(out);
           report();
         }
         await client.query('CLOSE seam_snapshot');
         current.delete(`${table.meta.schema}.${table.meta.table}`);
+        if (!job.signal.aborted) {
+          const seconds = (Date.now() - tableStarted) / 1000;
+          job.logger.info(
+            { table: `${table.meta.schema}.${table.meta.table}`, rows: tableRows, seconds },
+            `Snapshot of ${table.meta.schema}.${table.meta.table} complete: ${tableRows} row(s) in ${seconds.toFixed(1)} s`,
+          );
+        }
         remaining--;
         report();
         if (held) {
@@ -143,6 +159,12 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   } catch (e) {
     throw classify(e, 'taking the initial snapshot');
   }
+  const seconds = (Date.now() - started) / 1000;
+  if (!job.signal.aborted)
+    job.logger.info(
+      { tables: total, rows, seconds },
+      `Snapshot complete: ${rows} row(s) from ${total} table(s) in ${seconds.toFixed(1)} s`,
+    );
   job.status.setDetail('snapshot', {
     tables_total: total,
     tables_remaining: 0,
@@ -151,7 +173,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     rows_total_estimate: rows,
     eta_seconds: 0,
     running: false,
-    seconds: (Date.now() - started) / 1000,
+    seconds,
   });
 }
 

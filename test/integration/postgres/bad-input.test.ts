@@ -18,6 +18,9 @@ beforeAll(async () => {
   await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`);
   await db.query('DROP TABLE IF EXISTS bad_nokey');
   await db.query('CREATE TABLE bad_nokey (a int, b text)');
+  // Without a key or replica identity a filtered publication leaves the table out (its UPDATE/DELETE
+  // would be rejected); FULL keeps it captured, still keyless.
+  await db.query('ALTER TABLE bad_nokey REPLICA IDENTITY FULL');
 });
 
 afterAll(async () => {
