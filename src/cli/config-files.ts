@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { parseProperties } from '../runtime/properties-file.ts';
 import { CliError, errnoOf } from './cli-error.ts';
 
 /**
- * Reading the JSON files the CLI is given: a worker config (flat map) and connector files, either
- * `{"name": …, "config": {…}}` (the REST body of POST /connectors) or a flat map with `name` (the shape of
- * Kafka's standalone .properties files). Errors name the file and, for JSON, the line and column.
+ * Reading the files the CLI is given: a worker config (flat map) and connector files, either
+ * `{"name": …, "config": {…}}` (the REST body of POST /connectors) or a flat map with `name`. A file whose
+ * name ends in `.properties` is read as Java properties, as Kafka Connect's `connect-standalone.properties`,
+ * `connect-distributed.properties` and connector `.properties` files are written, so they work unchanged.
+ * Errors name the file and, for JSON, the line and column.
  */
 export interface ConnectorFile {
   readonly path: string;
@@ -13,9 +16,23 @@ export interface ConnectorFile {
 }
 
 export function readJsonFile(path: string): unknown {
-  let text: string;
+  const text = readText(path);
   try {
-    text = readFileSync(path, 'utf8');
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${path}: invalid JSON: ${withLineColumn(text, (error as Error).message)}`);
+  }
+}
+
+/** A JSON file, or a `.properties` file as a flat object of strings. */
+function readConfigFile(path: string): unknown {
+  if (!path.endsWith('.properties')) return readJsonFile(path);
+  return Object.fromEntries(parseProperties(readText(path)));
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const code = errnoOf(error);
     const why =
@@ -27,11 +44,6 @@ export function readJsonFile(path: string): unknown {
             ? 'is a directory'
             : String(error);
     throw new CliError(`cannot read ${path}: ${why}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${path}: invalid JSON: ${withLineColumn(text, (error as Error).message)}`);
   }
 }
 
@@ -58,11 +70,11 @@ function stringMap(path: string, value: unknown, what: string): Record<string, s
 }
 
 export function readWorkerConfig(path: string): Record<string, string> {
-  return stringMap(path, readJsonFile(path), 'a worker config');
+  return stringMap(path, readConfigFile(path), 'a worker config');
 }
 
 export function readConnectorFile(path: string): ConnectorFile {
-  const json = readJsonFile(path);
+  const json = readConfigFile(path);
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new CliError(`${path}: a connector file must be a JSON object`);
   const top = json as Record<string, unknown>;

@@ -25,8 +25,11 @@ export function port(value: string): number {
 export function startCommand(): Command {
   return new Command('start')
     .description('run a standalone worker with the REST API (default http://127.0.0.1:8083)')
-    .argument('[connectors...]', 'connector config files to create or update at start')
-    .option('-c, --config <worker.json>', 'worker config file (flat JSON map)')
+    .argument(
+      '[connectors...]',
+      'connector config files (JSON, or Kafka Connect .properties) to create or update at start',
+    )
+    .option('-c, --config <file>', 'worker config file: a flat JSON map, or Kafka Connect .properties')
     .option('-p, --port <port>', `REST port (rest.port; default ${DEFAULT_PORT})`, port)
     .option('--host <host>', `REST host (rest.host.name; default ${DEFAULT_HOST})`)
     .option('--data-dir <dir>', `data directory (data.dir; default ./${DEFAULT_DATA_DIR})`)
