@@ -9,6 +9,7 @@ import { builtinRegistry } from '../plugins/builtin.ts';
 import { createRestApp } from '../rest/app.ts';
 import { listen, type RunningListeners } from '../rest/listeners.ts';
 import { startStandalone } from '../runtime/standalone.ts';
+import { ignoredWorkerKeys } from '../runtime/worker-config-keys.ts';
 import { CliError, errnoOf } from './cli-error.ts';
 import { type ConnectorFile, readConnectorFile, readWorkerConfig } from './config-files.ts';
 import { DEFAULT_DATA_DIR } from './data-log.ts';
@@ -53,6 +54,8 @@ export async function startWorker(files: readonly string[], options: StartOption
   const workerId = `${first.host || host}:${first.port}`;
   const { logger, levels } = createLogging({ base: { worker_id: workerId } });
   const metrics = new ConnectMetrics(undefined, { processMetrics: true });
+  for (const { key, reason } of ignoredWorkerKeys(fileConfig))
+    logger.warn({ key }, `Worker config key ${key} is ignored: ${reason}`);
   let herder: Herder;
   try {
     herder = await startStandalone({
