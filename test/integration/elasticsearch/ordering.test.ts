@@ -159,7 +159,9 @@ describe('Elasticsearch sink ordering by source position', () => {
 
   it('orders a Confluent-style config (ExtractNewRecordState, no add.fields) by source position', async () => {
     const flat = `${topic}-confluent`;
-    const unwrap = transform('io.debezium.transforms.ExtractNewRecordState', {});
+    const unwrap = transform('io.debezium.transforms.ExtractNewRecordState', {
+      'add.position.header': 'true',
+    });
     const { task, seen } = await startTask({});
     const at = (offset: number, id: number, value: unknown) =>
       unwrap.apply(sinkRecord({ topic: flat, key: { id }, offset, value })) as SinkRecord;
