@@ -11,6 +11,22 @@ export interface BulkOperation {
   readonly bytes: number;
   /** A 409 answer means the index already holds this or a newer version: an older replay, not a failure. */
   readonly conflictIsStale: boolean;
+  /**
+   * A versioned write that must be dropped when its key has a delete marker at this or a newer version
+   * (delete.mode=hard: the index forgets a delete's version after index.gc_deletes, the marker does not).
+   */
+  readonly guard: DeleteGuard | null;
+}
+
+export interface DeleteGuard {
+  /** The marker index, `<name>-seam-deletes`. */
+  readonly markers: string;
+  readonly version: bigint;
+}
+
+/** The hidden index holding the delete markers of the view `name` (the index, alias or routed name). */
+export function markersIndexOf(name: string): string {
+  return `${name}-seam-deletes`;
 }
 
 export type WriteStyle = 'versioned' | 'plain' | 'upsert' | 'create';
@@ -31,6 +47,7 @@ export function writeOperation(
   documentJson: string,
   version: bigint | null,
   retryOnConflict: number,
+  guard: DeleteGuard | null = null,
 ): BulkOperation {
   let action: string;
   let body = documentJson;
@@ -53,7 +70,8 @@ export function writeOperation(
       action = `{"create":{${target}}}`;
       break;
   }
-  return op(record, index, id, `${action}\n${body}\n`, style === 'versioned' || style === 'create');
+  const stale = style === 'versioned' || style === 'create';
+  return op(record, index, id, `${action}\n${body}\n`, stale, style === 'versioned' ? guard : null);
 }
 
 /** A soft delete: the document is replaced by a marker at the delete's version, which no older write can beat. */
@@ -65,6 +83,21 @@ export function softDeleteOperation(
 ): BulkOperation {
   const action = `{"index":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)},"version":${version},"version_type":"external"}}`;
   return op(record, index, id, `${action}\n{"${DELETED_FIELD}":true}\n`, true);
+}
+
+/**
+ * The marker of a hard delete in the markers index: same id, the delete's version (so an older replayed
+ * delete is a stale 409 and a newer one replaces it), and the time it was written, for the purge.
+ */
+export function deleteMarkerOperation(
+  record: SinkRecord,
+  markers: string,
+  id: string,
+  version: bigint,
+  now: number,
+): BulkOperation {
+  const action = `{"index":{"_index":${JSON.stringify(markers)},"_id":${JSON.stringify(id)},"version":${version},"version_type":"external"}}`;
+  return op(record, markers, id, `${action}\n{"deleted_at":${now}}\n`, true);
 }
 
 /** A hard delete, versioned when the version is known (Elasticsearch keeps it only for index.gc_deletes). */
@@ -91,6 +124,7 @@ export function onIndex(o: BulkOperation, index: string): BulkOperation {
     o.id,
     o.text.replace(from, `"_index":${JSON.stringify(index)}`),
     o.conflictIsStale,
+    o.guard,
   );
 }
 
@@ -100,6 +134,7 @@ function op(
   id: string | null,
   text: string,
   conflictIsStale: boolean,
+  guard: DeleteGuard | null = null,
 ): BulkOperation {
-  return { record, index, id, text, bytes: Buffer.byteLength(text), conflictIsStale };
+  return { record, index, id, text, bytes: Buffer.byteLength(text), conflictIsStale, guard };
 }

@@ -31,6 +31,12 @@ export interface BulkWriterOptions {
   readonly onMalformed: (op: BulkOperation, reason: string) => Promise<void>;
   /** A request failed and is being retried (an outage), or null once a request succeeded again. */
   readonly onOutage: (outage: { since: number; attempts: number; error: string } | null) => void;
+  /**
+   * The operations of a batch that must not be sent (older than a delete marker of their key); asked
+   * right before each attempt, after the operations before them were answered or sent. They count as
+   * acknowledged. A thrown retriable error is retried like a failed request.
+   */
+  readonly stale?: (ops: readonly BulkOperation[]) => Promise<ReadonlySet<BulkOperation>>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
@@ -166,6 +172,12 @@ export class BulkWriter {
       let retry: BulkOperation[] = [];
       let lastError = '';
       try {
+        if (this.#o.stale) {
+          const stale = await this.#o.stale(todo);
+          if (generation !== this.#generation) return;
+          if (stale.size > 0) todo = todo.filter((op) => !stale.has(op));
+          if (todo.length === 0) return this.#recovered();
+        }
         const items = await this.#send(todo.map((op) => op.text).join(''));
         if (generation !== this.#generation) return;
         const reports: Promise<void>[] = [];

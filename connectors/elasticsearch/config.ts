@@ -199,12 +199,21 @@ export const esSinkConfigSpec = configSpec()
   .define({
     name: 'delete.mode',
     type: 'string',
-    default: 'soft',
+    default: 'hard',
     validator: oneOf(['soft', 'hard']),
-    recommended: ['soft', 'hard'],
+    recommended: ['hard', 'soft'],
     importance: 'medium',
     group: 'Data Conversion',
-    doc: '(Seam) soft: a delete writes a versioned marker document {"__seam_deleted": true}, so a replay never resurrects it; hard: real deletes, safe only within index.gc_deletes.',
+    doc: '(Seam) hard: a delete removes the document (external version) and records a marker in the hidden index <index>-seam-deletes, which older writes are checked against, so a replay never resurrects it; soft: the document is replaced by a versioned marker {"__seam_deleted": true} that readers must filter out.',
+  })
+  .define({
+    name: 'delete.marker.retention.ms',
+    type: 'long',
+    default: -1,
+    validator: atLeast(-1),
+    importance: 'low',
+    group: 'Data Conversion',
+    doc: '(Seam) With delete.mode=hard, delete markers older than this are purged at task start and hourly; set it above the log retention, since a replay of a record older than a purged marker can resurrect its row. -1 keeps markers.',
   })
   .define({
     name: 'batch.size',
@@ -327,6 +336,14 @@ export const esSinkConfigSpec = configSpec()
     importance: 'low',
     group: 'Connector',
     doc: '(Seam) index:mirror pairs: every write to the index is also made to the mirror, with the same id and version. Set by the runtime on the live tasks while a view rebuild runs (rebuild.ts); not meant to be set by hand.',
+  })
+  .define({
+    name: 'write.markers.names',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    group: 'Connector',
+    doc: '(Seam) index:name pairs: the delete markers of writes to the index live in <name>-seam-deletes rather than <index>-seam-deletes. Set by the runtime on rebuild tasks, so the new index shares the markers of the view; not meant to be set by hand.',
   });
 
 export type EsSinkConfig = ConfigOf<typeof esSinkConfigSpec>;

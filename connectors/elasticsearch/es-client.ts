@@ -92,10 +92,15 @@ export class EsClient {
   }
 
   /** Creates the index (with `mappings` when given) unless an index, alias or data stream of that name exists. */
-  async ensureIndex(index: string, mappings: object | null): Promise<'created' | 'exists'> {
+  async ensureIndex(
+    index: string,
+    mappings: object | null,
+    settings: object | null = null,
+  ): Promise<'created' | 'exists'> {
     try {
       if (await this.client.indices.exists({ index }, { headers: this.#json })) return 'exists';
-      await this.client.indices.create({ index, ...(mappings ? { mappings } : {}) } as never, {
+      const body = { index, ...(mappings ? { mappings } : {}), ...(settings ? { settings } : {}) };
+      await this.client.indices.create(body as never, {
         headers: this.#json,
       });
       return 'created';
@@ -147,6 +152,23 @@ export class EsClient {
       return out;
     } catch (error) {
       throw classifyRequestError(error, `reading versions from '${index}'`);
+    }
+  }
+
+  /** Deletes the markers written before `before` (epoch ms); returns how many went. */
+  async purgeMarkers(markers: string, before: number): Promise<number> {
+    try {
+      const res = await this.client.deleteByQuery(
+        {
+          index: markers,
+          conflicts: 'proceed',
+          query: { range: { deleted_at: { lt: before } } },
+        } as never,
+        { headers: this.#json },
+      );
+      return (res as { deleted?: number }).deleted ?? 0;
+    } catch (error) {
+      throw classifyRequestError(error, `purging delete markers from '${markers}'`);
     }
   }
 

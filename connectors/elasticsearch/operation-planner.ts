@@ -1,7 +1,10 @@
 import { DataError, type MysqlPositionMode, type Schema, type SinkRecord } from '../../src/api/index.ts';
 import {
   type BulkOperation,
+  type DeleteGuard,
+  deleteMarkerOperation,
   hardDeleteOperation,
+  markersIndexOf,
   softDeleteOperation,
   type WriteStyle,
   writeOperation,
@@ -18,6 +21,8 @@ export type Plan =
   | {
       readonly kind: 'op';
       readonly op: BulkOperation;
+      /** The delete marker written before a versioned hard delete (delete.mode=hard), else null. */
+      readonly marker: BulkOperation | null;
       /** Schema of the document (for its mapping), null when schemaless. */
       readonly schema: Schema | null;
       readonly versionSource: VersionSource | null;
@@ -41,11 +46,36 @@ export class OperationPlanner {
   readonly #c: EsSinkConfig;
   readonly #naming: IndexNaming;
   readonly #dataStream: boolean;
+  readonly #markerNames = new Map<string, string>();
+  readonly #now: () => number;
 
-  constructor(config: EsSinkConfig, naming: IndexNaming) {
+  constructor(config: EsSinkConfig, naming: IndexNaming, now: () => number = Date.now) {
     this.#c = config;
     this.#naming = naming;
     this.#dataStream = config['data.stream.type'].toUpperCase() !== 'NONE';
+    this.#now = now;
+    for (const pair of config['write.markers.names']) {
+      const at = pair.lastIndexOf(':');
+      if (at > 0) this.#markerNames.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  }
+
+  /** Whether deletes are hard deletes guarded by markers (delete.mode=hard, versioned writes). */
+  get markers(): boolean {
+    return this.#c['delete.mode'] === 'hard' && this.#c['write.method'] !== 'upsert' && !this.#dataStream;
+  }
+
+  /** The marker index of the view an index belongs to (rebuild tasks write a new index of the same view). */
+  markersIndexFor(index: string): string {
+    return markersIndexOf(this.#markerNames.get(index) ?? index);
+  }
+
+  /** A versioned hard delete and its marker, both at `version` (also used for unversioned tombstones). */
+  hardDelete(record: SinkRecord, index: string, id: string, version: bigint): [BulkOperation, BulkOperation] {
+    return [
+      deleteMarkerOperation(record, this.markersIndexFor(index), id, version, this.#now()),
+      hardDeleteOperation(record, index, id, version),
+    ];
   }
 
   plan(record: SinkRecord): Plan {
@@ -82,21 +112,31 @@ export class OperationPlanner {
           counter: 'deletesOnDataStream',
         };
       const id = documentId(record, false);
-      const upsert = c['write.method'] === 'upsert';
-      if (c['delete.mode'] === 'hard' || upsert) {
-        const version = upsert ? null : (change.version?.value ?? null);
+      if (c['write.method'] === 'upsert')
         return {
           kind: 'op',
-          op: hardDeleteOperation(record, index, id, version),
+          op: hardDeleteOperation(record, index, id, null),
+          marker: null,
           schema: null,
-          versionSource: change.version?.source ?? null,
+          versionSource: null,
+          deletes: true,
+        };
+      if (change.version === null) return { kind: 'unversioned-delete', record, index, id };
+      if (c['delete.mode'] === 'hard') {
+        const [marker, op] = this.hardDelete(record, index, id, change.version.value);
+        return {
+          kind: 'op',
+          op,
+          marker,
+          schema: null,
+          versionSource: change.version.source,
           deletes: true,
         };
       }
-      if (change.version === null) return { kind: 'unversioned-delete', record, index, id };
       return {
         kind: 'op',
         op: softDeleteOperation(record, index, id, change.version.value),
+        marker: null,
         schema: null,
         versionSource: change.version.source,
         deletes: true,
@@ -114,10 +154,13 @@ export class OperationPlanner {
     }
     const version = style === 'versioned' ? change.version.value : null;
     const retryOnConflict = Math.min(c['max.in.flight.requests'], 5);
-    const op = writeOperation(record, style, index, id, JSON.stringify(doc), version, retryOnConflict);
+    const guard: DeleteGuard | null =
+      version !== null && this.markers ? { markers: this.markersIndexFor(index), version } : null;
+    const op = writeOperation(record, style, index, id, JSON.stringify(doc), version, retryOnConflict, guard);
     return {
       kind: 'op',
       op,
+      marker: null,
       schema: change.schema,
       versionSource: style === 'versioned' ? change.version.source : null,
       deletes: false,

@@ -71,6 +71,8 @@ export const elasticsearchRebuild: SinkRebuild = {
         rebuildOverrides: {
           'topic.to.external.resource.mapping': [...rebuildMapping].map(([t, i]) => `${t}:${i}`).join(','),
           'write.mirror.indices': '',
+          // The new index belongs to the same view: its writes are checked against the view's delete markers.
+          'write.markers.names': swaps.map((s) => `${s.next}:${s.name}`).join(','),
         },
         liveOverrides: { 'write.mirror.indices': swaps.map((s) => `${s.name}:${s.next}`).join(',') },
         state: { swaps },

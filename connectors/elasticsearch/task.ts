@@ -20,6 +20,7 @@ import { OperationPlanner } from './operation-planner.ts';
 
 /** Keys recently soft-deleted with a version, so the tombstone that follows a Debezium `d` event costs nothing. */
 const RECENT_DELETES = 100_000;
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * The Elasticsearch sink task. `put` plans each record (operation-planner.ts) and hands it to the bulk
@@ -40,6 +41,7 @@ export class ElasticsearchSinkTask implements SinkTask {
   readonly #fallbacks = new Map<string, string>();
   /** index → mirror index (write.mirror.indices), while a view rebuild runs. */
   readonly #mirrors = new Map<string, string>();
+  readonly #purgeTimers: NodeJS.Timeout[] = [];
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = esSinkConfigSpec.parse(raw);
@@ -72,6 +74,7 @@ export class ElasticsearchSinkTask implements SinkTask {
       maxRetries: c['max.retries'],
       retryBackoffMs: c['retry.backoff.ms'],
       onMalformed: (op, reason) => this.#malformed(op.record, reason),
+      stale: (ops) => this.#staleWrites(ops),
       onOutage: (outage) => {
         context.status.setDetail('outage', outage);
         if (outage)
@@ -136,6 +139,7 @@ export class ElasticsearchSinkTask implements SinkTask {
   }
 
   async stop(): Promise<void> {
+    for (const t of this.#purgeTimers) clearTimeout(t);
     this.#writer?.close();
     await this.#client?.close();
   }
@@ -158,6 +162,10 @@ export class ElasticsearchSinkTask implements SinkTask {
     if (key !== null) {
       if (plan.deletes && plan.versionSource !== null) this.#rememberDelete(key);
       else this.#recentDeletes.delete(key);
+    }
+    if (plan.marker) {
+      await this.#ensureMarkers(plan.marker.index);
+      await this.#writer.add(plan.marker);
     }
     await this.#writer.add(plan.op);
     const mirror = this.#mirrors.get(plan.op.index);
@@ -182,10 +190,70 @@ export class ElasticsearchSinkTask implements SinkTask {
     if (!current || current.deleted)
       return this.#count(current ? 'tombstonesAfterDelete' : 'deletesOfMissingDocuments');
     this.#rememberDelete(key);
-    const marker = softDeleteOperation(record, index, id, current.version + 1n);
-    await this.#writer.add(marker);
+    let op: BulkOperation;
+    if (this.#planner.markers) {
+      const [marker, hard] = this.#planner.hardDelete(record, index, id, current.version + 1n);
+      await this.#ensureMarkers(marker.index);
+      await this.#writer.add(marker);
+      op = hard;
+    } else op = softDeleteOperation(record, index, id, current.version + 1n);
+    await this.#writer.add(op);
     const mirror = this.#mirrors.get(index);
-    if (mirror !== undefined) await this.#writer.add(onIndex(marker, mirror));
+    if (mirror !== undefined) await this.#writer.add(onIndex(op, mirror));
+  }
+
+  /**
+   * The guarded writes of a batch whose key has a delete marker at the same or a newer version: an older
+   * replay of a deleted row, which the index alone would accept once index.gc_deletes has passed. One
+   * realtime `mget` per marker index; a missing marker index answers "no marker".
+   */
+  async #staleWrites(ops: readonly BulkOperation[]): Promise<ReadonlySet<BulkOperation>> {
+    const byMarkers = new Map<string, BulkOperation[]>();
+    for (const op of ops) {
+      if (op.guard === null || op.id === null) continue;
+      const list = byMarkers.get(op.guard.markers);
+      if (list) list.push(op);
+      else byMarkers.set(op.guard.markers, [op]);
+    }
+    const stale = new Set<BulkOperation>();
+    for (const [markers, guarded] of byMarkers) {
+      const found = await this.#client.versions(markers, [...new Set(guarded.map((op) => op.id!))]);
+      if (found.size === 0) continue;
+      for (const op of guarded) {
+        const marker = found.get(op.id!);
+        if (marker && marker.version >= op.guard!.version) stale.add(op);
+      }
+    }
+    if (stale.size > 0)
+      this.#counters.writesOlderThanDelete = (this.#counters.writesOlderThanDelete ?? 0) + stale.size;
+    return stale;
+  }
+
+  /** Creates the hidden marker index on first use (hidden: wildcard searches over the views skip it). */
+  async #ensureMarkers(markers: string): Promise<void> {
+    if (this.#indices.has(markers)) return;
+    await this.#client.ensureIndex(
+      markers,
+      { dynamic: false, properties: { deleted_at: { type: 'date', format: 'epoch_millis' } } },
+      { 'index.hidden': true, number_of_shards: 1 },
+    );
+    this.#indices.set(markers, '');
+    await this.#purgeMarkers(markers);
+  }
+
+  /** Removes markers older than delete.marker.retention.ms (once per marker index and task start, then hourly). */
+  async #purgeMarkers(markers: string): Promise<void> {
+    const retention = this.#config['delete.marker.retention.ms'];
+    if (retention < 0) return;
+    try {
+      const purged = await this.#client.purgeMarkers(markers, Date.now() - retention);
+      if (purged > 0) this.#counters.deleteMarkersPurged = (this.#counters.deleteMarkersPurged ?? 0) + purged;
+    } catch (error) {
+      this.#context.logger.warn({ markers, error: (error as Error).message }, 'delete marker purge failed');
+    }
+    const timer = setTimeout(() => void this.#purgeMarkers(markers), PURGE_EVERY_MS);
+    timer.unref();
+    this.#purgeTimers.push(timer);
   }
 
   async #ensureIndex(index: string, schema: Schema | null, topic: string): Promise<void> {

@@ -26,6 +26,13 @@ export type { MysqlPositionMode } from './mysql-position.ts';
 type Block = Readonly<Record<string, unknown>>;
 
 /**
+ * The header ExtractNewRecordState adds (unless `add.position.header=false`) so a flattened record keeps
+ * its position without `add.fields`: JSON `{"source": {…}, "transaction": {…}}` holding only the fields
+ * {@link sourcePosition} reads. A header, so the value stays what Debezium's transform produces.
+ */
+export const POSITION_HEADER = '__seam.source.position';
+
+/**
  * The position of a change from its envelope's `source` block (and `transaction` block, which the GTID
  * scheme needs). Null when the connector is unknown or the block names no position (a PostgreSQL event
  * without an LSN). Throws a {@link DataError} naming the field and the fix when a value is malformed or
@@ -95,8 +102,9 @@ export function parseLsnValue(v: unknown, field = 'lsn'): bigint {
  * source fields became `<prefix><name>`. `fields` are the configured position fields (default `__lsn`,
  * `__source_lsn`): each one present is a PostgreSQL LSN, and each one ending in `lsn` also names a prefix
  * (`__`, `__source_`) under which MySQL's `file`, `pos`, `row`, `gtid`, `snapshot`, `connector` are
- * looked up (`add.fields=file,pos,row` gives `__file`, `__pos`, `__row`). `get` reads a field of the
- * flattened value, or a header. Null when no field is present.
+ * looked up (`add.fields=file,pos,row` gives `__file`, `__pos`, `__row`). Last, the
+ * {@link POSITION_HEADER}. `get` reads a field of the flattened value, or a header. Null when nothing is
+ * present.
  */
 export function flattenedPosition(
   get: (name: string) => unknown,
@@ -129,5 +137,14 @@ export function flattenedPosition(
     const found = sourcePosition(source, order === undefined ? null : { total_order: order }, options);
     if (found) return found;
   }
-  return null;
+  const header = get(POSITION_HEADER);
+  if (typeof header !== 'string' && !(header instanceof Uint8Array)) return null;
+  const text = typeof header === 'string' ? header : Buffer.from(header).toString('utf8');
+  let parsed: { source?: Block; transaction?: Block | null };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new DataError(`header ${POSITION_HEADER} is not JSON: '${text.slice(0, 100)}'`);
+  }
+  return parsed.source ? sourcePosition(parsed.source, parsed.transaction ?? null, options) : null;
 }

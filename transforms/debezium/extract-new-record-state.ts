@@ -5,6 +5,7 @@ import {
   type Header,
   type Headers,
   oneOf,
+  POSITION_HEADER,
   type Schema,
   Schemas,
 } from '../../src/api/index.ts';
@@ -65,6 +66,15 @@ const spec = configSpec()
     doc: 'Envelope metadata to add as headers, same syntax as add.fields.',
   })
   .define({
+    name: 'add.position.header',
+    type: 'boolean',
+    // Off until a fused transform chain can add headers: with it on, inserts and updates take the slower
+    // step-by-step path (see the 2026-12-02-es-sink-hard-deletes-with-markers decision record).
+    default: false,
+    importance: 'low',
+    doc: `(Seam) Adds the header ${POSITION_HEADER} with the source position fields, so sinks order flattened records by source position without add.fields; the value is unchanged. Default false for now: with it on, this step cannot join a fused run of transforms.`,
+  })
+  .define({
     name: 'drop.fields.header.name',
     type: 'string',
     default: '',
@@ -97,6 +107,25 @@ interface Plan {
   readonly entry: EntryPlan | null;
 }
 
+/** The fields of `source` / `transaction` that src/api's sourcePosition reads. */
+const POSITION_FIELDS = ['connector', 'lsn', 'sequence', 'file', 'pos', 'row', 'gtid', 'snapshot'];
+
+/** The {@link POSITION_HEADER} value of an envelope, or null when its source names no position. */
+function positionHeaderValue(envelope: Envelope): string | null {
+  const source = envelope.source;
+  if (!isPlainObject(source)) return null;
+  const picked: Record<string, unknown> = {};
+  for (const f of POSITION_FIELDS) if (source[f] !== undefined && source[f] !== null) picked[f] = source[f];
+  if (picked.lsn === undefined && picked.sequence === undefined && picked.file === undefined) return null;
+  const tx = envelope.transaction;
+  const order = isPlainObject(tx) ? tx.total_order : undefined;
+  const body =
+    order === undefined || order === null
+      ? { source: picked }
+      : { source: picked, transaction: { total_order: order } };
+  return JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
 function isDeleteEvent(envelope: Envelope): boolean {
   return envelope.op === 'd' || envelope.after === null || envelope.after === undefined;
 }
@@ -115,6 +144,7 @@ export const extractNewRecordStatePlugin = debeziumTransform(
     const rewrite = mode === 'rewrite' || mode === 'rewrite-with-tombstone';
     const addFields = config['add.fields'].map((f) => parseMetadataField(f, config['add.fields.prefix']));
     const addHeaders = config['add.headers'].map((f) => parseMetadataField(f, config['add.headers.prefix']));
+    const positionHeader = config['add.position.header'];
     const routeBy = config['route.by.field'];
     const dropHeader = config['drop.fields.header.name'];
     const replaceNull = config['replace.null.with.default'];
@@ -144,8 +174,9 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       return { name: f.name, get, is: { path, knownPlain: 1 } };
     });
     const rowOf = (r: ConnectRecord) => (r.value as Envelope).after as Envelope;
-    // Only inserts and updates of a plain configuration are planned: they change nothing but the value.
-    const planned = addHeaders.length === 0 && routeBy === '' && dropHeader === '';
+    // Only inserts and updates of a plain configuration are planned: they change nothing but the value
+    // (a fused chain cannot add headers, so the position header turns planning off).
+    const planned = addHeaders.length === 0 && !positionHeader && routeBy === '' && dropHeader === '';
 
     /** The output schema for a row schema within an envelope schema (added fields, then __deleted). */
     const plan = (envelope: Schema): Plan | null => {
@@ -204,7 +235,8 @@ export const extractNewRecordStatePlugin = debeziumTransform(
       envelope: Readonly<Record<string, unknown>>,
       envSchema: Schema | null,
     ): Header[] | null => {
-      if (addHeaders.length === 0) return null;
+      const position = positionHeader ? positionHeaderValue(envelope) : null;
+      if (addHeaders.length === 0 && position === null) return null;
       const out = [...headers];
       for (const f of addHeaders)
         out.push({
@@ -212,6 +244,7 @@ export const extractNewRecordStatePlugin = debeziumTransform(
           value: metadataValue(envelope, f),
           schema: envSchema ? (metadataSchema(envSchema, f) ?? null) : null,
         });
+      if (position !== null) out.push({ key: POSITION_HEADER, value: position, schema: Schemas.STRING });
       return out;
     };
 

@@ -76,6 +76,26 @@ export async function documents(
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Drops the indices and their hidden delete-marker indices (`<name>-seam-deletes`). */
 export async function dropIndices(pattern: string): Promise<void> {
-  await es.indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true } as never);
+  await es.indices.delete({
+    index: [pattern, `${pattern}-seam-deletes`],
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    expand_wildcards: 'all',
+  } as never);
+}
+
+/** What a user sees through `name`: GET by id of each id, `_count`, and the ids a search returns. */
+export async function userView(
+  name: string,
+  ids: readonly string[],
+): Promise<{ found: string[]; count: number; searched: string[] }> {
+  await es.indices.refresh({ index: name });
+  const got = await es.mget({ index: name, ids: [...ids] });
+  const found = (got.docs as { _id: string; found?: boolean }[]).filter((d) => d.found).map((d) => d._id);
+  const count = (await es.count({ index: name })).count;
+  const res = await es.search({ index: name, size: 10_000, query: { match_all: {} } });
+  const searched = res.hits.hits.map((h) => h._id!).sort((a, b) => a.localeCompare(b));
+  return { found: found.sort((a, b) => a.localeCompare(b)), count, searched };
 }

@@ -192,3 +192,54 @@ describe('BulkWriter', () => {
     expect(w.failure).toBeNull();
   });
 });
+
+describe('BulkWriter stale writes', () => {
+  it('drops the writes the stale check names (older than a delete marker) and acknowledges them', async () => {
+    const bodies: string[] = [];
+    const asked: number[] = [];
+    const w = new BulkWriter(
+      async (body) => {
+        bodies.push(body);
+        return ok(body);
+      },
+      options({
+        batchSize: 3,
+        stale: async (ops) => {
+          asked.push(ops.length);
+          return new Set(ops.filter((o) => o.id === '1' || o.id === '2'));
+        },
+      }),
+    );
+    for (const i of [1, 2, 3]) await w.add(op(i));
+    await w.flush(1_000);
+    expect(asked).toEqual([3]);
+    expect(bodies).toEqual([op(3).text]);
+    expect(w.unacknowledged()).toEqual([]);
+    // A batch made only of stale writes sends nothing.
+    await w.add(op(1));
+    await w.flush(1_000);
+    expect(bodies).toHaveLength(1);
+    expect(w.pending).toBe(0);
+  });
+
+  it('retries when the stale check fails like a failed request', async () => {
+    let fails = 1;
+    const bodies: string[] = [];
+    const w = new BulkWriter(
+      async (body) => {
+        bodies.push(body);
+        return ok(body);
+      },
+      options({
+        batchSize: 1,
+        stale: async () => {
+          if (fails-- > 0) throw new RetriableError('markers unreachable');
+          return new Set();
+        },
+      }),
+    );
+    await w.add(op(4));
+    await w.flush(1_000);
+    expect(bodies).toEqual([op(4).text]);
+  });
+});

@@ -7,7 +7,7 @@ import { OperationPlanner } from '../../../connectors/elasticsearch/operation-pl
 import { ConfigError, DataError } from '../../../src/api/index.ts';
 import { envelope, sinkRecord } from './records.ts';
 
-function planner(raw: Record<string, string> = {}) {
+function planner(raw: Record<string, string> = {}, now?: () => number) {
   const c = esSinkConfigSpec.parse({ 'connection.url': 'http://127.0.0.1:9200', ...raw });
   return new OperationPlanner(
     c,
@@ -17,6 +17,7 @@ function planner(raw: Record<string, string> = {}) {
       dataStreamDataset: c['data.stream.dataset'],
       dataStreamNamespace: c['data.stream.namespace'],
     }),
+    now,
   );
 }
 
@@ -85,16 +86,41 @@ describe('OperationPlanner', () => {
     );
   });
 
-  it('turns a d event into a versioned soft-delete marker, or a versioned hard delete', () => {
+  it('turns a d event into a delete marker and a versioned hard delete, or a soft-delete marker', () => {
     const d = sinkRecord({ key: { id: 1 }, value: envelope('d', null, 600, { id: 1 }) });
-    const soft = planner().plan(d);
-    expect(soft.kind === 'op' && soft.op.text).toContain(
-      '"version":600,"version_type":"external"}}\n{"__seam_deleted":true}',
-    );
-    const hard = planner({ 'delete.mode': 'hard' }).plan(d);
+    const hard = planner({ 'delete.mode': 'hard' }, () => 1234).plan(d);
     expect(hard.kind === 'op' && hard.op.text).toBe(
       '{"delete":{"_index":"db.public.customers","_id":"1","version":600,"version_type":"external"}}\n',
     );
+    expect(hard.kind === 'op' && hard.marker?.text).toBe(
+      '{"index":{"_index":"db.public.customers-seam-deletes","_id":"1","version":600,"version_type":"external"}}\n{"deleted_at":1234}\n',
+    );
+    expect(planner().plan(d)).toMatchObject({
+      kind: 'op',
+      marker: { index: 'db.public.customers-seam-deletes' },
+    });
+    const soft = planner({ 'delete.mode': 'soft' }).plan(d);
+    expect(soft.kind === 'op' && soft.op.text).toContain(
+      '"version":600,"version_type":"external"}}\n{"__seam_deleted":true}',
+    );
+    expect(soft.kind === 'op' && soft.marker).toBe(null);
+  });
+
+  it("guards versioned writes with the view's marker index (rebuild tasks share the view's)", () => {
+    const r = sinkRecord({ key: { id: 1 }, value: envelope('c', { id: 1 }, 700) });
+    const live = planner().plan(r);
+    expect(live.kind === 'op' && live.op.guard).toEqual({
+      markers: 'db.public.customers-seam-deletes',
+      version: 700n,
+    });
+    const rebuild = planner({
+      'topic.to.external.resource.mapping': 'db.public.customers:db.public.customers-v2',
+      'write.markers.names': 'db.public.customers-v2:db.public.customers',
+    }).plan(r);
+    expect(rebuild.kind === 'op' && rebuild.op.index).toBe('db.public.customers-v2');
+    expect(rebuild.kind === 'op' && rebuild.op.guard?.markers).toBe('db.public.customers-seam-deletes');
+    const soft = planner({ 'delete.mode': 'soft' }).plan(r);
+    expect(soft.kind === 'op' && soft.op.guard).toBe(null);
   });
 
   it('asks for a version read on a tombstone without position, and honours behavior.on.null.values', () => {

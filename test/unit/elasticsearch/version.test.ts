@@ -1,12 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { interpretChange } from '../../../connectors/elasticsearch/change.ts';
 import { externalVersion, parseLsn } from '../../../connectors/elasticsearch/version.ts';
-import { DataError } from '../../../src/api/index.ts';
+import { DataError, POSITION_HEADER, Schemas } from '../../../src/api/index.ts';
 import { envelope, sinkRecord } from './records.ts';
 
 const options = { versionHeader: '', positionFields: ['__lsn', '__source_lsn'] };
 
 describe('external version', () => {
+  it('reads the position header of ExtractNewRecordState when no position field is present', () => {
+    const header = (lsn: number) => [
+      {
+        key: POSITION_HEADER,
+        value: `{"source":{"connector":"postgresql","lsn":${lsn}}}`,
+        schema: Schemas.STRING,
+      },
+    ];
+    const write = interpretChange(sinkRecord({ key: 1, value: { id: 1 }, headers: header(700) }), options);
+    expect(write.kind === 'write' && write.version).toEqual({ value: 700n, source: 'position' });
+    const withField = interpretChange(
+      sinkRecord({ key: 1, value: { id: 1, __lsn: 800 }, headers: header(700) }),
+      options,
+    );
+    expect(withField.kind === 'write' && withField.version.value).toBe(800n);
+    const tombstone = interpretChange(sinkRecord({ key: 1, value: null, headers: header(900) }), options);
+    expect(tombstone).toEqual({ kind: 'delete', version: { value: 900n, source: 'position' } });
+  });
+
   it('takes source.lsn from a Debezium envelope, also for snapshot reads and deletes', () => {
     for (const op of ['c', 'u', 'r', 'd']) {
       const change = interpretChange(
