@@ -26,6 +26,8 @@ interface Scope {
   readonly record: SinkRecord;
   readonly row: Readonly<Record<string, unknown>> | null;
   readonly envelope: Readonly<Record<string, unknown>> | null;
+  /** What `key.<f>` reads instead of the record key: the old row image when a primary key moved. */
+  readonly key?: Readonly<Record<string, unknown>>;
 }
 
 const OPS = new Set(['c', 'u', 'd', 'r', 't', 'm']);
@@ -47,7 +49,7 @@ const MISSING = Symbol('missing');
  *   update whose primary key changed deletes the old row and inserts the new one at the same timestamp;
  * - a flattened row (ExtractNewRecordState): upserted; `__deleted: true` deletes, and so does (DataStax's
  *   rule, when deletesEnabled) a row whose mapped non-key columns are all null.
- * A tombstone (null value) deletes by the record key. `value.<f>` reads the row image (for a tombstone, the
+ * A tombstone (null value) deletes by the record key (the task skips one that follows a delete of the same key). `value.<f>` reads the row image (for a tombstone, the
  * key, whose fields are the row's key columns); a first segment naming an envelope field reads the envelope.
  */
 export function planWrites(
@@ -78,7 +80,7 @@ export function planWrites(
     if (after === null) throw new DataError(`Debezium '${op}' event has no 'after' row`);
     const upsert = upsertOf({ record, row: after, envelope: object }, mapping, table, ts);
     if (op === 'u' && before !== null && mapping.query === null) {
-      const old = deleteOf({ record, row: before, envelope: object }, mapping, table, ts);
+      const old = deleteOf({ record, row: before, envelope: object, key: before }, mapping, table, ts);
       if (!sameKey(old.values, upsert.values, table)) return { writes: [old, upsert] };
     }
     return { writes: [upsert] };
@@ -177,7 +179,7 @@ function resolve(scope: Scope, source: Source): unknown {
   }
   let at: unknown;
   const path = source.path;
-  if (source.from === 'key') at = scope.record.key;
+  if (source.from === 'key') at = scope.key ?? scope.record.key;
   else if (
     scope.envelope &&
     path.length > 0 &&

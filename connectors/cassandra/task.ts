@@ -17,6 +17,15 @@ import { boundStatement } from './statements.ts';
 import { mappingProblems, type TableInfo } from './table-info.ts';
 import type { PositionOptions } from './write-timestamp.ts';
 
+const RECENT_DELETES = 100_000;
+
+/** A record key as a map key (JSON, with bigints and bytes spelled out). */
+function stableKey(key: unknown): string {
+  return JSON.stringify(key, (_k, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+  );
+}
+
 /**
  * The Cassandra sink task. `start` connects and checks every mapping against its table (all problems at
  * once); `put` plans each record's writes (planner.ts) and hands them to the batch writer, which waits when
@@ -35,6 +44,8 @@ export class CassandraSinkTask implements SinkTask {
   readonly #unflushed = new Map<string, { topic: string; partition: number; offset: number }>();
   readonly #counters: Record<string, number> = {};
   readonly #fallbacks = new Set<string>();
+  /** Mapping + record key of recent deletes, so the tombstone that follows Debezium's `d` costs nothing. */
+  readonly #recentDeletes = new Map<string, true>();
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = cassandraSinkConfigSpec.parse(raw);
@@ -90,6 +101,13 @@ export class CassandraSinkTask implements SinkTask {
         continue;
       }
       for (const { mapping, table, consistency } of targets) {
+        const deleteKey = `${mapping.prefix}\u0000${stableKey(record.key)}`;
+        // Already applied at the delete's position; written again it would carry no position, and a
+        // fallback timestamp (wall clock, far above any position) would hide every later change of the row.
+        if ((record.value === null || record.value === undefined) && this.#recentDeletes.has(deleteKey)) {
+          this.#count('tombstonesAfterDelete');
+          continue;
+        }
         let plan: ReturnType<typeof planWrites>;
         try {
           plan = planWrites(record, mapping, table, this.#positions);
@@ -102,6 +120,7 @@ export class CassandraSinkTask implements SinkTask {
           this.#count('recordsSkipped');
           continue;
         }
+        this.#remember(deleteKey, plan.writes.at(-1)?.kind === 'delete' && record.value != null);
         for (const write of plan.writes) {
           if (write.timestampSource === 'record-timestamp') this.#fallback(record.topic);
           const { query, params } = boundStatement(write, table);
@@ -166,6 +185,16 @@ export class CassandraSinkTask implements SinkTask {
     this.#unflushed.clear();
     this.#writer.reset();
     return error;
+  }
+
+  #remember(key: string, deleted: boolean): void {
+    if (!deleted) {
+      this.#recentDeletes.delete(key);
+      return;
+    }
+    this.#recentDeletes.set(key, true);
+    if (this.#recentDeletes.size > RECENT_DELETES)
+      this.#recentDeletes.delete(this.#recentDeletes.keys().next().value!);
   }
 
   #fallback(topic: string): void {
