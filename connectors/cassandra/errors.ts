@@ -93,18 +93,15 @@ export function classifyCassandraError(error: unknown, what: string): ConnectErr
     const inner = Object.values(e.innerErrors ?? {}).map(driverError);
     if (inner.some((i) => i?.name === 'AuthenticationError' || i?.code === CODE.badCredentials))
       return authFailed(e, what);
+    const dc = inner.find((i) => i !== null && isDatacenterError(i));
+    if (dc) return datacenterUnknown(dc, error);
     return new RetriableError(`Cassandra unreachable during ${what}: ${e.message}`, {
       code: 'seam.cassandra.unreachable',
       cause: error,
     });
   }
   if (e.name === 'AuthenticationError' || e.code === CODE.badCredentials) return authFailed(e, what);
-  if (e.name === 'ArgumentError' && /data ?cent(er|re)|localDataCenter/i.test(e.message)) {
-    return new ConfigError([{ key: 'loadBalancing.localDc', message: e.message }], {
-      code: 'seam.cassandra.datacenter_unknown',
-      cause: error,
-    });
-  }
+  if (isDatacenterError(e)) return datacenterUnknown(e, error);
   if (e.name === 'OperationTimedOutError' || e.name === 'BusyConnectionError')
     return new RetriableError(`Cassandra timed out during ${what}: ${e.message}`, {
       code: 'seam.cassandra.write_timeout',
@@ -124,6 +121,18 @@ export function classifyCassandraError(error: unknown, what: string): ConnectErr
   if (e.name === 'TypeError' || e.name === 'RangeError')
     return new DataError(`a value does not fit its column during ${what}: ${e.message}`, { cause: error });
   return new FatalError(`${what} failed: ${e.message}`, { cause: error });
+}
+
+function isDatacenterError(e: DriverErrorShape): boolean {
+  return e.name === 'ArgumentError' && /localDataCenter/.test(e.message);
+}
+
+function datacenterUnknown(e: DriverErrorShape, cause: unknown): ConfigError {
+  // The driver names the configured and the existing data centres: exactly what the operator needs.
+  return new ConfigError([{ key: 'loadBalancing.localDc', message: e.message }], {
+    code: 'seam.cassandra.datacenter_unknown',
+    cause,
+  });
 }
 
 function authFailed(e: DriverErrorShape, what: string): ConfigError {
