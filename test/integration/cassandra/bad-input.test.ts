@@ -46,7 +46,9 @@ describe('Cassandra sink bad input', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.code).toBe('seam.cassandra.datacenter_unknown');
     expect((error as ConfigError).problems[0]!.key).toBe('loadBalancing.localDc');
-    expect(error.message).toContain("configured as 'nowhere', but only found hosts in data centers: [datacenter1]");
+    expect(error.message).toContain(
+      "configured as 'nowhere', but only found hosts in data centers: [datacenter1]",
+    );
   }, 30_000);
 
   it('a keyspace or table that does not exist is seam.cassandra.table_missing naming the mapping', async () => {
@@ -59,7 +61,9 @@ describe('Cassandra sink bad input', () => {
   }, 30_000);
 
   it('a mapping naming a missing column or leaving the key unmapped lists every problem', async () => {
-    const error = await startError({ [`topic.${topic}.${ks}.items.mapping`]: 'labl=value.label, qty=value.qty' });
+    const error = await startError({
+      [`topic.${topic}.${ks}.items.mapping`]: 'labl=value.label, qty=value.qty',
+    });
     expect(error.code).toBe('seam.cassandra.mapping_invalid');
     const messages = (error as ConfigError).problems.map((p) => p.message);
     expect(messages).toEqual([
