@@ -97,7 +97,7 @@ describe('Cassandra sink bad input', () => {
         sinkRecord({ topic, offset: 2, key: { id: 4 }, value: { label: { nested: true }, qty: 4 } }),
       ]);
       expect(seen.deadLetters.map((d) => d.record.kafkaOffset).sort()).toEqual([0, 2]);
-      for (const d of seen.deadLetters) expect(d.error.code).toBe('seam.data.invalid');
+      for (const d of seen.deadLetters) expect((d.error as ConnectError).code).toBe('seam.data.invalid');
       expect(await rows(admin, `${ks}.items`)).toContainEqual({ id: 3, label: 'three', qty: 3, seen: null });
     } finally {
       await task.stop();
