@@ -108,7 +108,9 @@ function upsertOf(
   const keys = new Set([...table.partitionKey, ...table.clusteringKey]);
   for (const [column, source] of mapping.columns) {
     if (source.from === 'now') continue;
-    const v = resolve(scope, source);
+    let v = resolve(scope, source);
+    // Headers are optional by nature (DataStax binds null); a missing value field is a mapping error.
+    if (v === MISSING && source.from === 'header' && !keys.has(column)) v = null;
     if (v === MISSING || (keys.has(column) && (v === null || v === undefined)))
       throw missing(mapping, column, source, scope);
     const converted = toColumnValue(v, table.columns.get(column) ?? 0, column);
