@@ -1,4 +1,5 @@
 import type { SinkPlugin, SourcePlugin } from '../src/api/index.ts';
+import { cassandraSinkPlugin } from './cassandra/index.ts';
 import { datagenSource } from './datagen/index.ts';
 import { elasticsearchSinkPlugin } from './elasticsearch/index.ts';
 import { fileSink, fileSource } from './file/index.ts';
@@ -12,6 +13,7 @@ export function builtinConnectors(): (SourcePlugin | SinkPlugin)[] {
     fileSource,
     fileSink,
     elasticsearchSinkPlugin,
+    cassandraSinkPlugin,
     postgresSourcePlugin,
     mysqlSourcePlugin,
     mariadbSourcePlugin,

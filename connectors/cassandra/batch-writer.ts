@@ -1,0 +1,126 @@
+import { type ConnectError, DataError, nextBackoff, type SinkRecord } from '../../src/api/index.ts';
+import { classifyCassandraError } from './errors.ts';
+
+/** One statement as the writer sees it: what to send, where it belongs, whose record it is. */
+export interface Pending {
+  readonly query: string;
+  readonly params: unknown[] | Record<string, unknown>;
+  /** Table + partition key: only statements of one group share an unlogged batch. */
+  readonly group: string;
+  readonly consistency: number;
+  readonly record: SinkRecord;
+}
+
+export interface Sender {
+  execute(p: Pending): Promise<void>;
+  batch(ps: readonly Pending[]): Promise<void>;
+}
+
+export interface BatchWriterOptions {
+  readonly maxInFlight: number;
+  readonly maxBatch: number;
+  /** How long transient failures are retried before the writer fails, ms. */
+  readonly retryBudgetMs: number;
+  readonly initialBackoffMs?: number;
+  /** A record Cassandra refused or whose values do not fit; throwing fails the writer. */
+  readonly onRecordError: (record: SinkRecord, error: DataError) => Promise<void>;
+  readonly onRetry?: (error: ConnectError, attempt: number) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Groups statements by table and partition key into unlogged single-partition batches of up to `maxBatch`
+ * (a multi-partition batch only burdens its coordinator), sends them with at most `maxInFlight` requests
+ * outstanding (`add` waits for a free slot: memory stays flat whatever the lag), retries transient failures
+ * with backoff, and splits a refused batch into single statements to find the record at fault. Order
+ * between requests does not matter: every statement carries its own write timestamp.
+ */
+export class BatchWriter {
+  readonly #options: BatchWriterOptions;
+  readonly #send: Sender;
+  readonly #groups = new Map<string, Pending[]>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: ConnectError | null = null;
+
+  constructor(send: Sender, options: BatchWriterOptions) {
+    this.#send = send;
+    this.#options = options;
+  }
+
+  /** The error that stopped the writer, if any; cleared by {@link reset}. */
+  get failure(): ConnectError | null {
+    return this.#failure;
+  }
+
+  async add(p: Pending): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    const group = this.#groups.get(p.group) ?? [];
+    group.push(p);
+    this.#groups.set(p.group, group);
+    if (group.length >= this.#options.maxBatch) {
+      this.#groups.delete(p.group);
+      await this.#dispatch(group);
+    }
+  }
+
+  /** Sends every buffered group and waits for every request; throws the writer's failure. */
+  async flush(): Promise<void> {
+    for (const [key, group] of this.#groups) {
+      this.#groups.delete(key);
+      await this.#dispatch(group);
+    }
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Forgets buffered statements and the failure (after the task rewound its partitions). */
+  reset(): void {
+    this.#groups.clear();
+    this.#failure = null;
+  }
+
+  async #dispatch(group: Pending[]): Promise<void> {
+    while (this.#inFlight.size >= this.#options.maxInFlight) await Promise.race(this.#inFlight);
+    if (this.#failure) throw this.#failure;
+    const request: Promise<void> = this.#write(group)
+      .catch((error: unknown) => {
+        this.#failure ??= error as ConnectError;
+      })
+      .finally(() => this.#inFlight.delete(request));
+    this.#inFlight.add(request);
+  }
+
+  async #write(group: readonly Pending[]): Promise<void> {
+    try {
+      await this.#withRetries(() =>
+        group.length === 1 ? this.#send.execute(group[0]!) : this.#send.batch(group),
+      );
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      if (group.length === 1) return this.#options.onRecordError(group[0]!.record, error);
+      // Which statement was refused is not said; each is sent alone (writes are idempotent).
+      for (const p of group) await this.#write([p]);
+    }
+  }
+
+  async #withRetries(send: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (raw) {
+        const error = classifyCassandraError(raw, 'a write');
+        if (!error.retriable) throw error;
+        const delay = nextBackoff(attempt, Date.now() - started, {
+          initialMs: this.#options.initialBackoffMs ?? 100,
+          maxMs: 5_000,
+          maxElapsedMs: this.#options.retryBudgetMs,
+        });
+        if (delay === null) throw error;
+        this.#options.onRetry?.(error, attempt);
+        await sleep(delay);
+      }
+    }
+  }
+}

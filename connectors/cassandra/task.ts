@@ -1,0 +1,216 @@
+import {
+  type ConnectError,
+  DataError,
+  type PartitionOffsets,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TaskConfig,
+} from '../../src/api/index.ts';
+import { BatchWriter } from './batch-writer.ts';
+import { type CassandraSinkConfig, cassandraSinkConfigSpec, ignoreErrorsMode } from './config.ts';
+import { mappingInvalid } from './errors.ts';
+import { parseMappings, type TableMapping } from './mapping.ts';
+import { planWrites } from './planner.ts';
+import { CassandraSession, consistencyCode } from './session.ts';
+import { boundStatement } from './statements.ts';
+import { mappingProblems, type TableInfo } from './table-info.ts';
+import type { PositionOptions } from './write-timestamp.ts';
+
+const RECENT_DELETES = 100_000;
+
+/** A record key as a map key (JSON, with bigints and bytes spelled out). */
+function stableKey(key: unknown): string {
+  return JSON.stringify(key, (_k, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+  );
+}
+
+/**
+ * The Cassandra sink task. `start` connects and checks every mapping against its table (all problems at
+ * once); `put` plans each record's writes (planner.ts) and hands them to the batch writer, which waits when
+ * `maxConcurrentRequests` are in flight; `flush` waits for every write. Offsets are committed only after
+ * `flush` (the default preCommit). When writes fail for good, the task rewinds its partitions to the first
+ * record not known durable and throws: the writes are idempotent (USING TIMESTAMP), so replaying is safe.
+ */
+export class CassandraSinkTask implements SinkTask {
+  #config!: CassandraSinkConfig;
+  #context!: SinkTaskContext;
+  #session: CassandraSession | null = null;
+  #writer!: BatchWriter;
+  #positions!: PositionOptions;
+  readonly #byTopic = new Map<string, { mapping: TableMapping; table: TableInfo; consistency: number }[]>();
+  /** First offset put since the last successful flush, per partition: where a failed flush rewinds to. */
+  readonly #unflushed = new Map<string, { topic: string; partition: number; offset: number }>();
+  readonly #counters: Record<string, number> = {};
+  readonly #fallbacks = new Set<string>();
+  /** Mapping + record key of recent deletes, so the tombstone that follows Debezium's `d` costs nothing. */
+  readonly #recentDeletes = new Map<string, true>();
+
+  async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
+    this.#config = cassandraSinkConfigSpec.parse(raw);
+    this.#context = context;
+    const { mappings, problems } = parseMappings(raw);
+    if (problems.length > 0) throw mappingInvalid(problems);
+    this.#positions = {
+      positionFields: this.#config['source.position.fields'],
+      mysqlPosition: this.#config['source.position.mysql'] === 'gtid' ? 'gtid' : 'binlog',
+    };
+    const session = new CassandraSession(this.#config);
+    await session.connect();
+    this.#session = session;
+    const tableProblems: { key: string; message: string }[] = [];
+    for (const mapping of mappings) {
+      const table = await session.table(mapping);
+      tableProblems.push(...mappingProblems(mapping, table));
+      const list = this.#byTopic.get(mapping.topic) ?? [];
+      list.push({ mapping, table, consistency: consistencyCode(mapping.consistencyLevel) });
+      this.#byTopic.set(mapping.topic, list);
+    }
+    if (tableProblems.length > 0) throw mappingInvalid(tableProblems);
+    this.#writer = new BatchWriter(session, {
+      maxInFlight: this.#config.maxConcurrentRequests,
+      maxBatch: this.#config.maxNumberOfRecordsInBatch,
+      retryBudgetMs: this.#config.queryExecutionTimeout * 1000,
+      onRecordError: (record, error) => this.#refused(record, error, 'Driver'),
+      onRetry: (error, attempt) => {
+        this.#context.status.setDetail('outage', { error: error.message, attempts: attempt });
+        this.#context.logger.warn(
+          { attempts: attempt, error: error.message },
+          'Cassandra write failing; retrying',
+        );
+      },
+    });
+    context.status.setDetail('cassandra', {
+      tables: mappings.map((m) => `${m.topic} → ${m.keyspace}.${m.table}`),
+    });
+  }
+
+  async put(records: readonly SinkRecord[]): Promise<void> {
+    for (const record of records) {
+      const k = `${record.originalTopic}\u0000${record.originalKafkaPartition}`;
+      if (!this.#unflushed.has(k))
+        this.#unflushed.set(k, {
+          topic: record.originalTopic,
+          partition: record.originalKafkaPartition,
+          offset: record.originalKafkaOffset,
+        });
+      const targets = this.#byTopic.get(record.topic);
+      if (!targets) {
+        this.#count('recordsWithoutMapping');
+        continue;
+      }
+      for (const { mapping, table, consistency } of targets) {
+        const deleteKey = `${mapping.prefix}\u0000${stableKey(record.key)}`;
+        // Already applied at the delete's position; written again it would carry no position, and a
+        // fallback timestamp (wall clock, far above any position) would hide every later change of the row.
+        if ((record.value === null || record.value === undefined) && this.#recentDeletes.has(deleteKey)) {
+          this.#count('tombstonesAfterDelete');
+          continue;
+        }
+        let plan: ReturnType<typeof planWrites>;
+        try {
+          plan = planWrites(record, mapping, table, this.#positions);
+        } catch (error) {
+          if (!(error instanceof DataError)) throw error;
+          await this.#refused(record, error, 'All');
+          continue;
+        }
+        if ('skip' in plan) {
+          this.#count('recordsSkipped');
+          continue;
+        }
+        this.#remember(deleteKey, plan.writes.at(-1)?.kind === 'delete' && record.value != null);
+        for (const write of plan.writes) {
+          if (write.timestampSource === 'record-timestamp') this.#fallback(record.topic);
+          const { query, params } = boundStatement(write, table);
+          try {
+            await this.#writer.add({
+              query,
+              params,
+              group: `${mapping.prefix}\u0000${write.partition}`,
+              consistency,
+              record,
+            });
+          } catch (error) {
+            throw this.#rewind(error as ConnectError);
+          }
+          this.#count(write.kind === 'delete' ? 'deletes' : 'upserts');
+        }
+      }
+    }
+  }
+
+  async flush(_offsets: PartitionOffsets): Promise<void> {
+    try {
+      await this.#writer.flush();
+    } catch (error) {
+      throw this.#rewind(error as ConnectError);
+    } finally {
+      this.#context.status.setDetail('counters', { ...this.#counters });
+    }
+    this.#unflushed.clear();
+    this.#context.status.setDetail('outage', null);
+  }
+
+  async stop(): Promise<void> {
+    await this.#session?.close();
+    this.#session = null;
+  }
+
+  /**
+   * A record that cannot be written: to the dead-letter queue when there is one; else skipped when
+   * `ignoreErrors` covers it (`level` says what kind of error it is), else the task fails.
+   */
+  async #refused(record: SinkRecord, error: DataError, level: 'All' | 'Driver'): Promise<void> {
+    this.#count('recordsRefused');
+    const reporter = this.#context.errantRecordReporter;
+    if (reporter) return reporter.report(record, error);
+    const mode = ignoreErrorsMode(this.#config);
+    if (mode === 'None' || (mode === 'Driver' && level === 'All')) throw error;
+    this.#context.logger.warn(
+      {
+        topic: record.topic,
+        partition: record.kafkaPartition,
+        offset: record.kafkaOffset,
+        error: error.message,
+      },
+      `record skipped (ignoreErrors=${mode})`,
+    );
+  }
+
+  #rewind(error: ConnectError): ConnectError {
+    for (const { topic, partition, offset } of this.#unflushed.values())
+      this.#context.offset({ topic, partition }, offset);
+    this.#unflushed.clear();
+    this.#writer.reset();
+    return error;
+  }
+
+  #remember(key: string, deleted: boolean): void {
+    if (!deleted) {
+      this.#recentDeletes.delete(key);
+      return;
+    }
+    this.#recentDeletes.set(key, true);
+    if (this.#recentDeletes.size > RECENT_DELETES)
+      this.#recentDeletes.delete(this.#recentDeletes.keys().next().value!);
+  }
+
+  #fallback(topic: string): void {
+    if (this.#fallbacks.has(topic)) return;
+    this.#fallbacks.add(topic);
+    this.#context.status.setDetail(
+      'timestampFallback',
+      Object.fromEntries([...this.#fallbacks].map((t) => [t, 'record-timestamp'])),
+    );
+    this.#context.logger.warn(
+      { topic },
+      'records carry no source position; writing USING TIMESTAMP of the record timestamp (not safe across replays of re-produced records)',
+    );
+  }
+
+  #count(name: string): void {
+    this.#counters[name] = (this.#counters[name] ?? 0) + 1;
+  }
+}
