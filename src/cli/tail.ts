@@ -6,7 +6,13 @@ import { DEFAULT_DATA_DIR, openDataLog } from './data-log.ts';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const BATCH = 500;
 
-/** Bytes → parsed JSON when they are JSON, the text when UTF-8, else `{"base64": …}`. null stays null. */
+// JSON.rawJSON is in Node 24 but not yet in TypeScript's es2024 lib.
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/**
+ * Bytes → parsed JSON when they are JSON, the text when UTF-8, else `{"base64": …}`. null stays null.
+ * Numbers keep their stored text (an int64 such as 9223372036854775807 would lose digits as a double).
+ */
 export function decodeBytes(bytes: Uint8Array | null): unknown {
   if (bytes === null) return null;
   let text: string;
@@ -16,7 +22,9 @@ export function decodeBytes(bytes: Uint8Array | null): unknown {
     return { base64: Buffer.from(bytes).toString('base64') };
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, (_key, value, context?: { source?: string }) =>
+      typeof value === 'number' && context?.source !== undefined ? rawJSON(context.source) : value,
+    );
   } catch {
     return text;
   }
