@@ -27,6 +27,11 @@ export interface TopicLogHarness {
   readonly cleanup: () => Promise<void>;
 }
 
+export interface TopicLogContractOptions {
+  /** Put before every topic and group name, to tell a run's names apart on a shared server. */
+  readonly namePrefix?: string;
+}
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const bytes = (s: string) => enc.encode(s);
@@ -52,13 +57,18 @@ function rec(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function topicLogContract(name: string, factory: () => Promise<TopicLogHarness>): void {
+export function topicLogContract(
+  name: string,
+  factory: () => Promise<TopicLogHarness>,
+  options: TopicLogContractOptions = {},
+): void {
   describe(`TopicLog contract: ${name}`, () => {
     let h: TopicLogHarness;
     let log: TopicLog;
     let seq = 0;
     // Unique names keep the suite valid against a shared server (Kafka) as well.
-    const topicName = (base: string) => `${base}-${Date.now().toString(36)}-${seq++}`;
+    const topicName = (base: string) =>
+      `${options.namePrefix ?? ''}${base}-${Date.now().toString(36)}-${seq++}`;
 
     beforeEach(async () => {
       h = await factory();

@@ -28,9 +28,9 @@ import { requireServer, servers } from '../../helpers/servers.ts';
 
 const run = `${Date.now().toString(36)}-${process.pid}`;
 const client = platformaticClient(
-  parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(','), 'client.id': `kafka-wip-${run}` }),
+  parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(','), 'client.id': `kconsumer-${run}` }),
 );
-const offsetsTopic = `kafka-wip-offsets-${run}`;
+const offsetsTopic = `kconsumer-offsets-${run}`;
 const touched = new Set<string>();
 
 /** Records the topics the contract creates or writes, for the clean-up. */
@@ -65,21 +65,24 @@ afterAll(async () => {
 });
 
 let n = 0;
-topicLogContract('kafka', async () => {
-  const transactionalId = `kafka-wip-log-${run}-${n++}`;
-  const open = async () =>
-    // @ts-expect-error the Kafka log has no consumer side yet (see the header)
-    tracked(await KafkaTopicLog.open({ client, transactionalId, offsetsTopic, offsetsPartitions: 3 }));
-  let log: TopicLog = await open();
-  return {
-    log,
-    reopen: async () => {
-      await log.close();
-      log = await open();
-      return log;
-    },
-    cleanup: async () => {
-      await log.close();
-    },
-  };
-});
+topicLogContract(
+  'kafka',
+  async () => {
+    const transactionalId = `kconsumer-log-${run}-${n++}`;
+    const open = async () =>
+      tracked(await KafkaTopicLog.open({ client, transactionalId, offsetsTopic, offsetsPartitions: 3 }));
+    let log: TopicLog = await open();
+    return {
+      log,
+      reopen: async () => {
+        await log.close();
+        log = await open();
+        return log;
+      },
+      cleanup: async () => {
+        await log.close();
+      },
+    };
+  },
+  { namePrefix: 'kconsumer-' },
+);
