@@ -18,6 +18,7 @@
  * Kafka cleans up on its own schedule: there is no `maintain()`.
  */
 import { DataError, FatalError } from '../../api/errors.ts';
+import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import { partitionForKey } from '../partitioner.ts';
 import type {
   AppendedPosition,
@@ -29,7 +30,6 @@ import type {
   TopicLog,
   TopicSpec,
 } from '../topic-log.ts';
-import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import type {
   KafkaAdminPort,
   KafkaClient,

@@ -22,8 +22,8 @@ import type {
 } from './client-port.ts';
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
-import { baseOptions, isolationValue } from './platformatic-options.ts';
 import { PlatformaticGroupMember } from './platformatic-group.ts';
+import { baseOptions, isolationValue } from './platformatic-options.ts';
 import { PlatformaticReader } from './platformatic-reader.ts';
 import { recordOffsets, timestampRuns } from './record-offsets.ts';
 
