@@ -1,22 +1,12 @@
 /**
- * NOT YET IN THE SUITE (the file name keeps vitest from collecting it): the Kafka log has its producer and
- * admin sides only, and the shared contract now also covers the consumer side (log-consumer.contract.ts).
- * It becomes `kafka-topic-log.test.ts` again when the Kafka consumer lands and the contract settles the
- * points below; until then run it by hand with `npx vitest run --dir test/integration/kafka --include '**\/*.pending.ts'`.
+ * The shared TopicLog contract (producer, admin and consumer-group sides) against the Kafka log on the test
+ * broker. Every run uses its own offsets topic and transactional ids (the broker is shared); topic and
+ * group names start with `kconsumer-` and are unique per run, and every topic the contract wrote to is
+ * deleted afterwards.
  *
- * The shared TopicLog contract against the Kafka log on the test broker. Every run uses its own offsets
- * topic and transactional ids (the broker is shared); the contract's topic names are unique per run, and
- * every topic the contract wrote to is deleted afterwards.
- *
- * Known failures, for the contract to settle (docs/decisions/2026-12-02-kafka-client.md, Consequences):
- * - five tests assume offsets contiguous across appends (`end: 1` after one record, the second batch at
- *   offset 2, the next offset after a reopen 1), but every append is a Kafka transaction whose commit
- *   marker takes an offset: "leaves an existing topic as it is", "numbers offsets … contiguously",
- *   "reports bounds", "writes neither records nor offsets when a batch fails", "keeps … across a reopen";
- * - retention (2) and compaction (1): the broker's cleaner runs on its own schedule (minutes on the test
- *   server), past the contract's 60 s polling.
- * The other 15 pass. The producer/admin groups alone:
- *   npx vitest run test/integration/kafka/kafka-topic-log.test.ts -t 'kafka > (topics|append and read|source offsets|consumer groups|waitForData|durability) >'
+ * The retention and compaction tests need the broker flags of test/services/kafka.ts
+ * (`log.retention.check.interval.ms=1000`, `log.cleaner.backoff.ms=1000`): with Kafka's defaults the
+ * retention check runs every 5 minutes, past the contract's 60 s.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
