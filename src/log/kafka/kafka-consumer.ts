@@ -22,13 +22,7 @@ import {
 } from '../log-consumer.ts';
 import type { StoredRecord } from '../log-record.ts';
 import type { KafkaAdminPort, KafkaGroupPort, KafkaPartitionReader } from './client-port.ts';
-import {
-  assignCooperative,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from './consumer-protocol.ts';
+import { type Joined, joinRound, tpKey as key, type Owned, subscribedTopics } from './group-round.ts';
 
 export interface KafkaConsumerParts {
   readonly member: KafkaGroupPort;
@@ -38,26 +32,10 @@ export interface KafkaConsumerParts {
   readonly onClosed: () => void;
 }
 
-interface Owned {
-  readonly tp: TopicPartition;
-  position: number;
-}
-
-/** What a finished JoinGroup/SyncGroup round gave this member. */
-interface Joined {
-  readonly generation: number;
-  readonly memberId: string;
-  readonly owned: Owned[];
-  readonly topics: Map<string, number>;
-  /** The broker had removed this member: it joined as a new one, and what it owned is lost. */
-  readonly removed: boolean;
-}
-
-const key = (tp: TopicPartition) => `${tp.topic}\0${tp.partition}`;
 const HEARTBEAT_MS = 500;
 const IDLE_WAIT_MS = 50;
 
-const unavailable = (what: string) =>
+const closedError = (what: string) =>
   new FatalError(`consumer ${what}: it is closed`, { code: 'seam.log.unavailable' });
 
 export class KafkaLogConsumer implements LogConsumer {
@@ -200,94 +178,21 @@ export class KafkaLogConsumer implements LogConsumer {
     return error;
   }
 
-  /**
-   * JoinGroup (announcing what it owns) and SyncGroup (as leader, assigning), then the start positions of
-   * newly assigned partitions; the partitions it keeps go on from where they are.
-   */
-  async #join(): Promise<Joined> {
-    const { member, admin } = this.#parts;
-    const before = this.#memberId;
-    for (;;) {
-      const topics = await this.#subscribed();
-      const ownedNow = new Map<string, number[]>();
-      for (const { tp } of this.#owned.values())
-        ownedNow.set(tp.topic, [...(ownedNow.get(tp.topic) ?? []), tp.partition]);
-      const joined = await member.join(
-        this.#memberId,
-        encodeSubscription({
-          topics: [...topics.keys()],
-          owned: [...ownedNow].map(([topic, partitions]) => ({ topic, partitions })),
-        }),
-        this.#rebalanceTimeoutMs,
-      );
-      this.#memberId = joined.memberId;
-      const assignments = new Map<string, Uint8Array>();
-      if (joined.leader === joined.memberId) {
-        const members = new Map(joined.members.map((m) => [m.memberId, decodeSubscription(m.metadata)]));
-        const all = [...new Set([...members.values()].flatMap((m) => m.topics))];
-        const described = await admin.describeTopics(all);
-        const counts = new Map([...described].map(([name, info]) => [name, info.partitions]));
-        for (const [id, tps] of assignCooperative(members, counts))
-          assignments.set(id, encodeAssignment(tps));
-      }
-      const bytes = await member.sync(joined.generationId, joined.memberId, assignments);
-      if (this.#closed) throw unavailable('join');
-      if (bytes === null) continue;
-      const assigned = decodeAssignment(bytes);
-      const removed = before !== '' && joined.memberId !== before;
-      const fresh = assigned
-        .map(({ topic, partitions }) => ({
-          topic,
-          partitions: partitions.filter(
-            (partition) => removed || !this.#owned.has(key({ topic, partition })),
-          ),
-        }))
-        .filter((a) => a.partitions.length > 0);
-      const positions = await this.#positions(fresh);
-      const owned: Owned[] = [];
-      for (const { topic, partitions } of assigned) {
-        for (const partition of partitions) {
-          const k = key({ topic, partition });
-          const kept = removed ? undefined : this.#owned.get(k);
-          owned.push(kept ?? positions.find((o) => key(o.tp) === k)!);
-        }
-      }
-      return { generation: joined.generationId, memberId: joined.memberId, owned, topics, removed };
-    }
-  }
-
-  /** Committed offsets, else the earliest stored one (auto.offset.reset=earliest). */
-  async #positions(assigned: readonly { topic: string; partitions: readonly number[] }[]): Promise<Owned[]> {
-    const { admin } = this.#parts;
-    const committed = new Map(
-      (await admin.groupOffsets(this.#options.group)).map((o) => [key(o), o.offset] as const),
-    );
-    const owned: Owned[] = [];
-    for (const { topic, partitions } of assigned) {
-      const missing = partitions.filter((p) => !committed.has(key({ topic, partition: p })));
-      const bounds =
-        missing.length > 0 ? await admin.partitionBounds(topic, missing, 'read_committed') : null;
-      for (const partition of partitions) {
-        const tp = { topic, partition };
-        owned.push({ tp, position: committed.get(key(tp)) ?? bounds?.get(partition)?.start ?? 0 });
-      }
-    }
-    return owned;
-  }
-
-  /** The subscribed topics that exist, with their partition counts. */
-  async #subscribed(): Promise<Map<string, number>> {
-    const { admin } = this.#parts;
-    const s = this.#options.subscription;
-    let names: string[];
-    if ('topics' in s) names = [...s.topics];
-    else {
-      const whole = new RegExp(`^(?:${s.pattern.source})$`, s.pattern.flags.replace('g', ''));
-      names = (await admin.listTopics()).filter((t) => whole.test(t));
-    }
-    const described = await admin.describeTopics(names);
-    const counts = [...described].map(([name, info]): [string, number] => [name, info.partitions]);
-    return new Map(counts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  #join(): Promise<Joined> {
+    const memberId = this.#memberId;
+    return joinRound({
+      member: this.#parts.member,
+      admin: this.#parts.admin,
+      options: this.#options,
+      memberId,
+      owned: this.#owned,
+      rebalanceTimeoutMs: this.#rebalanceTimeoutMs,
+      // Kept as soon as known, so that a close during the round leaves under the right id.
+      onMemberId: (id) => {
+        this.#memberId = id;
+      },
+      closed: () => this.#closed,
+    });
   }
 
   /** Rejoins when a subscribed topic appeared, went or changed its partition count (metadata.max.age.ms). */
@@ -296,7 +201,7 @@ export class KafkaLogConsumer implements LogConsumer {
     const now = Date.now();
     if (now - this.#metadataCheckedAt < (this.#options.metadataMaxAgeMs ?? 5000)) return;
     this.#metadataCheckedAt = now;
-    const current = await this.#subscribed();
+    const current = await subscribedTopics(this.#parts.admin, this.#options.subscription);
     const same =
       current.size === this.#topics.size &&
       [...current].every(([topic, count]) => this.#topics.get(topic) === count);
@@ -369,7 +274,7 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   #ownedOrThrow(tp: TopicPartition, what: string): Owned {
-    if (this.#closed) throw unavailable(what);
+    if (this.#closed) throw closedError(what);
     const o = this.#owned.get(key(tp));
     if (o === undefined)
       throw new FatalError(`${what}: ${tp.topic}-${tp.partition} is not assigned to ${this.clientId}`, {
@@ -395,12 +300,12 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   paused(): TopicPartition[] {
-    if (this.#closed) throw unavailable('paused');
+    if (this.#closed) throw closedError('paused');
     return [...this.#owned.values()].filter((o) => this.#paused.has(key(o.tp))).map((o) => ({ ...o.tp }));
   }
 
   assignment(): TopicPartition[] {
-    if (this.#closed) throw unavailable('assignment');
+    if (this.#closed) throw closedError('assignment');
     return [...this.#owned.values()].map((o) => ({ ...o.tp }));
   }
 
@@ -409,7 +314,7 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   async commit(offsets: readonly PartitionOffset[]): Promise<void> {
-    if (this.#closed) throw unavailable('commit');
+    if (this.#closed) throw closedError('commit');
     const foreign = offsets.filter((o) => !this.#owned.has(key(o)));
     if (this.#lost || foreign.length > 0) {
       const which = (this.#lost ? offsets : foreign).map((o) => `${o.topic}-${o.partition}`).join(', ');
@@ -431,7 +336,7 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   async committed(partitions: readonly TopicPartition[]): Promise<(number | null)[]> {
-    if (this.#closed) throw unavailable('committed');
+    if (this.#closed) throw closedError('committed');
     const all = await this.#parts.admin.groupOffsets(this.#options.group);
     const byKey = new Map(all.map((o) => [key(o), o.offset]));
     return partitions.map((tp) => byKey.get(key(tp)) ?? null);
@@ -460,4 +365,23 @@ export class KafkaLogConsumer implements LogConsumer {
     this.#parts.onClosed();
     if (error !== null) throw error;
   }
+}
+
+/** A port whose connection is still being made: every call waits for it. */
+export function lazyMember(member: Promise<KafkaGroupPort>): KafkaGroupPort {
+  return {
+    join: (...a) => member.then((m) => m.join(...a)),
+    sync: (...a) => member.then((m) => m.sync(...a)),
+    heartbeat: (...a) => member.then((m) => m.heartbeat(...a)),
+    commit: (...a) => member.then((m) => m.commit(...a)),
+    leave: (...a) => member.then((m) => m.leave(...a)),
+    close: () => member.then((m) => m.close()),
+  };
+}
+
+export function lazyReader(reader: Promise<KafkaPartitionReader>): KafkaPartitionReader {
+  return {
+    fetch: (...a) => reader.then((r) => r.fetch(...a)),
+    close: () => reader.then((r) => r.close()),
+  };
 }

@@ -33,14 +33,13 @@ import type {
 import type {
   KafkaAdminPort,
   KafkaClient,
-  KafkaGroupPort,
   KafkaOutRecord,
   KafkaPartitionReader,
   KafkaTopicInfo,
   KafkaTransactionalProducer,
 } from './client-port.ts';
 import { isFencingError, KafkaFencedError } from './errors.ts';
-import { KafkaLogConsumer } from './kafka-consumer.ts';
+import { KafkaLogConsumer, lazyMember, lazyReader } from './kafka-consumer.ts';
 import {
   applyOffsetRecords,
   DEFAULT_OFFSETS_PARTITIONS,
@@ -387,25 +386,6 @@ export class KafkaTopicLog implements TopicLog {
     await this.#reader.close();
     await this.#admin.close();
   }
-}
-
-/** A port whose connection is still being made: every call waits for it. */
-function lazyMember(member: Promise<KafkaGroupPort>): KafkaGroupPort {
-  return {
-    join: (...a) => member.then((m) => m.join(...a)),
-    sync: (...a) => member.then((m) => m.sync(...a)),
-    heartbeat: (...a) => member.then((m) => m.heartbeat(...a)),
-    commit: (...a) => member.then((m) => m.commit(...a)),
-    leave: (...a) => member.then((m) => m.leave(...a)),
-    close: () => member.then((m) => m.close()),
-  };
-}
-
-function lazyReader(reader: Promise<KafkaPartitionReader>): KafkaPartitionReader {
-  return {
-    fetch: (...a) => reader.then((r) => r.fetch(...a)),
-    close: () => reader.then((r) => r.close()),
-  };
 }
 
 function toDescription(info: KafkaTopicInfo): TopicDescription {
