@@ -1,10 +1,12 @@
 /**
  * The data plane: a partitioned, replayable, durable log of topics (Kafka's model). Two implementations
  * pass one contract suite (test/conformance/topic-log.contract.ts): `embedded` (SQLite in a data
- * directory) and `kafka` (kafkajs).
+ * directory) and `kafka` (Apache Kafka, src/log/kafka/).
  *
- * Records here are bytes: converters have already run. Offsets are per partition, start at 0, grow by 1
- * per record and are never reused (compaction and retention leave gaps).
+ * Records here are bytes: converters have already run. Offsets are per partition, start at 0, grow with
+ * every record and are never reused; the records of one append are numbered one after the other, but
+ * there may be gaps between appends (a Kafka transaction's commit marker takes an offset) and where
+ * compaction and retention removed records.
  */
 import type { LogConsumer, LogConsumerOptions } from './log-consumer.ts';
 
@@ -36,9 +38,12 @@ export interface TopicDescription {
 }
 
 export interface PartitionBounds {
-  /** First offset still stored (after retention/compaction), or the end offset when empty. */
+  /**
+   * No record before it is stored (retention moved it), or the end offset when empty. Compaction may
+   * leave it before the first record that is still there (Kafka's does).
+   */
   readonly start: number;
-  /** Next offset to be written. */
+  /** Past the last readable record (maybe further: a transaction marker); the next append is at or after it. */
   readonly end: number;
 }
 

@@ -68,6 +68,9 @@ export function kafkajsClient(options: KafkaConnectionOptions): KafkaClient {
     async partitionReader() {
       throw new Error('kafkajs cannot read a manually assigned partition (every consumer joins a group)');
     },
+    async groupMember() {
+      throw new Error('the kafkajs adapter exists for the client comparison only; it has no group member');
+    },
   };
 }
 

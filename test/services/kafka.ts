@@ -51,6 +51,10 @@ export const kafka: Service = {
         'share.coordinator.state.topic.replication.factor=1',
         'share.coordinator.state.topic.min.isr=1',
         'group.initial.rebalance.delay.ms=0',
+        // Retention and compaction within test time (the TopicLog contract waits up to 60 s): Kafka's
+        // defaults check retention every 5 min and let the cleaner idle 15 s.
+        'log.retention.check.interval.ms=1000',
+        'log.cleaner.backoff.ms=1000',
         'auto.create.topics.enable=true',
         'delete.topic.enable=true',
         '',

@@ -12,9 +12,9 @@ import {
   type PartitionOffset,
 } from '../log-consumer.ts';
 import type { StoredRecord } from '../log-record.ts';
+import { comparePartitionKeys } from '../sticky-assignor.ts';
 import type { TopicLog } from '../topic-log.ts';
 import type { GroupCoordinator, GroupMember } from './group-coordinator.ts';
-import { comparePartitionKeys } from './sticky-assignor.ts';
 
 interface Position {
   readonly tp: TopicPartition;

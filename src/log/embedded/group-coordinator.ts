@@ -7,7 +7,7 @@
  * the timeout is removed, so a hung consumer cannot hold partitions forever.
  */
 import type { LogSubscription } from '../log-consumer.ts';
-import { type AssignorMember, assignSticky } from './sticky-assignor.ts';
+import { type AssignorMember, assignSticky } from '../sticky-assignor.ts';
 
 export interface GroupMember {
   readonly id: string;

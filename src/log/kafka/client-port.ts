@@ -129,12 +129,66 @@ export interface KafkaPartitionReader {
   close(): Promise<void>;
 }
 
+/** A member as the group coordinator lists it to the leader after JoinGroup. */
+export interface KafkaGroupMemberInfo {
+  readonly memberId: string;
+  /** The member's ConsumerProtocolSubscription bytes (consumer-protocol.ts). */
+  readonly metadata: Uint8Array;
+}
+
+export interface KafkaJoined {
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly leader: string;
+  /** Every member, for the leader only (empty for the others). */
+  readonly members: readonly KafkaGroupMemberInfo[];
+}
+
+/**
+ * What the broker said of this member's generation: `stable`; `rebalance` (rejoin, after revoking);
+ * `fenced` (the generation is over without this member: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * FENCED_INSTANCE_ID: its partitions are lost).
+ */
+export type KafkaGroupState = 'stable' | 'rebalance' | 'fenced';
+
+/**
+ * One member's requests to its group coordinator, Kafka's classic group protocol (JoinGroup, SyncGroup,
+ * Heartbeat, OffsetCommit, LeaveGroup) with protocol type `consumer`. Deliberately raw: when to rejoin is
+ * the caller's decision (kafka-consumer.ts rejoins only on its caller's turn, after the revocation), which
+ * the clients' own group loops do not allow.
+ */
+export interface KafkaGroupPort {
+  /**
+   * JoinGroup with this member's subscription bytes; blocks until the group's join phase ends (up to
+   * `rebalanceTimeoutMs`). memberId '' on the first join; the adapter answers MEMBER_ID_REQUIRED and
+   * UNKNOWN_MEMBER_ID (a member removed meanwhile) by joining again as the broker asks.
+   */
+  join(memberId: string, subscription: Uint8Array, rebalanceTimeoutMs: number): Promise<KafkaJoined>;
+  /**
+   * SyncGroup: the leader passes every member's assignment bytes; resolves with this member's bytes, or
+   * null when the generation ended meanwhile (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, …): join again.
+   */
+  sync(
+    generationId: number,
+    memberId: string,
+    assignments: ReadonlyMap<string, Uint8Array>,
+  ): Promise<Uint8Array | null>;
+  heartbeat(generationId: number, memberId: string): Promise<KafkaGroupState>;
+  /** OffsetCommit fenced by generation: rejects with CommitFencedError when the generation is over. */
+  commit(generationId: number, memberId: string, offsets: readonly KafkaGroupOffset[]): Promise<void>;
+  /** LeaveGroup; errors are ignored (the session timeout removes the member anyway). */
+  leave(memberId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** What one client library provides; each adapter connects lazily or in these factories. */
 export interface KafkaClient {
   readonly name: string;
   admin(): Promise<KafkaAdminPort>;
   transactionalProducer(transactionalId: string): Promise<KafkaTransactionalProducer>;
   partitionReader(isolation: IsolationLevel): Promise<KafkaPartitionReader>;
+  /** A connection to `group`'s coordinator for one member; `maxBlockMs` bounds a JoinGroup's wait. */
+  groupMember(group: string, clientId: string, maxBlockMs: number): Promise<KafkaGroupPort>;
 }
 
 export type KafkaClientFactory = (options: KafkaConnectionOptions) => KafkaClient;

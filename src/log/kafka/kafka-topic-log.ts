@@ -12,9 +12,13 @@
  * the end of its own last transaction per partition, and reads and bounds of that partition wait (briefly)
  * until the last stable offset has passed it. Readers in other processes see the records a few ms later.
  *
+ * Consumers (`consumer()`) are members of Kafka consumer groups, each with its own connections
+ * (kafka-consumer.ts).
+ *
  * Kafka cleans up on its own schedule: there is no `maintain()`.
  */
 import { DataError, FatalError } from '../../api/errors.ts';
+import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import { partitionForKey } from '../partitioner.ts';
 import type {
   AppendedPosition,
@@ -35,6 +39,7 @@ import type {
   KafkaTransactionalProducer,
 } from './client-port.ts';
 import { isFencingError, KafkaFencedError } from './errors.ts';
+import { KafkaLogConsumer, lazyMember, lazyReader } from './kafka-consumer.ts';
 import {
   applyOffsetRecords,
   DEFAULT_OFFSETS_PARTITIONS,
@@ -61,11 +66,7 @@ export interface KafkaTopicLogOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STABLE_WAIT_MS = 10_000;
 
-/**
- * The producer and admin sides of the TopicLog on Apache Kafka. The consumer side (`consumer()`: groups with
- * rebalance callbacks) is not built yet, so this is not a whole TopicLog and the worker cannot select it.
- */
-export class KafkaTopicLog implements Omit<TopicLog, 'consumer'> {
+export class KafkaTopicLog implements TopicLog {
   readonly #client: KafkaClient;
   readonly #admin: KafkaAdminPort;
   readonly #reader: KafkaPartitionReader;
@@ -77,6 +78,9 @@ export class KafkaTopicLog implements Omit<TopicLog, 'consumer'> {
   #producer: Promise<KafkaTransactionalProducer> | null = null;
   #fenced: KafkaFencedError | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #consumers = new Set<KafkaLogConsumer>();
+  #members = 0;
+  #closed = false;
 
   private constructor(options: KafkaTopicLogOptions, admin: KafkaAdminPort, reader: KafkaPartitionReader) {
     this.#client = options.client;
@@ -242,6 +246,26 @@ export class KafkaTopicLog implements Omit<TopicLog, 'consumer'> {
     }
   }
 
+  consumer(options: LogConsumerOptions): LogConsumer {
+    if (this.#closed) throw new FatalError('the Kafka log is closed', { code: 'seam.log.unavailable' });
+    const clientId = options.clientId ?? `${options.group}-${++this.#members}`;
+    const maxBlockMs = options.rebalanceTimeoutMs ?? 300_000;
+    // Connections open lazily (the ports' factories only build clients), so the member exists at once.
+    let consumer: KafkaLogConsumer;
+    const parts = Promise.all([
+      this.#client.groupMember(options.group, clientId, maxBlockMs),
+      this.#client.partitionReader('read_committed'),
+    ]);
+    consumer = new KafkaLogConsumer(options, clientId, {
+      member: lazyMember(parts.then(([m]) => m)),
+      reader: lazyReader(parts.then(([, r]) => r)),
+      admin: this.#admin,
+      onClosed: () => this.#consumers.delete(consumer),
+    });
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
   async read(topic: string, partition: number, offset: number, maxRecords: number): Promise<StoredRecord[]> {
     await this.#stable(topic, partition);
     const out: StoredRecord[] = [];
@@ -353,6 +377,8 @@ export class KafkaTopicLog implements Omit<TopicLog, 'consumer'> {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#consumers].map((c) => c.abandon().catch(() => {})));
     await this.#queue;
     const producer = this.#producer;
     this.#producer = null;

@@ -22,6 +22,7 @@ import type {
 } from './client-port.ts';
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
+import { PlatformaticGroupMember } from './platformatic-group.ts';
 import { baseOptions, isolationValue } from './platformatic-options.ts';
 import { PlatformaticReader } from './platformatic-reader.ts';
 import { recordOffsets, timestampRuns } from './record-offsets.ts';
@@ -32,6 +33,8 @@ export function platformaticClient(options: KafkaConnectionOptions): KafkaClient
     admin: async () => new PlatformaticAdmin(new Admin(baseOptions(options, 'admin'))),
     transactionalProducer: async (id) => new PlatformaticProducer(options, id),
     partitionReader: async (isolation) => new PlatformaticReader(options, isolation),
+    groupMember: async (group, clientId, maxBlockMs) =>
+      new PlatformaticGroupMember(options, group, clientId, maxBlockMs),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCoordinator } from '../../../src/log/embedded/group-coordinator.ts';
-import { assignSticky, comparePartitionKeys } from '../../../src/log/embedded/sticky-assignor.ts';
+import { assignSticky, comparePartitionKeys } from '../../../src/log/sticky-assignor.ts';
 
 const parts = (topic: string, n: number) => Array.from({ length: n }, (_, p) => `${topic}-${p}`);
 const member = (id: string, eligible: readonly string[], owned: readonly string[] = []) => ({
