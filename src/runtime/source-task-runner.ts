@@ -74,6 +74,10 @@ export class SourceTaskRunner extends WorkerTask {
   readonly #submitted = new SubmittedRecords();
   readonly #knownTopics = new Set<string>();
   readonly #activeTopics = new Set<string>();
+  readonly #sharedHeaders = new WeakMap<
+    SourceRecord['headers'],
+    { readonly topic: string; readonly converted: readonly LogHeader[] }
+  >();
   #appending: Promise<void> = Promise.resolve();
   /** The writes queued before the newest one, and how many writes are queued or running. */
   #earlierWrites: Promise<void> = Promise.resolve();
@@ -267,14 +271,25 @@ export class SourceTaskRunner extends WorkerTask {
     }
   }
 
-  #headers(record: SourceRecord): LogHeader[] {
+  #headers(record: SourceRecord): readonly LogHeader[] {
+    // A frozen header list is one a connector shares between records (Debezium's context headers):
+    // converted once per topic, and handed on frozen so the log can encode it once too.
+    const shared = Object.isFrozen(record.headers);
+    if (shared) {
+      const hit = this.#sharedHeaders.get(record.headers);
+      if (hit?.topic === record.topic) return hit.converted;
+    }
     const header = this.#o.converters.header;
-    return record.headers.map(
+    const converted = record.headers.map(
       (h): LogHeader => ({
         key: h.key,
         value: header.fromConnectHeader(record.topic, h.key, h.schema, h.value),
       }),
     );
+    if (!shared) return converted;
+    const frozen = Object.freeze(converted);
+    this.#sharedHeaders.set(record.headers, { topic: record.topic, converted: frozen });
+    return frozen;
   }
 
   async #convertByStage(record: SourceRecord, batch: PreparedBatch): Promise<AppendRecord | null> {
@@ -309,7 +324,7 @@ export class SourceTaskRunner extends WorkerTask {
       partition: record.kafkaPartition,
       key: out[0] as Uint8Array | null,
       value: out[1] as Uint8Array | null,
-      headers: out[2] as LogHeader[],
+      headers: out[2] as readonly LogHeader[],
       timestamp: record.timestamp,
     };
   }

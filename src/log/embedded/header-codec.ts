@@ -9,8 +9,21 @@ import type { LogHeader } from '../topic-log.ts';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Encoded frozen header lists: a source shares one list between its records, so it is encoded once. */
+const encodedShared = new WeakMap<readonly LogHeader[], Uint8Array>();
+
 export function encodeHeaders(headers: readonly LogHeader[]): Uint8Array | null {
   if (headers.length === 0) return null;
+  if (!Object.isFrozen(headers)) return encode(headers);
+  let encoded = encodedShared.get(headers);
+  if (encoded === undefined) {
+    encoded = encode(headers);
+    encodedShared.set(headers, encoded);
+  }
+  return encoded;
+}
+
+function encode(headers: readonly LogHeader[]): Uint8Array {
   const keys = headers.map((h) => encoder.encode(h.key));
   let size = varintSize(headers.length);
   headers.forEach((h, i) => {

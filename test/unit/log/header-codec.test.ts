@@ -22,4 +22,16 @@ describe('header codec', () => {
     const encoded = encodeHeaders([{ key: 'key', value: new Uint8Array([9, 9, 9]) }])!;
     expect(() => decodeHeaders(encoded.subarray(0, encoded.length - 1))).toThrow(RangeError);
   });
+
+  it('encodes a frozen (shared) header list once, to the same bytes as a fresh list', () => {
+    const shared = Object.freeze([
+      { key: '__debezium.context.taskId', value: new TextEncoder().encode('0') },
+      { key: '__debezium.context.connectorName', value: new TextEncoder().encode('postgresql') },
+    ]);
+    const first = encodeHeaders(shared);
+    expect(encodeHeaders(shared)).toBe(first);
+    expect(first).toEqual(encodeHeaders([...shared]));
+    expect(encodeHeaders([...shared])).not.toBe(encodeHeaders([...shared]));
+    expect(decodeHeaders(first)).toEqual([...shared]);
+  });
 });
