@@ -172,6 +172,15 @@ export class EsClient {
     }
   }
 
+  /** Whether the index exists (cluster state: realtime, unlike a count or search). */
+  async indexExists(index: string): Promise<boolean> {
+    try {
+      return await this.client.indices.exists({ index }, { headers: this.#json });
+    } catch (error) {
+      throw classifyRequestError(error, `looking up index '${index}'`);
+    }
+  }
+
   async close(): Promise<void> {
     await this.#client?.close();
   }

@@ -21,6 +21,13 @@ import { OperationPlanner } from './operation-planner.ts';
 /** Keys recently soft-deleted with a version, so the tombstone that follows a Debezium `d` event costs nothing. */
 const RECENT_DELETES = 100_000;
 const PURGE_EVERY_MS = 3_600_000;
+/**
+ * How long a marker index found missing is trusted to stay missing before it is looked up again. Another
+ * task (a partition's next owner, a rebuild task) may write the first marker meanwhile; a replay of an
+ * older write within that time is still refused by the view's own delete version, which Elasticsearch
+ * keeps for index.gc_deletes (default 60 s, well above this).
+ */
+const EMPTY_MARKERS_TRUSTED_MS = 10_000;
 
 /**
  * The Elasticsearch sink task. `put` plans each record (operation-planner.ts) and hands it to the bulk
@@ -36,6 +43,9 @@ export class ElasticsearchSinkTask implements SinkTask {
   #writer!: BulkWriter;
   #planner!: OperationPlanner;
   readonly #indices = new Map<string, string>();
+  /** Marker indices found empty, with when: their guard lookups are skipped (EMPTY_MARKERS_TRUSTED_MS). */
+  readonly #emptyMarkers = new Map<string, number>();
+  readonly #markersSeen = new Set<string>();
   readonly #recentDeletes = new Map<string, true>();
   readonly #counters: Record<string, number> = {};
   readonly #fallbacks = new Map<string, string>();
@@ -217,6 +227,7 @@ export class ElasticsearchSinkTask implements SinkTask {
     }
     const stale = new Set<BulkOperation>();
     for (const [markers, guarded] of byMarkers) {
+      if (await this.#markersEmpty(markers)) continue;
       const found = await this.#client.versions(markers, [...new Set(guarded.map((op) => op.id!))]);
       if (found.size === 0) continue;
       for (const op of guarded) {
@@ -229,8 +240,27 @@ export class ElasticsearchSinkTask implements SinkTask {
     return stale;
   }
 
+  /**
+   * Whether the marker index `markers` does not exist, so a batch needs no lookup (a view that never saw a
+   * delete pays one existence check per EMPTY_MARKERS_TRUSTED_MS instead of an mget per bulk). Once the
+   * index exists, or this task wrote a marker, every batch is looked up.
+   */
+  async #markersEmpty(markers: string): Promise<boolean> {
+    if (this.#indices.has(markers) || this.#markersSeen.has(markers)) return false;
+    const checked = this.#emptyMarkers.get(markers);
+    if (checked !== undefined && Date.now() - checked < EMPTY_MARKERS_TRUSTED_MS) return true;
+    if (await this.#client.indexExists(markers)) {
+      this.#emptyMarkers.delete(markers);
+      this.#markersSeen.add(markers);
+      return false;
+    }
+    this.#emptyMarkers.set(markers, Date.now());
+    return true;
+  }
+
   /** Creates the hidden marker index on first use (hidden: wildcard searches over the views skip it). */
   async #ensureMarkers(markers: string): Promise<void> {
+    this.#emptyMarkers.delete(markers);
     if (this.#indices.has(markers)) return;
     await this.#client.ensureIndex(
       markers,
