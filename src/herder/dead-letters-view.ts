@@ -92,13 +92,16 @@ export function factsOf(record: StoredRecord, scrub: (text: string) => string): 
  * usually name the field at fault.
  */
 export function reasonPattern(message: string): string {
-  return message
-    .slice(0, 2000)
-    .replace(/'[^']*'/g, "'…'")
-    .replace(/"[^"]*"/g, '"…"')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, 'X')
-    .replace(/\b0x[0-9a-f]+\b|\b[0-9a-f]{16,}\b/gi, 'X')
-    .replace(/-?\b\d+(?:\.\d+)?\b/g, 'N');
+  return (
+    message
+      .slice(0, 2000)
+      // An apostrophe inside a word ("field's") does not open a quote.
+      .replace(/(?<!\w)'[^']*'(?!\w)/g, "'…'")
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, 'X')
+      .replace(/\b0x[0-9a-f]+\b|\b[0-9a-f]{16,}\b/gi, 'X')
+      .replace(/-?\b\d+(?:\.\d+)?\b/g, 'N')
+  );
 }
 
 /** Groups reasons by class + pattern + stage, most frequent first. */
