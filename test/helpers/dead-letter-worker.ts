@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { DeadLettersInfo, RedriveSummary } from '../../src/herder/dead-letters.ts';
 import type { StandaloneHerder } from '../../src/herder/standalone-herder.ts';
 import { createLogging } from '../../src/instrumentation/logger.ts';
 import { ConnectMetrics } from '../../src/instrumentation/metrics.ts';
@@ -62,7 +63,7 @@ export class DeadLetterWorker {
     method: 'GET' | 'PUT' | 'POST',
     url: string,
     body?: unknown,
-  ): Promise<{ status: number; body: any }> {
+  ): Promise<{ status: number; body: unknown }> {
     const res = await this.app!.inject({
       method,
       url,
@@ -71,12 +72,16 @@ export class DeadLetterWorker {
     return { status: res.statusCode, body: res.body === '' ? null : res.json() };
   }
 
-  deadLetters(name: string, query = ''): Promise<{ status: number; body: any }> {
-    return this.call('GET', `/connectors/${name}/dead-letters${query}`);
+  /** The GET answer (an error body when `status` is not 200). */
+  async deadLetters(name: string, query = ''): Promise<{ status: number; body: DeadLettersInfo }> {
+    const { status, body } = await this.call('GET', `/connectors/${name}/dead-letters${query}`);
+    return { status, body: body as DeadLettersInfo };
   }
 
-  redrive(name: string, selection: unknown): Promise<{ status: number; body: any }> {
-    return this.call('POST', `/connectors/${name}/dead-letters/redrive`, selection);
+  /** The redrive answer (an error body when `status` is not 200). */
+  async redrive(name: string, selection: unknown): Promise<{ status: number; body: RedriveSummary }> {
+    const { status, body } = await this.call('POST', `/connectors/${name}/dead-letters/redrive`, selection);
+    return { status, body: body as RedriveSummary };
   }
 }
 

@@ -101,10 +101,7 @@ describe('Cassandra dead letters: list, fix the mapping, redrive', () => {
       }),
     ]);
     const byOriginal = new Map<number, number>(
-      before.records.map((r: { offset: number; original: { offset: string } }) => [
-        Number(r.original.offset),
-        r.offset,
-      ]),
+      before.records.map((r): [number, number] => [Number(r.original?.offset), r.offset]),
     );
     expect([...byOriginal.keys()].sort((a, b) => a - b)).toEqual([2, 3, 7, 11, 12, 13]);
 
