@@ -1,6 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { DeadLettersInfo, RedriveSummary } from '../herder/dead-letters.ts';
-import type { DeadLetterView, RenderedBytes } from '../herder/dead-letters-view.ts';
+import type {
+  DeadLettersInfo,
+  DeadLetterView,
+  RedriveSummary,
+  RenderedBytes,
+} from '../herder/dead-letters-view.ts';
 import { CliError } from './cli-error.ts';
 
 /** Where a worker's REST API listens unless `--url` or SEAM_URL says otherwise. */

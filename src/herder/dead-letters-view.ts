@@ -34,6 +34,61 @@ export interface DeadLetterView {
   readonly headers: readonly { readonly key: string; readonly value: RenderedBytes }[];
 }
 
+/** `GET /connectors/{name}/dead-letters`: where the page starts and how long it is. */
+export interface DeadLetterPageRequest {
+  readonly partition?: number;
+  readonly offset?: number;
+  readonly limit: number;
+  /** Also list records already redriven (marked `redriven: true`). */
+  readonly includeRedriven: boolean;
+}
+
+export interface DeadLetterPosition {
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: string;
+}
+
+export interface DeadLettersInfo {
+  readonly connector: string;
+  readonly type: 'source' | 'sink';
+  readonly topic: string;
+  /** Dead letters of this connector not redriven yet. */
+  readonly count: number;
+  readonly redriven: number;
+  readonly oldest: DeadLetterPosition | null;
+  readonly newest: DeadLetterPosition | null;
+  readonly reasons: readonly DeadLetterReason[];
+  readonly records: readonly DeadLetterView[];
+  /** Where the next page starts (`?partition=&offset=`); null at the end. */
+  readonly next: { readonly partition: number; readonly offset: number } | null;
+  /** False when the topic holds more than one scan reads: counts and reasons cover the oldest part. */
+  readonly complete: boolean;
+  readonly redrive: { readonly supported: boolean; readonly reason?: string };
+}
+
+export interface RedriveSummary {
+  readonly connector: string;
+  readonly topic: string;
+  readonly dry_run: boolean;
+  /** Pending dead letters the selection matched. */
+  readonly selected: number;
+  /** Written to the sink this time. */
+  readonly redriven: number;
+  /** Failed again: back in the dead-letter topic with the new reason. */
+  readonly failed_again: number;
+  /** Selected but left for another call (the call's limit or time budget). */
+  readonly remaining: number;
+  /** Matched but without error context (written before context headers were enabled): left alone. */
+  readonly skipped: number;
+  readonly failures: readonly {
+    readonly partition: number;
+    readonly offset: number;
+    readonly exception_class: string;
+    readonly message: string;
+  }[];
+}
+
 /** Which pending dead letters a redrive takes: every given filter must match (AND). */
 export interface RedriveSelection {
   readonly all: boolean;

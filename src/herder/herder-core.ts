@@ -9,13 +9,13 @@ import type { OffsetStore } from '../storage/offset-store.ts';
 import type { StatusStore } from '../storage/status-store.ts';
 import { configKeyInfo, validateConnectorConfig } from './config-validation.ts';
 import { ALTERED, alterOffsets, RESET, readOffsets, resetOffsets } from './connector-offsets.ts';
-import {
-  type DeadLetterPageRequest,
-  DeadLetters,
-  type DeadLettersInfo,
-  type RedriveSummary,
-} from './dead-letters.ts';
-import type { RedriveSelection } from './dead-letters-view.ts';
+import { DeadLetters } from './dead-letters.ts';
+import type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 import { pluginConfigKeys } from './framework-keys.ts';
 import type {
   ConfigInfos,

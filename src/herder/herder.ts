@@ -9,8 +9,12 @@
  */
 
 import type { InstanceStatus, RawConfig, RebuildStatus, TargetState } from '../storage/connector-state.ts';
-import type { DeadLetterPageRequest, DeadLettersInfo, RedriveSummary } from './dead-letters.ts';
-import type { RedriveSelection } from './dead-letters-view.ts';
+import type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 
 // The stored shapes live with the stores (storage never imports a herder); REST and runtime keep
 // importing them from here.
@@ -25,8 +29,12 @@ export type {
   RebuildStatus,
   TargetState,
 } from '../storage/connector-state.ts';
-export type { DeadLetterPageRequest, DeadLettersInfo, RedriveSummary } from './dead-letters.ts';
-export type { RedriveSelection } from './dead-letters-view.ts';
+export type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { DeadLettersInfo, RedriveSummary } from '../../src/herder/dead-letters.ts';
+import type { DeadLettersInfo, RedriveSummary } from '../../src/herder/dead-letters-view.ts';
 import type { StandaloneHerder } from '../../src/herder/standalone-herder.ts';
 import { createLogging } from '../../src/instrumentation/logger.ts';
 import { ConnectMetrics } from '../../src/instrumentation/metrics.ts';
