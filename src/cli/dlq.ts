@@ -81,9 +81,9 @@ function remoteOptions(command: Command): Command {
     .option(
       '--url <url>',
       'REST URL of a worker (user:password@ for basic auth)',
-      process.env['SEAM_URL'] ?? DEFAULT_URL,
+      process.env['SEAM_URL'] || DEFAULT_URL,
     )
-    .option('--token <token>', 'bearer token (default: SEAM_TOKEN)', process.env['SEAM_TOKEN'])
+    .option('--token <token>', 'bearer token (default: SEAM_TOKEN)', process.env['SEAM_TOKEN'] || undefined)
     .option('--json', 'print the JSON answer');
 }
 

@@ -5,9 +5,14 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/api/index.ts';
+import { DeadLetters } from '../../../src/herder/dead-letters.ts';
+import { markerTopic } from '../../../src/herder/dead-letters-markers.ts';
+import { parseSelection } from '../../../src/herder/dead-letters-view.ts';
+import type { HerderCoreOptions } from '../../../src/herder/herder-core.ts';
 import type { StandaloneHerder } from '../../../src/herder/standalone-herder.ts';
 import { createLogging } from '../../../src/instrumentation/logger.ts';
 import { ConnectMetrics } from '../../../src/instrumentation/metrics.ts';
+import type { TopicLog } from '../../../src/log/topic-log.ts';
 import { createRestApp } from '../../../src/rest/app.ts';
 import { startStandalone } from '../../../src/runtime/standalone.ts';
 import { eventually, flushed, hooks, testRegistry } from '../../helpers/runtime-plugins.ts';
@@ -197,6 +202,34 @@ describe('dead letters over REST', () => {
     // Nothing is left to redrive: a second call is a no-op.
     expect((await redrive('dst', { all: true })).json()).toMatchObject({ selected: 0, redriven: 0 });
     expect(seqs(flushed.get('dst'))).toHaveLength(20);
+  });
+
+  it("loses nothing when it stops between the sink's flush and its marker, and a second redrive is harmless", async () => {
+    await pipeline();
+    expect((await put('dst', sinkConfig('fixed'))).statusCode).toBe(200);
+    const stores = (herder as unknown as { stores: HerderCoreOptions }).stores;
+    const record = (await stores.configStore.get('dst'))!;
+    // The log refuses the append of markers (a crash at that point): the sink has the records already.
+    const crashing = new Proxy(stores.log, {
+      get(target, prop, receiver) {
+        if (prop !== 'append') return Reflect.get(target, prop, receiver);
+        return (records: Parameters<TopicLog['append']>[0]) => {
+          if (records.some((r) => r.topic === markerTopic('seq-dlq')))
+            throw new Error('crash before the marker');
+          return target.append(records);
+        };
+      },
+    });
+    const crashed = new DeadLetters({ worker: stores.worker, log: crashing, logger: stores.logger });
+    await expect(crashed.redrive('dst', record, parseSelection({ all: true }), 30_000)).rejects.toThrow(
+      'crash before the marker',
+    );
+    expect(seqs(flushed.get('dst')).filter((s) => s % 5 === 0)).toEqual([0, 5, 10, 15]);
+    expect((await get('dst')).json()).toMatchObject({ count: 4, redriven: 0 });
+    // Redriven again: written twice (an idempotent sink keeps one), then marked.
+    expect((await redrive('dst', { all: true })).json()).toMatchObject({ selected: 4, redriven: 4 });
+    expect(seqs(flushed.get('dst')).filter((s) => s % 5 === 0)).toEqual([0, 0, 5, 5, 10, 10, 15, 15]);
+    expect((await get('dst')).json()).toMatchObject({ count: 0, redriven: 4 });
   });
 
   it('limits one call to `limit` records and says how many remain', async () => {
