@@ -59,6 +59,8 @@ export class DeadLetters {
     let redriven = 0;
     let oldest: DeadLetterPosition | null = null;
     let newest: DeadLetterPosition | null = null;
+    let oldestAt = 0;
+    let newestAt = 0;
     let next: { partition: number; offset: number } | null = null;
     const startPartition = page.partition ?? 0;
     const startOffset = page.offset ?? 0;
@@ -67,9 +69,11 @@ export class DeadLetters {
       if (done) redriven++;
       else {
         count++;
-        const at = position(stored);
-        oldest ??= at;
-        newest = at;
+        // By time: with several partitions, offset order is not time order.
+        if (oldest === null || stored.timestamp < oldestAt)
+          [oldest, oldestAt] = [position(stored), stored.timestamp];
+        if (newest === null || stored.timestamp >= newestAt)
+          [newest, newestAt] = [position(stored), stored.timestamp];
         reasons.add(facts);
       }
       if (done && !page.includeRedriven) return;
