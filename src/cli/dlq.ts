@@ -5,13 +5,14 @@ import type {
   RedriveSummary,
   RenderedBytes,
 } from '../herder/dead-letters-view.ts';
+import { maskUrlCredentials } from '../runtime/redact.ts';
 import { CliError } from './cli-error.ts';
 
 /** Where a worker's REST API listens unless `--url` or SEAM_URL says otherwise. */
 export const DEFAULT_URL = 'http://127.0.0.1:8083';
 
 interface Remote {
-  readonly url: string;
+  readonly url?: string;
   readonly token?: string;
   readonly json?: boolean;
 }
@@ -34,11 +35,13 @@ export async function restCall(
   path: string,
   body?: unknown,
 ): Promise<unknown> {
+  const base = remote.url || process.env['SEAM_URL'] || DEFAULT_URL;
+  const token = remote.token || process.env['SEAM_TOKEN'];
   let url: URL;
   try {
-    url = new URL(path, remote.url.endsWith('/') ? remote.url : `${remote.url}/`);
+    url = new URL(path, base.endsWith('/') ? base : `${base}/`);
   } catch {
-    throw new CliError(`--url ${remote.url} is not a URL`);
+    throw new CliError(`--url ${maskUrlCredentials(base)} is not a URL`);
   }
   const headers: Record<string, string> = { accept: 'application/json' };
   if (url.username !== '' || url.password !== '') {
@@ -47,7 +50,7 @@ export async function restCall(
     url.username = '';
     url.password = '';
   }
-  if (remote.token) headers['authorization'] = `Bearer ${remote.token}`;
+  if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
@@ -77,14 +80,16 @@ export async function restCall(
 }
 
 function remoteOptions(command: Command): Command {
-  return command
-    .option(
-      '--url <url>',
-      'REST URL of a worker (user:password@ for basic auth)',
-      process.env['SEAM_URL'] || DEFAULT_URL,
-    )
-    .option('--token <token>', 'bearer token (default: SEAM_TOKEN)', process.env['SEAM_TOKEN'] || undefined)
-    .option('--json', 'print the JSON answer');
+  return (
+    command
+      // Defaults are read at call time, not given to commander: its help would print a token or password.
+      .option(
+        '--url <url>',
+        `REST URL of a worker, user:password@ for basic auth (default: SEAM_URL or ${DEFAULT_URL})`,
+      )
+      .option('--token <token>', 'bearer token (default: SEAM_TOKEN)')
+      .option('--json', 'print the JSON answer')
+  );
 }
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
