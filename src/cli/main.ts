@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConnectError } from '../api/errors.ts';
 import { CliError } from './cli-error.ts';
+import { dlqCommand } from './dlq.ts';
 import { docsCommand } from './docs.ts';
 import { hashPasswordCommand } from './hash-password.ts';
 import { applyWorkerMemoryPolicy } from './memory-policy.ts';
@@ -27,6 +28,7 @@ function program(): Command {
     .addCommand(topicsCommand())
     .addCommand(tailCommand())
     .addCommand(docsCommand())
+    .addCommand(dlqCommand())
     .addCommand(hashPasswordCommand());
 }
 

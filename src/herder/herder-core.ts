@@ -9,6 +9,13 @@ import type { OffsetStore } from '../storage/offset-store.ts';
 import type { StatusStore } from '../storage/status-store.ts';
 import { configKeyInfo, validateConnectorConfig } from './config-validation.ts';
 import { ALTERED, alterOffsets, RESET, readOffsets, resetOffsets } from './connector-offsets.ts';
+import { DeadLetters } from './dead-letters.ts';
+import type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 import { pluginConfigKeys } from './framework-keys.ts';
 import type {
   ConfigInfos,
@@ -60,10 +67,12 @@ export interface HerderCoreOptions {
 export abstract class HerderCore implements Herder {
   readonly workerId: string;
   protected readonly stores: HerderCoreOptions;
+  readonly #deadLetters: DeadLetters;
 
   constructor(options: HerderCoreOptions) {
     this.workerId = options.workerId;
     this.stores = options;
+    this.#deadLetters = new DeadLetters(options);
   }
 
   abstract start(): Promise<void>;
@@ -210,6 +219,20 @@ export abstract class HerderCore implements Herder {
   async connectorActiveTopics(name: string): Promise<string[]> {
     await this.desired(name);
     return [...((await this.observed(name))?.topics ?? [])].sort();
+  }
+
+  // ---- dead letters (they live in the log; the redrive runs its own task, not in the queue) ---------
+
+  async deadLetters(name: string, page: DeadLetterPageRequest): Promise<DeadLettersInfo> {
+    return this.#deadLetters.list(name, await this.desired(name), page);
+  }
+
+  async redriveDeadLetters(
+    name: string,
+    selection: RedriveSelection,
+    budgetMs: number,
+  ): Promise<RedriveSummary> {
+    return this.#deadLetters.redrive(name, await this.desired(name), selection, budgetMs);
   }
 
   // ---- offsets ----------------------------------------------------------------------------------

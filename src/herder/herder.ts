@@ -9,6 +9,12 @@
  */
 
 import type { InstanceStatus, RawConfig, RebuildStatus, TargetState } from '../storage/connector-state.ts';
+import type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 
 // The stored shapes live with the stores (storage never imports a herder); REST and runtime keep
 // importing them from here.
@@ -23,6 +29,12 @@ export type {
   RebuildStatus,
   TargetState,
 } from '../storage/connector-state.ts';
+export type {
+  DeadLetterPageRequest,
+  DeadLettersInfo,
+  RedriveSelection,
+  RedriveSummary,
+} from './dead-letters-view.ts';
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
 
@@ -145,6 +157,17 @@ export interface Herder {
   rebuildConnector(name: string): Promise<ConnectorStateInfo>;
   /** Aborts the running rebuild (the new views are dropped); `seam.rest.not_found` when none runs. */
   abortRebuild(name: string): Promise<void>;
+  /**
+   * Seam extension: the connector's dead letters (count, oldest/newest, reasons grouped, a page of
+   * records). `seam.rest.bad_request` when it has no dead-letter topic.
+   */
+  deadLetters(name: string, page: DeadLetterPageRequest): Promise<DeadLettersInfo>;
+  /**
+   * Seam extension: writes the selected dead letters of a sink again through its current converters,
+   * transforms and task, within `budgetMs` (what is left over is `remaining`). `seam.rest.bad_request`
+   * for a source or without context headers; `seam.rest.conflict` while a rebuild or another redrive runs.
+   */
+  redriveDeadLetters(name: string, selection: RedriveSelection, budgetMs: number): Promise<RedriveSummary>;
   connectorActiveTopics(name: string): Promise<string[]>;
   resetConnectorActiveTopics(name: string): Promise<void>;
 

@@ -14,6 +14,7 @@ import type { ConnectMetrics } from '../instrumentation/metrics.ts';
 import { adminRoutes, type ServerInfo } from './admin-routes.ts';
 import { installAuth, type RestAuthConfig } from './auth.ts';
 import { connectorRoutes } from './connector-routes.ts';
+import { deadLetterRoutes } from './dead-letter-routes.ts';
 import { errorBody, toErrorResponse } from './errors.ts';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body.ts';
 import { MAX_PATH_SEGMENT } from './name-rules.ts';
@@ -129,6 +130,7 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
   adminRoutes(app, { herder: options.herder, levels: options.levels, metrics: options.metrics, info });
   connectorRoutes(app, options.herder, timeoutMs);
   rebuildRoutes(app, options.herder, timeoutMs);
+  deadLetterRoutes(app, options.herder, timeoutMs);
   pluginRoutes(app, options.herder, timeoutMs);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -28,6 +28,45 @@ export const ERROR_HEADERS = {
   exceptionStacktrace: '__connect.errors.exception.stacktrace',
 } as const;
 
+/** Every context header starts with it; what remains of a dead letter's headers are the record's own. */
+export const ERROR_HEADER_PREFIX = '__connect.errors.';
+
+const utf8Decoder = new TextDecoder();
+
+/** The text of a dead letter's context header; undefined when absent (context headers disabled). */
+export function errorHeader(
+  record: { readonly headers: readonly LogHeader[] },
+  key: string,
+): string | undefined {
+  for (let i = record.headers.length - 1; i >= 0; i--) {
+    const h = record.headers[i]!;
+    if (h.key === key) return h.value === null ? '' : utf8Decoder.decode(h.value);
+  }
+  return undefined;
+}
+
+/**
+ * The record a sink dead-lettered, as it was read from the log (the inverse of {@link
+ * DeadLetterQueue.forStored}): same topic, partition, offset, bytes, timestamp and own headers, so it
+ * converts, transforms and orders exactly as the first time. Null when the context headers are missing
+ * or do not name a log position (a source's dead letter, or `context.headers.enable=false`).
+ */
+export function originalRecord(deadLetter: StoredRecord): StoredRecord | null {
+  const topic = errorHeader(deadLetter, ERROR_HEADERS.topic);
+  const partition = logPosition(errorHeader(deadLetter, ERROR_HEADERS.partition));
+  const offset = logPosition(errorHeader(deadLetter, ERROR_HEADERS.offset));
+  if (!topic || partition === null || offset === null) return null;
+  return {
+    topic,
+    partition,
+    offset,
+    key: deadLetter.key,
+    value: deadLetter.value,
+    headers: deadLetter.headers.filter((h) => !h.key.startsWith(ERROR_HEADER_PREFIX)),
+    timestamp: deadLetter.timestamp,
+  };
+}
+
 export interface Failure extends StageContext {
   readonly error: Error;
 }
@@ -125,6 +164,12 @@ export class DeadLetterQueue {
       h(ERROR_HEADERS.exceptionStacktrace, failure.error.stack ?? String(failure.error)),
     ];
   }
+}
+
+/** A sink's partition or offset header; a source's hold JSON (or nothing) and give null. */
+function logPosition(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) return null;
+  return Number(text);
 }
 
 /** The innermost Error of a cause chain: what the plugin actually threw. */

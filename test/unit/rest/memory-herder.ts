@@ -141,6 +141,14 @@ export class MemoryHerder implements Herder {
     if (!this.#rebuilding.delete(name))
       throw new ConnectError(`Connector ${name} is not rebuilding`, { code: 'seam.rest.not_found' });
   }
+  /** Dead letters live in a log this herder does not have (covered over the standalone herder). */
+  async deadLetters(name: string): Promise<never> {
+    this.#get(name);
+    throw new ConnectError(`Connector ${name} has no dead-letter topic`, { code: 'seam.rest.bad_request' });
+  }
+  async redriveDeadLetters(name: string): Promise<never> {
+    return this.deadLetters(name);
+  }
   async connectorActiveTopics(name: string) {
     this.#get(name);
     return ['orders'];
