@@ -162,7 +162,8 @@ export class KafkaTopicLog implements TopicLog {
     const out: KafkaOutRecord[] = [];
     for (const r of records) out.push(await this.#placed(r));
     const offsetsInfo = offsets.length > 0 ? await this.#topic(this.#offsetsTopic, false) : null;
-    for (const o of offsets) out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions, this.#offsetKeys));
+    for (const o of offsets)
+      out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions, this.#offsetKeys));
 
     const producer = await this.#producerOnce();
     const tx = await this.#guard(producer.begin());

@@ -99,11 +99,13 @@ export class ConfigTopicState {
 
   /** Applies one record; returns the connector whose state it may have changed, or null. */
   apply(key: string, value: unknown): string | null {
-    if (key.startsWith(TARGET_STATE_PREFIX)) return this.#target(key.slice(TARGET_STATE_PREFIX.length), value);
+    if (key.startsWith(TARGET_STATE_PREFIX))
+      return this.#target(key.slice(TARGET_STATE_PREFIX.length), value);
     if (key.startsWith(CONNECTOR_PREFIX)) return this.#connector(key.slice(CONNECTOR_PREFIX.length), value);
     if (key.startsWith(TASK_PREFIX)) return this.#task(key, value);
     if (key.startsWith(COMMIT_PREFIX)) return this.#commit(key.slice(COMMIT_PREFIX.length), value);
-    if (key.startsWith(SEAM_REBUILD_PREFIX)) return this.#rebuild(key.slice(SEAM_REBUILD_PREFIX.length), value);
+    if (key.startsWith(SEAM_REBUILD_PREFIX))
+      return this.#rebuild(key.slice(SEAM_REBUILD_PREFIX.length), value);
     return null;
   }
 

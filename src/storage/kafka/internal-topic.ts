@@ -182,7 +182,8 @@ export class InternalTopic {
       throw error;
     }
     const needed = new Map<number, number>();
-    out.forEach((r, i) => needed.set(r.partition, Math.max(needed.get(r.partition) ?? 0, offsets[i]! + 1)));
+    for (const [i, r] of out.entries())
+      needed.set(r.partition, Math.max(needed.get(r.partition) ?? 0, offsets[i]! + 1));
     const deadline = Date.now() + (this.#o.readBackTimeoutMs ?? 30_000);
     for (;;) {
       await this.readToEnd();

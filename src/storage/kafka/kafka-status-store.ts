@@ -14,7 +14,7 @@
 import type { KafkaAdminPort, KafkaClient, KafkaInRecord } from '../../log/kafka/client-port.ts';
 import type { ConnectorStatusRecord } from '../connector-state.ts';
 import type { StatusStore } from '../status-store.ts';
-import { type InternalWrite, InternalTopic } from './internal-topic.ts';
+import { InternalTopic, type InternalWrite } from './internal-topic.ts';
 import {
   canWriteSafely,
   connectorStatusKey,
@@ -108,7 +108,12 @@ export class KafkaStatusStore implements StatusStore {
     const current = this.#state.statuses(name);
     const writer = record.connector.worker_id;
     const writes: InternalWrite[] = [];
-    const put = (key: string, stored: StoredStatus | undefined, next: StoredStatus, what: 'connector' | `task-${string}`) => {
+    const put = (
+      key: string,
+      stored: StoredStatus | undefined,
+      next: StoredStatus,
+      what: 'connector' | `task-${string}`,
+    ) => {
       if (stored !== undefined && same(stored, next)) return;
       if (!canWriteSafely(stored, next.status.worker_id, generation)) {
         this.#o.onRefused?.(name, what);
@@ -119,19 +124,25 @@ export class KafkaStatusStore implements StatusStore {
     put(
       connectorStatusKey(name),
       current?.connector,
-      { status: record.connector, generation, ...(record.rebuild === undefined ? {} : { rebuild: record.rebuild }) },
+      {
+        status: record.connector,
+        generation,
+        ...(record.rebuild === undefined ? {} : { rebuild: record.rebuild }),
+      },
       'connector',
     );
     for (const [id, status] of Object.entries(record.tasks))
       put(taskStatusKey(name, id), current?.tasks.get(id), { status, generation }, `task-${id}`);
     for (const [id, stored] of current?.tasks ?? []) {
       if (id in record.tasks) continue;
-      if (canWriteSafely(stored, writer, generation)) writes.push({ key: taskStatusKey(name, id), value: null });
+      if (canWriteSafely(stored, writer, generation))
+        writes.push({ key: taskStatusKey(name, id), value: null });
       else this.#o.onRefused?.(name, `task-${id}`);
     }
     const now = Date.now();
     for (const topic of record.topics)
-      if (!current?.topics.has(topic)) writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
+      if (!current?.topics.has(topic))
+        writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
     for (const topic of current?.topics.keys() ?? [])
       if (!record.topics.includes(topic)) writes.push(topicWrite(name, topic, null));
     return writes;

@@ -64,14 +64,23 @@ export function topicWrite(name: string, topic: string, status: TopicStatus | nu
         ? null
         : enc.encode(
             JSON.stringify({
-              topic: { name: topic, connector: name, task: status.task, discoverTimestamp: status.discoverTimestamp },
+              topic: {
+                name: topic,
+                connector: name,
+                task: status.task,
+                discoverTimestamp: status.discoverTimestamp,
+              },
             }),
           ),
   };
 }
 
 /** Kafka Connect's `canWriteSafely`: may a status of `worker` at `generation` replace `stored`? */
-export function canWriteSafely(stored: StoredStatus | undefined, worker: string, generation: number): boolean {
+export function canWriteSafely(
+  stored: StoredStatus | undefined,
+  worker: string,
+  generation: number,
+): boolean {
   return stored === undefined || stored.status.worker_id === worker || stored.generation <= generation;
 }
 
@@ -130,7 +139,8 @@ export class StatusTopicState {
     const e = this.#byConnector.get(name);
     if (e === undefined) return undefined;
     const tasks: Record<string, InstanceStatus> = {};
-    for (const id of [...e.tasks.keys()].sort((a, b) => Number(a) - Number(b))) tasks[id] = e.tasks.get(id)!.status;
+    for (const id of [...e.tasks.keys()].sort((a, b) => Number(a) - Number(b)))
+      tasks[id] = e.tasks.get(id)!.status;
     return {
       connector: e.connector?.status ?? { state: 'UNASSIGNED', worker_id: '' },
       tasks,
