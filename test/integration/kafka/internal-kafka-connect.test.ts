@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../../src/log/kafka/platformatic-client.ts';
@@ -165,7 +166,7 @@ describe('Seam writes, Kafka Connect reads', () => {
     await stores.config.put('seam-a', { config: updated, targetState: 'STOPPED', taskConfigs: [] });
     await waitFor('seam-a updated', async () => {
       const c = await w.rest('GET', '/connectors/seam-a/config');
-      return JSON.stringify(c) === JSON.stringify(updated) || undefined;
+      return isDeepStrictEqual(c, updated) || undefined;
     });
 
     await stores.config.remove('seam-b');
