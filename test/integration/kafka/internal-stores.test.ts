@@ -4,7 +4,7 @@
  * `kinternal-<run>-…` and deleted afterwards (the broker is shared).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KafkaClient, KafkaInRecord } from '../../../src/log/kafka/client-port.ts';
+import type { KafkaAdminPort, KafkaClient, KafkaInRecord } from '../../../src/log/kafka/client-port.ts';
 import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
 import { KafkaTopicLog } from '../../../src/log/kafka/kafka-topic-log.ts';
 import { platformaticClient } from '../../../src/log/kafka/platformatic-client.ts';
@@ -24,6 +24,13 @@ const connection = parseKafkaConfig({
 });
 const client: KafkaClient = platformaticClient(connection);
 const created = new Set<string>();
+const admins: KafkaAdminPort[] = [];
+/** An admin client for a store opened by hand (stores do not close the admin they are given). */
+async function openAdmin(): Promise<KafkaAdminPort> {
+  const admin = await client.admin();
+  admins.push(admin);
+  return admin;
+}
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -112,6 +119,7 @@ beforeAll(async () => {
   await requireServer('kafka');
 });
 afterAll(async () => {
+  await Promise.all(admins.map((a) => a.close().catch(() => {})));
   const admin = await client.admin();
   await admin.deleteTopics([...created]).catch(() => {});
   await admin.close();
@@ -321,7 +329,7 @@ describe('KafkaConfigStore', () => {
       ...[10, 11, 12, 13].map((n) => a.config.put(`many-${n}`, connector(n))),
       ...[20, 21, 22, 23].map((n) => b.config.put(`many-${n}`, connector(n, 'PAUSED'))),
     ]);
-    const reopened = await KafkaConfigStore.open({ client, admin: await client.admin(), topic });
+    const reopened = await KafkaConfigStore.open({ client, admin: await openAdmin(), topic });
     try {
       const all = await reopened.load();
       for (const n of [10, 11, 12, 13]) expect(all.get(`many-${n}`)).toEqual(connector(n));
@@ -366,7 +374,7 @@ describe('KafkaStatusStore', () => {
       // A, still in generation 1 (a zombie), reports its task failed: refused.
       const zombie = await KafkaStatusStore.open({
         client,
-        admin: await client.admin(),
+        admin: await openAdmin(),
         topic: config['status.storage.topic']!,
         partitions: 5,
         generation: () => genA,
@@ -413,7 +421,7 @@ describe('KafkaStatusStore', () => {
       await stores.status.put('c', { ...record, tasks: { '0': record.tasks['0']! }, topics: ['orders'] });
       const reopened = await KafkaStatusStore.open({
         client,
-        admin: await client.admin(),
+        admin: await openAdmin(),
         topic: config['status.storage.topic']!,
         partitions: 5,
       });
