@@ -73,20 +73,22 @@ export function applyOffsetRecords(
     if (!key.startsWith(prefix) || !key.endsWith(']')) continue;
     const text = key.slice(prefix.length, -1);
     const partition = canonicalPartition(text);
-    if (partition === null) continue;
     spellings?.remember(connector, partition, text);
     if (r.value === null) into.delete(partition);
     else into.set(partition, dec.decode(r.value));
   }
 }
 
-/** The partition's canonical text; null when the key's partition is not a JSON object (Connect skips those). */
-export function canonicalPartition(text: string): string | null {
+/**
+ * The canonical text of a partition that is a JSON object (what every connector writes); any other
+ * text is kept verbatim, since the TopicLog treats partition text as opaque.
+ */
+export function canonicalPartition(text: string): string {
   try {
     const value = parseJson(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return text;
     return canonicalJson(value);
   } catch {
-    return null;
+    return text;
   }
 }

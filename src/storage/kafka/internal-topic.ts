@@ -57,6 +57,7 @@ export class InternalTopic {
   #reading: Promise<void> | null = null;
   #writes: Promise<unknown> = Promise.resolve();
   #follow: NodeJS.Timeout | null = null;
+  #followRun = 0;
   #fenced: KafkaFencedError | null = null;
   #closed = false;
 
@@ -91,20 +92,24 @@ export class InternalTopic {
 
   /** Starts or stops reading to the end every `pollIntervalMs` in the background. */
   following(on: boolean): void {
-    if (!on || this.#closed) {
-      if (this.#follow !== null) clearTimeout(this.#follow);
-      this.#follow = null;
-      return;
-    }
-    if (this.#follow !== null) return;
+    // A new run number orphans a tick still in flight from an earlier start, so one loop runs at most.
+    const run = ++this.#followRun;
+    if (this.#follow !== null) clearTimeout(this.#follow);
+    this.#follow = null;
+    if (!on || this.#closed) return;
+    let warned = false;
     const tick = () => {
       this.readToEnd()
+        .then(() => {
+          warned = false;
+        })
         .catch((e: unknown) => {
-          // The broker is away for a moment: the next tick tries again; reads and writes fail loudly meanwhile.
-          process.emitWarning(`Reading ${this.topic} failed: ${(e as Error).message}`);
+          // The broker is away: the next tick tries again, and reads and writes fail loudly meanwhile.
+          if (!warned) process.emitWarning(`Reading ${this.topic} failed: ${(e as Error).message}`);
+          warned = true;
         })
         .finally(() => {
-          if (this.#follow === null) return;
+          if (run !== this.#followRun || this.#closed) return;
           this.#follow = setTimeout(tick, this.#o.pollIntervalMs ?? 200);
           this.#follow.unref();
         });

@@ -52,16 +52,29 @@ export interface KafkaStores {
   close(): Promise<void>;
 }
 
+/**
+ * Creates the missing internal topics and checks the existing ones (see above); returns their settings.
+ * `openKafkaStores` does this itself; a worker calls it first when it opens its Kafka TopicLog before the
+ * stores, so the offsets topic is created with `offset.storage.*` rather than the log's defaults.
+ */
+export async function ensureInternalTopics(
+  admin: KafkaAdminPort,
+  workerConfig: Readonly<Record<string, string>>,
+  warn: (message: string) => void = (m) => process.emitWarning(m),
+): Promise<{ topics: Record<InternalTopicRole, InternalTopicSettings>; info: Map<string, KafkaTopicInfo> }> {
+  const topics = internalTopicsConfig(workerConfig);
+  const info = await ensureTopics(admin, Object.values(topics));
+  // The config topic last: every warning is given before its refusal ends the start.
+  for (const t of [topics.offset, topics.status, topics.config]) verify(t, info.get(t.topic)!, warn);
+  return { topics, info };
+}
+
 export async function openKafkaStores(options: OpenKafkaStoresOptions): Promise<KafkaStores> {
-  const topics = internalTopicsConfig(options.workerConfig);
   const client = options.client ?? platformaticClient(options.connection);
-  const warn = options.warn ?? ((m: string) => process.emitWarning(m));
   const admin = await client.admin();
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const info = await ensureTopics(admin, Object.values(topics));
-    // The config topic last: every warning is given before its refusal ends the start.
-    for (const t of [topics.offset, topics.status, topics.config]) verify(t, info.get(t.topic)!, warn);
+    const { topics, info } = await ensureInternalTopics(admin, options.workerConfig, options.warn);
     const config = await KafkaConfigStore.open({
       client,
       admin,

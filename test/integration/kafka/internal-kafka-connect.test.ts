@@ -137,7 +137,7 @@ describe('Seam writes, Kafka Connect reads', () => {
     });
   });
 
-  it('follows changes Seam writes while it runs: a new PAUSED connector with task configs, a config update, a removal', async () => {
+  it('follows changes Seam writes while it runs: a new PAUSED connector with task configs (and a Seam rebuild plan), a config update, a removal', async () => {
     const w = worker!;
     const tasks = [
       {
@@ -147,10 +147,18 @@ describe('Seam writes, Kafka Connect reads', () => {
         'batch.size': '2000',
       },
     ];
+    // With a rebuild plan: Kafka Connect skips the seam-rebuild- key and reads the rest.
+    const rebuild = {
+      generation: 1,
+      startedAt: '2026-12-02T00:00:00.000Z',
+      plan: { rebuildOverrides: {}, liveOverrides: {}, state: {} },
+      targets: null,
+    };
     await stores.config.put('seam-b', {
       config: fileSource('seam-b', join(dir, 'b.txt')),
       targetState: 'PAUSED',
       taskConfigs: tasks,
+      rebuild,
     });
     const shown = await waitFor('seam-b tasks', async () => {
       const t = (await w.rest('GET', '/connectors/seam-b/tasks')) as { id: unknown; config: unknown }[];
