@@ -280,6 +280,48 @@ describe('KafkaConfigStore', () => {
     }
   });
 
+  it('keeps the ConfigStore listener contract for its own writes: once, before the write resolves, nothing for no change', async () => {
+    const events: ConnectorChange[] = [];
+    const off = a.config.onChange((c) => {
+      if (c.name === 'own') events.push(c);
+    });
+    let seenBeforeResolve = false;
+    await a.config.put('own', connector(5)).then(() => {
+      seenBeforeResolve = events.length === 1;
+    });
+    expect(seenBeforeResolve).toBe(true);
+    await a.config.put('own', connector(5));
+    await a.config.put('own', connector(5, 'PAUSED'));
+    const rebuild = {
+      generation: 2,
+      startedAt: '2026-12-02T00:00:00.000Z',
+      plan: { rebuildOverrides: {}, liveOverrides: {}, state: {} },
+      targets: null,
+    };
+    await a.config.put('own', {
+      config: { x: 'y' },
+      targetState: 'STOPPED',
+      taskConfigs: [{ t: '1' }],
+      rebuild,
+    });
+    await a.config.remove('own');
+    await a.config.remove('own');
+    off();
+    await a.config.put('own', connector(6));
+    expect(events.map((e) => e.changed)).toEqual([
+      ['created'],
+      ['target'],
+      ['config', 'target', 'tasks', 'rebuild'],
+      ['removed'],
+    ]);
+    expect(events[2]?.record).toEqual({
+      config: { x: 'y' },
+      targetState: 'STOPPED',
+      taskConfigs: [{ t: '1' }],
+      rebuild,
+    });
+  });
+
   it("writes Kafka Connect's record formats, in Kafka Connect's order", async () => {
     await a.config.put('fmt', { ...connector(2), targetState: 'STOPPED', taskConfigs: [{ a: '1' }] });
     await a.config.remove('fmt');
@@ -402,6 +444,18 @@ describe('KafkaStatusStore', () => {
     } finally {
       await a.close();
       await bStatus.close();
+    }
+  });
+
+  it('applies the writes of one instance in call order, even when they are not awaited', async () => {
+    const stores = await openKafkaStores({ connection, client, workerConfig: workerConfig('status-order') });
+    try {
+      const first = stores.status.put('o', status('w:1', 'RUNNING'));
+      const second = stores.status.put('o', status('w:1', 'FAILED'));
+      expect(await stores.status.get('o')).toEqual(status('w:1', 'FAILED'));
+      await Promise.all([first, second]);
+    } finally {
+      await stores.close();
     }
   });
 
