@@ -55,6 +55,8 @@ export class InternalTopic {
   #reader: Promise<KafkaPartitionReader> | null = null;
   #writer: Promise<Writer> | null = null;
   #reading: Promise<void> | null = null;
+  /** A pass waiting for the running one to end. */
+  #queued: Promise<void> | null = null;
   #writes: Promise<unknown> = Promise.resolve();
   #follow: NodeJS.Timeout | null = null;
   #followRun = 0;
@@ -68,17 +70,21 @@ export class InternalTopic {
   }
 
   /**
-   * Consumes everything written before the call. Concurrent callers share one pass when it started after
-   * their call; otherwise a new pass follows the running one.
+   * Consumes everything written before the call. A pass that has not started yet serves every caller
+   * that comes meanwhile (it starts after all of them); otherwise a new pass follows the running one.
    */
   readToEnd(): Promise<void> {
-    const running = this.#reading;
-    const pass: Promise<void> = (running ?? Promise.resolve())
+    if (this.#queued !== null) return this.#queued;
+    const pass: Promise<void> = (this.#reading ?? Promise.resolve())
       .catch(() => {})
-      .then(() => this.#readPass())
+      .then(() => {
+        if (this.#queued === pass) this.#queued = null;
+        return this.#readPass();
+      })
       .finally(() => {
         if (this.#reading === pass) this.#reading = null;
       });
+    this.#queued = pass;
     this.#reading = pass;
     return pass;
   }
