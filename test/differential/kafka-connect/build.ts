@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,10 @@ export function ensureKafkaConnectBuild(log: (line: string) => void = console.lo
   const classpath = `${join(TARGET, 'lib')}/*`;
   const pom = join(KAFKA_CONNECT_DIR, 'pom.xml');
   const hash = createHash('sha256').update(readFileSync(pom)).digest('hex');
-  if (existsSync(MARKER) && readFileSync(MARKER, 'utf8') === hash) return classpath;
+  const complete =
+    existsSync(join(TARGET, 'lib')) &&
+    readdirSync(join(TARGET, 'lib')).some((f) => f.startsWith('connect-runtime-'));
+  if (complete && existsSync(MARKER) && readFileSync(MARKER, 'utf8') === hash) return classpath;
   log('fetching the Kafka Connect runtime (mvn dependency:copy-dependencies)');
   const started = Date.now();
   // Jars of an older pom would stay on the classpath next to the new ones.
