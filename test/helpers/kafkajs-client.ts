@@ -65,6 +65,9 @@ export function kafkajsClient(options: KafkaConnectionOptions): KafkaClient {
       }
       return new KafkajsProducer(producer, transactionalId);
     },
+    async producer() {
+      throw new Error('the kafkajs adapter exists for the client comparison only; it has no plain producer');
+    },
     async partitionReader() {
       throw new Error('kafkajs cannot read a manually assigned partition (every consumer joins a group)');
     },

@@ -103,6 +103,17 @@ export interface KafkaTransactionalProducer {
   close(): Promise<void>;
 }
 
+/**
+ * A plain idempotent producer (enable.idempotence, acks=all, no transactions), as Kafka Connect's
+ * KafkaBasedLog writes the internal config and status topics: many workers may write at once without
+ * fencing one another.
+ */
+export interface KafkaProducerPort {
+  /** Sends in order; resolves with each record's offset, in input order, once the broker acknowledged all. */
+  send(records: readonly KafkaOutRecord[]): Promise<number[]>;
+  close(): Promise<void>;
+}
+
 /** What one fetch of a partition found. */
 export interface KafkaFetched {
   readonly records: KafkaInRecord[];
@@ -186,6 +197,7 @@ export interface KafkaClient {
   readonly name: string;
   admin(): Promise<KafkaAdminPort>;
   transactionalProducer(transactionalId: string): Promise<KafkaTransactionalProducer>;
+  producer(): Promise<KafkaProducerPort>;
   partitionReader(isolation: IsolationLevel): Promise<KafkaPartitionReader>;
   /** A connection to `group`'s coordinator for one member; `maxBlockMs` bounds a JoinGroup's wait. */
   groupMember(group: string, clientId: string, maxBlockMs: number): Promise<KafkaGroupPort>;

@@ -44,6 +44,7 @@ import {
   applyOffsetRecords,
   DEFAULT_OFFSETS_PARTITIONS,
   DEFAULT_OFFSETS_TOPIC,
+  OffsetKeySpellings,
   offsetRecord,
 } from './offset-records.ts';
 
@@ -73,6 +74,7 @@ export class KafkaTopicLog implements TopicLog {
   readonly #options: KafkaTopicLogOptions;
   readonly #offsetsTopic: string;
   readonly #topics = new Map<string, KafkaTopicInfo>();
+  readonly #offsetKeys = new OffsetKeySpellings();
   /** Per `${topic}\0${partition}`: the end offset of this log's last committed write there. */
   readonly #written = new Map<string, number>();
   #producer: Promise<KafkaTransactionalProducer> | null = null;
@@ -160,7 +162,8 @@ export class KafkaTopicLog implements TopicLog {
     const out: KafkaOutRecord[] = [];
     for (const r of records) out.push(await this.#placed(r));
     const offsetsInfo = offsets.length > 0 ? await this.#topic(this.#offsetsTopic, false) : null;
-    for (const o of offsets) out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions));
+    for (const o of offsets)
+      out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions, this.#offsetKeys));
 
     const producer = await this.#producerOnce();
     const tx = await this.#guard(producer.begin());
@@ -319,7 +322,7 @@ export class KafkaTopicLog implements TopicLog {
       for (let next = start; next < end; ) {
         const batch = await this.read(this.#offsetsTopic, p, next, 10_000);
         if (batch.length === 0) break;
-        applyOffsetRecords(connector, batch, result);
+        applyOffsetRecords(connector, batch, result, this.#offsetKeys);
         next = batch[batch.length - 1]!.offset + 1;
       }
     }

@@ -15,6 +15,7 @@ import type {
   KafkaClient,
   KafkaGroupOffset,
   KafkaOutRecord,
+  KafkaProducerPort,
   KafkaTopicInfo,
   KafkaTopicSpec,
   KafkaTransaction,
@@ -32,6 +33,7 @@ export function platformaticClient(options: KafkaConnectionOptions): KafkaClient
     name: '@platformatic/kafka',
     admin: async () => new PlatformaticAdmin(new Admin(baseOptions(options, 'admin'))),
     transactionalProducer: async (id) => new PlatformaticProducer(options, id),
+    producer: async () => new PlatformaticPlainProducer(options),
     partitionReader: async (isolation) => new PlatformaticReader(options, isolation),
     groupMember: async (group, clientId, maxBlockMs) =>
       new PlatformaticGroupMember(options, group, clientId, maxBlockMs),
@@ -290,6 +292,43 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
         }
       },
     };
+  }
+
+  close(): Promise<void> {
+    return this.producer.close(true);
+  }
+}
+
+class PlatformaticPlainProducer implements KafkaProducerPort {
+  private readonly producer: Producer;
+  constructor(options: KafkaConnectionOptions) {
+    this.producer = new Producer({
+      ...baseOptions(options, 'producer'),
+      idempotent: true,
+      acks: -1,
+      autocreateTopics: false,
+    });
+  }
+
+  async send(records: readonly KafkaOutRecord[]): Promise<number[]> {
+    try {
+      const offsets: number[] = [];
+      const now = Date.now();
+      for (const run of timestampRuns(records, now)) {
+        const result = await this.producer.send({ messages: run.map((r) => toMessage(r, now)) });
+        const bases = (result.offsets ?? []).map(
+          (o: { topic: string; partition: number; offset: bigint }) => ({
+            topic: o.topic,
+            partition: o.partition,
+            baseOffset: Number(o.offset),
+          }),
+        );
+        offsets.push(...recordOffsets(run, bases));
+      }
+      return offsets;
+    } catch (error) {
+      throw classifyKafkaError(error, { what: 'send' });
+    }
   }
 
   close(): Promise<void> {
