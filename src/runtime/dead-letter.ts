@@ -1,4 +1,5 @@
-import type { SourceRecord } from '../api/index.ts';
+import { ConnectError, isRetriable, type SourceRecord } from '../api/index.ts';
+import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
 import { canonicalJson } from './json-text.ts';
 import type { TaskErrorMetrics } from './runtime-metrics.ts';
@@ -14,6 +15,10 @@ import type { StageContext } from './stage.ts';
  *   cannot); `__connect.errors.partition` / `.offset` carry the source partition and offset JSON. The
  *   runner appends these in the same atomic write as the batch, so a dead letter and the offset that
  *   skips its record are durable together.
+ * The topic is created before the first dead letter, with one partition and
+ * `errors.deadletterqueue.topic.replication.factor` (as Kafka Connect's DeadLetterQueueReporter). A dead
+ * letter the log refuses as larger than max.message.bytes is written without its value (the context
+ * headers say why), rather than failing the task over a record it already gave up on.
  */
 export const ERROR_HEADERS = {
   topic: '__connect.errors.topic',
@@ -41,6 +46,8 @@ export class DeadLetterQueue {
   readonly #taskId: number;
   readonly #log: TopicLog;
   readonly #metrics: TaskErrorMetrics;
+  readonly #replicationFactor: number;
+  #created: Promise<void> | null = null;
 
   constructor(options: {
     topic: string;
@@ -49,7 +56,10 @@ export class DeadLetterQueue {
     taskId: number;
     log: TopicLog;
     metrics: TaskErrorMetrics;
+    /** `errors.deadletterqueue.topic.replication.factor`; -1 the broker's default. @defaultValue -1 */
+    replicationFactor?: number;
   }) {
+    this.#replicationFactor = options.replicationFactor ?? -1;
     this.topic = options.topic;
     this.#contextHeaders = options.contextHeaders;
     this.#connector = options.connector;
@@ -92,11 +102,36 @@ export class DeadLetterQueue {
     };
   }
 
+  /**
+   * Creates the topic when missing (once per task; again after a failure). A replication factor the
+   * cluster cannot give fails here, naming the key.
+   */
+  ensureTopic(): Promise<void> {
+    this.#created ??= this.#log
+      .createTopics(new Map([[this.topic, { partitions: 1, replicationFactor: this.#replicationFactor }]]))
+      .catch((e: unknown) => {
+        this.#created = null;
+        if (isRetriable(e)) throw e;
+        throw new ConnectError(
+          `Cannot create the dead-letter topic ${this.topic} (errors.deadletterqueue.topic.replication.factor=${this.#replicationFactor}): ${(e as Error).message}`,
+          { code: e instanceof ConnectError ? e.code : 'seam.fatal', cause: e },
+        );
+      });
+    return this.#created;
+  }
+
   /** Appends dead letters on their own (sinks); resolves once they are durable. */
   async write(records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
     try {
-      await this.#log.append(records);
+      await this.ensureTopic();
+      try {
+        await this.#log.append(records);
+      } catch (e) {
+        if (!(e instanceof RecordTooLargeError) || e.indexes.length === 0) throw e;
+        const refused = new Set(e.indexes);
+        await this.#log.append(records.map((r, i) => (refused.has(i) ? withoutValue(r) : r)));
+      }
       for (let i = 0; i < records.length; i++) this.#metrics.recordDeadLetterProduce(true);
     } catch (e) {
       this.#metrics.recordDeadLetterProduce(false);
@@ -125,6 +160,15 @@ export class DeadLetterQueue {
       h(ERROR_HEADERS.exceptionStacktrace, failure.error.stack ?? String(failure.error)),
     ];
   }
+}
+
+/** A dead letter without its value, and without the stack trace that could itself be what is too large. */
+function withoutValue(record: AppendRecord): AppendRecord {
+  return {
+    ...record,
+    value: null,
+    headers: record.headers.filter((h) => h.key !== ERROR_HEADERS.exceptionStacktrace),
+  };
 }
 
 /** The innermost Error of a cause chain: what the plugin actually threw. */

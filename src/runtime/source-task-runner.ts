@@ -415,6 +415,7 @@ export class SourceTaskRunner extends WorkerTask {
     const o = this.#o;
     for (;;) {
       try {
+        if (batch.deadLetters > 0) await o.deadLetters?.ensureTopic();
         if (!o.offsetStore.atomicWithLog) {
           if (batch.records.length > 0) await o.log.append(batch.records);
           if (offsets.length > 0) await o.offsetStore.write(offsets);
@@ -422,7 +423,11 @@ export class SourceTaskRunner extends WorkerTask {
         else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
         return;
       } catch (e) {
-        if (!(e instanceof RecordTooLargeError) || e.indexes.length === 0 || o.retry.config.tolerance !== 'all')
+        if (
+          !(e instanceof RecordTooLargeError) ||
+          e.indexes.length === 0 ||
+          o.retry.config.tolerance !== 'all'
+        )
           throw e;
         this.#setAside(batch, e);
       }

@@ -62,7 +62,11 @@ export class TopicCreation {
       ) ?? this.groups[this.groups.length - 1]!;
     return {
       group: group.name,
-      spec: { partitions: group.partitions, replicationFactor: group.replicationFactor, config: group.config },
+      spec: {
+        partitions: group.partitions,
+        replicationFactor: group.replicationFactor,
+        config: group.config,
+      },
     };
   }
 }

@@ -133,6 +133,7 @@ export class Worker {
             taskId: id.task,
             log: o.log,
             metrics: errorMetrics,
+            replicationFactor: common['errors.deadletterqueue.topic.replication.factor'] as number,
           });
     const shared = {
       id,

@@ -174,7 +174,8 @@ export class KafkaTopicLog implements TopicLog {
     const tx = await this.#guard(producer.begin());
     const offsetsOut: number[] = [];
     try {
-      for (const chunk of sendChunks(out, (t) => this.#limit(t))) offsetsOut.push(...(await this.#guard(tx.send(chunk))));
+      for (const chunk of sendChunks(out, (t) => this.#limit(t)))
+        offsetsOut.push(...(await this.#guard(tx.send(chunk))));
       await this.#guard(tx.commit());
     } catch (error) {
       if (this.#fenced === null) {
