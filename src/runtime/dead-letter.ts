@@ -1,4 +1,4 @@
-import { ConnectError, isRetriable, type SourceRecord } from '../api/index.ts';
+import { ConnectError, isRetriable, type PluginLogger, type SourceRecord } from '../api/index.ts';
 import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
 import { canonicalJson } from './json-text.ts';
@@ -160,6 +160,44 @@ export class DeadLetterQueue {
       h(ERROR_HEADERS.exceptionStacktrace, failure.error.stack ?? String(failure.error)),
     ];
   }
+}
+
+/**
+ * A source batch without the records the log refused as larger than max.message.bytes (tolerated):
+ * each refused record's dead letter (key and context, no value: the dead-letter topic would refuse the
+ * value too) takes its place; a refused dead letter is dropped. `origins` are the source records the
+ * batch's records came from (null for dead letters); `deadLetters` is the change in their number.
+ */
+export function setAsideOversized(
+  records: readonly AppendRecord[],
+  origins: readonly (SourceRecord | null)[],
+  error: RecordTooLargeError,
+  dlq: DeadLetterQueue | null,
+  logger: PluginLogger,
+): { records: AppendRecord[]; origins: (SourceRecord | null)[]; deadLetters: number } {
+  const refused = new Set(error.indexes);
+  const out = { records: [] as AppendRecord[], origins: [] as (SourceRecord | null)[], deadLetters: 0 };
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const origin = origins[i] ?? null;
+    if (!refused.has(i)) {
+      out.records.push(record);
+      out.origins.push(origin);
+      continue;
+    }
+    logger.warn(
+      { topic: record.topic, dead_letter: origin !== null && dlq !== null },
+      `Record skipped (errors.tolerance=all): ${error.message}`,
+    );
+    if (origin === null) out.deadLetters--;
+    else if (dlq !== null) {
+      const failure: Failure = { stage: 'KAFKA_PRODUCE', className: 'TopicLog', error };
+      out.records.push(dlq.forSource(origin, { key: record.key, value: null }, failure));
+      out.origins.push(null);
+      out.deadLetters++;
+    }
+  }
+  return out;
 }
 
 /** A dead letter without its value, and without the stack trace that could itself be what is too large. */

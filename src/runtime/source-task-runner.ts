@@ -8,7 +8,7 @@ import type {
 import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
-import type { DeadLetterQueue, Failure } from './dead-letter.ts';
+import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
 import { canonicalJson, parseJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
@@ -435,32 +435,10 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   #setAside(batch: PreparedBatch, error: RecordTooLargeError): void {
-    const refused = new Set(error.indexes);
-    const dlq = this.#o.deadLetters;
-    const records: AppendRecord[] = [];
-    const origins: (SourceRecord | null)[] = [];
-    for (let i = 0; i < batch.records.length; i++) {
-      const record = batch.records[i]!;
-      const origin = batch.origins[i] ?? null;
-      if (!refused.has(i)) {
-        records.push(record);
-        origins.push(origin);
-        continue;
-      }
-      this.logger.warn(
-        { topic: record.topic, dead_letter: origin !== null && dlq !== null },
-        `Record skipped (errors.tolerance=all): ${error.message}`,
-      );
-      if (origin === null) batch.deadLetters--;
-      else if (dlq !== null) {
-        const failure = { stage: 'KAFKA_PRODUCE' as const, className: 'TopicLog', error };
-        records.push(dlq.forSource(origin, { key: record.key, value: null }, failure));
-        origins.push(null);
-        batch.deadLetters++;
-      }
-    }
-    batch.records = records;
-    batch.origins = origins;
+    const kept = setAsideOversized(batch.records, batch.origins, error, this.#o.deadLetters, this.logger);
+    batch.records = kept.records;
+    batch.origins = kept.origins;
+    batch.deadLetters += kept.deadLetters;
   }
 
   #noteTopic(topic: string): void {
