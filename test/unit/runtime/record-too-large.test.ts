@@ -22,7 +22,7 @@ import {
 import type { AppendRecord, TopicLog } from '../../../src/log/topic-log.ts';
 import { PluginRegistry } from '../../../src/plugins/registry.ts';
 import { startStandalone } from '../../../src/runtime/standalone.ts';
-import { eventually } from '../../helpers/runtime-plugins.ts';
+import { collectSink, eventually, flushed, rejectTransform } from '../../helpers/runtime-plugins.ts';
 import { topicsSource } from './topic-plugins.ts';
 
 let dir: string;
@@ -119,7 +119,7 @@ describe('a source task with a record over max.message.bytes (embedded log)', ()
       dataDir: join(dir, 'data'),
       workerId: 'test:8083',
       workerConfig: { 'offset.flush.interval.ms': '50', 'task.auto.restart.enable': 'false' },
-      registry: new PluginRegistry([topicsSource, ...builtinConverters()]),
+      registry: new PluginRegistry([topicsSource, collectSink, rejectTransform, ...builtinConverters()]),
       logger: pino({ level: 'silent' }),
     });
     herder = h;
@@ -181,5 +181,52 @@ describe('a source task with a record over max.message.bytes (embedded log)', ()
     expect(failed.trace).toContain('orders');
     expect(await seqs(log, 'orders')).toEqual([]);
     expect((await log.sourceOffsets('src')).size).toBe(0);
+  });
+
+  it('a sink dead letter over the limit is written without its value and stack trace; the task goes on', async () => {
+    const { h, log } = await start();
+    // The source topic takes 2 MB records; the dead-letter topic has the default limit.
+    await log.createTopics(
+      new Map([['big-in', { partitions: 1, config: { 'max.message.bytes': '2000000' } }]]),
+    );
+    const pad = 'x'.repeat(DEFAULT_MAX_MESSAGE_BYTES - 100);
+    await log.append(
+      [0, 1].map((seq) => ({
+        topic: 'big-in',
+        partition: 0,
+        key: utf8.encode(`k${seq}`),
+        value: utf8.encode(JSON.stringify({ seq, pad: seq === 0 ? pad : '' })),
+        headers: [],
+        timestamp: null,
+      })),
+    );
+    await h.putConnectorConfig(
+      'dst',
+      {
+        'connector.class': 'test.CollectSink',
+        topics: 'big-in',
+        'key.converter': source['key.converter'],
+        'value.converter': source['value.converter'],
+        'value.converter.schemas.enable': 'false',
+        transforms: 'reject',
+        'transforms.reject.type': 'test.Reject',
+        'transforms.reject.modulo': '1',
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'big-dlq',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      },
+      { allowReplace: false },
+    );
+    await eventually(async () => (await log.bounds('big-dlq', 0)).end === 2);
+    const dead = await log.read('big-dlq', 0, 0, 10);
+    expect(dead.map((r) => Buffer.from(r.key!).toString())).toEqual(['k0', 'k1']);
+    expect(dead[0]!.value).toBeNull();
+    expect(dead[0]!.headers.map((x) => x.key)).toContain('__connect.errors.exception.message');
+    expect(dead[0]!.headers.map((x) => x.key)).not.toContain('__connect.errors.exception.stacktrace');
+    // The small one keeps its value and whole context.
+    expect(Buffer.from(dead[1]!.value!).toString()).toBe('{"seq":1,"pad":""}');
+    expect(dead[1]!.headers.map((x) => x.key)).toContain('__connect.errors.exception.stacktrace');
+    expect((await h.connectorStatus('dst')).tasks[0]?.state).toBe('RUNNING');
+    expect(flushed.get('dst') ?? []).toEqual([]);
   });
 });
