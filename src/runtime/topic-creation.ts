@@ -78,10 +78,10 @@ export function topicCreationProblems(raw: Readonly<Record<string, string>>): Co
   for (const group of [DEFAULT_GROUP, ...groups]) {
     const prefix = `${CREATION_PREFIX}${group}.`;
     for (const [key, what] of [
-      ['partitions', 'Number of partitions must be positive, or -1 to use the broker default'],
+      ['partitions', "Number of partitions must be positive, or -1 to use the broker's default"],
       [
         'replication.factor',
-        'Replication factor must be positive and not larger than the number of brokers in the Kafka cluster, or -1 to use the broker default',
+        "Replication factor must be positive and not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default",
       ],
     ] as const) {
       const text = raw[prefix + key];

@@ -240,6 +240,26 @@ describe('source topic creation on the embedded log', () => {
     expect(warnings![0]).toContain('cleanup.policy is delete');
   });
 
+  it("takes partitions -1 (Kafka's broker default) as the log's default and ignores the replication factor", async () => {
+    const log = await EmbeddedTopicLog.open({
+      dataDir: join(dir, 'direct'),
+      maintenanceIntervalMs: 0,
+      defaultTopicSpec: { partitions: 3 },
+    });
+    try {
+      await log.createTopics(
+        new Map([['t', { partitions: -1, replicationFactor: 3, config: { 'cleanup.policy': 'compact' } }]]),
+      );
+      expect(await log.describeTopic('t')).toEqual({
+        name: 't',
+        partitions: 3,
+        config: { 'cleanup.policy': 'compact' },
+      });
+    } finally {
+      await log.close();
+    }
+  });
+
   it('with topic.creation.enable=false leaves a missing topic to the log default', async () => {
     const h = await start({ 'topic.creation.enable': 'false' });
     await h.putConnectorConfig(
