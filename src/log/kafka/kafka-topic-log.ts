@@ -187,9 +187,8 @@ export class KafkaTopicLog implements TopicLog {
       if (kafkaErrorNames(error).includes('MESSAGE_TOO_LARGE')) {
         // The limit changed since it was read (or the estimate missed): read it again next time.
         for (const r of records) this.#topics.delete(r.topic);
-        throw new RecordTooLargeError(records[0]?.topic ?? this.#offsetsTopic, null, null, [], {
-          cause: error,
-        });
+        const topics = [...new Set(records.map((r) => r.topic))].join(', ');
+        throw new RecordTooLargeError(topics || this.#offsetsTopic, null, null, [], { cause: error });
       }
       throw error;
     }
