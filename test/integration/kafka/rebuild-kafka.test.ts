@@ -119,7 +119,9 @@ describe('view rebuild on the Kafka log', () => {
 
     const started = await h.herder.rebuildConnector(name);
     expect(started.rebuild).toMatchObject({ state: 'RUNNING', generation: 1 });
-    expect(started.rebuild!.partitions.length).toBe(3);
+    // Progress: how far the rebuild group has committed against where the live group stood.
+    expect(started.rebuild!.partitions.length).toBeGreaterThan(0);
+    expect(started.rebuild!.partitions.every((p) => p.target > 0)).toBe(true);
     await expect(h.herder.rebuildConnector(name)).rejects.toMatchObject({ code: 'seam.rest.conflict' });
     // Changes keep arriving during the rebuild: the live tasks write them to both views.
     for (let round = 0; round < 3; round++) {
