@@ -13,7 +13,7 @@ import type { RuntimeMetrics } from './runtime-metrics.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
 import { SourceTaskRunner } from './source-task-runner.ts';
 import { createTaskConverters } from './task-converters.ts';
-import { TopicCreation } from './topic-creation.ts';
+import { CREATION_PREFIX, TopicCreation } from './topic-creation.ts';
 import { TransformChain } from './transform-chain.ts';
 import { type WorkerConfig, workerConfigSpec } from './worker-config.ts';
 import type { TaskListener, WorkerTask } from './worker-task.ts';
@@ -152,9 +152,7 @@ export class Worker {
             ...shared,
             task: plugin.createTask(),
             offsetStore: o.offsetStore,
-            topicCreation: o.config['topic.creation.enable']
-              ? TopicCreation.fromConfig(connectorConfig)
-              : null,
+            topicCreation: this.#topicCreation(connectorConfig, logger),
             maxInFlight: o.config['max.in.flight.records'],
             commitIntervalMs: o.config['offset.flush.interval.ms'],
             metrics: o.metrics.sourceTask(id.connector, id.task),
@@ -182,5 +180,15 @@ export class Worker {
     // Retries end when the task stops.
     runner.signal.addEventListener('abort', () => abort.abort(), { once: true });
     return runner;
+  }
+
+  /** The connector's topic.creation groups, or null (and a warning if it sets any) when the worker disables them. */
+  #topicCreation(config: Readonly<Record<string, string>>, logger: Logger): TopicCreation | null {
+    if (this.options.config['topic.creation.enable']) return TopicCreation.fromConfig(config);
+    if (Object.keys(config).some((k) => k.startsWith(CREATION_PREFIX)))
+      logger.warn(
+        'The worker has topic.creation.enable=false: the topic.creation.* settings of this connector are ignored and missing topics get the log default',
+      );
+    return null;
   }
 }

@@ -169,5 +169,6 @@ describe('topic creation on Kafka', () => {
     );
     await until(async () => (await count(h, topic)) === 5, 60_000, 'records');
     expect(await h.log.describeTopic(topic)).toEqual({ name: topic, partitions: 1, config: {} });
+    expect(h.warnings.some((w) => w.includes('topic.creation.enable=false'))).toBe(true);
   }, 90_000);
 });
