@@ -59,7 +59,12 @@ async function consume(h: KafkaHerder, topic: string, n: number): Promise<Read[]
   const out: Read[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    // Brokers may learn of a new topic a little after it is listed: subscribing is retried.
+    await until(
+      () => consumer.subscribe({ topic, fromBeginning: true }).then(() => true),
+      30_000,
+      `a subscription to ${topic}`,
+    );
     await consumer.run({
       eachMessage: async ({ message }) => {
         const headers: Record<string, string> = {};
