@@ -85,6 +85,10 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'Another producer with the same Kafka transactional.id took over; make sure each task runs once, then restart it.',
   },
+  'seam.log.record_too_large': {
+    status: 500,
+    hint: "Raise the topic's max.message.bytes (and the brokers' message.max.bytes, replica.fetch.max.bytes), or make the record smaller; with errors.tolerance=all it goes to the dead-letter queue.",
+  },
   'seam.internal': { status: 500, hint: 'An unexpected error; report it with the trace.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -49,8 +49,8 @@ export class FatalError extends ConnectError {
 }
 
 export class DataError extends ConnectError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'seam.data.invalid', retriable: false, cause: options.cause });
+  constructor(message: string, options: { code?: ErrorCode; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? 'seam.data.invalid', retriable: false, cause: options.cause });
   }
 }
 

@@ -26,7 +26,10 @@ export interface SourceOffsetWrite {
 }
 
 export interface TopicSpec {
+  /** -1: the log's default (Kafka: the broker's num.partitions). */
   readonly partitions: number;
+  /** -1 or absent: the log's default (Kafka: the broker's; the embedded log has no replicas). */
+  readonly replicationFactor?: number;
   /** Topic-level configs with Kafka's names: cleanup.policy, retention.ms, retention.bytes, delete.retention.ms, … */
   readonly config?: Readonly<Record<string, string>>;
 }

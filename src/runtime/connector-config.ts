@@ -1,4 +1,5 @@
 import { atLeast, type ConfigOf, type ConfigProblem, configSpec, oneOf, regex } from '../api/index.ts';
+import { topicCreationProblems } from './topic-creation.ts';
 
 /**
  * Keys every connector accepts on top of its own spec (Kafka Connect's ConnectorConfig,
@@ -155,7 +156,7 @@ export const sourceConnectorConfigSpec = base
     name: 'topic.creation.groups',
     type: 'list',
     default: [],
-    doc: 'Groups of topic.creation.<group>.* settings besides `default`.',
+    doc: 'Groups of topic.creation.<group>.* settings (include, exclude regex lists, partitions, replication.factor, topic configs) besides `default`, tried in order; the first whose include matches and exclude does not wins, the default group last.',
     group: 'Topic Creation',
   })
   .define({
@@ -163,7 +164,7 @@ export const sourceConnectorConfigSpec = base
     type: 'int',
     default: 1,
     validator: atLeast(-1),
-    doc: "Partitions of topics the connector creates (-1 = the log's default).",
+    doc: "Partitions of topics the connector creates (-1 = the log's default); required when topic.creation.groups is set.",
     group: 'Topic Creation',
   })
   .define({
@@ -171,7 +172,7 @@ export const sourceConnectorConfigSpec = base
     type: 'int',
     default: -1,
     validator: atLeast(-1),
-    doc: "Replication factor of created topics (-1 = the log's default; ignored by the embedded log).",
+    doc: "Replication factor of created topics (-1 = the broker's default; ignored by the embedded log); required when topic.creation.groups is set.",
     group: 'Topic Creation',
   });
 
@@ -185,6 +186,7 @@ export function connectorConfigProblems(
   raw: Readonly<Record<string, string>>,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (kind === 'source') problems.push(...topicCreationProblems(raw));
   if (kind === 'sink') {
     const topics = (raw['topics'] ?? '').trim() !== '';
     const pattern = (raw['topics.regex'] ?? '').trim() !== '';
@@ -216,16 +218,5 @@ export function withoutPrefix(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
-  return out;
-}
-
-/**
- * Topic-level configs of `topic.creation.default.*` other than partitions and replication factor
- * (`cleanup.policy`, `retention.ms`, …), passed to the log when it creates a topic.
- */
-export function topicCreationConfig(raw: Readonly<Record<string, string>>): Record<string, string> {
-  const out = withoutPrefix(raw, 'topic.creation.default.');
-  delete out['partitions'];
-  delete out['replication.factor'];
   return out;
 }

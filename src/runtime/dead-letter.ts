@@ -1,4 +1,5 @@
-import type { SourceRecord } from '../api/index.ts';
+import { ConnectError, isRetriable, type PluginLogger, type SourceRecord } from '../api/index.ts';
+import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
 import { canonicalJson } from './json-text.ts';
 import type { TaskErrorMetrics } from './runtime-metrics.ts';
@@ -14,6 +15,10 @@ import type { StageContext } from './stage.ts';
  *   cannot); `__connect.errors.partition` / `.offset` carry the source partition and offset JSON. The
  *   runner appends these in the same atomic write as the batch, so a dead letter and the offset that
  *   skips its record are durable together.
+ * The topic is created before the first dead letter, with one partition and
+ * `errors.deadletterqueue.topic.replication.factor` (as Kafka Connect's DeadLetterQueueReporter). A dead
+ * letter the log refuses as larger than max.message.bytes is written without its value (the context
+ * headers say why), rather than failing the task over a record it already gave up on.
  */
 export const ERROR_HEADERS = {
   topic: '__connect.errors.topic',
@@ -80,6 +85,8 @@ export class DeadLetterQueue {
   readonly #taskId: number;
   readonly #log: TopicLog;
   readonly #metrics: TaskErrorMetrics;
+  readonly #replicationFactor: number;
+  #created: Promise<void> | null = null;
 
   constructor(options: {
     topic: string;
@@ -88,7 +95,10 @@ export class DeadLetterQueue {
     taskId: number;
     log: TopicLog;
     metrics: TaskErrorMetrics;
+    /** `errors.deadletterqueue.topic.replication.factor`; -1 the broker's default. @defaultValue -1 */
+    replicationFactor?: number;
   }) {
+    this.#replicationFactor = options.replicationFactor ?? -1;
     this.topic = options.topic;
     this.#contextHeaders = options.contextHeaders;
     this.#connector = options.connector;
@@ -131,11 +141,36 @@ export class DeadLetterQueue {
     };
   }
 
+  /**
+   * Creates the topic when missing (once per task; again after a failure). A replication factor the
+   * cluster cannot give fails here, naming the key.
+   */
+  ensureTopic(): Promise<void> {
+    this.#created ??= this.#log
+      .createTopics(new Map([[this.topic, { partitions: 1, replicationFactor: this.#replicationFactor }]]))
+      .catch((e: unknown) => {
+        this.#created = null;
+        if (isRetriable(e)) throw e;
+        throw new ConnectError(
+          `Cannot create the dead-letter topic ${this.topic} (errors.deadletterqueue.topic.replication.factor=${this.#replicationFactor}): ${(e as Error).message}`,
+          { code: e instanceof ConnectError ? e.code : 'seam.fatal', cause: e },
+        );
+      });
+    return this.#created;
+  }
+
   /** Appends dead letters on their own (sinks); resolves once they are durable. */
   async write(records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
     try {
-      await this.#log.append(records);
+      await this.ensureTopic();
+      try {
+        await this.#log.append(records);
+      } catch (e) {
+        if (!(e instanceof RecordTooLargeError) || e.indexes.length === 0) throw e;
+        const refused = new Set(e.indexes);
+        await this.#log.append(records.map((r, i) => (refused.has(i) ? withoutValue(r) : r)));
+      }
       for (let i = 0; i < records.length; i++) this.#metrics.recordDeadLetterProduce(true);
     } catch (e) {
       this.#metrics.recordDeadLetterProduce(false);
@@ -170,6 +205,53 @@ export class DeadLetterQueue {
 function logPosition(text: string | undefined): number | null {
   if (text === undefined || !/^\d{1,15}$/.test(text)) return null;
   return Number(text);
+}
+
+/**
+ * A source batch without the records the log refused as larger than max.message.bytes (tolerated):
+ * each refused record's dead letter (key and context, no value: the dead-letter topic would refuse the
+ * value too) takes its place; a refused dead letter is dropped. `origins` are the source records the
+ * batch's records came from (null for dead letters); `deadLetters` is the change in their number.
+ */
+export function setAsideOversized(
+  records: readonly AppendRecord[],
+  origins: readonly (SourceRecord | null)[],
+  error: RecordTooLargeError,
+  dlq: DeadLetterQueue | null,
+  logger: PluginLogger,
+): { records: AppendRecord[]; origins: (SourceRecord | null)[]; deadLetters: number } {
+  const refused = new Set(error.indexes);
+  const out = { records: [] as AppendRecord[], origins: [] as (SourceRecord | null)[], deadLetters: 0 };
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const origin = origins[i] ?? null;
+    if (!refused.has(i)) {
+      out.records.push(record);
+      out.origins.push(origin);
+      continue;
+    }
+    logger.warn(
+      { topic: record.topic, dead_letter: origin !== null && dlq !== null },
+      `Record skipped (errors.tolerance=all): ${error.message}`,
+    );
+    if (origin === null) out.deadLetters--;
+    else if (dlq !== null) {
+      const failure: Failure = { stage: 'KAFKA_PRODUCE', className: 'TopicLog', error };
+      out.records.push(dlq.forSource(origin, { key: record.key, value: null }, failure));
+      out.origins.push(null);
+      out.deadLetters++;
+    }
+  }
+  return out;
+}
+
+/** A dead letter without its value, and without the stack trace that could itself be what is too large. */
+function withoutValue(record: AppendRecord): AppendRecord {
+  return {
+    ...record,
+    value: null,
+    headers: record.headers.filter((h) => h.key !== ERROR_HEADERS.exceptionStacktrace),
+  };
 }
 
 /** The innermost Error of a cause chain: what the plugin actually threw. */

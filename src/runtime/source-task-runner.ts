@@ -5,15 +5,17 @@ import type {
   SourceRecord,
   SourceTask,
 } from '../api/index.ts';
-import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog, TopicSpec } from '../log/topic-log.ts';
+import { RecordTooLargeError } from '../log/record-size.ts';
+import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
-import type { DeadLetterQueue, Failure } from './dead-letter.ts';
+import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
 import { canonicalJson, parseJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
 import type { StageContext } from './stage.ts';
 import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts';
 import type { TaskConverters } from './task-converters.ts';
+import { SourceTopicCreator, type TopicCreation } from './topic-creation.ts';
 import type { TransformChain } from './transform-chain.ts';
 import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker-task.ts';
 
@@ -50,7 +52,8 @@ export interface SourceTaskRunnerOptions {
   readonly transformClasses: readonly string[];
   readonly retry: RetryWithToleranceOperator;
   readonly deadLetters: DeadLetterQueue | null;
-  readonly topicSpec: TopicSpec | null;
+  /** The connector's topic.creation.* groups; null when the worker's topic.creation.enable is false. */
+  readonly topicCreation: TopicCreation | null;
   readonly maxInFlight: number;
   readonly commitIntervalMs: number;
   readonly metrics: SourceTaskMetrics & TaskCommonMetrics;
@@ -61,7 +64,9 @@ export interface SourceTaskRunnerOptions {
 }
 
 interface PreparedBatch {
-  readonly records: AppendRecord[];
+  records: AppendRecord[];
+  /** Per record: the source record it came from; null for a dead letter. */
+  origins: (SourceRecord | null)[];
   readonly submitted: SubmittedRecord[];
   readonly sources: SourceRecord[];
   deadLetters: number;
@@ -72,7 +77,7 @@ interface PreparedBatch {
 export class SourceTaskRunner extends WorkerTask {
   readonly #o: SourceTaskRunnerOptions;
   readonly #submitted = new SubmittedRecords();
-  readonly #knownTopics = new Set<string>();
+  readonly #topics: SourceTopicCreator;
   readonly #activeTopics = new Set<string>();
   readonly #sharedHeaders = new WeakMap<
     SourceRecord['headers'],
@@ -93,6 +98,13 @@ export class SourceTaskRunner extends WorkerTask {
   constructor(options: SourceTaskRunnerOptions) {
     super(options);
     this.#o = options;
+    this.#topics = new SourceTopicCreator({
+      creation: options.topicCreation,
+      log: options.log,
+      logger: options.logger,
+      onWarnings: (warnings) => this.detail('topic.creation.warnings', warnings),
+      skip: options.deadLetters === null ? [] : [options.deadLetters.topic],
+    });
   }
 
   protected async execute(): Promise<void> {
@@ -160,6 +172,7 @@ export class SourceTaskRunner extends WorkerTask {
       return;
     }
     for (const r of batch.records) group.records.push(r);
+    for (const r of batch.origins) group.origins.push(r);
     for (const s of batch.submitted) group.submitted.push(s);
     for (const s of batch.sources) group.sources.push(s);
     group.deadLetters += batch.deadLetters;
@@ -208,7 +221,14 @@ export class SourceTaskRunner extends WorkerTask {
 
   async #prepare(polled: readonly SourceRecord[]): Promise<PreparedBatch> {
     const o = this.#o;
-    const batch: PreparedBatch = { records: [], submitted: [], sources: [], deadLetters: 0, bytes: 0 };
+    const batch: PreparedBatch = {
+      records: [],
+      origins: [],
+      submitted: [],
+      sources: [],
+      deadLetters: 0,
+      bytes: 0,
+    };
     for (const original of polled) {
       batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
       batch.sources.push(original);
@@ -239,11 +259,15 @@ export class SourceTaskRunner extends WorkerTask {
       const converted = this.#convert(record, batch);
       if (converted instanceof Promise) {
         const slow = await converted;
-        if (slow !== null) batch.records.push(slow);
+        if (slow !== null) {
+          batch.records.push(slow);
+          batch.origins.push(record);
+        }
         continue;
       }
       if (converted === null) continue;
       batch.records.push(converted);
+      batch.origins.push(record);
       batch.bytes += (converted.key?.length ?? 0) + (converted.value?.length ?? 0);
     }
     return batch;
@@ -333,6 +357,7 @@ export class SourceTaskRunner extends WorkerTask {
     const dlq = this.#o.deadLetters;
     if (dlq === null) return;
     batch.records.push(dlq.forSource(record, this.#render(record), failure));
+    batch.origins.push(null);
     batch.deadLetters++;
   }
 
@@ -351,24 +376,14 @@ export class SourceTaskRunner extends WorkerTask {
 
   async #write(batch: PreparedBatch): Promise<void> {
     const o = this.#o;
-    await this.#createTopics(batch.records);
+    await this.#topics.ensure(batch.records);
     const acked = new Set(batch.submitted);
     const offsets: SourceOffsetWrite[] = this.#submitted
       .offsetsIfAcked(acked)
       .map((c) => ({ connector: o.id.connector, partition: c.partition, offset: canonicalJson(c.offset) }));
     const produce = this.#stage('KAFKA_PRODUCE', 'TopicLog');
     const begin = performance.now();
-    await o.retry.execute(
-      produce,
-      async () => {
-        if (!o.offsetStore.atomicWithLog) {
-          if (batch.records.length > 0) await o.log.append(batch.records);
-          if (offsets.length > 0) await o.offsetStore.write(offsets);
-        } else if (batch.records.length > 0) await o.log.append(batch.records, offsets);
-        else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
-      },
-      { untilStopped: true },
-    );
+    await o.retry.execute(produce, () => this.#append(batch, offsets), { untilStopped: true });
     this.#lastAppendMs = performance.now() - begin;
     for (const s of batch.submitted) this.#submitted.ack(s);
     this.#submitted.commit();
@@ -390,14 +405,40 @@ export class SourceTaskRunner extends WorkerTask {
     }
   }
 
-  async #createTopics(records: readonly AppendRecord[]): Promise<void> {
-    const spec = this.#o.topicSpec;
-    if (spec === null) return;
-    const missing = new Map<string, TopicSpec>();
-    for (const r of records) if (!this.#knownTopics.has(r.topic)) missing.set(r.topic, spec);
-    if (missing.size === 0) return;
-    await this.#o.log.createTopics(missing);
-    for (const t of missing.keys()) this.#knownTopics.add(t);
+  /**
+   * One attempt at writing the batch. Records the log refuses as larger than max.message.bytes fail the
+   * task with `errors.tolerance=none` (nothing of the batch is written, its offsets stay where they
+   * were); with `all` they are set aside (dead-lettered without their value, which the dead-letter topic
+   * would refuse too) and the rest is written with the same offsets, so nothing else is lost or doubled.
+   */
+  async #append(batch: PreparedBatch, offsets: readonly SourceOffsetWrite[]): Promise<void> {
+    const o = this.#o;
+    for (;;) {
+      try {
+        if (batch.deadLetters > 0) await o.deadLetters?.ensureTopic();
+        if (!o.offsetStore.atomicWithLog) {
+          if (batch.records.length > 0) await o.log.append(batch.records);
+          if (offsets.length > 0) await o.offsetStore.write(offsets);
+        } else if (batch.records.length > 0) await o.log.append(batch.records, offsets);
+        else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
+        return;
+      } catch (e) {
+        if (
+          !(e instanceof RecordTooLargeError) ||
+          e.indexes.length === 0 ||
+          o.retry.config.tolerance !== 'all'
+        )
+          throw e;
+        this.#setAside(batch, e);
+      }
+    }
+  }
+
+  #setAside(batch: PreparedBatch, error: RecordTooLargeError): void {
+    const kept = setAsideOversized(batch.records, batch.origins, error, this.#o.deadLetters, this.logger);
+    batch.records = kept.records;
+    batch.origins = kept.origins;
+    batch.deadLetters += kept.deadLetters;
   }
 
   #noteTopic(topic: string): void {

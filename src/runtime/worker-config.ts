@@ -240,6 +240,13 @@ export const workerConfigSpec = configSpec()
     validator: atLeast(1),
     doc: 'Source records polled but not yet durable, per task; poll() waits while the bound is reached.',
     group: 'Tasks',
+  })
+  .define({
+    name: 'topic.creation.enable',
+    type: 'boolean',
+    default: true,
+    doc: "Whether source connectors create their topics with their topic.creation.* settings (KIP-158); false leaves a missing topic to the log's default.",
+    group: 'Tasks',
   });
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;

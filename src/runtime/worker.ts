@@ -5,11 +5,7 @@ import type { TopicLog } from '../log/topic-log.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import type { ConfigProviders } from './config-providers.ts';
-import {
-  sinkConnectorConfigSpec,
-  sourceConnectorConfigSpec,
-  topicCreationConfig,
-} from './connector-config.ts';
+import { sinkConnectorConfigSpec, sourceConnectorConfigSpec } from './connector-config.ts';
 import { type ConnectorListener, ConnectorRunner } from './connector-runner.ts';
 import { DeadLetterQueue } from './dead-letter.ts';
 import { errorHandlingConfig, RetryWithToleranceOperator } from './retry-with-tolerance.ts';
@@ -17,6 +13,7 @@ import type { RuntimeMetrics } from './runtime-metrics.ts';
 import { SinkTaskRunner } from './sink-task-runner.ts';
 import { SourceTaskRunner } from './source-task-runner.ts';
 import { createTaskConverters } from './task-converters.ts';
+import { CREATION_PREFIX, TopicCreation } from './topic-creation.ts';
 import { TransformChain } from './transform-chain.ts';
 import { type WorkerConfig, workerConfigSpec } from './worker-config.ts';
 import type { TaskListener, WorkerTask } from './worker-task.ts';
@@ -136,6 +133,7 @@ export class Worker {
             taskId: id.task,
             log: o.log,
             metrics: errorMetrics,
+            replicationFactor: common['errors.deadletterqueue.topic.replication.factor'] as number,
           });
     const shared = {
       id,
@@ -154,7 +152,7 @@ export class Worker {
             ...shared,
             task: plugin.createTask(),
             offsetStore: o.offsetStore,
-            topicSpec: this.#topicSpec(connectorConfig),
+            topicCreation: this.#topicCreation(connectorConfig, logger),
             maxInFlight: o.config['max.in.flight.records'],
             commitIntervalMs: o.config['offset.flush.interval.ms'],
             metrics: o.metrics.sourceTask(id.connector, id.task),
@@ -184,12 +182,13 @@ export class Worker {
     return runner;
   }
 
-  /** The spec of topics a source creates (`topic.creation.default.*`); null leaves it to the log. */
-  #topicSpec(
-    config: Readonly<Record<string, string>>,
-  ): { partitions: number; config: Record<string, string> } | null {
-    const parsed = sourceConnectorConfigSpec.parse(config);
-    const partitions = parsed['topic.creation.default.partitions'];
-    return partitions > 0 ? { partitions, config: topicCreationConfig(config) } : null;
+  /** The connector's topic.creation groups, or null (and a warning if it sets any) when the worker disables them. */
+  #topicCreation(config: Readonly<Record<string, string>>, logger: Logger): TopicCreation | null {
+    if (this.options.config['topic.creation.enable']) return TopicCreation.fromConfig(config);
+    if (Object.keys(config).some((k) => k.startsWith(CREATION_PREFIX)))
+      logger.warn(
+        'The worker has topic.creation.enable=false: the topic.creation.* settings of this connector are ignored and missing topics get the log default',
+      );
+    return null;
   }
 }

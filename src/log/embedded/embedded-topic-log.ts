@@ -3,6 +3,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConnectError, DataError } from '../../api/errors.ts';
 import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import { partitionForKey } from '../partitioner.ts';
+import { oversizedRecords, RecordTooLargeError } from '../record-size.ts';
 import type {
   AppendedPosition,
   AppendRecord,
@@ -23,7 +24,7 @@ import { decodeHeaders, encodeHeaders } from './header-codec.ts';
 import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
 import { describe, insertTopic, loadTopics, type TopicState, validateSpec } from './topic-catalog.ts';
-import { parseTopicPolicy } from './topic-config.ts';
+import { parseTopicPolicy, type TopicPolicy } from './topic-config.ts';
 import { ValueHeads } from './value-heads.ts';
 import { WalSync } from './wal-sync.ts';
 import type { WriterLock } from './writer-lock.ts';
@@ -164,7 +165,13 @@ export class EmbeddedTopicLog implements TopicLog {
     this.ensureWritable('createTopics');
     const gate = this.checkpointer?.gate;
     if (gate) await gate;
-    const fresh = [...topics].filter(([name]) => !this.topics.has(name));
+    // -1 partitions is Kafka's "the broker's default": here the log's.
+    const fresh = [...topics]
+      .filter(([name]) => !this.topics.has(name))
+      .map(([name, spec]): [string, TopicSpec] => [
+        name,
+        spec.partitions === -1 ? { ...spec, partitions: this.defaultSpec.partitions } : spec,
+      ]);
     if (fresh.length === 0) return;
     for (const [name, spec] of fresh) validateSpec(name, spec);
     const created = this.transaction(() => fresh.map(([name, spec]) => insertTopic(this.db, name, spec)));
@@ -210,6 +217,11 @@ export class EmbeddedTopicLog implements TopicLog {
     if (gate) await gate;
     // Everything that can be refused is checked before the transaction, so a bad batch writes nothing.
     const missing = new Map<string, TopicSpec>();
+    let fallback: TopicPolicy | null = null;
+    const defaultPolicy = () => {
+      fallback ??= parseTopicPolicy('(default)', this.defaultSpec.config ?? {});
+      return fallback;
+    };
     const targets = records.map((r) => {
       const state = this.topics.get(r.topic);
       if (!state && !missing.has(r.topic)) {
@@ -217,7 +229,7 @@ export class EmbeddedTopicLog implements TopicLog {
         missing.set(r.topic, this.defaultSpec);
       }
       const count = state ? state.partitions.length : this.defaultSpec.partitions;
-      const policy = state ? state.policy : parseTopicPolicy(r.topic, this.defaultSpec.config ?? {});
+      const policy = state ? state.policy : defaultPolicy();
       const partition = r.partition ?? partitionForKey(r.key, count);
       if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
         throw new DataError(
@@ -231,6 +243,11 @@ export class EmbeddedTopicLog implements TopicLog {
       }
       return partition;
     });
+    const tooLarge = oversizedRecords(
+      records,
+      (topic) => (this.topics.get(topic)?.policy ?? defaultPolicy()).maxMessageBytes,
+    );
+    if (tooLarge.length > 0) throw RecordTooLargeError.of(records, tooLarge);
     const now = this.now();
     const { created, positions, touched } = this.withHeads(() =>
       this.transaction(() => {

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../../api/errors.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../record-size.ts';
 
 /**
  * The topic-level configs the embedded log acts on, with Kafka's names and defaults. Other keys are
@@ -13,6 +14,8 @@ export interface TopicPolicy {
   readonly retentionBytes: number;
   /** How long a tombstone stays readable after the compaction pass that first saw it as the latest. */
   readonly deleteRetentionMs: number;
+  /** The largest record (as a Kafka record batch) an append takes, as Kafka (record-size.ts). */
+  readonly maxMessageBytes: number;
 }
 
 const DEFAULTS = {
@@ -20,6 +23,7 @@ const DEFAULTS = {
   'retention.ms': '604800000',
   'retention.bytes': '-1',
   'delete.retention.ms': '86400000',
+  'max.message.bytes': String(DEFAULT_MAX_MESSAGE_BYTES),
 } as const;
 
 export function parseTopicPolicy(topic: string, config: Readonly<Record<string, string>>): TopicPolicy {
@@ -48,6 +52,7 @@ export function parseTopicPolicy(topic: string, config: Readonly<Record<string, 
     retentionMs: integer('retention.ms', -1),
     retentionBytes: integer('retention.bytes', -1),
     deleteRetentionMs: integer('delete.retention.ms', 0),
+    maxMessageBytes: integer('max.message.bytes', 0),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return policy;

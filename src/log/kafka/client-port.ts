@@ -44,6 +44,8 @@ export interface KafkaTopicInfo {
   readonly partitions: number;
   /** Only the configs set on the topic itself (not broker defaults). */
   readonly config: Readonly<Record<string, string>>;
+  /** The topic's effective max.message.bytes (set on it or the brokers' default); absent when unknown. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface KafkaGroupOffset {

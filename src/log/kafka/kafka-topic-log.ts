@@ -20,6 +20,12 @@
 import { DataError, FatalError } from '../../api/errors.ts';
 import type { LogConsumer, LogConsumerOptions } from '../log-consumer.ts';
 import { partitionForKey } from '../partitioner.ts';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  oversizedRecords,
+  RecordTooLargeError,
+  sendChunks,
+} from '../record-size.ts';
 import type {
   AppendedPosition,
   AppendRecord,
@@ -38,7 +44,7 @@ import type {
   KafkaTopicInfo,
   KafkaTransactionalProducer,
 } from './client-port.ts';
-import { isFencingError, KafkaFencedError } from './errors.ts';
+import { isFencingError, KafkaFencedError, kafkaErrorNames } from './errors.ts';
 import { KafkaLogConsumer, lazyMember, lazyReader } from './kafka-consumer.ts';
 import {
   applyOffsetRecords,
@@ -116,7 +122,7 @@ export class KafkaTopicLog implements TopicLog {
       [...topics].map(([name, spec]) => ({
         name,
         partitions: spec.partitions,
-        replicationFactor: this.#options.replicationFactor ?? -1,
+        replicationFactor: spec.replicationFactor ?? this.#options.replicationFactor ?? -1,
         config: spec.config ?? {},
       })),
     );
@@ -161,18 +167,32 @@ export class KafkaTopicLog implements TopicLog {
     if (records.length === 0 && offsets.length === 0) return [];
     const out: KafkaOutRecord[] = [];
     for (const r of records) out.push(await this.#placed(r));
+    const tooLarge = oversizedRecords(records, (t) => this.#limit(t));
+    if (tooLarge.length > 0) throw RecordTooLargeError.of(records, tooLarge);
     const offsetsInfo = offsets.length > 0 ? await this.#topic(this.#offsetsTopic, false) : null;
     for (const o of offsets)
       out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions, this.#offsetKeys));
 
     const producer = await this.#producerOnce();
     const tx = await this.#guard(producer.begin());
-    let offsetsOut: number[];
+    const offsetsOut: number[] = [];
     try {
-      offsetsOut = await this.#guard(tx.send(out));
+      for (const chunk of sendChunks(out, (t) => this.#limit(t)))
+        offsetsOut.push(...(await this.#guard(tx.send(chunk))));
       await this.#guard(tx.commit());
     } catch (error) {
-      if (this.#fenced === null) await tx.abort().catch(() => {});
+      if (this.#fenced === null) {
+        await tx.abort().catch(() => {});
+        // The client numbered the records it failed to send: its next batch would be refused as out of
+        // order (OUT_OF_ORDER_SEQUENCE_NUMBER) forever. A new producer re-initialises the id (new epoch).
+        await this.#dropProducer();
+      }
+      if (kafkaErrorNames(error).includes('MESSAGE_TOO_LARGE')) {
+        // The limit changed since it was read (or the estimate missed): read it again next time.
+        for (const r of records) this.#topics.delete(r.topic);
+        const topics = [...new Set(records.map((r) => r.topic))].join(', ');
+        throw new RecordTooLargeError(topics || this.#offsetsTopic, null, null, [], { cause: error });
+      }
       throw error;
     }
     const positions: AppendedPosition[] = [];
@@ -206,6 +226,17 @@ export class KafkaTopicLog implements TopicLog {
       headers: r.headers,
       timestamp: r.timestamp,
     };
+  }
+
+  /** The cached limit of a topic #placed has described. */
+  #limit(topic: string): number {
+    return this.#topics.get(topic)?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  async #dropProducer(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = null;
+    await producer?.then((p) => p.close()).catch(() => {});
   }
 
   async #topic(name: string, create: boolean): Promise<KafkaTopicInfo> {

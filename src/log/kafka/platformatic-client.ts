@@ -92,11 +92,18 @@ class PlatformaticAdmin implements KafkaAdminPort {
       const meta = metadata.topics.get(name);
       if (meta === undefined) continue;
       const config: Record<string, string> = {};
+      let maxMessageBytes: number | undefined;
       for (const c of configs.find((r) => r.resourceName === name)?.configs ?? []) {
         if (c.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG && typeof c.value === 'string')
           config[c.name] = c.value;
+        if (c.name === 'max.message.bytes' && typeof c.value === 'string') maxMessageBytes = Number(c.value);
       }
-      out.set(name, { name, partitions: meta.partitionsCount, config });
+      out.set(name, {
+        name,
+        partitions: meta.partitionsCount,
+        config,
+        ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+      });
     }
     return out;
   }

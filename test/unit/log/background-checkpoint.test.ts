@@ -45,6 +45,10 @@ it('checkpoints on a worker thread, keeps the WAL bounded, and closes cleanly', 
       headers: [],
       timestamp: null,
     }));
+  // 1 MiB records are over Kafka's default max.message.bytes, which the embedded log applies too.
+  await log.createTopics(
+    new Map([['t', { partitions: 1, config: { 'max.message.bytes': String(2 * MB) } }]]),
+  );
   const initial = dbSize();
   await log.append(round(0));
   // 34 MB passed the 32 MB request threshold: the worker copies them into the database file. The file's
