@@ -10,7 +10,7 @@ import {
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
-import { clientConfig, connect } from './connection/connect.ts';
+import { connect } from './connection/connect.ts';
 import { preparePublication } from './connection/publication.ts';
 import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
 import { classify } from './errors.ts';
@@ -23,9 +23,10 @@ import { signalTableName } from './snapshot/signals.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
-import { ReplicationStream } from './stream/replication-stream.ts';
+import { openStream, type ReconnectingStream } from './stream/reconnect.ts';
 import {
   alreadyStored,
+  HandledPosition,
   type StoredPosition,
   snapshotInProgress,
   storedPosition,
@@ -48,8 +49,9 @@ export class PostgresSourceTask implements SourceTask {
   #schemaOptions!: TableSchemaOptions;
   #tables = new Map<number, TableSchema | null>();
   #lastConfirmed: { text: unknown; lsn: Lsn | null } = { text: undefined, lsn: null };
-  #stream: ReplicationStream | null = null;
+  #stream: ReconnectingStream | null = null;
   #stored: StoredPosition | null = null;
+  #handled = new HandledPosition();
   #txCommit: Lsn | null = null;
   /** Highest position (P, 0) known complete between transactions, for heartbeats. */
   #between: Lsn | null = null;
@@ -220,21 +222,19 @@ export class PostgresSourceTask implements SourceTask {
       { slot: c['slot.name'], publication: c['publication.name'], lsn: from.toString() },
       `Streaming changes from slot ${c['slot.name']} at ${from}`,
     );
-    this.#stream = new ReplicationStream(
-      clientConfig(c),
-      c['slot.name'],
-      c['publication.name'],
-      from,
-      {
-        onMessage: (lsn, message) => this.#onMessage(lsn, message),
-        onKeepalive: (walEnd, quiet) => {
-          if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
-            this.#between = walEnd;
-        },
-        onError: (e) => this.#queue.fail(e),
+    this.#stream = openStream(c, from, this.#ctx, {
+      onMessage: (lsn, message) => this.#onMessage(lsn, message),
+      onKeepalive: (walEnd, quiet) => {
+        if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
+          this.#between = walEnd;
       },
-      c['status.update.interval.ms'],
-    );
+      onError: (e) => this.#queue.fail(e),
+      // A half-received transaction starts again with its BEGIN; what was handled is skipped.
+      beforeReconnect: () => {
+        this.#stored = this.#handled.resumeAfter(this.#stored);
+        this.#txCommit = null;
+      },
+    });
     this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
@@ -268,7 +268,10 @@ export class PostgresSourceTask implements SourceTask {
    */
   #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> | undefined {
     if (m.tag !== 'insert' && m.tag !== 'update' && m.tag !== 'delete') return this.#onOtherMessage(lsn, m);
-    if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+    if (this.#txCommit) {
+      if (alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+      this.#handled.mark(this.#txCommit, lsn);
+    }
     const oid = m.relation.relationOid;
     if (!this.#tables.has(oid) || this.#incremental || (m.tag === 'update' && this.#reselector))
       return this.#onOtherMessage(lsn, m);
@@ -301,12 +304,14 @@ export class PostgresSourceTask implements SourceTask {
         this.#txId = m.xid;
         out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, lsn);
         if (alreadyStored(this.#stored, this.#txCommit, lsn)) out = [];
+        else this.#handled.mark(this.#txCommit, lsn);
         break;
       }
       case 'commit': {
         const end = Lsn.parse(m.commitEndLsn!);
         out = b.commit(Lsn.parse(m.commitLsn!), end, m.commitTime as bigint);
         if (alreadyStored(this.#stored, this.#txCommit ?? end, end)) out = [];
+        else this.#handled.mark(this.#txCommit ?? end, end);
         this.#txCommit = null;
         this.#between = this.#between && this.#between.compareTo(end) > 0 ? this.#between : end;
         break;
@@ -319,6 +324,7 @@ export class PostgresSourceTask implements SourceTask {
       case 'update':
       case 'delete': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         if (this.#incremental?.isSignalTable(m.relation.schema, m.relation.name)) {
           if (m.tag === 'update') return;
           const tuple = (m.tag === 'insert' ? m.new : (m.old ?? m.key)) as TextTuple;
@@ -342,6 +348,7 @@ export class PostgresSourceTask implements SourceTask {
       }
       case 'truncate': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         const tables = (await Promise.all(m.relations.map((r) => this.#tableFor(r)))).filter(
           (t): t is TableSchema => t !== null,
         );
@@ -352,6 +359,7 @@ export class PostgresSourceTask implements SourceTask {
       case 'message': {
         if (!this.#filters.message(m.prefix)) return;
         if (m.transactional && this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (m.transactional && this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         out = [b.message(m.prefix, m.content, lsn, m.transactional, BigInt(Date.now()) * 1000n)];
         break;
       }
