@@ -13,6 +13,7 @@ import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from '
 import { connect } from './connection/connect.ts';
 import { preparePublication } from './connection/publication.ts';
 import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
+import { reviewSlots } from './connection/slot-report.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
@@ -99,6 +100,7 @@ export class PostgresSourceTask implements SourceTask {
     }
     await checkSelect(client, c['database.user'], matched);
     const refs = await preparePublication(client, c, matched, signalRef, context.logger, context.status);
+    await reviewSlots(client, c, context.connectorName, context.logger, context.status);
     await this.#begin(refs);
   }
 
