@@ -1,8 +1,8 @@
 import { canonicalJson } from '../runtime/json-text.ts';
 import { connectorChanges } from '../storage/config-store.ts';
 import type { ConnectorRecord, ConnectorStatusRecord, RebuildStatus } from '../storage/connector-state.ts';
-import { type ConnectorEntry, desiredRecord, instanceStatus, type TaskSlot } from './connector-entry.ts';
 import { releaseDeleted } from './connector-deletion.ts';
+import { type ConnectorEntry, desiredRecord, instanceStatus, type TaskSlot } from './connector-entry.ts';
 import { ConnectorLifecycle } from './connector-lifecycle.ts';
 import type { ConnectorStateInfo, RestartRequest } from './herder.ts';
 import { HerderCore, type HerderCoreOptions } from './herder-core.ts';

@@ -118,3 +118,8 @@ export async function seamPublications(client: pg.Client): Promise<Map<string, S
   }
   return out;
 }
+
+/** A boolean column as pg gives it: true with the default parsers, 't' with the connector's text-only ones. */
+export function pgBool(value: unknown): boolean {
+  return value === true || value === 't';
+}

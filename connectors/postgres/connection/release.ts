@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { PostgresConfig } from '../config.ts';
 import { quoteIdent } from './connect.ts';
-import { readMarker, type SeamMarker, updateMarker } from './ownership.ts';
+import { pgBool, readMarker, type SeamMarker, updateMarker } from './ownership.ts';
 
 /**
  * When a connector is deleted: drop the slot and the publication Seam created for it, so nothing pins
@@ -80,5 +80,9 @@ async function slotRow(
   );
   const r = rows[0];
   if (!r) return null;
-  return { active: r.active, pid: r.active_pid, retained: r.retained === null ? null : Number(r.retained) };
+  return {
+    active: pgBool(r.active),
+    pid: r.active_pid === null ? null : Number(r.active_pid),
+    retained: r.retained === null ? null : Number(r.retained),
+  };
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { PluginLogger, TaskStatusReporter } from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
 import { quoteLiteral } from './connect.ts';
-import { claimSlot, seamPublications } from './ownership.ts';
+import { claimSlot, pgBool, seamPublications } from './ownership.ts';
 
 /**
  * Replication slots as an operator needs to see them: which are active, how much WAL each retains, and
@@ -33,10 +33,10 @@ export async function listSlots(client: pg.Client): Promise<SlotReport[]> {
     slot_name: string;
     database: string | null;
     plugin: string | null;
-    active: boolean;
-    active_pid: number | null;
+    active: boolean | string;
+    active_pid: number | string | null;
     retained: string | null;
-    here: boolean;
+    here: boolean | string;
   }>(
     `SELECT slot_name, database, plugin, active, active_pid,
             pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END,
@@ -46,7 +46,7 @@ export async function listSlots(client: pg.Client): Promise<SlotReport[]> {
   );
   return rows.map((r) => {
     let seam: SlotReport['seam'] = null;
-    if (r.here) {
+    if (pgBool(r.here)) {
       for (const [publication, m] of markers) {
         const rec = m.slots[r.slot_name];
         if (rec) seam = { publication, connector: rec.connector, created: rec.created };
@@ -56,7 +56,7 @@ export async function listSlots(client: pg.Client): Promise<SlotReport[]> {
       slot: r.slot_name,
       database: r.database,
       plugin: r.plugin,
-      active: r.active,
+      active: pgBool(r.active),
       activePid: r.active_pid === null ? null : Number(r.active_pid),
       retainedWalBytes: r.retained === null ? null : Number(r.retained),
       seam,
