@@ -155,7 +155,10 @@ describe('PostgreSQL source: no orphaned slots', () => {
     });
     expect(row?.retainedWalBytes).toBeGreaterThanOrEqual(0);
     const table = await promisify(execFile)(NODE, [CLI, 'slots', '--database-url', servers.postgresUrl]);
-    expect(table.stdout).toMatch(new RegExp(`${slot}\\s+seam_test\\s+no\\s+\\d+\\s+created for pgops-sl-b`));
+    const database = new URL(servers.postgresUrl).pathname.slice(1);
+    expect(table.stdout).toMatch(
+      new RegExp(`${slot}\\s+${database}\\s+no\\s+\\d+\\s+created for pgops-sl-b`),
+    );
 
     // Another PostgreSQL task of the same database warns at start and shows it in its status.
     const other = new TaskHarness();
