@@ -91,6 +91,8 @@ export class ReconnectingStream {
     this.#status = options.status;
     this.#slot = options.slot;
     this.#confirmed = options.from;
+    // Reported from the start, so the reconnect count exists as a metric (at 0) before the first drop.
+    this.#report({});
     this.#stream = this.#start(options.from);
   }
 
