@@ -12,6 +12,7 @@ import { type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
 import { connect } from './connection/connect.ts';
 import { preparePublication } from './connection/publication.ts';
+import { type QueryClient, queryClient } from './connection/query-client.ts';
 import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
 import { reviewSlots } from './connection/slot-report.ts';
 import { classify } from './errors.ts';
@@ -44,6 +45,7 @@ export class PostgresSourceTask implements SourceTask {
   #c!: PostgresConfig;
   #ctx!: SourceTaskContext;
   #client: pg.Client | null = null;
+  #queries: QueryClient | null = null;
   #queue!: RecordQueue;
   #builder!: ChangeBuilder;
   #filters!: Filters;
@@ -78,8 +80,9 @@ export class PostgresSourceTask implements SourceTask {
     this.#schemaOptions = schemaOptions(c, config, this.#filters);
     const client = await connect(c);
     this.#client = client;
+    this.#queries = queryClient(c, client, context, this.#abort.signal, (next) => (this.#client = next));
     const reselect = reselectOptions(config);
-    if (reselect) this.#reselector = new ToastReselector(client, reselect);
+    if (reselect) this.#reselector = new ToastReselector(() => this.#client!, reselect);
     await checkServer(client, c['database.user']);
     const all = await listTables(client);
     const signal = signalTableName(c['signal.data.collection']);
@@ -248,8 +251,10 @@ export class PostgresSourceTask implements SourceTask {
   async #beat(): Promise<void> {
     const c = this.#c;
     const query = c['heartbeat.action.query'];
-    if (query) await this.#client!.query(query);
-    const lag = await slotLagBytes(this.#client!, c['slot.name']);
+    const lag = await this.#queries!.run(async (client) => {
+      if (query) await client.query(query);
+      return slotLagBytes(client, c['slot.name']);
+    });
     this.#ctx.status.setDetail('slot_lag_bytes', lag);
     if (this.#between && !this.#builder.inTransaction && this.#queue.size === 0) {
       await this.#queue.push([
@@ -343,7 +348,7 @@ export class PostgresSourceTask implements SourceTask {
         }
         const filled =
           m.tag === 'update' && this.#reselector
-            ? await this.#reselector.fill(table, m.new as TextTuple)
+            ? await this.#queries!.run(() => this.#reselector!.fill(table, m.new as TextTuple))
             : undefined;
         out = this.#rowRecords(table, lsn, m, filled);
         break;
@@ -383,7 +388,8 @@ export class PostgresSourceTask implements SourceTask {
   }
 
   async #schemaOf(ref: TableRef): Promise<TableSchema | null> {
-    const meta = await tableMeta(this.#client!, ref, this.#filters.keyColumns(ref.schema, ref.table));
+    const keys = this.#filters.keyColumns(ref.schema, ref.table);
+    const meta = await this.#queries!.run((client) => tableMeta(client, ref, keys));
     const name = `${ref.schema}.${ref.table}`;
     if (meta.keyColumns.length === 0 && !this.#warnedNoKey.has(name)) {
       this.#warnedNoKey.add(name);

@@ -14,24 +14,40 @@ const SLOT = 'pgops_rc_slot';
 const PUB = 'pgops_rc_pub';
 const TABLE = 'pgops_rc_items';
 const DROPS = 6;
+const FAILOVER = {
+  slot: 'pgops_rc_slot2',
+  pub: 'pgops_rc_pub2',
+  table: 'pgops_rc_items2',
+  app: 'pgops_rc_q',
+};
 
 const work = new WorkerDir();
+const failoverWork = new WorkerDir();
 let db: pg.Client;
 
 beforeAll(async () => {
   db = await openAdmin(
     SLOT,
     PUB,
-    [`DROP TABLE IF EXISTS ${TABLE}`, `CREATE TABLE ${TABLE} (id int PRIMARY KEY, note text)`],
+    [
+      `DROP TABLE IF EXISTS ${TABLE}`,
+      `CREATE TABLE ${TABLE} (id int PRIMARY KEY, note text)`,
+      `DROP TABLE IF EXISTS ${FAILOVER.table}`,
+      `CREATE TABLE ${FAILOVER.table} (id int PRIMARY KEY)`,
+    ],
     dropSlotAndPublication,
   );
+  await dropSlotAndPublication(db, FAILOVER.slot, FAILOVER.pub);
 });
 
 afterAll(async () => {
   await dropSlotAndPublication(db, SLOT, PUB).catch(() => {});
+  await dropSlotAndPublication(db, FAILOVER.slot, FAILOVER.pub).catch(() => {});
   await db?.query(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => {});
+  await db?.query(`DROP TABLE IF EXISTS ${FAILOVER.table}`).catch(() => {});
   await db?.end();
   work.remove();
+  failoverWork.remove();
 });
 
 async function until<T>(what: string, worker: WorkerProcess, probe: () => Promise<T | null | undefined>) {
@@ -45,13 +61,33 @@ async function until<T>(what: string, worker: WorkerProcess, probe: () => Promis
 }
 
 /** The PID of the walsender streaming from the slot, once it streams. */
-async function streamingPid(): Promise<number | null> {
+async function streamingPid(slot = SLOT): Promise<number | null> {
   const { rows } = await db.query(
     `SELECT s.active_pid AS pid FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid
       WHERE s.slot_name = $1 AND r.state IN ('streaming', 'catchup')`,
-    [SLOT],
+    [slot],
   );
   return rows[0] ? Number(rows[0].pid) : null;
+}
+
+/** Records every state the task shows until `stop()`, polling its status every 50 ms. */
+function watchStates(worker: WorkerProcess, name: string): { states: Set<string>; stop(): Promise<void> } {
+  const states = new Set<string>();
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      const s = await taskStatus(worker, name).catch(() => null);
+      if (s) states.add(s.state);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    states,
+    stop: async () => {
+      watching = false;
+      await loop;
+    },
+  };
 }
 
 interface TaskStatus {
@@ -84,9 +120,7 @@ describe('PostgreSQL source: dropped replication connection', () => {
       port: await freePort(),
       connectorFiles: [connector],
     });
-    const states = new Set<string>();
-    let watching = false;
-    let watcher: Promise<void> = Promise.resolve();
+    let watch: ReturnType<typeof watchStates> | null = null;
     let next = 1;
     const insert = async (rows: number) => {
       await db.query(
@@ -96,20 +130,13 @@ describe('PostgreSQL source: dropped replication connection', () => {
       next += rows;
     };
     try {
-      let pid = await until('streaming', worker, streamingPid);
+      let pid = await until('streaming', worker, () => streamingPid());
       await until(
         'task RUNNING',
         worker,
         async () => (await taskStatus(worker, 'pgops-rc'))?.state === 'RUNNING',
       );
-      watching = true;
-      watcher = (async () => {
-        while (watching) {
-          const s = await taskStatus(worker, 'pgops-rc').catch(() => null);
-          if (s) states.add(s.state);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      })();
+      watch = watchStates(worker, 'pgops-rc');
       for (let drop = 1; drop <= DROPS; drop++) {
         for (let i = 0; i < 5; i++) await insert(1);
         // A large transaction the stream is likely still receiving or queueing when it is cut.
@@ -140,16 +167,14 @@ describe('PostgreSQL source: dropped replication connection', () => {
         .split('\n')
         .find((l) => l.startsWith('seam_task_detail{') && l.includes('detail="replication_reconnects"'));
       expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(DROPS);
-      watching = false;
-      await watcher;
-      expect([...states]).toEqual(['RUNNING']);
+      await watch.stop();
+      expect([...watch.states]).toEqual(['RUNNING']);
       // Warn level, never error: the drops are expected operations.
       expect(worker.output()).not.toMatch(/"level":50/);
       expect(worker.output()).toMatch(/reconnecting in \d+ ms/);
       expect(await worker.stop()).toBe(0);
     } finally {
-      watching = false;
-      await watcher;
+      await watch?.stop();
       await worker.kill();
     }
     const records = await work.withLog((log) => readTopic(log, `pgopsrc.public.${TABLE}`));
@@ -174,7 +199,7 @@ describe('PostgreSQL source: dropped replication connection', () => {
       connectorFiles: [connector],
     });
     try {
-      const pid = await until('streaming', worker, streamingPid);
+      const pid = await until('streaming', worker, () => streamingPid());
       await db.query('SELECT pg_terminate_backend($1)', [pid]);
       // Dropped while the stream waits to reconnect (the slot is inactive then).
       await until('slot dropped', worker, async () => {
@@ -194,5 +219,80 @@ describe('PostgreSQL source: dropped replication connection', () => {
     } finally {
       await worker.kill();
     }
+  }, 120_000);
+
+  it('a failover (both connections closed) is a reconnect too: the query connection is reopened', async () => {
+    const connector = failoverWork.connectorFile('pgops-rc-failover', {
+      'topic.prefix': 'pgopsrcfo',
+      'slot.name': FAILOVER.slot,
+      'publication.name': FAILOVER.pub,
+      'publication.autocreate.mode': 'filtered',
+      'table.include.list': `public.${FAILOVER.table}`,
+      'snapshot.mode': 'no_data',
+      'status.update.interval.ms': '500',
+      'heartbeat.interval.ms': '300',
+      // Names this task's query connection, and only it, among the server's sessions.
+      'database.initial.statements': `SET application_name = '${FAILOVER.app}'`,
+    });
+    const worker = await startWorker({
+      dataDir: failoverWork.dataDir,
+      port: await freePort(),
+      connectorFiles: [connector],
+    });
+    const queryPid = async () => {
+      const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+        FAILOVER.app,
+      ]);
+      return rows[0] ? Number(rows[0].pid) : null;
+    };
+    let next = 1;
+    let watch: ReturnType<typeof watchStates> | null = null;
+    const insert = async () => {
+      await db.query(`INSERT INTO ${FAILOVER.table} VALUES ($1)`, [next++]);
+    };
+    try {
+      let pid = await until('streaming', worker, () => streamingPid(FAILOVER.slot));
+      let qpid = await until('query connection', worker, queryPid);
+      await until(
+        'task RUNNING',
+        worker,
+        async () => (await taskStatus(worker, 'pgops-rc-failover'))?.state === 'RUNNING',
+      );
+      watch = watchStates(worker, 'pgops-rc-failover');
+      for (let drop = 1; drop <= 3; drop++) {
+        for (let i = 0; i < 3; i++) await insert();
+        await db.query('SELECT pg_terminate_backend(p) FROM unnest($1::int[]) p', [[pid, qpid]]);
+        for (let i = 0; i < 3; i++) await insert();
+        const [previous, previousQuery] = [pid, qpid];
+        pid = await until(`stream back ${drop}`, worker, async () => {
+          const p = await streamingPid(FAILOVER.slot);
+          return p !== null && p !== previous ? p : null;
+        });
+        qpid = await until(`query connection back ${drop}`, worker, async () => {
+          const p = await queryPid();
+          return p !== null && p !== previousQuery ? p : null;
+        });
+        expect((await taskStatus(worker, 'pgops-rc-failover'))?.state).toBe('RUNNING');
+      }
+      const { rows } = await db.query('SELECT pg_current_wal_insert_lsn()::text AS l');
+      const end = lsnValue(rows[0].l as string);
+      await insert();
+      await until('capture of the last change', worker, async () => {
+        const slot = await slotRow(db, FAILOVER.slot);
+        return slot?.confirmed !== null && slot?.confirmed !== undefined && slot.confirmed > end;
+      });
+      await watch.stop();
+      expect([...watch.states]).toEqual(['RUNNING']);
+      expect(worker.output()).not.toMatch(/Task failed|"level":50/);
+      expect(worker.output()).toMatch(/Query connection was closed by the server; reconnected/);
+      expect(await worker.stop()).toBe(0);
+    } finally {
+      await watch?.stop();
+      await worker.kill();
+    }
+    const records = await failoverWork.withLog((log) => readTopic(log, `pgopsrcfo.public.${FAILOVER.table}`));
+    expect(records.map((r) => (r.key as { id: number }).id)).toEqual(
+      Array.from({ length: next - 1 }, (_, i) => i + 1),
+    );
   }, 120_000);
 });
