@@ -50,6 +50,13 @@ interface ReplicationDetail {
 
 export const REPLICATION_DETAIL = 'replication';
 
+/**
+ * A stream lost this soon after the server accepted it continues the outage it ended (its attempts and
+ * time budget), so a cause that strikes right after every start backs off and is bounded instead of
+ * reconnecting twice a second forever. Drops by an operator or a network are further apart.
+ */
+export const STABLE_STREAM_MS = 1_000;
+
 export class ReconnectingStream {
   readonly #open: (from: Lsn, handlers: StreamHandlers) => ReplicationStream;
   readonly #handlers: StreamHandlers;
@@ -64,6 +71,8 @@ export class ReconnectingStream {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #outageStart: number | null = null;
+  /** The outage the current stream ended, and when it started, while it may still be flapping. */
+  #ended: { outageStart: number; attempts: number; at: number } | null = null;
   #detail: ReplicationDetail = {
     state: 'streaming',
     reconnects: 0,
@@ -111,6 +120,7 @@ export class ReconnectingStream {
       { slot: this.#slot, lsn: this.#confirmed.toString(), attempts: this.#detail.attempts, down_ms: downMs },
       `Replication stream of slot ${this.#slot} reconnected at ${this.#confirmed} after ${downMs} ms`,
     );
+    this.#ended = { outageStart: this.#outageStart, attempts: this.#detail.attempts, at: Date.now() };
     this.#outageStart = null;
     this.#report({ state: 'streaming', attempts: 0, since: null });
   }
@@ -118,8 +128,10 @@ export class ReconnectingStream {
   #onLost(error: ConnectError): void {
     if (this.#stopped) return;
     const now = Date.now();
-    this.#outageStart ??= now;
-    const attempt = this.#detail.attempts + 1;
+    const flapping = this.#ended !== null && now - this.#ended.at < STABLE_STREAM_MS ? this.#ended : null;
+    this.#ended = null;
+    this.#outageStart ??= flapping?.outageStart ?? now;
+    const attempt = (flapping?.attempts ?? this.#detail.attempts) + 1;
     const delay =
       this.#policy.enabled && error.retriable
         ? nextBackoff(attempt, now - this.#outageStart, this.#policy.backoff)

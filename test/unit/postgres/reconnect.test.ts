@@ -95,6 +95,17 @@ describe('ReconnectingStream', () => {
     expect(h.streams[1]!.stopped).toBe(true);
   });
 
+  it('a stream lost right after it started continues the outage, so the budget still bounds it', async () => {
+    const h = harness({ maxRetries: 3 });
+    for (let i = 0; i < 4; i++) {
+      await until(() => h.streams.length === i + 1);
+      h.streams[i]!.handlers.onStarted?.();
+      h.streams[i]!.lose(new RetriableError('out of memory'));
+    }
+    expect(h.failures).toHaveLength(1);
+    expect(h.failures[0]!.message).toMatch(/stayed down after 3 reconnect attempt/);
+  });
+
   it('fails at once for what needs a person, keeping the classification', async () => {
     const h = harness();
     const gone = new FatalError('slot dropped', { code: 'seam.postgres.slot_lost' });
