@@ -222,7 +222,7 @@ export const workerConfigSpec = configSpec()
     type: 'long',
     default: 300_000,
     validator: atLeast(0),
-    doc: 'Longest delay between automatic restarts; a task running this long without failing resets the count.',
+    doc: 'Longest delay between automatic restarts; a task running 60 s (or this long, if shorter) without failing resets the count.',
     group: 'Tasks',
   })
   .define({
