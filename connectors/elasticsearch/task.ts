@@ -1,6 +1,7 @@
 import {
   type ConnectError,
   DataError,
+  OutageTracker,
   type PartitionOffsets,
   type Schema,
   type SinkRecord,
@@ -52,6 +53,7 @@ export class ElasticsearchSinkTask implements SinkTask {
   /** index → mirror index (write.mirror.indices), while a view rebuild runs. */
   readonly #mirrors = new Map<string, string>();
   readonly #purgeTimers: NodeJS.Timeout[] = [];
+  #outage!: OutageTracker;
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = esSinkConfigSpec.parse(raw);
@@ -70,8 +72,15 @@ export class ElasticsearchSinkTask implements SinkTask {
       const at = pair.lastIndexOf(':');
       if (at > 0) this.#mirrors.set(pair.slice(0, at), pair.slice(at + 1));
     }
+    this.#outage = new OutageTracker(context);
     this.#client = new EsClient(c);
-    await this.#client.connect();
+    try {
+      await this.#client.connect();
+    } catch (error) {
+      // A restart during an outage is one more attempt of it, not a new outage.
+      if ((error as ConnectError).retriable) this.#outage.failed((error as Error).message);
+      throw error;
+    }
     context.status.setDetail('elasticsearch', { version: this.#client.version });
     // Writes without an ordering guard (upserts, unversioned deletes) must not overtake each other.
     const maxInFlight = c['write.method'] === 'upsert' ? 1 : c['max.in.flight.requests'];
@@ -85,14 +94,19 @@ export class ElasticsearchSinkTask implements SinkTask {
       retryBackoffMs: c['retry.backoff.ms'],
       onMalformed: (op, reason) => this.#malformed(op.record, reason),
       stale: (ops) => this.#staleWrites(ops),
-      onOutage: (outage) => {
-        context.status.setDetail('outage', outage);
-        if (outage)
+      outage: {
+        failed: (error) => {
+          const o = this.#outage.failed(error);
           context.logger.warn(
-            { attempts: outage.attempts, error: outage.error },
+            { attempts: o.attempts, since: o.since, error },
             'Elasticsearch bulk failing; retrying',
           );
-        else context.logger.info('Elasticsearch reachable again');
+          return o;
+        },
+        succeeded: () => {
+          if (this.#outage.current) context.logger.info('Elasticsearch reachable again');
+          this.#outage.succeeded();
+        },
       },
     });
   }
@@ -344,6 +358,8 @@ export class ElasticsearchSinkTask implements SinkTask {
 
   /** Seeks every partition back to its first unacknowledged record, forgets the writer's state, returns the error. */
   #rewind(error: ConnectError, notYetAdded: readonly SinkRecord[]): ConnectError {
+    // The writer counted its own failed requests; a failure before any request (index check) counts here.
+    if (error.retriable && error !== this.#writer.failure) this.#outage.failed(error.message);
     const records = [...this.#writer.unacknowledged().map((op: BulkOperation) => op.record), ...notYetAdded];
     const first = new Map<string, { topic: string; partition: number; offset: number }>();
     for (const r of records) {
