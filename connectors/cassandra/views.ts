@@ -4,7 +4,7 @@ import { classifyCassandraError } from './errors.ts';
 /**
  * How readers find a view's current table (decision record 2026-12-02-cassandra-views). Cassandra has no
  * alias, so each keyspace holding a rebuilt view has a small pointer table Seam maintains:
- * `<keyspace>.seam_views (view text PRIMARY KEY, physical text, generation int, swapped_at timestamp)`.
+ * `<keyspace>.seam_views (view_name text PRIMARY KEY, table_name text, generation int, swapped_at timestamp)`.
  * A view never rebuilt has no row there and is the table of its own name; after a rebuild the row names
  * the versioned table (`<view>_v<N>`) that holds it. Readers look the row up (and may cache it for a
  * short while); the sink resolves it at task start.
@@ -34,26 +34,30 @@ export async function currentTable(
   keyspace: string,
   view: string,
 ): Promise<string> {
-  const pointer = await client.metadata.getTable(keyspace, POINTER_TABLE).catch((error: unknown) => {
-    throw classifyCassandraError(error, `reading the schema of ${keyspace}.${POINTER_TABLE}`);
-  });
-  if (!pointer) return view;
   try {
     const rs = await client.execute(
-      `SELECT physical FROM ${quote(keyspace)}.${POINTER_TABLE} WHERE view = ?`,
+      `SELECT table_name FROM ${quote(keyspace)}.${POINTER_TABLE} WHERE view_name = ?`,
       [view],
       { prepare: true, consistency: LOCAL_QUORUM },
     );
-    return (rs.first()?.get('physical') as string | undefined) ?? view;
+    return (rs.first()?.get('table_name') as string | undefined) ?? view;
   } catch (error) {
+    // No pointer table: no view of this keyspace was ever rebuilt.
+    if (isMissingTable(error)) return view;
     throw classifyCassandraError(error, `reading ${keyspace}.${POINTER_TABLE}`);
   }
+}
+
+/** Cassandra's answer to a statement on a table (or keyspace) that does not exist. */
+export function isMissingTable(error: unknown): boolean {
+  const e = error as { code?: number; message?: string };
+  return e?.code === 0x2200 && /unconfigured table|does not exist/i.test(e.message ?? '');
 }
 
 export async function ensurePointerTable(client: cassandra.Client, keyspace: string): Promise<void> {
   await run(
     client,
-    `CREATE TABLE IF NOT EXISTS ${quote(keyspace)}.${POINTER_TABLE} (view text PRIMARY KEY, physical text, generation int, swapped_at timestamp)`,
+    `CREATE TABLE IF NOT EXISTS ${quote(keyspace)}.${POINTER_TABLE} (view_name text PRIMARY KEY, table_name text, generation int, swapped_at timestamp)`,
     `creating ${keyspace}.${POINTER_TABLE}`,
   );
 }
@@ -67,7 +71,7 @@ export async function setPointer(
 ): Promise<void> {
   await run(
     client,
-    `INSERT INTO ${quote(keyspace)}.${POINTER_TABLE} (view, physical, generation, swapped_at) VALUES (?, ?, ?, toTimestamp(now()))`,
+    `INSERT INTO ${quote(keyspace)}.${POINTER_TABLE} (view_name, table_name, generation, swapped_at) VALUES (?, ?, ?, toTimestamp(now()))`,
     `switching ${keyspace}.${view} to ${physical}`,
     [view, physical, generation],
   );
