@@ -158,7 +158,9 @@ describe('Cassandra sink auto.create', () => {
       'auto.create': 'true',
     });
     try {
-      const error = await write(task, [sinkRecord({ topic, key: { id: 1 }, value: { id: 1, name: 'a' } })]).then(
+      const error = await write(task, [
+        sinkRecord({ topic, key: { id: 1 }, value: { id: 1, name: 'a' } }),
+      ]).then(
         () => null,
         (e: unknown) => e,
       );
