@@ -75,12 +75,21 @@ export class BatchWriter {
     }
   }
 
-  /** Sends every buffered group and waits for every request; throws the writer's failure. */
-  async flush(): Promise<void> {
+  /**
+   * Sends every buffered group without waiting for the answers (only for a free request slot). Called at
+   * the end of each put: a partition's statements are batched within what one put brings, and none waits
+   * for the next commit to be sent (that would add up to the commit interval to every write's latency).
+   */
+  async send(): Promise<void> {
     for (const [key, group] of this.#groups) {
       this.#groups.delete(key);
       await this.#dispatch(group);
     }
+  }
+
+  /** Sends every buffered group and waits for every request; throws the writer's failure. */
+  async flush(): Promise<void> {
+    await this.send();
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
     if (this.#failure) throw this.#failure;
   }

@@ -190,6 +190,11 @@ export class CassandraSinkTask implements SinkTask {
         }
       }
     }
+    try {
+      await this.#writer.send();
+    } catch (error) {
+      throw this.#rewind(error as ConnectError);
+    }
   }
 
   async flush(_offsets: PartitionOffsets): Promise<void> {

@@ -97,7 +97,12 @@ async function replay(w: WorkerProcess, end: number, expected: Map<string, Row>)
 
 describe('Idempotence and ordering of both sinks', () => {
   it('an offset reset to 0 and a replay of an older segment after newer ones leave both views unchanged', async () => {
-    const files = p.files({ es: {} });
+    // Throttled sinks (one statement / small bulks at a time), so the replays last long enough to be
+    // sampled several times while they run.
+    const files = p.files({
+      cass: { maxConcurrentRequests: '1', maxNumberOfRecordsInBatch: '1' },
+      es: { 'batch.size': '5', 'max.in.flight.requests': '1', 'linger.ms': '0' },
+    });
     const w = await startWorker({
       dataDir: p.dataDir,
       port: await freePort(),
@@ -106,7 +111,7 @@ describe('Idempotence and ordering of both sinks', () => {
     });
     try {
       const rnd = seeded(23);
-      for (let i = 0; i < 250; i++) await p.randomTransaction(KEYS, rnd);
+      for (let i = 0; i < 600; i++) await p.randomTransaction(KEYS, rnd);
       const table = await p.rows();
       await waitFor('both views to equal the table', 90_000, async () => {
         return compare(table, await p.view()).length === 0 && compare(table, await indexed()).length === 0;
@@ -115,7 +120,7 @@ describe('Idempotence and ordering of both sinks', () => {
       await stop(w, 'es');
       const end = await committed(w, 'cass');
       expect(await committed(w, 'es')).toBe(end);
-      expect(end).toBeGreaterThan(250);
+      expect(end).toBeGreaterThan(600);
 
       // 1. Offsets reset to 0: the whole history is replayed.
       await rest(w, 'DELETE', '/connectors/cass/offsets');
