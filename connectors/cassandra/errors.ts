@@ -29,7 +29,7 @@ export const CASSANDRA_ERROR_CODES = defineErrorCodes('cassandra', {
   },
   'seam.cassandra.table_missing': {
     status: 400,
-    hint: 'Create the keyspace and table named in topic.<topic>.<keyspace>.<table>.mapping (auto creation is not available yet).',
+    hint: 'Create the keyspace and table named in topic.<topic>.<keyspace>.<table>.mapping, or set auto.create=true to create the table from the record schema (the keyspace must exist).',
   },
   'seam.cassandra.mapping_invalid': {
     status: 400,
