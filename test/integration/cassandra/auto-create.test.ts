@@ -4,8 +4,8 @@ import {
   ConfigError,
   DebeziumNames,
   decimalSchema,
-  type Schema,
   SchemaBuilder as S,
+  type Schema,
   type SinkRecord,
 } from '../../../src/api/index.ts';
 import { requireServer } from '../../helpers/servers.ts';
@@ -176,19 +176,19 @@ describe('Cassandra sink auto.create', () => {
 /** The CQL name of a driver column type (collections by their kind only). */
 function cassandraType(type: { code: number }): string {
   const names: Record<number, string> = {
-    0x0002: 'bigint',
-    0x000a: 'text',
-    0x0006: 'decimal',
-    0x000e: 'varint',
-    0x0007: 'double',
-    0x0004: 'boolean',
-    0x000b: 'timestamp',
-    0x0011: 'date',
-    0x0012: 'time',
-    0x000c: 'uuid',
-    0x0003: 'blob',
-    0x0020: 'list',
-    0x0021: 'map',
+    2: 'bigint',
+    10: 'text',
+    6: 'decimal',
+    14: 'varint',
+    7: 'double',
+    4: 'boolean',
+    11: 'timestamp',
+    17: 'date',
+    18: 'time',
+    12: 'uuid',
+    3: 'blob',
+    32: 'list',
+    33: 'map',
   };
   return names[type.code] ?? `code ${type.code}`;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createTableStatement, cqlType } from '../../../connectors/cassandra/create-table.ts';
+import { cqlType, createTableStatement } from '../../../connectors/cassandra/create-table.ts';
 import { parseMappings } from '../../../connectors/cassandra/mapping.ts';
 import { fromLogical } from '../../../connectors/cassandra/values.ts';
 import {
   ConfigError,
   DebeziumNames,
-  decimalSchema,
   dateSchema,
+  decimalSchema,
   type Schema,
   SchemaBuilder,
   timestampSchema,
