@@ -7,6 +7,7 @@ import {
   type SinkTask,
   type SinkTaskContext,
   type TaskConfig,
+  type TopicPartition,
 } from '../../src/api/index.ts';
 import { BatchWriter, type Pending } from './batch-writer.ts';
 import { type CassandraSinkConfig, cassandraSinkConfigSpec, ignoreErrorsMode } from './config.ts';
@@ -57,6 +58,12 @@ export class CassandraSinkTask implements SinkTask {
   #outage!: OutageTracker;
   /** First offset put since the last successful flush, per partition: where a failed flush rewinds to. */
   readonly #unflushed = new Map<string, { topic: string; partition: number; offset: number }>();
+  /**
+   * Per partition, where the task last rewound to, until the record there is put again. The runtime
+   * redelivers the failed batch itself before the rewound records come back; without this cap its
+   * commit would pass over them, and a later rewind to the last commit would skip them for good.
+   */
+  readonly #rewoundTo = new Map<string, number>();
   readonly #counters: Record<string, number> = {};
   readonly #fallbacks = new Set<string>();
   /** Mapping + record key of recent deletes, so the tombstone that follows Debezium's `d` costs nothing. */
@@ -132,6 +139,9 @@ export class CassandraSinkTask implements SinkTask {
   async put(records: readonly SinkRecord[]): Promise<void> {
     for (const record of records) {
       const k = `${record.originalTopic}\u0000${record.originalKafkaPartition}`;
+      // The records at or below a rewind point are back: the flush covers them from here on.
+      const rewound = this.#rewoundTo.get(k);
+      if (rewound !== undefined && record.originalKafkaOffset <= rewound) this.#rewoundTo.delete(k);
       if (!this.#unflushed.has(k))
         this.#unflushed.set(k, {
           topic: record.originalTopic,
@@ -195,6 +205,18 @@ export class CassandraSinkTask implements SinkTask {
     } catch (error) {
       throw this.#rewind(error as ConnectError);
     }
+  }
+
+  /** flush, then the offsets capped at pending rewind points (see #rewoundTo). */
+  async preCommit(offsets: PartitionOffsets): Promise<PartitionOffsets> {
+    await this.flush(offsets);
+    if (this.#rewoundTo.size === 0) return offsets;
+    const safe = new Map<string, { tp: TopicPartition; offset: number }>();
+    for (const [key, { tp, offset }] of offsets) {
+      const rewound = this.#rewoundTo.get(`${tp.topic}\u0000${tp.partition}`);
+      safe.set(key, { tp, offset: rewound === undefined ? offset : Math.min(rewound, offset) });
+    }
+    return safe;
   }
 
   async flush(_offsets: PartitionOffsets): Promise<void> {
@@ -265,8 +287,10 @@ export class CassandraSinkTask implements SinkTask {
   }
 
   #rewind(error: ConnectError): ConnectError {
-    for (const { topic, partition, offset } of this.#unflushed.values())
+    for (const [k, { topic, partition, offset }] of this.#unflushed) {
       this.#context.offset({ topic, partition }, offset);
+      this.#rewoundTo.set(k, Math.min(offset, this.#rewoundTo.get(k) ?? offset));
+    }
     this.#unflushed.clear();
     this.#writer.reset();
     return error;

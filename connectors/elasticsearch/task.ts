@@ -54,6 +54,12 @@ export class ElasticsearchSinkTask implements SinkTask {
   readonly #mirrors = new Map<string, string>();
   readonly #purgeTimers: NodeJS.Timeout[] = [];
   #outage!: OutageTracker;
+  /**
+   * Per partition, where the task last rewound to, until the record there is put again. The runtime
+   * redelivers the failed batch itself before the rewound records come back; without this cap its
+   * commit would pass over them, and a later rewind to the last commit would skip them for good.
+   */
+  readonly #rewoundTo = new Map<string, number>();
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = esSinkConfigSpec.parse(raw);
@@ -112,6 +118,7 @@ export class ElasticsearchSinkTask implements SinkTask {
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
+    if (this.#rewoundTo.size > 0) this.#rewoundRead(records);
     for (let i = 0; i < records.length; i++) {
       try {
         await this.#putOne(records[i]!);
@@ -157,7 +164,8 @@ export class ElasticsearchSinkTask implements SinkTask {
     const safe = new Map<string, { tp: TopicPartition; offset: number }>();
     for (const [k, { tp, offset }] of offsets) {
       const first = pending.get(topicPartitionKey(tp));
-      safe.set(k, { tp, offset: first === undefined ? offset : Math.min(first, offset) });
+      const rewound = this.#rewoundTo.get(k);
+      safe.set(k, { tp, offset: Math.min(first ?? offset, rewound ?? offset, offset) });
     }
     return safe;
   }
@@ -372,11 +380,23 @@ export class ElasticsearchSinkTask implements SinkTask {
           offset: r.originalKafkaOffset,
         });
     }
-    for (const { topic, partition, offset } of first.values())
+    for (const { topic, partition, offset } of first.values()) {
       this.#context.offset({ topic, partition }, offset);
+      const k = topicPartitionKey({ topic, partition });
+      this.#rewoundTo.set(k, Math.min(offset, this.#rewoundTo.get(k) ?? offset));
+    }
     this.#writer.reset();
     this.#recentDeletes.clear();
     return error;
+  }
+
+  /** The records at or below a rewind point are back: the writer tracks them from here on. */
+  #rewoundRead(records: readonly SinkRecord[]): void {
+    for (const r of records) {
+      const k = topicPartitionKey({ topic: r.originalTopic, partition: r.originalKafkaPartition });
+      const at = this.#rewoundTo.get(k);
+      if (at !== undefined && r.originalKafkaOffset <= at) this.#rewoundTo.delete(k);
+    }
   }
 
   #rememberDelete(key: string): void {
