@@ -258,7 +258,7 @@ export class CassandraSinkTask implements SinkTask {
 
   /** A statement Cassandra refused; a retiring table's disappearance is expected (the swap dropped it). */
   async #statementRefused(p: Pending, error: DataError): Promise<void> {
-    if (p.retiring && /unconfigured table|does not exist/i.test(error.message)) {
+    if (p.retiring && /unconfigured table|does not exist|Unknown CF/i.test(error.message)) {
       this.#count('writesToRetiredTable');
       return;
     }
