@@ -102,7 +102,7 @@ export class CassandraSinkTask implements SinkTask {
       if (copy !== undefined && copy !== physical) tables.push({ name: copy, retiring: false });
       for (const { name, retiring } of tables) {
         const m = name === mapping.table ? mapping : { ...mapping, table: name };
-        const table = await session.table(m, this.#config['auto.create'] as true);
+        const table = this.#config['auto.create'] ? await session.table(m, true) : await session.table(m);
         if (table) tableProblems.push(...mappingProblems(m, table));
         const list = this.#byTopic.get(m.topic) ?? [];
         list.push({ mapping: m, table, consistency: consistencyCode(m.consistencyLevel), retiring });
