@@ -8,14 +8,16 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLagBytes, offsetAvailable } from './connection/binlog-files.ts';
-import { listTables, type TableRef, tableMeta } from './connection/catalog.ts';
+import { binlogLagBytes, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
+import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
-import { type BinlogOffset, parseOffset } from './position.ts';
-import { TableSchema, type TableSchemaOptions } from './schema/table-schema.ts';
+import { memoryTopic } from './history/memory-topic.ts';
+import { type BinlogOffset, offsetOf, parseOffset } from './position.ts';
+import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
+import { TableSchemas } from './schema/table-schemas.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
@@ -40,7 +42,7 @@ export class MysqlSourceTask implements SourceTask {
   #builder!: ChangeBuilder;
   #filters!: Filters;
   #schemaOptions!: TableSchemaOptions;
-  #tables = new Map<string, TableSchema | null>();
+  #schemas!: TableSchemas;
   #stream: BinlogStream | null = null;
   #between: BinlogOffset | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
@@ -93,6 +95,23 @@ export class MysqlSourceTask implements SourceTask {
     const conn = await connect(c);
     this.#conn = conn;
     this.#server = await checkServer(conn, c['database.user'], c['database.server.id'], context.logger);
+    const historyTopic = TableSchemas.topicName(c);
+    this.#schemas = new TableSchemas({
+      config: c,
+      conn: () => this.#conn!,
+      mariadb: this.#server.mariadb,
+      filters: this.#filters,
+      schemaOptions: this.#schemaOptions,
+      logger: context.logger,
+      warnOnce: (id, obj, msg) => this.#warnOnce(id, obj, msg),
+      topic: context.internalTopic ? await context.internalTopic(historyTopic) : memoryTopic(historyTopic),
+    });
+    if (!context.internalTopic)
+      context.logger.warn(
+        {},
+        'The runtime keeps no topics for connectors: the schema history lives in memory only',
+      );
+    await this.#schemas.open();
     const refs = (await this.#query(() => listTables(conn), 'listing tables')).filter((t) =>
       this.#filters.table(t.db, t.table),
     );
@@ -108,6 +127,7 @@ export class MysqlSourceTask implements SourceTask {
     const c = this.#c;
     const stored = parseOffset(await this.#ctx.offsetStorageReader.offset(this.#builder.partition));
     const mode = c['snapshot.mode'];
+    const recovery = mode === 'recovery' || mode === 'schema_only_recovery';
     const resumable = stored !== null && !stored.snapshot;
     let purged = false;
     if (resumable) purged = !(await this.#available(stored));
@@ -117,17 +137,32 @@ export class MysqlSourceTask implements SourceTask {
         { code: 'seam.mysql.binlog_purged' },
       );
     const snapshot = (!resumable && (mode === 'initial' || mode === 'when_needed')) || purged;
+    const tracker = this.#schemas.tracker;
     if (resumable && !purged) {
+      if (tracker.state !== 'ok') {
+        const what = `The schema history topic ${TableSchemas.topicName(c)} is ${tracker.state === 'empty' ? 'missing or empty' : `damaged (${tracker.problem})`}`;
+        if (!recovery)
+          throw new FatalError(
+            `${what} while offsets are stored: rows cannot be decoded with the definitions of their time. Set snapshot.mode=recovery to rebuild it from the current schema (right only if no captured table changed since the offset), or delete the connector offsets to take a new snapshot.`,
+            { code: 'seam.mysql.schema_history' },
+          );
+        this.#ctx.logger.warn({}, `${what}: rebuilding it from the current schema (snapshot.mode=${mode})`);
+        await tracker.baseline(await this.#metas(refs), this.#recordAt(stored!));
+      }
       this.#startStream(stored!, stored);
       return;
     }
     if (!snapshot) {
-      this.#startStream(await this.#currentPosition(), null);
+      const from = await this.#query(
+        () => currentPosition(this.#conn!, this.#server.mariadb, this.#server.gtids),
+        'reading the binlog position',
+      );
+      await tracker.baseline(await this.#metas(refs), this.#recordAt(from));
+      this.#startStream(from, null);
       return;
     }
-    const tables = (await Promise.all(refs.map((r) => this.#schemaOf(r.db, r.table)))).filter(
-      (t): t is TableSchema => t !== null,
-    );
+    const metas = await this.#metas(refs);
+    const tables = metas.map((m) => this.#schemas.schemaOf(m));
     void this.#run(async () => {
       const from = await runSnapshot({
         config: c,
@@ -139,8 +174,24 @@ export class MysqlSourceTask implements SourceTask {
         logger: this.#ctx.logger,
         signal: this.#abort.signal,
       });
+      await tracker.baseline(metas, this.#recordAt(from));
       this.#startStream(from, null);
     });
+  }
+
+  /** The current definitions of the captured tables (those that still exist). */
+  async #metas(refs: readonly TableRef[]): Promise<TableMeta[]> {
+    const all = await Promise.all(refs.map((r) => this.#schemas.readMeta(r.db, r.table)));
+    return all.filter((m): m is TableMeta => m !== null);
+  }
+
+  #recordAt(o: BinlogOffset): Record<string, unknown> & { file: string; pos: number } {
+    const tsSec = Math.floor(Date.now() / 1000);
+    return {
+      ...offsetOf({ ...o, event: 0, row: 0, snapshot: false }, this.#server.serverId, tsSec),
+      file: o.file,
+      pos: o.pos,
+    };
   }
 
   /** Whether the server still has the binlog a stored offset points to. */
@@ -149,27 +200,6 @@ export class MysqlSourceTask implements SourceTask {
       () => offsetAvailable(this.#conn!, o, this.#server.mariadb && this.#server.gtids),
       'checking that the binlog of the committed offset is still on the server',
     );
-  }
-
-  async #currentPosition(): Promise<BinlogOffset> {
-    const conn = this.#conn!;
-    const [rows] = await conn.query('SHOW MASTER STATUS');
-    const r = (rows as Record<string, unknown>[])[0] ?? {};
-    let gtids: string | null = null;
-    if (this.#server.mariadb) {
-      const [g] = await conn.query('SELECT @@gtid_binlog_pos AS pos');
-      gtids = String((g as { pos: string }[])[0]?.pos ?? '');
-    } else if (this.#server.gtids) {
-      gtids = String(r.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
-    }
-    return {
-      file: String(r.File ?? ''),
-      pos: Number(r.Position ?? 4),
-      gtids,
-      event: 0,
-      row: 0,
-      snapshot: false,
-    };
   }
 
   async #run(work: () => Promise<void>): Promise<void> {
@@ -192,16 +222,17 @@ export class MysqlSourceTask implements SourceTask {
       stored,
       {
         onRows: (batch) => this.#onRows(batch),
-        onDdl: (session, ddl, after, tsMs, gtid) => {
+        onStatementRead: (db, sql, at) => this.#schemas.statementRead(db, sql, at),
+        columnsAt: (db, table, at) => this.#schemas.columnsAt(db, table, at),
+        onDdl: (session, ddl, after, tsMs, gtid, at) => {
           if (!isSchemaChange(ddl)) return undefined;
-          const db = ddlDatabase(ddl, session);
-          // Column types come from information_schema: reload the database's tables at their next row.
-          for (const key of [...this.#tables.keys()])
-            if (key.startsWith(`${db}.`) || key.startsWith(`${session}.`)) this.#tables.delete(key);
-          if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return undefined;
-          return this.#queue.push([
-            this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs),
-          ]);
+          return this.#schemas.ddlRecorded(at).then((changes) => {
+            const db = ddlDatabase(ddl, session);
+            if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return;
+            return this.#queue.push([
+              this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs, changes),
+            ]);
+          });
         },
         onCommit: (next, tsMs) => {
           this.#between = next;
@@ -227,6 +258,8 @@ export class MysqlSourceTask implements SourceTask {
     );
     // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
     if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
+    // A DDL whose history record is not durable yet must not be passed by a stored offset.
+    if (this.#schemas.tracker.busy) return;
     const c = this.#c;
     void this.#queue.push([
       heartbeatRecord(
@@ -253,13 +286,9 @@ export class MysqlSourceTask implements SourceTask {
 
   #onRows(batch: RowBatch): Promise<void> | undefined {
     if (!this.#filters.table(batch.db, batch.table)) return undefined;
-    const key = `${batch.db}.${batch.table}`;
-    const known = this.#tables.get(key);
-    if (known === undefined)
-      return this.#schemaOf(batch.db, batch.table).then((t) => {
-        if (t) return this.#emit(t, batch);
-      });
-    return known ? this.#emit(known, batch) : undefined;
+    const t = this.#schemas.rowsSchema(batch.db, batch.table, batch);
+    if (t instanceof Promise) return t.then((s) => (s ? this.#emit(s, batch) : undefined));
+    return t ? this.#emit(t, batch) : undefined;
   }
 
   #emit(t: TableSchema, batch: RowBatch): Promise<void> | undefined {
@@ -298,32 +327,6 @@ export class MysqlSourceTask implements SourceTask {
       }
     }
     return out.length > 0 ? this.#queue.push(out) : undefined;
-  }
-
-  async #schemaOf(db: string, table: string): Promise<TableSchema | null> {
-    const meta = await this.#query(
-      () => tableMeta(this.#conn!, { db, table }, this.#server.mariadb),
-      `reading the columns of ${db}.${table}`,
-    );
-    const custom = meta && this.#filters.keyColumns(db, table);
-    const keyed =
-      meta && custom
-        ? { ...meta, keyColumns: custom.filter((k) => meta.columns.some((c) => c.name === k)) }
-        : meta;
-    const schema = keyed ? new TableSchema(keyed, this.#schemaOptions) : null;
-    if (!meta)
-      this.#ctx.logger.warn(
-        { table: `${db}.${table}` },
-        'Rows of a table that no longer exists are skipped: Seam keeps no schema history yet to decode them',
-      );
-    if (keyed && keyed.keyColumns.length === 0)
-      this.#warnOnce(
-        `nokey:${db}.${table}`,
-        { table: `${db}.${table}` },
-        'Table has no primary key: its records get a null key',
-      );
-    this.#tables.set(`${db}.${table}`, schema);
-    return schema;
   }
 
   async #query<T>(work: () => Promise<T>, doing: string): Promise<T> {

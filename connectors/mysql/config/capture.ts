@@ -16,16 +16,15 @@ export const regexList: Validator<string[]> = (vs) => {
   return undefined;
 };
 
-export const IMPLEMENTED_SNAPSHOT_MODES = ['initial', 'no_data', 'never', 'when_needed'] as const;
-const LATER_SNAPSHOT_MODES = [
-  'initial_only',
+export const IMPLEMENTED_SNAPSHOT_MODES = [
+  'initial',
+  'no_data',
+  'never',
+  'when_needed',
   'recovery',
   'schema_only_recovery',
-  'schema_only',
-  'always',
-  'configuration_based',
-  'custom',
-];
+] as const;
+const LATER_SNAPSHOT_MODES = ['initial_only', 'schema_only', 'always', 'configuration_based', 'custom'];
 export const snapshotMode: Validator<string> = (v) =>
   LATER_SNAPSHOT_MODES.includes(v.toLowerCase())
     ? `snapshot.mode '${v}' is not yet supported by Seam's MySQL source; use one of ${IMPLEMENTED_SNAPSHOT_MODES.join(', ')}`
@@ -58,7 +57,7 @@ export const captureSpec = configSpec()
     default: 'initial',
     importance: 'high',
     group: SNAPSHOT,
-    doc: 'initial (snapshot, then stream), no_data (alias never: stream from the current position), or when_needed (snapshot when there is no offset or it is no longer in the binlog).',
+    doc: 'initial (snapshot, then stream), no_data (alias never: stream from the current position), when_needed (snapshot when there is no offset or it is no longer in the binlog), or recovery (alias schema_only_recovery: rebuild a missing or damaged schema history from the current schema, then stream from the stored offset).',
     validator: snapshotMode,
   })
   .define({
