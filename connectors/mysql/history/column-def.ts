@@ -72,7 +72,8 @@ export function parseColumnDef(c: Cursor, name: string): ColumnDef {
     unsigned = true;
     nullable = false;
   }
-  while (!c.done && !c.is(',', ')')) {
+  // FIRST / AFTER belong to the ALTER clause around the definition.
+  while (!c.done && !c.is(',', ')', 'FIRST', 'AFTER')) {
     if (c.accept('UNSIGNED')) unsigned = true;
     else if (c.accept('SIGNED')) unsigned = false;
     else if (c.accept('ZEROFILL')) {
