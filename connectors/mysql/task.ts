@@ -26,6 +26,9 @@ import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
 
+/** How often the binlog lag is read for the status (at most; the heartbeat interval when shorter). */
+const LAG_REFRESH_MS = 2000;
+
 /**
  * The MySQL / MariaDB source task: server checks → table schemas → snapshot decision (resume, snapshot,
  * or fail on a purged binlog) → optional consistent snapshot → binlog streaming from the snapshot's or
@@ -46,6 +49,7 @@ export class MysqlSourceTask implements SourceTask {
   #stream: BinlogStream | null = null;
   #between: BinlogOffset | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  #lagTimer: NodeJS.Timeout | null = null;
   #abort = new AbortController();
   #warned = new Set<string>();
   #txEvents: TransactionEvents | null = null;
@@ -250,12 +254,22 @@ export class MysqlSourceTask implements SourceTask {
       this.#heartbeat = setInterval(() => this.#beat(), interval);
       this.#heartbeat.unref();
     }
+    // Lag is health, not a heartbeat: reported whether or not heartbeats are on.
+    this.#lagTimer = setInterval(
+      () =>
+        this.#reportLag().catch((e: unknown) =>
+          this.#warnOnce(
+            'lag',
+            { error: (e as Error).message },
+            'Could not read the binlog lag for the status',
+          ),
+        ),
+      Math.min(LAG_REFRESH_MS, interval > 0 ? interval : LAG_REFRESH_MS),
+    );
+    this.#lagTimer.unref();
   }
 
   #beat(): void {
-    this.#reportLag().catch((e: unknown) =>
-      this.#warnOnce('lag', { error: (e as Error).message }, 'Could not read the binlog lag for the status'),
-    );
     // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
     if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
     // A DDL whose history record is not durable yet must not be passed by a stored offset.
@@ -272,16 +286,18 @@ export class MysqlSourceTask implements SourceTask {
     ]);
   }
 
-  /** Binlog lag for the status: bytes the server wrote past the reader, and the age of the last event read. */
+  /**
+   * Binlog lag for the status and, as numeric details, the metrics (`seam_task_detail`): bytes the server
+   * wrote past the reader, and the age of the last event read while behind (ms and seconds).
+   */
   async #reportLag(): Promise<void> {
     const at = this.#stream?.position;
     if (!at || !this.#conn) return;
     const bytes = await binlogLagBytes(this.#conn, at.file, at.pos);
+    const ms = bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs);
     this.#ctx.status.setDetail('binlog_lag_bytes', bytes);
-    this.#ctx.status.setDetail(
-      'binlog_lag_ms',
-      bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs),
-    );
+    this.#ctx.status.setDetail('binlog_lag_ms', ms);
+    this.#ctx.status.setDetail('binlog_lag_seconds', Math.round(ms / 100) / 10);
   }
 
   #onRows(batch: RowBatch): Promise<void> | undefined {
@@ -355,6 +371,7 @@ export class MysqlSourceTask implements SourceTask {
   async stop(): Promise<void> {
     this.#abort.abort();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#lagTimer) clearInterval(this.#lagTimer);
     this.#queue?.release();
     this.#stream?.stop();
     this.#stream = null;
