@@ -1,4 +1,5 @@
 import type { SourceOffset } from '../../src/api/index.ts';
+import { parseProgress, progressFields, type SnapshotProgress } from './snapshot/progress.ts';
 
 /**
  * Where streaming restarts, in Debezium's MySQL offset shape:
@@ -19,6 +20,8 @@ export interface BinlogOffset {
   readonly row: number;
   /** True while the initial snapshot is not complete (its records carry the snapshot's position). */
   readonly snapshot: boolean;
+  /** While `snapshot`: the chunks already emitted, so a restart resumes after them. */
+  readonly progress?: SnapshotProgress | null;
 }
 
 /** The offset read back from the store, or null when absent or not this connector's shape. */
@@ -35,6 +38,7 @@ export function parseOffset(stored: SourceOffset | null): BinlogOffset | null {
     event: toNumber(stored.event) ?? 0,
     row: toNumber(stored.row) ?? 0,
     snapshot: stored.snapshot === true || stored.snapshot === 'true',
+    progress: parseProgress(stored),
   };
 }
 
@@ -49,7 +53,10 @@ export function offsetOf(o: BinlogOffset, serverId: number, tsSec: number): Sour
     server_id: serverId,
   };
   if (o.gtids !== null) out.gtids = o.gtids;
-  if (o.snapshot) out.snapshot = true;
+  if (o.snapshot) {
+    out.snapshot = true;
+    if (o.progress) Object.assign(out, progressFields(o.progress));
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@ import { memoryTopic } from './history/memory-topic.ts';
 import { type BinlogOffset, offsetOf, parseOffset } from './position.ts';
 import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
 import { TableSchemas } from './schema/table-schemas.ts';
+import type { SnapshotProgress } from './snapshot/progress.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
@@ -166,7 +167,17 @@ export class MysqlSourceTask implements SourceTask {
       return;
     }
     const metas = await this.#metas(refs);
-    const tables = metas.map((m) => this.#schemas.schemaOf(m));
+    const tables = metas.map((meta) => ({ meta, schema: this.#schemas.schemaOf(meta) }));
+    // An interrupted chunked snapshot resumes after its last durable chunk, if its position is still there.
+    let resume: { point: BinlogOffset; progress: SnapshotProgress } | undefined;
+    if (stored?.snapshot && stored.progress && !purged) {
+      if (await this.#available(stored)) resume = { point: stored, progress: stored.progress };
+      else
+        this.#ctx.logger.warn(
+          {},
+          'The binlog position of the interrupted snapshot was purged: snapshotting anew',
+        );
+    }
     void this.#run(async () => {
       const from = await runSnapshot({
         config: c,
@@ -177,6 +188,7 @@ export class MysqlSourceTask implements SourceTask {
         status: this.#ctx.status,
         logger: this.#ctx.logger,
         signal: this.#abort.signal,
+        resume,
       });
       await tracker.baseline(metas, this.#recordAt(from));
       this.#startStream(from, null);

@@ -72,6 +72,22 @@ export const captureSpec = configSpec()
         : oneOf(['minimal', 'none'])(v, 'snapshot.locking.mode'),
   })
   .define({
+    name: 'snapshot.max.threads',
+    type: 'int',
+    default: 1,
+    group: SNAPSHOT,
+    doc: 'Tables snapshotted in parallel, each on its own connection with a read view of the same binlog position.',
+    validator: atLeast(1),
+  })
+  .define({
+    name: 'snapshot.chunk.size',
+    type: 'int',
+    default: 10240,
+    group: SNAPSHOT,
+    doc: 'Rows per primary-key chunk of the initial snapshot; a restart resumes after the last chunk whose rows are all durable.',
+    validator: atLeast(1),
+  })
+  .define({
     name: 'snapshot.fetch.size',
     type: 'int',
     default: 10240,
