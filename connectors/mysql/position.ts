@@ -22,6 +22,8 @@ export interface BinlogOffset {
   readonly snapshot: boolean;
   /** While `snapshot`: the chunks already emitted, so a restart resumes after them. */
   readonly progress?: SnapshotProgress | null;
+  /** More offset fields (an incremental snapshot's progress), stored as they are. */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** The offset read back from the store, or null when absent or not this connector's shape. */
@@ -53,6 +55,7 @@ export function offsetOf(o: BinlogOffset, serverId: number, tsSec: number): Sour
     server_id: serverId,
   };
   if (o.gtids !== null) out.gtids = o.gtids;
+  if (o.extra) Object.assign(out, o.extra);
   if (o.snapshot) {
     out.snapshot = true;
     if (o.progress) Object.assign(out, progressFields(o.progress));

@@ -18,6 +18,7 @@ import { memoryTopic } from './history/memory-topic.ts';
 import { type BinlogOffset, offsetOf, parseOffset } from './position.ts';
 import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
 import { TableSchemas } from './schema/table-schemas.ts';
+import { IncrementalSnapshot, incrementalState, splitName } from './snapshot/incremental.ts';
 import type { SnapshotProgress } from './snapshot/progress.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
@@ -55,6 +56,7 @@ export class MysqlSourceTask implements SourceTask {
   #warned = new Set<string>();
   #txEvents: TransactionEvents | null = null;
   #schemaChanges: SchemaChanges | null = null;
+  #incremental: IncrementalSnapshot | null = null;
 
   constructor(flavor: Flavor) {
     this.#flavor = flavor;
@@ -130,7 +132,10 @@ export class MysqlSourceTask implements SourceTask {
 
   async #begin(refs: TableRef[]): Promise<void> {
     const c = this.#c;
-    const stored = parseOffset(await this.#ctx.offsetStorageReader.offset(this.#builder.partition));
+    const raw = await this.#ctx.offsetStorageReader.offset(this.#builder.partition);
+    const stored = parseOffset(raw);
+    if (c['signal.data.collection'] !== '')
+      this.#incremental = this.#incrementalSnapshot(incrementalState(raw));
     const mode = c['snapshot.mode'];
     const recovery = mode === 'recovery' || mode === 'schema_only_recovery';
     const resumable = stored !== null && !stored.snapshot;
@@ -245,7 +250,7 @@ export class MysqlSourceTask implements SourceTask {
           return this.#schemas.ddlRecorded(at).then((changes) => {
             const db = ddlDatabase(ddl, session);
             if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return;
-            return this.#queue.push([
+            return this.#push([
               this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs, changes),
             ]);
           });
@@ -253,7 +258,7 @@ export class MysqlSourceTask implements SourceTask {
         onCommit: (next, tsMs) => {
           this.#between = next;
           const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
-          return end ? this.#queue.push([end]) : undefined;
+          return end ? this.#push([end]) : undefined;
         },
         onError: (e) => this.#queue.fail(streamLost(e)),
       },
@@ -261,6 +266,7 @@ export class MysqlSourceTask implements SourceTask {
       c['include.query'],
       this.#server.serverId,
     );
+    this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), interval);
@@ -287,7 +293,7 @@ export class MysqlSourceTask implements SourceTask {
     // A DDL whose history record is not durable yet must not be passed by a stored offset.
     if (this.#schemas.tracker.busy) return;
     const c = this.#c;
-    void this.#queue.push([
+    void this.#push([
       heartbeatRecord(
         c['topic.heartbeat.prefix'],
         c['topic.prefix'],
@@ -313,7 +319,12 @@ export class MysqlSourceTask implements SourceTask {
   }
 
   #onRows(batch: RowBatch): Promise<void> | undefined {
+    if (this.#incremental && `${batch.db}.${batch.table}` === this.#c['signal.data.collection']) {
+      const emitted = this.#incremental.onSignalRows(batch);
+      if (!this.#filters.table(batch.db, batch.table)) return emitted;
+    }
     if (!this.#filters.table(batch.db, batch.table)) return undefined;
+    if (this.#incremental) this.#incremental.onChange(batch.db, batch.table, changedRows(batch));
     const t = this.#schemas.rowsSchema(batch.db, batch.table, batch);
     if (t instanceof Promise) return t.then((s) => (s ? this.#emit(s, batch) : undefined));
     return t ? this.#emit(t, batch) : undefined;
@@ -354,7 +365,51 @@ export class MysqlSourceTask implements SourceTask {
         out.push(...b.update(t, u.before, u.after, at));
       }
     }
-    return out.length > 0 ? this.#queue.push(out) : undefined;
+    return out.length > 0 ? this.#push(out) : undefined;
+  }
+
+  /** Queues records; while an incremental snapshot runs, their offsets carry its progress. */
+  #push(records: SourceRecord[]): Promise<void> | undefined {
+    const fields = this.#incremental?.fields();
+    if (!fields || !('incremental_snapshot_collections' in fields)) return this.#queue.push(records);
+    return this.#queue.push(
+      records.map((r) =>
+        r.sourceOffset && !('incremental_snapshot_collections' in r.sourceOffset)
+          ? { ...r, sourceOffset: { ...r.sourceOffset, ...fields } }
+          : r,
+      ),
+    );
+  }
+
+  #incrementalSnapshot(state: ReturnType<typeof incrementalState>): IncrementalSnapshot {
+    const c = this.#c;
+    return new IncrementalSnapshot(
+      {
+        connect: () => connect(c, 'opening the incremental snapshot connection'),
+        builder: this.#builder,
+        signalTable: c['signal.data.collection'],
+        chunkSize: c['incremental.snapshot.chunk.size'],
+        captured: async (requested) => {
+          const all = await this.#query(() => listTables(this.#conn!), 'listing tables');
+          const res = requested.map((r) => new RegExp(`^${r}$`, 'i'));
+          return all
+            .filter((t) => this.#filters.table(t.db, t.table))
+            .map((t) => `${t.db}.${t.table}`)
+            .filter((id) => res.some((re) => re.test(id)));
+        },
+        resolve: async (id) => {
+          const [db, table] = splitName(id);
+          const meta = await this.#schemas.readMeta(db, table);
+          return meta ? { meta, schema: this.#schemas.schemaOf(meta) } : null;
+        },
+        push: (records) => this.#push(records),
+        logger: this.#ctx.logger,
+        status: this.#ctx.status,
+        fail: (e) => this.#queue.fail(classify(e, 'taking an incremental snapshot')),
+        signal: this.#abort.signal,
+      },
+      state,
+    );
   }
 
   async #query<T>(work: () => Promise<T>, doing: string): Promise<T> {
@@ -387,6 +442,7 @@ export class MysqlSourceTask implements SourceTask {
     this.#queue?.release();
     this.#stream?.stop();
     this.#stream = null;
+    await this.#incremental?.close();
     await this.#conn?.end().catch(() => {});
     this.#conn = null;
   }
@@ -404,4 +460,12 @@ function streamLost(error: unknown): Error {
     code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
     cause: error,
   });
+}
+
+/** The rows of a row event as they are now and were before (updates give both). */
+function changedRows(batch: RowBatch): Record<string, unknown>[] {
+  if (batch.kind !== 'update') return batch.rows as Record<string, unknown>[];
+  return (batch.rows as { before: Record<string, unknown>; after: Record<string, unknown> }[]).flatMap(
+    (u) => [u.before, u.after],
+  );
 }

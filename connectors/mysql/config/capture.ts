@@ -88,6 +88,25 @@ export const captureSpec = configSpec()
     validator: atLeast(1),
   })
   .define({
+    name: 'signal.data.collection',
+    type: 'string',
+    default: '',
+    group: SNAPSHOT,
+    doc: 'The signal table (db.table, columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048)): execute-snapshot rows start incremental snapshots; the connector user needs INSERT on it for the watermarks.',
+    validator: (v: string) =>
+      v === '' || /^[^.]+\.[^.]+$/.test(v)
+        ? undefined
+        : `signal.data.collection '${v}' must be <database>.<table>`,
+  })
+  .define({
+    name: 'incremental.snapshot.chunk.size',
+    type: 'int',
+    default: 1024,
+    group: SNAPSHOT,
+    doc: 'Rows per incremental snapshot chunk.',
+    validator: atLeast(1),
+  })
+  .define({
     name: 'snapshot.fetch.size',
     type: 'int',
     default: 10240,
