@@ -110,3 +110,17 @@ export function redact(text: string): string {
     .replace(/(mysql:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
     .replace(/(password["'=:\s]+)[^\s,'"}]+/gi, '$1***');
 }
+
+/**
+ * A failed binlog connection is not revived by calling poll() again, so a transient cause (network,
+ * server restart) must not surface as retriable: the task fails and the worker's automatic restart
+ * resumes it from the last committed offset (as the PostgreSQL source does).
+ */
+export function streamLost(error: unknown): Error {
+  const e = classify(error, 'reading the binlog');
+  if (!e.retriable) return e;
+  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
+    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
+    cause: error,
+  });
+}

@@ -33,6 +33,7 @@ export function parseOffset(stored: SourceOffset | null): BinlogOffset | null {
   const pos = toNumber(stored.pos);
   if (typeof file !== 'string' || file === '' || pos === null) return null;
   const gtids = typeof stored.gtids === 'string' && stored.gtids !== '' ? stored.gtids : null;
+  const progress = parseProgress(stored);
   return {
     file,
     pos,
@@ -40,7 +41,7 @@ export function parseOffset(stored: SourceOffset | null): BinlogOffset | null {
     event: toNumber(stored.event) ?? 0,
     row: toNumber(stored.row) ?? 0,
     snapshot: stored.snapshot === true || stored.snapshot === 'true',
-    progress: parseProgress(stored),
+    ...(progress ? { progress } : {}),
   };
 }
 
@@ -61,6 +62,19 @@ export function offsetOf(o: BinlogOffset, serverId: number, tsSec: number): Sour
     if (o.progress) Object.assign(out, progressFields(o.progress));
   }
   return out;
+}
+
+/** A position as a schema history record stores it: the offset's fields between transactions. */
+export function historyPosition(
+  o: BinlogOffset,
+  serverId: number,
+): SourceOffset & { file: string; pos: number } {
+  const tsSec = Math.floor(Date.now() / 1000);
+  return {
+    ...offsetOf({ ...o, event: 0, row: 0, snapshot: false }, serverId, tsSec),
+    file: o.file,
+    pos: o.pos,
+  };
 }
 
 function toNumber(v: unknown): number | null {

@@ -8,22 +8,22 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLagBytes, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
+import { binlogLag, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
 import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
-import { classify } from './errors.ts';
+import { classify, streamLost } from './errors.ts';
 import { Filters } from './filters.ts';
 import { memoryTopic } from './history/memory-topic.ts';
-import { type BinlogOffset, offsetOf, parseOffset } from './position.ts';
+import { type BinlogOffset, historyPosition, parseOffset } from './position.ts';
 import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
 import { TableSchemas } from './schema/table-schemas.ts';
-import { IncrementalSnapshot, incrementalState, splitName } from './snapshot/incremental.ts';
+import { IncrementalSnapshot, incrementalState } from './snapshot/incremental.ts';
 import type { SnapshotProgress } from './snapshot/progress.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
-import { ChangeBuilder } from './stream/change-builder.ts';
+import { ChangeBuilder, changedRows } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
@@ -150,13 +150,7 @@ export class MysqlSourceTask implements SourceTask {
     const tracker = this.#schemas.tracker;
     if (resumable && !purged) {
       if (tracker.state !== 'ok') {
-        const what = `The schema history topic ${TableSchemas.topicName(c)} is ${tracker.state === 'empty' ? 'missing or empty' : `damaged (${tracker.problem})`}`;
-        if (!recovery)
-          throw new FatalError(
-            `${what} while offsets are stored: rows cannot be decoded with the definitions of their time. Set snapshot.mode=recovery to rebuild it from the current schema (right only if no captured table changed since the offset), or delete the connector offsets to take a new snapshot.`,
-            { code: 'seam.mysql.schema_history' },
-          );
-        this.#ctx.logger.warn({}, `${what}: rebuilding it from the current schema (snapshot.mode=${mode})`);
+        this.#schemas.requireRecovery(recovery, mode);
         await tracker.baseline(await this.#metas(refs), this.#recordAt(stored!));
       }
       this.#startStream(stored!, stored);
@@ -207,12 +201,7 @@ export class MysqlSourceTask implements SourceTask {
   }
 
   #recordAt(o: BinlogOffset): Record<string, unknown> & { file: string; pos: number } {
-    const tsSec = Math.floor(Date.now() / 1000);
-    return {
-      ...offsetOf({ ...o, event: 0, row: 0, snapshot: false }, this.#server.serverId, tsSec),
-      file: o.file,
-      pos: o.pos,
-    };
+    return historyPosition(o, this.#server.serverId);
   }
 
   /** Whether the server still has the binlog a stored offset points to. */
@@ -304,18 +293,11 @@ export class MysqlSourceTask implements SourceTask {
     ]);
   }
 
-  /**
-   * Binlog lag for the status and, as numeric details, the metrics (`seam_task_detail`): bytes the server
-   * wrote past the reader, and the age of the last event read while behind (ms and seconds).
-   */
+  /** Binlog lag for the status and, as numeric details, the metrics (`seam_task_detail`). */
   async #reportLag(): Promise<void> {
     const at = this.#stream?.position;
     if (!at || !this.#conn) return;
-    const bytes = await binlogLagBytes(this.#conn, at.file, at.pos);
-    const ms = bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs);
-    this.#ctx.status.setDetail('binlog_lag_bytes', bytes);
-    this.#ctx.status.setDetail('binlog_lag_ms', ms);
-    this.#ctx.status.setDetail('binlog_lag_seconds', Math.round(ms / 100) / 10);
+    for (const [k, v] of Object.entries(await binlogLag(this.#conn, at))) this.#ctx.status.setDetail(k, v);
   }
 
   #onRows(batch: RowBatch): Promise<void> | undefined {
@@ -382,34 +364,19 @@ export class MysqlSourceTask implements SourceTask {
   }
 
   #incrementalSnapshot(state: ReturnType<typeof incrementalState>): IncrementalSnapshot {
-    const c = this.#c;
-    return new IncrementalSnapshot(
-      {
-        connect: () => connect(c, 'opening the incremental snapshot connection'),
-        builder: this.#builder,
-        signalTable: c['signal.data.collection'],
-        chunkSize: c['incremental.snapshot.chunk.size'],
-        captured: async (requested) => {
-          const all = await this.#query(() => listTables(this.#conn!), 'listing tables');
-          const res = requested.map((r) => new RegExp(`^${r}$`, 'i'));
-          return all
-            .filter((t) => this.#filters.table(t.db, t.table))
-            .map((t) => `${t.db}.${t.table}`)
-            .filter((id) => res.some((re) => re.test(id)));
-        },
-        resolve: async (id) => {
-          const [db, table] = splitName(id);
-          const meta = await this.#schemas.readMeta(db, table);
-          return meta ? { meta, schema: this.#schemas.schemaOf(meta) } : null;
-        },
-        push: (records) => this.#push(records),
-        logger: this.#ctx.logger,
-        status: this.#ctx.status,
-        fail: (e) => this.#queue.fail(classify(e, 'taking an incremental snapshot')),
-        signal: this.#abort.signal,
-      },
-      state,
-    );
+    const deps = {
+      config: this.#c,
+      builder: this.#builder,
+      schemas: this.#schemas,
+      filters: this.#filters,
+      tables: () => this.#query(() => listTables(this.#conn!), 'listing tables'),
+      push: (records: SourceRecord[]) => this.#push(records),
+      logger: this.#ctx.logger,
+      status: this.#ctx.status,
+      fail: (e: unknown) => this.#queue.fail(classify(e, 'taking an incremental snapshot')),
+      signal: this.#abort.signal,
+    };
+    return new IncrementalSnapshot(deps, state);
   }
 
   async #query<T>(work: () => Promise<T>, doing: string): Promise<T> {
@@ -446,26 +413,4 @@ export class MysqlSourceTask implements SourceTask {
     await this.#conn?.end().catch(() => {});
     this.#conn = null;
   }
-}
-
-/**
- * A failed binlog connection is not revived by calling poll() again, so a transient cause (network,
- * server restart) must not surface as retriable: the task fails and the worker's automatic restart
- * resumes it from the last committed offset (as the PostgreSQL source does).
- */
-function streamLost(error: unknown): Error {
-  const e = classify(error, 'reading the binlog');
-  if (!e.retriable) return e;
-  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
-    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
-    cause: error,
-  });
-}
-
-/** The rows of a row event as they are now and were before (updates give both). */
-function changedRows(batch: RowBatch): Record<string, unknown>[] {
-  if (batch.kind !== 'update') return batch.rows as Record<string, unknown>[];
-  return (batch.rows as { before: Record<string, unknown>; after: Record<string, unknown> }[]).flatMap(
-    (u) => [u.before, u.after],
-  );
 }

@@ -84,3 +84,16 @@ export async function currentPosition(
     snapshot: false,
   };
 }
+
+/**
+ * Binlog lag as status details: `binlog_lag_bytes` the server wrote past the reader's position, and the
+ * age of the last event read while behind (`binlog_lag_ms`, `binlog_lag_seconds`; 0 once caught up).
+ */
+export async function binlogLag(
+  conn: mysql.Connection,
+  at: { readonly file: string; readonly pos: number; readonly eventMs: number },
+): Promise<Record<string, number | null>> {
+  const bytes = await binlogLagBytes(conn, at.file, at.pos);
+  const ms = bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs);
+  return { binlog_lag_bytes: bytes, binlog_lag_ms: ms, binlog_lag_seconds: Math.round(ms / 100) / 10 };
+}

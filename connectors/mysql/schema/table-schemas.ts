@@ -1,5 +1,5 @@
 import type mysql from 'mysql2/promise';
-import type { InternalTopic, PluginLogger } from '../../../src/api/index.ts';
+import { FatalError, type InternalTopic, type PluginLogger } from '../../../src/api/index.ts';
 import type { MysqlConfig } from '../config.ts';
 import { tableMeta } from '../connection/catalog.ts';
 import { classify } from '../errors.ts';
@@ -55,6 +55,21 @@ export class TableSchemas {
       logger: this.#o.logger,
     });
     return this.tracker;
+  }
+
+  /**
+   * Stored offsets with a missing or damaged history: a clear error naming snapshot.mode=recovery, or
+   * (in that mode) a warning before the caller writes a new baseline.
+   */
+  requireRecovery(recovery: boolean, mode: string): void {
+    const t = this.tracker;
+    const what = `The schema history topic ${TableSchemas.topicName(this.#o.config)} is ${t.state === 'empty' ? 'missing or empty' : `damaged (${t.problem})`}`;
+    if (!recovery)
+      throw new FatalError(
+        `${what} while offsets are stored: rows cannot be decoded with the definitions of their time. Set snapshot.mode=recovery to rebuild it from the current schema (right only if no captured table changed since the offset), or delete the connector offsets to take a new snapshot.`,
+        { code: 'seam.mysql.schema_history' },
+      );
+    this.#o.logger.warn({}, `${what}: rebuilding it from the current schema (snapshot.mode=${mode})`);
   }
 
   /** A table's definition as the server has it now; null when it does not exist. */

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import type { PluginLogger, SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
-import { quoteId } from '../connection/connect.ts';
+import type { MysqlConfig } from '../config.ts';
+import type { TableRef } from '../connection/catalog.ts';
+import { connect, quoteId } from '../connection/connect.ts';
+import type { Filters } from '../filters.ts';
 import type { TableMeta, TableSchema } from '../schema/table-schema.ts';
+import type { TableSchemas } from '../schema/table-schemas.ts';
 import type { RowBatch } from '../stream/binlog-stream.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
 import { afterKey } from './chunk-reader.ts';
@@ -54,15 +58,12 @@ export function incrementalState(offset: Readonly<Record<string, unknown>> | nul
 }
 
 export interface IncrementalDeps {
-  connect(): Promise<mysql.Connection>;
+  readonly config: MysqlConfig;
   readonly builder: ChangeBuilder;
-  /** `db.table` of the signal table. */
-  readonly signalTable: string;
-  readonly chunkSize: number;
-  /** Captured tables (`db.table`) matching a requested name or regex. */
-  captured(requested: readonly string[]): Promise<string[]>;
-  /** The current definition and schemas of a captured table (null when gone). */
-  resolve(id: string): Promise<{ meta: TableMeta; schema: TableSchema } | null>;
+  readonly schemas: TableSchemas;
+  readonly filters: Filters;
+  /** Every table of the server. */
+  tables(): Promise<TableRef[]>;
   push(records: SourceRecord[]): Promise<void> | undefined;
   readonly logger: PluginLogger;
   readonly status: TaskStatusReporter;
@@ -93,9 +94,21 @@ export class IncrementalSnapshot {
   #conn: mysql.Connection | null = null;
   #rows = 0;
 
+  readonly #chunkSize: number;
+  readonly #signalTable: string;
+
   constructor(deps: IncrementalDeps, state: IncrementalState) {
     this.#d = deps;
     this.#state = state;
+    this.#chunkSize = deps.config['incremental.snapshot.chunk.size'];
+    this.#signalTable = deps.config['signal.data.collection'];
+  }
+
+  /** The current definition and schemas of a captured table (null when gone). */
+  async #resolve(id: string): Promise<{ meta: TableMeta; schema: TableSchema } | null> {
+    const [db, table] = splitName(id);
+    const meta = await this.#d.schemas.readMeta(db, table);
+    return meta ? { meta, schema: this.#d.schemas.schemaOf(meta) } : null;
   }
 
   /** Offset fields for records emitted now (empty when none runs). */
@@ -154,16 +167,19 @@ export class IncrementalSnapshot {
       );
       return;
     }
-    void this.#d.captured(list.map(String)).then(
-      (ids) => {
-        const add = ids.filter((id) => !this.#state.collections.includes(id));
-        if (add.length === 0) return;
-        this.#state = { ...this.#state, collections: [...this.#state.collections, ...add] };
-        this.#d.logger.info({ tables: add }, 'Incremental snapshot requested');
-        this.#kick();
-      },
-      (e: unknown) => this.#d.fail(e),
-    );
+    void this.#d
+      .tables()
+      .then((all) => this.#d.filters.requested(all, list.map(String)))
+      .then(
+        (ids) => {
+          const add = ids.filter((id) => !this.#state.collections.includes(id));
+          if (add.length === 0) return;
+          this.#state = { ...this.#state, collections: [...this.#state.collections, ...add] };
+          this.#d.logger.info({ tables: add }, 'Incremental snapshot requested');
+          this.#kick();
+        },
+        (e: unknown) => this.#d.fail(e),
+      );
   }
 
   #kick(): void {
@@ -181,7 +197,7 @@ export class IncrementalSnapshot {
   async #drive(): Promise<void> {
     while (this.#state.collections.length > 0 && !this.#d.signal.aborted) {
       const id = this.#state.collections[0]!;
-      const table = await this.#d.resolve(id);
+      const table = await this.#resolve(id);
       if (!table || table.meta.keyColumns.length === 0) {
         this.#d.logger.warn(
           { table: id },
@@ -217,7 +233,7 @@ export class IncrementalSnapshot {
     const after = this.#state.lastKey ? afterKey(keys, this.#state.lastKey) : null;
     const upTo = notAfter(keys, this.#state.maxKey!);
     const [rows] = await (await this.#connection()).query(
-      `SELECT * FROM ${quoteId(meta.db)}.${quoteId(meta.table)} WHERE ${after ? `(${after.sql}) AND ` : ''}(${upTo.sql}) ORDER BY ${keys.map(quoteId).join(', ')} LIMIT ${this.#d.chunkSize}`,
+      `SELECT * FROM ${quoteId(meta.db)}.${quoteId(meta.table)} WHERE ${after ? `(${after.sql}) AND ` : ''}(${upTo.sql}) ORDER BY ${keys.map(quoteId).join(', ')} LIMIT ${this.#chunkSize}`,
       [...(after?.params ?? []), ...upTo.params],
     );
     const list = rows as Record<string, unknown>[];
@@ -238,7 +254,7 @@ export class IncrementalSnapshot {
     const s = this.#state;
     const finished = w.rows === null || w.rows.size === 0 || w.last === null;
     // A short chunk (or an empty one) ends the table; otherwise the next chunk starts after this one.
-    const tableDone = finished || (w.rows?.size ?? 0) < this.#d.chunkSize || sameKey(w.last, s.maxKey);
+    const tableDone = finished || (w.rows?.size ?? 0) < this.#chunkSize || sameKey(w.last, s.maxKey);
     const next: IncrementalState = tableDone
       ? { collections: s.collections.slice(1), lastKey: null, maxKey: null }
       : { ...s, lastKey: w.last };
@@ -284,7 +300,7 @@ export class IncrementalSnapshot {
   }
 
   async #watermark(id: string, type: string): Promise<void> {
-    const [db, table] = splitName(this.#d.signalTable);
+    const [db, table] = splitName(this.#signalTable);
     await (await this.#connection()).query(
       `INSERT INTO ${quoteId(db)}.${quoteId(table)} (id, type, data) VALUES (?, ?, ?)`,
       [id, type, null],
@@ -292,7 +308,7 @@ export class IncrementalSnapshot {
   }
 
   async #connection(): Promise<mysql.Connection> {
-    this.#conn ??= await this.#d.connect();
+    this.#conn ??= await connect(this.#d.config, 'opening the incremental snapshot connection');
     return this.#conn;
   }
 

@@ -9,6 +9,7 @@ import { classify } from '../errors.ts';
 import type { BinlogPoint } from '../history/schema-history.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
 import type { ColumnMeta } from '../schema/column.ts';
+import { lookUpColumns } from './column-lookup.ts';
 
 /** Where the binlog dump starts: a GTID position (preferred) or a file and position. */
 export type StartPoint = { readonly gtids: string } | { readonly file: string; readonly pos: number };
@@ -123,7 +124,11 @@ export class BinlogStream {
       jsonStrings: true,
     } as never);
     this.#zongji.on('binlog', (e: AnyBinlogEvent) => this.#onEvent(e));
-    if (handler.columnsAt) this.#columnsFromHistory(handler.columnsAt);
+    const columnsAt = handler.columnsAt;
+    if (columnsAt)
+      lookUpColumns(this.#zongji, (db, table, ev) =>
+        columnsAt(db, table, { file: this.#frontFile, pos: this.#startOf(ev) }),
+      );
     this.#zongji.on('error', (e: Error) => {
       if (!this.#stopped) handler.onError(classify(e, 'reading the binlog'));
     });
@@ -193,41 +198,6 @@ export class BinlogStream {
   #startOf(e: { nextPosition: number; size: number }): number {
     // zongji's size leaves out the 19-byte header and, with binlog checksums, the 4-byte CRC.
     return e.nextPosition - e.size - (this.#zongji.useChecksum ? 23 : 19);
-  }
-
-  /** Answers zongji's column lookups from the schema history instead of information_schema. */
-  #columnsFromHistory(columnsAt: NonNullable<StreamHandler['columnsAt']>): void {
-    type TableMapEvent = {
-      schemaName: string;
-      tableName: string;
-      tableId: number;
-      nextPosition: number;
-      size: number;
-    };
-    const z = this.#zongji as unknown as {
-      _fetchTableInfo(ev: TableMapEvent, next: () => void): void;
-      tableMap: Record<number, unknown>;
-    };
-    const fromServer = z._fetchTableInfo.bind(z);
-    z._fetchTableInfo = (ev, next) => {
-      const cols = columnsAt(ev.schemaName, ev.tableName, { file: this.#frontFile, pos: this.#startOf(ev) });
-      if (!cols) {
-        fromServer(ev, next);
-        return;
-      }
-      z.tableMap[ev.tableId] = {
-        columnSchemas: cols.map((c) => ({
-          COLUMN_NAME: c.name,
-          COLLATION_NAME: null,
-          CHARACTER_SET_NAME: c.charset,
-          COLUMN_COMMENT: '',
-          COLUMN_TYPE: c.columnType,
-        })),
-        parentSchema: ev.schemaName,
-        tableName: ev.tableName,
-      };
-      next();
-    };
   }
 
   #wait(pending: Promise<void>): void {
