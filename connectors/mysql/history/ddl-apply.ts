@@ -96,13 +96,20 @@ function withCharset(d: ColumnDef, tableCharset: string | null | undefined): Col
   return { ...d.meta, charset: tableCharset ?? null };
 }
 
+/**
+ * Applies ALTER TABLE clauses. A baseline read from the server after the statement (a recovery, a
+ * resumed snapshot) may already contain its effect when the statement is replayed: adding a column that
+ * exists replaces it, and renaming or changing a column that is gone while its new name exists is
+ * skipped, instead of doubling a column. A genuinely unknown column still fails (nothing is guessed).
+ */
 function alter(t: TableMeta, specs: readonly AlterSpec[]): TableMeta {
   let columns = [...t.columns];
   let keys = [...t.keyColumns];
   let name: TableName = { db: t.db, table: t.table };
   let charset = t.charset ?? null;
+  const find = (col: string) => columns.findIndex((c) => c.name.toLowerCase() === col.toLowerCase());
   const index = (col: string) => {
-    const i = columns.findIndex((c) => c.name.toLowerCase() === col.toLowerCase());
+    const i = find(col);
     if (i < 0) throw new Error(`column ${col} is not in the history's definition of ${t.db}.${t.table}`);
     return i;
   };
@@ -111,12 +118,16 @@ function alter(t: TableMeta, specs: readonly AlterSpec[]): TableMeta {
     else if (p && 'after' in p) columns.splice(index(p.after) + 1, 0, m);
     else columns.splice(at, 0, m);
   };
+  const applied = (from: string, to: string) => find(from) < 0 && find(to) >= 0;
   for (const s of specs) {
     switch (s.op) {
-      case 'add':
-        put(withCharset(s.def, charset), s.place, columns.length);
+      case 'add': {
+        const existing = find(s.def.meta.name);
+        if (existing >= 0) columns.splice(existing, 1);
+        put(withCharset(s.def, charset), s.place, existing >= 0 ? existing : columns.length);
         if (s.def.primaryKey) keys = [s.def.meta.name];
         break;
+      }
       case 'drop': {
         const i = columns.findIndex((c) => c.name.toLowerCase() === s.column.toLowerCase());
         if (i >= 0) columns.splice(i, 1);
@@ -124,6 +135,7 @@ function alter(t: TableMeta, specs: readonly AlterSpec[]): TableMeta {
         break;
       }
       case 'change': {
+        if (applied(s.column, s.def.meta.name)) break;
         const i = index(s.column);
         const old = columns[i]!;
         columns.splice(i, 1);
@@ -134,6 +146,7 @@ function alter(t: TableMeta, specs: readonly AlterSpec[]): TableMeta {
         break;
       }
       case 'renameColumn': {
+        if (applied(s.column, s.to)) break;
         const i = index(s.column);
         const old = columns[i]!;
         columns[i] = { ...old, name: s.to };
@@ -141,7 +154,8 @@ function alter(t: TableMeta, specs: readonly AlterSpec[]): TableMeta {
         break;
       }
       case 'default': {
-        const i = index(s.column);
+        const i = find(s.column);
+        if (i < 0) break;
         columns[i] = { ...columns[i]!, defaultLiteral: s.literal, defaultExpression: s.expression };
         break;
       }
