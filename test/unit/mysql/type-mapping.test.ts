@@ -186,7 +186,7 @@ describe('MySQL column defaults', () => {
   });
 });
 
-describe('MySQL temporal text', () => {
+describe('MySQL temporal text, fast path', () => {
   it("reads the drivers' fixed-width form digit by digit exactly as the general parser does", async () => {
     const { parseDateTime } = await import('../../../connectors/mysql/schema/temporal.ts');
     for (const text of [
