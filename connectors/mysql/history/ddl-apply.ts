@@ -33,6 +33,7 @@ export function applyDdl(
   switch (op.kind) {
     case 'create': {
       if (!captured(op.table)) return { changes, missing };
+      if (op.ifNotExists && known.has(tableKey(op.table.db, op.table.table))) break;
       const charset = op.charset;
       const pk = new Set(op.primaryKey);
       const columns = op.columns.map((d) => {

@@ -32,6 +32,8 @@ export type DdlOp =
       readonly columns: readonly ColumnDef[];
       readonly primaryKey: readonly string[];
       readonly charset: string | null;
+      /** IF NOT EXISTS: the server leaves an existing table as it is (the statement is logged anyway). */
+      readonly ifNotExists: boolean;
     }
   | { readonly kind: 'createLike'; readonly table: TableName; readonly like: TableName }
   | { readonly kind: 'alter'; readonly table: TableName; readonly specs: readonly AlterSpec[] }
@@ -67,11 +69,11 @@ export function parseDdl(sql: string, sessionDb: string): DdlOp | Unparsed {
       if (c.accept('TEMPORARY')) return { kind: 'none' };
       if (c.accept('DATABASE') || c.accept('SCHEMA')) return { kind: 'none' };
       if (!c.accept('TABLE')) return { kind: 'none' };
-      c.accept('IF', 'NOT', 'EXISTS');
+      const ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
       table = name();
       if (c.accept('LIKE') || (c.is('(') && c.peek(1)?.v === 'LIKE' && c.accept('(', 'LIKE')))
         return { kind: 'createLike', table, like: name() };
-      return createTable(c, table);
+      return createTable(c, table, ifNotExists);
     }
     if (c.accept('ALTER')) {
       c.accept('ONLINE');
@@ -112,7 +114,7 @@ export function parseDdl(sql: string, sessionDb: string): DdlOp | Unparsed {
   }
 }
 
-function createTable(c: Cursor, table: TableName): DdlOp | Unparsed {
+function createTable(c: Cursor, table: TableName, ifNotExists: boolean): DdlOp | Unparsed {
   if (!c.accept('(')) return { kind: 'unparsed', table, reason: 'CREATE TABLE without a column list' };
   const columns: ColumnDef[] = [];
   let primaryKey: string[] = [];
@@ -146,7 +148,7 @@ function createTable(c: Cursor, table: TableName): DdlOp | Unparsed {
       charset ??= c.ident().toLowerCase().split('_')[0] ?? null;
     } else c.next();
   }
-  return { kind: 'create', table, columns, primaryKey, charset };
+  return { kind: 'create', table, columns, primaryKey, charset, ifNotExists };
 }
 
 /** `(a, b(10) DESC, …)`: the column names of a key. */
