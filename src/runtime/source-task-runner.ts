@@ -9,6 +9,7 @@ import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
+import { openInternalTopic } from './internal-topic.ts';
 import { canonicalJson, parseJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
@@ -116,6 +117,7 @@ export class SourceTaskRunner extends WorkerTask {
       signal: this.signal,
       status: { setDetail: (key: string, value: unknown) => this.detail(key, value) },
       offsetStorageReader: this.#reader(),
+      internalTopic: (name: string) => openInternalTopic(o.log, name),
     };
     if (this.stopping) return;
     await this.call('SourceTask.start()', o.task.start(o.taskConfig, context));
