@@ -7,6 +7,7 @@ import {
   configSpec,
   oneOf,
 } from '../api/index.ts';
+import { kafkaWorkerConfigSpec } from './worker-config-kafka.ts';
 
 /**
  * Worker configuration: Kafka Connect standalone names where they exist, Seam keys otherwise.
@@ -240,7 +241,8 @@ export const workerConfigSpec = configSpec()
     validator: atLeast(1),
     doc: 'Source records polled but not yet durable, per task; poll() waits while the bound is reached.',
     group: 'Tasks',
-  });
+  })
+  .merge(kafkaWorkerConfigSpec);
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
