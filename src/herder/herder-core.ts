@@ -133,7 +133,7 @@ export abstract class HerderCore implements Herder {
         this.stores.worker.options.registry,
         full['connector.class'] ?? '',
         full,
-        this.stores.worker.options.configProviders, // security: undeclared providers are a 400
+        this.stores.worker.configChecks, // security: undeclared providers are a 400; so are disallowed overrides
         false, // no live checks: a connector may be created while its database is down
       );
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
@@ -256,7 +256,7 @@ export abstract class HerderCore implements Herder {
   }
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
-    const providers = this.stores.worker.options.configProviders; // security: undeclared providers are problems
+    const providers = this.stores.worker.configChecks; // security: undeclared providers are problems
     return (await validateConnectorConfig(this.stores.worker.options.registry, pluginName, config, providers))
       .infos;
   }

@@ -1,5 +1,5 @@
-import { KAFKA_ONLY_KEYS, workerLogKind } from './worker-config-kafka.ts';
 import { workerConfigSpec } from './worker-config.ts';
+import { KAFKA_ONLY_KEYS, workerLogKind } from './worker-config-kafka.ts';
 
 /**
  * Worker keys that a standalone worker does not read. Kafka Connect users bring their worker files along

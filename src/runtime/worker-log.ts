@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { nextBackoff } from '../api/backoff.ts';
-import { ConfigError, ConnectError, type ConfigProblem } from '../api/errors.ts';
+import { ConfigError, type ConfigProblem, ConnectError } from '../api/errors.ts';
 import { EmbeddedTopicLog } from '../log/embedded/embedded-topic-log.ts';
 import type { KafkaClientFactory } from '../log/kafka/client-port.ts';
 import { type KafkaConnectionOptions, parseKafkaConfig } from '../log/kafka/kafka-config.ts';
