@@ -32,8 +32,15 @@ export interface ConsumerSettings {
   readonly maxPollIntervalMs?: number;
 }
 
+/** What the runtime takes from a source's producer overrides. */
+export interface ProducerSettings {
+  /** `delivery.timeout.ms`: how long a failing log write is retried before the task fails. */
+  readonly deliveryTimeoutMs?: number;
+}
+
 export interface ClientOverrides {
   readonly consumer: ConsumerSettings;
+  readonly producer: ProducerSettings;
   /** One line per key accepted without effect, naming the key and why. */
   readonly warnings: readonly string[];
   readonly problems: readonly ConfigProblem[];
@@ -74,6 +81,8 @@ const RULES: Readonly<Record<Client, Readonly<Record<string, Rule>>>> = {
         : { problem: 'must stay all: records are durable before offsets move' },
     'enable.idempotence': (v) =>
       v === 'true' ? mapped : { problem: 'must stay true: appends are idempotent and transactional' },
+    'delivery.timeout.ms': (v) =>
+      positive(v) ? mapped : { problem: 'must be a positive whole number (ms)' },
     'transactional.id': () => ({
       problem: "is set by the worker (`<group.id>-<worker id>`); a connector's own id would fence the worker",
     }),
@@ -99,6 +108,7 @@ export function clientOverrides(
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
   const consumer: { group?: string; maxPollRecords?: number; maxPollIntervalMs?: number } = {};
+  const producer: { deliveryTimeoutMs?: number } = {};
   for (const [key, value] of Object.entries(config)) {
     const prefix = PREFIXES.find(([, p]) => key.startsWith(p));
     if (prefix === undefined) continue;
@@ -131,6 +141,8 @@ export function clientOverrides(
       if (name === 'group.id') consumer.group = value.trim();
       else if (name === 'max.poll.records') consumer.maxPollRecords = Number(value);
       else if (name === 'max.poll.interval.ms') consumer.maxPollIntervalMs = Number(value);
+    } else if (result?.mapped && name === 'delivery.timeout.ms') {
+      producer.deliveryTimeoutMs = Number(value);
     } else if (!result?.mapped) {
       warnings.push(
         worker.log === 'embedded'
@@ -139,5 +151,5 @@ export function clientOverrides(
       );
     }
   }
-  return { consumer, warnings, problems };
+  return { consumer, producer, warnings, problems };
 }

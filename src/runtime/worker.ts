@@ -78,7 +78,7 @@ export class Worker {
     try {
       kind = this.plugin(config).kind;
     } catch {
-      return { consumer: {}, warnings: [], problems: [] }; // the unknown class is reported on its own
+      return { consumer: {}, producer: {}, warnings: [], problems: [] }; // the unknown class is reported on its own
     }
     return clientOverrides(kind, config, {
       policy: this.options.rawConfig['connector.client.config.override.policy'],
@@ -185,6 +185,9 @@ export class Worker {
             topicSpec: this.#topicSpec(connectorConfig),
             maxInFlight: o.config['max.in.flight.records'],
             commitIntervalMs: o.config['offset.flush.interval.ms'],
+            ...(overrides.producer.deliveryTimeoutMs
+              ? { deliveryTimeoutMs: overrides.producer.deliveryTimeoutMs }
+              : {}),
             metrics: o.metrics.sourceTask(id.connector, id.task),
             logger,
             timeouts,

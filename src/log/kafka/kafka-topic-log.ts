@@ -95,17 +95,23 @@ export class KafkaTopicLog implements TopicLog {
     const admin = await options.client.admin();
     const reader = await options.client.partitionReader('read_committed');
     const log = new KafkaTopicLog(options, admin, reader);
-    await log.createTopics(
-      new Map([
-        [
-          log.#offsetsTopic,
-          {
-            partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
-            config: { 'cleanup.policy': 'compact' },
-          },
-        ],
-      ]),
-    );
+    try {
+      await log.createTopics(
+        new Map([
+          [
+            log.#offsetsTopic,
+            {
+              partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
+              config: { 'cleanup.policy': 'compact' },
+            },
+          ],
+        ]),
+      );
+    } catch (error) {
+      // A worker retries opening while the brokers are down: each failed try must not leave clients behind.
+      await Promise.all([reader.close().catch(() => {}), admin.close().catch(() => {})]);
+      throw error;
+    }
     return log;
   }
 

@@ -28,6 +28,8 @@ describe('client overrides (consumer/producer/admin.override.*)', () => {
     expect(o.problems).toEqual([]);
     expect(o.warnings).toEqual([]);
     expect(o.consumer).toEqual({ group: 'my-group', maxPollRecords: 7, maxPollIntervalMs: 60000 });
+    const p = clientOverrides('source', { 'producer.override.delivery.timeout.ms': '5000' }, onKafka);
+    expect(p).toMatchObject({ problems: [], warnings: [], producer: { deliveryTimeoutMs: 5000 } });
   });
 
   it('refuses what would break exactly-once or the commit-after-flush rule, naming why', () => {

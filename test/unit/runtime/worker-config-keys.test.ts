@@ -33,7 +33,8 @@ describe('ignored worker keys', () => {
       'group.id': 'cluster-a',
       'security.protocol': 'SASL_PLAINTEXT',
       'sasl.mechanism': 'PLAIN',
-      'sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";',
+      'sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";',
       'offset.storage.topic': 'my-offsets',
       'offset.storage.partitions': '5',
       'offset.storage.replication.factor': '1',
@@ -62,7 +63,9 @@ describe('ignored worker keys', () => {
     expect(() => parseWorkerConfig({ 'connector.client.config.override.policy': 'Some' })).toThrow(
       /connector.client.config.override.policy/,
     );
-    expect(() => parseWorkerConfig({ 'offset.storage.partitions': '0' })).toThrow(/offset.storage.partitions/);
+    expect(() => parseWorkerConfig({ 'offset.storage.partitions': '0' })).toThrow(
+      /offset.storage.partitions/,
+    );
     expect(parseWorkerConfig({})['connector.client.config.override.policy']).toBe('All');
   });
 });
