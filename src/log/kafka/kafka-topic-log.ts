@@ -61,6 +61,8 @@ export interface KafkaTopicLogOptions {
   readonly defaultTopicSpec?: TopicSpec;
   /** How often `waitForData` asks the broker. @defaultValue 50 */
   readonly pollIntervalMs?: number;
+  /** False for readers (`seam topics`, `seam tail`): opening must not create the offsets topic. @defaultValue true */
+  readonly createOffsetsTopic?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,17 +98,20 @@ export class KafkaTopicLog implements TopicLog {
     const reader = await options.client.partitionReader('read_committed');
     const log = new KafkaTopicLog(options, admin, reader);
     try {
-      await log.createTopics(
-        new Map([
-          [
-            log.#offsetsTopic,
-            {
-              partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
-              config: { 'cleanup.policy': 'compact' },
-            },
-          ],
-        ]),
-      );
+      if (options.createOffsetsTopic === false)
+        await admin.listTopics(); // still fail fast when unreachable
+      else
+        await log.createTopics(
+          new Map([
+            [
+              log.#offsetsTopic,
+              {
+                partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
+                config: { 'cleanup.policy': 'compact' },
+              },
+            ],
+          ]),
+        );
     } catch (error) {
       // A worker retries opening while the brokers are down: each failed try must not leave clients behind.
       await Promise.all([reader.close().catch(() => {}), admin.close().catch(() => {})]);
