@@ -217,13 +217,14 @@ export abstract class HerderCore implements Herder {
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
     const record = await this.desired(name);
     const { log, offsetStore } = this.stores;
-    return readOffsets(this.kindOf(record.config), name, log, offsetStore);
+    return readOffsets(this.kindOf(record.config), name, log, offsetStore, record.config);
   }
 
   alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<string> {
     return this.serial(async () => {
       const kind = await this.#stoppedKind(name);
-      await alterOffsets(kind, name, offsets, this.stores.log, this.stores.offsetStore);
+      const { config } = await this.desired(name); // its consumer.override.group.id names the group
+      await alterOffsets(kind, name, offsets, this.stores.log, this.stores.offsetStore, config);
       return ALTERED;
     });
   }
@@ -231,7 +232,8 @@ export abstract class HerderCore implements Herder {
   resetConnectorOffsets(name: string): Promise<string> {
     return this.serial(async () => {
       const kind = await this.#stoppedKind(name);
-      await resetOffsets(kind, name, this.stores.log, this.stores.offsetStore);
+      const { config } = await this.desired(name);
+      await resetOffsets(kind, name, this.stores.log, this.stores.offsetStore, config);
       return RESET;
     });
   }

@@ -46,6 +46,20 @@ export interface ClientOverrides {
   readonly problems: readonly ConfigProblem[];
 }
 
+const GROUP_OVERRIDE = 'consumer.override.group.id';
+
+/** A sink connector's consumer group: `consumer.override.group.id`, else Kafka Connect's `connect-<name>`. */
+export function sinkGroupId(connector: string, config: Readonly<Record<string, string>> = {}): string {
+  const override = config[GROUP_OVERRIDE]?.trim();
+  return override ? override : `connect-${connector}`;
+}
+
+/** The config without its group override: a view rebuild's shadow tasks need a group of their own. */
+export function withoutGroupOverride(config: Readonly<Record<string, string>>): Record<string, string> {
+  const { [GROUP_OVERRIDE]: _, ...rest } = config;
+  return rest;
+}
+
 type Rule = (value: string) => { problem?: string; warning?: string; mapped?: true };
 
 const positive = (value: string) => Number.isSafeInteger(Number(value)) && Number(value) > 0;

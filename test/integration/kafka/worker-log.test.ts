@@ -13,7 +13,7 @@ import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../../src/runtime/standalone.ts';
 import { openWorkerLog } from '../../../src/runtime/worker-log.ts';
-import { eventually, testRegistry } from '../../helpers/runtime-plugins.ts';
+import { eventually, flushed, testRegistry } from '../../helpers/runtime-plugins.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
 import { CLI, freePort, NODE } from '../../helpers/worker-process.ts';
 
@@ -183,32 +183,8 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
   });
 
   it('the task is FAILED with the reason naming bootstrap.servers, and restarts once they are back', async () => {
-    let broken = false;
-    // The real client, except that while `broken` every transaction fails as an unreachable broker does.
-    const factory: KafkaClientFactory = (options) => {
-      const real = platformaticClient(options);
-      const unreachable = () =>
-        Promise.reject(
-          classifyKafkaError(
-            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED' }),
-            {
-              what: 'begin a transaction',
-            },
-          ),
-        );
-      const client: KafkaClient = {
-        ...real,
-        transactionalProducer: async (id) => {
-          const producer = await real.transactionalProducer(id);
-          return {
-            transactionalId: producer.transactionalId,
-            begin: () => (broken ? unreachable() : producer.begin()),
-            close: () => producer.close(),
-          };
-        },
-      };
-      return client;
-    };
+    const broken = { writes: false, reads: false };
+    const factory = breakable(broken);
     const topic = `${run}-seq`;
     topics.add(topic);
     topics.add(`${run}-offsets2`);
@@ -243,20 +219,107 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
     );
     const task = () => h.taskStatus(`${run}-src`, 0);
     await eventually(async () => (await task()).state === 'RUNNING', 60_000);
-    broken = true;
+    broken.writes = true;
     const failed = await eventually(async () => {
       const s = await task();
       return s.state === 'FAILED' ? s : undefined;
     }, 60_000);
     expect(failed.trace).toMatch(/bootstrap.servers/);
     const before = await endOf(topic);
-    broken = false;
+    broken.writes = false;
     await eventually(
       async () => (await task()).state === 'RUNNING' && (await endOf(topic)) > before + 20,
       60_000,
     );
   });
+  it('a sink whose reads fail is FAILED naming bootstrap.servers, and reads on once they work', async () => {
+    await herder?.stop();
+    herder = null;
+    const broken = { writes: false, reads: false };
+    const topic = `${run}-seq2`;
+    topics.add(topic);
+    topics.add(`${run}-offsets3`);
+    herder = await startStandalone({
+      dataDir: join(dir, 'runtime2'),
+      workerId: `${run}:rt2`,
+      workerConfig: {
+        'bootstrap.servers': brokers,
+        'client.id': run,
+        'offset.storage.topic': `${run}-offsets3`,
+        'offset.storage.partitions': '1',
+        'offset.flush.interval.ms': '100',
+        'task.auto.restart.initial.backoff.ms': '200',
+        'task.auto.restart.max.backoff.ms': '500',
+      },
+      registry: testRegistry(),
+      logger: createLogger({ level: 'silent' }),
+      kafkaClient: breakable(broken),
+    });
+    const h = herder;
+    await h.putConnectorConfig(
+      `${run}-src2`,
+      { 'connector.class': 'test.SeqSource', topic, count: '100000000', batch: '5' },
+      { allowReplace: false },
+    );
+    const sink = `${run}-sink`;
+    flushed.delete(sink);
+    await h.putConnectorConfig(
+      sink,
+      { 'connector.class': 'test.CollectSink', topics: topic },
+      { allowReplace: false },
+    );
+    const task = () => h.taskStatus(sink, 0);
+    await eventually(
+      async () => (await task()).state === 'RUNNING' && (flushed.get(sink)?.length ?? 0) > 0,
+      60_000,
+    );
+    broken.reads = true;
+    const failed = await eventually(async () => {
+      const s = await task();
+      return s.state === 'FAILED' ? s : undefined;
+    }, 60_000);
+    expect(failed.trace).toMatch(/bootstrap.servers/);
+    const before = flushed.get(sink)?.length ?? 0;
+    broken.reads = false;
+    await eventually(
+      async () => (await task()).state === 'RUNNING' && (flushed.get(sink)?.length ?? 0) > before + 20,
+      60_000,
+    );
+  });
 });
+
+/** The real client, except that while a flag is set its writes or reads fail as an unreachable broker's do. */
+function breakable(broken: { writes: boolean; reads: boolean }): KafkaClientFactory {
+  const unreachable = (what: string) =>
+    Promise.reject(
+      classifyKafkaError(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED' }),
+        { what },
+      ),
+    );
+  return (options) => {
+    const real = platformaticClient(options);
+    const client: KafkaClient = {
+      ...real,
+      transactionalProducer: async (id) => {
+        const producer = await real.transactionalProducer(id);
+        return {
+          transactionalId: producer.transactionalId,
+          begin: () => (broken.writes ? unreachable('begin a transaction') : producer.begin()),
+          close: () => producer.close(),
+        };
+      },
+      partitionReader: async (isolation) => {
+        const reader = await real.partitionReader(isolation);
+        return {
+          fetch: (...args) => (broken.reads ? unreachable('fetch') : reader.fetch(...args)),
+          close: () => reader.close(),
+        };
+      },
+    };
+    return client;
+  };
+}
 
 async function endOf(topic: string): Promise<number> {
   const a = await admin.admin();

@@ -173,6 +173,14 @@ describe('client overrides through the herder', () => {
     );
     await eventually(() => (flushed.get('ov-sink')?.length ?? 0) >= 100);
     expect(Math.max(...sizes)).toBe(7);
+    // The offsets endpoint reads the group the override names.
+    const offsets = await eventually(async () => {
+      const o = await h.connectorOffsets('ov-sink');
+      return o.some((x) => x.offset?.['kafka_offset'] === 100) ? o : undefined;
+    });
+    expect(offsets).toEqual([
+      { partition: { kafka_topic: 'ov', kafka_partition: 0 }, offset: { kafka_offset: 100 } },
+    ]);
     await h.stop();
     herder = null;
     const log = await EmbeddedTopicLog.open({ dataDir: dir, readOnly: true, integrityCheck: false });
