@@ -85,14 +85,14 @@ describe('Kafka log of a worker: unreachable brokers at start', () => {
     const error = await openWorkerLog({
       dataDir: dir,
       workerId: 'test:1',
-      workerConfig: { 'bootstrap.servers': `127.0.0.1:${port}`, 'log.open.timeout.ms': '2000' },
+      workerConfig: { 'bootstrap.servers': `127.0.0.1:${port}`, 'log.open.timeout.ms': '5000' },
       logger,
       retry: quick,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `bootstrap.servers \\(127.0.0.1:${port}\\) could not be reached within 2000 ms \\(log.open.timeout.ms\\)`,
+        `bootstrap.servers \\(127.0.0.1:${port}\\) could not be reached within 5000 ms \\(log.open.timeout.ms\\)`,
       ),
     );
     const retries = lines.filter((l) => l.includes('not reachable yet; retrying'));
@@ -107,7 +107,7 @@ describe('Kafka log of a worker: unreachable brokers at start', () => {
       const error = await openWorkerLog({
         dataDir: dir,
         workerId: 'test:1',
-        workerConfig: { 'bootstrap.servers': `127.0.0.1:${port}`, 'log.open.timeout.ms': '8000' },
+        workerConfig: { 'bootstrap.servers': `127.0.0.1:${port}`, 'log.open.timeout.ms': '12000' },
         logger,
         retry: quick,
       }).catch((e: unknown) => e);
