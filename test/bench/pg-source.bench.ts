@@ -190,7 +190,8 @@ async function seamDrain(
     clearInterval(sampler);
     await herder.stop();
     rmSync(dir, { recursive: true, force: true });
-    if (log === 'kafka') await deleteKafkaTopics([`${run}.public.${TABLE}`, `${run}-offsets`]);
+    if (log === 'kafka')
+      await deleteKafkaTopics([`${run}.public.${TABLE}`, `${run}-offsets`, `__debezium-heartbeat.${run}`]);
   }
 }
 

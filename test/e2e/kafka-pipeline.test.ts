@@ -32,7 +32,8 @@ afterAll(async () => {
   await p.tearDown();
   const admin = await kafka.admin();
   await admin.deleteGroup(`${run}-es`).catch(() => {});
-  await admin.deleteTopics([p.topic, offsetsTopic]).catch(() => {});
+  // The source's heartbeat topic too (heartbeats are on by default).
+  await admin.deleteTopics([p.topic, offsetsTopic, `__debezium-heartbeat.${p.name}`]).catch(() => {});
   await admin.close();
 });
 
