@@ -112,12 +112,13 @@ function logConfig(log: 'embedded' | 'kafka', run: string): Record<string, strin
   };
 }
 
-async function deleteKafkaTopics(names: string[]): Promise<void> {
+/** Every topic of the run: the table's, the offsets, and what the source adds (heartbeats, messages). */
+async function deleteKafkaTopics(run: string): Promise<void> {
   const admin = await platformaticClient(
     parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(','), 'client.id': 'bench-cleanup' }),
   ).admin();
   try {
-    await admin.deleteTopics(names);
+    await admin.deleteTopics((await admin.listTopics()).filter((n) => n.includes(run)));
   } finally {
     await admin.close();
   }
@@ -190,8 +191,7 @@ async function seamDrain(
     clearInterval(sampler);
     await herder.stop();
     rmSync(dir, { recursive: true, force: true });
-    if (log === 'kafka')
-      await deleteKafkaTopics([`${run}.public.${TABLE}`, `${run}-offsets`, `__debezium-heartbeat.${run}`]);
+    if (log === 'kafka') await deleteKafkaTopics(run);
   }
 }
 

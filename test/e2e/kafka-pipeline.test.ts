@@ -32,8 +32,9 @@ afterAll(async () => {
   await p.tearDown();
   const admin = await kafka.admin();
   await admin.deleteGroup(`${run}-es`).catch(() => {});
-  // The source's heartbeat topic too (heartbeats are on by default).
-  await admin.deleteTopics([p.topic, offsetsTopic, `__debezium-heartbeat.${p.name}`]).catch(() => {});
+  // Every topic of the run: the table's, the offsets, and what the source adds (heartbeats, messages).
+  const names = await admin.listTopics().catch(() => [] as string[]);
+  await admin.deleteTopics([offsetsTopic, ...names.filter((n) => n.includes(p.name))]).catch(() => {});
   await admin.close();
 });
 
