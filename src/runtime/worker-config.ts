@@ -7,6 +7,7 @@ import {
   configSpec,
   oneOf,
 } from '../api/index.ts';
+import { kafkaWorkerConfigSpec } from './worker-config-kafka.ts';
 
 /**
  * Worker configuration: Kafka Connect standalone names where they exist, Seam keys otherwise.
@@ -247,7 +248,8 @@ export const workerConfigSpec = configSpec()
     default: true,
     doc: "Whether source connectors create their topics with their topic.creation.* settings (KIP-158); false leaves a missing topic to the log's default.",
     group: 'Tasks',
-  });
+  })
+  .merge(kafkaWorkerConfigSpec);
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 
