@@ -95,13 +95,13 @@ export class SnapshotEmitter {
           offset,
         ),
       );
-    });
+    }, false);
   }
 
-  #step(build: (out: SourceRecord[]) => void): Promise<void> {
+  #step(build: (out: SourceRecord[]) => void, release = true): Promise<void> {
     const step = this.#chain.then(async () => {
       const out: SourceRecord[] = [];
-      this.#release(out);
+      if (release) this.#release(out);
       build(out);
       if (out.length > 0) await this.#o.queue.push(out);
     });

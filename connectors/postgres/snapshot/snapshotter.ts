@@ -149,25 +149,31 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
       }),
     );
     if (!job.signal.aborted) await emitter.end();
+    finished(job, { total, started, rows: rowsRead(), resumedRows, remaining: remaining() });
   } catch (e) {
     throw classify(e, 'taking the initial snapshot');
   } finally {
     for (const c of clients) await c.end().catch(() => {});
   }
-  const seconds = (Date.now() - started) / 1000;
-  const rows = rowsRead();
+}
+
+function finished(
+  job: SnapshotJob,
+  s: { total: number; started: number; rows: number; resumedRows: number; remaining: number },
+): void {
+  const seconds = (Date.now() - s.started) / 1000;
   if (!job.signal.aborted)
     job.logger.info(
-      { tables: total, rows, seconds },
-      `Snapshot complete: ${rows} row(s) from ${total} table(s) in ${seconds.toFixed(1)} s`,
+      { tables: s.total, rows: s.rows, seconds },
+      `Snapshot complete: ${s.rows} row(s) from ${s.total} table(s) in ${seconds.toFixed(1)} s`,
     );
   job.status.setDetail('snapshot', {
-    tables_total: total,
-    tables_remaining: remaining(),
+    tables_total: s.total,
+    tables_remaining: s.remaining,
     tables_in_progress: [],
-    rows_scanned: rows,
-    rows_resumed: resumedRows,
-    rows_total_estimate: rows,
+    rows_scanned: s.rows,
+    rows_resumed: s.resumedRows,
+    rows_total_estimate: s.rows,
     eta_seconds: 0,
     running: false,
     seconds,
