@@ -67,6 +67,11 @@ export class TablePlan {
     return chunk;
   }
 
+  /** Chunks handed out and not yet part of the finished prefix: what a restart would read again. */
+  get open(): number {
+    return this.#handed - this.#prefix;
+  }
+
   /** Lower bound of the next chunk. */
   get nextLo(): KeyText | null {
     return this.#nextLo;

@@ -27,6 +27,8 @@ export interface EmitterOptions {
   readonly rowsBefore: number;
   /** False when resuming: the snapshot's first row is already in the log. */
   readonly fresh: boolean;
+  /** A chunk's completion entered the checkpoint. */
+  onChunkDone(): void;
   /** A table's every chunk is queued. */
   onTableDone(plan: TablePlan): void;
 }
@@ -121,7 +123,9 @@ export class SnapshotEmitter {
   #complete(chunk: Chunk, rows: number, last: TextTuple | null): void {
     const plan = chunk.plan;
     const lastKey = last !== null && plan.keyed ? keyOf(plan.schema, last) : null;
-    if (!plan.finish(chunk, rows, lastKey)) return;
+    const moved = plan.finish(chunk, rows, lastKey);
+    this.#o.onChunkDone();
+    if (!moved) return;
     this.#offset = this.#checkpoint();
     if (plan.done) this.#o.onTableDone(plan);
   }

@@ -49,6 +49,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   const resumedRows = rowsBefore + plans.reduce((n, p) => n + (p.checkpoint?.rows ?? 0), 0);
   const total = job.tables.length;
   const started = Date.now();
+  let wake: () => void = () => {};
   const current = new Set<string>();
   let rowsEstimate: number | null = null;
   const rowsRead = () => resumedRows + plans.reduce((n, p) => n + p.rowsRead, 0);
@@ -79,6 +80,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     doneBefore,
     rowsBefore,
     fresh: resume === null,
+    onChunkDone: () => wake(),
     onTableDone: (p) => {
       current.delete(p.id);
       const seconds = (Date.now() - started) / 1000;
@@ -93,11 +95,20 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   logStart(job, plans, doneBefore.length, resumedRows);
   report();
   const chunkSize = job.config['snapshot.chunk.size'];
+  const threads = Math.max(1, job.config['snapshot.max.threads']);
   let planning: Promise<unknown> = Promise.resolve();
-  /** The next chunk: one plan step at a time, since a boundary query moves the plan. */
+  /**
+   * The next chunk: one plan step at a time, since a boundary query moves the plan. A table has at most
+   * `threads` chunks beyond its checkpoint, so a restart reads at most that many again: a thread that
+   * would run further ahead takes another table, or waits for a chunk to finish.
+   */
   const nextChunk = (client: pg.Client): Promise<Chunk | null> => {
     const step = planning.then(async () => {
-      const plan = plans.find((p) => !p.exhausted);
+      let plan = plans.find((p) => !p.exhausted && p.open < threads);
+      while (plan === undefined && plans.some((p) => !p.exhausted) && !job.signal.aborted) {
+        await untilAborted(new Promise<void>((r) => (wake = r)), job.signal);
+        plan = plans.find((p) => !p.exhausted && p.open < threads);
+      }
       if (plan === undefined || job.signal.aborted) return null;
       if (!plan.keyed) return plan.take(null);
       const { rows } = await client.query<Record<string, string | null>>(
@@ -135,7 +146,6 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
   };
   const clients: pg.Client[] = [];
   try {
-    const threads = Math.max(1, job.config['snapshot.max.threads']);
     const name = await openSnapshot(job, clients);
     for (let i = 1; i < threads; i++) await importSnapshot(job, clients, name);
     rowsEstimate = await estimateRows(clients[0]!, job.tables);
@@ -204,6 +214,19 @@ function logStart(job: SnapshotJob, plans: readonly TablePlan[], doneTables: num
         `Snapshot of ${p.id} starts over: it has no primary key (or a nullable message.key.columns) to resume by`,
       );
   }
+}
+
+/** Resolves when `p` does, or when the task stops. */
+function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    void p.then(done);
+  });
 }
 
 /** The first connection's transaction: the slot's exported snapshot, or a new one exported for the others. */
