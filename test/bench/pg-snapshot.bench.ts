@@ -59,7 +59,7 @@ async function seamSnapshot(threads: number, chunk: number): Promise<{ seconds: 
     dataDir: dir,
     workerId: 'bench',
     workerConfig: { 'offset.flush.interval.ms': '100' },
-    logger: pino({ level: 'warn' }),
+    logger: pino({ level: process.env.SEAM_LOG_LEVEL ?? 'warn' }),
   });
   try {
     const { seconds } = await timed(async () => {

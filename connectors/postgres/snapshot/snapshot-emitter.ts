@@ -33,6 +33,9 @@ export interface EmitterOptions {
   onTableDone(plan: TablePlan): void;
 }
 
+/** Records built per queue step. */
+const SLICE = 1024;
+
 interface Held {
   readonly chunk: Chunk;
   readonly tuple: TextTuple;
@@ -52,12 +55,23 @@ export class SnapshotEmitter {
     this.#offset = this.#checkpoint();
   }
 
-  /** Queues rows of a chunk; `from` is how many of its rows were queued before. */
+  /**
+   * Queues rows of a chunk; `from` is how many of its rows were queued before. A fetch of
+   * `snapshot.fetch.size` rows becomes records a slice at a time, so no more than a slice of records
+   * waits beside the bounded queue.
+   */
   rows(chunk: Chunk, tuples: readonly TextTuple[], from: number): Promise<void> {
-    return this.#step((out) => {
-      for (let i = 0; i < tuples.length; i++)
-        out.push(this.#record(chunk.plan.schema, tuples[i]!, this.#marker(chunk, from + i, false)));
-    });
+    const steps: Promise<void>[] = [];
+    for (let start = 0; start < tuples.length; start += SLICE) {
+      const end = Math.min(tuples.length, start + SLICE);
+      steps.push(
+        this.#step((out) => {
+          for (let i = start; i < end; i++)
+            out.push(this.#record(chunk.plan.schema, tuples[i]!, this.#marker(chunk, from + i, false)));
+        }),
+      );
+    }
+    return Promise.all(steps).then(() => {});
   }
 
   /** Queues a chunk's last row (null: the chunk was empty) and its completion, `rows` rows in all. */

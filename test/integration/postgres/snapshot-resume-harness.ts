@@ -29,6 +29,8 @@ export interface TrialOptions {
   readonly signal: 'SIGKILL' | 'SIGTERM';
   readonly chunk: number;
   readonly threads: number;
+  /** `snapshot.fetch.size`; the connector's default when absent. */
+  readonly fetch?: number;
   /** Extra connector settings (e.g. a small batch size to slow a small snapshot down). */
   readonly connector?: Readonly<Record<string, string>>;
 }
@@ -177,7 +179,7 @@ export async function runTrial(db: pg.Client, o: TrialOptions): Promise<TrialRes
     'publication.autocreate.mode': 'filtered',
     'table.include.list': `public.${t}`,
     'snapshot.chunk.size': String(o.chunk),
-    'snapshot.fetch.size': String(Math.min(o.chunk, 1000)),
+    ...(o.fetch === undefined ? {} : { 'snapshot.fetch.size': String(o.fetch) }),
     'snapshot.max.threads': String(o.threads),
     'heartbeat.interval.ms': '1000',
     ...o.connector,

@@ -13,6 +13,7 @@ const KILLS: TrialOptions = {
   interruptions: 3,
   signal: 'SIGKILL',
   chunk: 2000,
+  fetch: 1000,
   threads: 2,
   // Small appends slow the worker down enough for the interruptions to land inside a 100k-row snapshot.
   connector: { 'max.batch.size': '200', 'max.queue.size': '400' },
