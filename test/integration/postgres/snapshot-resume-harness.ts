@@ -158,7 +158,9 @@ export async function tearDownTrial(db: pg.Client | undefined, o: TrialOptions):
 
 /** The checkpoint's key of the trial table in the stored offset: 0 before the first chunk, rows when done. */
 function checkpointKey(offsets: ReadonlyMap<string, string>, table: string, rows: number): number {
-  const offset = JSON.parse([...offsets.values()][0] ?? '{}') as Record<string, unknown>;
+  const text = [...offsets.values()][0];
+  if (text === undefined) return 0;
+  const offset = JSON.parse(text) as Record<string, unknown>;
   if (offset.snapshot !== true || offset.last_snapshot_record === true) return rows;
   const c = JSON.parse(String(offset.snapshot_checkpoint)) as {
     done: string[];
