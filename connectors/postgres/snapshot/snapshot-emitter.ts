@@ -85,7 +85,7 @@ export class SnapshotEmitter {
       this.#complete(chunk, rows, last);
       if (last !== null)
         out.push(this.#record(chunk.plan.schema, last, this.#marker(chunk, rows - 1, false)));
-    });
+    }, last !== null);
   }
 
   /** The snapshot read everything: the held row is the final record. */
@@ -114,6 +114,11 @@ export class SnapshotEmitter {
     }, false);
   }
 
+  /**
+   * One queue step. `release`: the step queues a record or holds a new last row, so the held row is
+   * followed by something and is released first (an empty chunk's completion does not release it: the
+   * held row may still be the snapshot's `last`).
+   */
   #step(build: (out: SourceRecord[]) => void, release = true): Promise<void> {
     const step = this.#chain.then(async () => {
       const out: SourceRecord[] = [];

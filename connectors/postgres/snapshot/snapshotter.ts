@@ -125,13 +125,20 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     let held: TextTuple | null = null;
     let rows = 0;
     const fetchSize = job.config['snapshot.fetch.size'];
-    for (let more = true; more; ) {
-      const { rows: batch } = await client.query<Record<string, string | null>>(
-        `FETCH ${fetchSize} FROM seam_snapshot`,
-      );
+    const fetch = (): Promise<TextTuple[]> => {
+      const rows = client
+        .query<Record<string, string | null>>(`FETCH ${fetchSize} FROM seam_snapshot`)
+        .then((r) => r.rows);
+      // Awaited below; a fetch left behind by a stop or another failure must not be an unhandled rejection.
+      rows.catch(() => {});
+      return rows;
+    };
+    // The next fetch is on the wire while this one's records are built and queued.
+    for (let next: Promise<TextTuple[]> | null = fetch(); next !== null; ) {
+      const batch: TextTuple[] = await next;
       if (job.signal.aborted) return;
+      next = batch.length === fetchSize ? fetch() : null;
       if (batch.length === 0) break;
-      more = batch.length === fetchSize;
       // The last row waits for the next fetch: only then is it known to be the chunk's last.
       const out: TextTuple[] = held ? [held] : [];
       for (let i = 0; i < batch.length - 1; i++) out.push(batch[i]!);

@@ -138,4 +138,30 @@ describe('initial snapshot checkpoints', () => {
     expect(markers.at(-1)).toBe('last');
     expect(out.at(-1)!.sourceOffset).toMatchObject({ snapshot: true, last_snapshot_record: true });
   });
+
+  it('keeps `last` on the final row when an empty table finishes after it', async () => {
+    const t = new TablePlan(table('t', ['id']), null);
+    const e = new TablePlan(table('e', ['id']), null);
+    const queue = new RecordQueue(100);
+    const emitter = new SnapshotEmitter({
+      builder,
+      queue,
+      consistentPoint: AT,
+      tsUs: 0n,
+      plans: [t, e],
+      doneBefore: [],
+      rowsBefore: 0,
+      fresh: true,
+      onChunkDone: () => {},
+      onTableDone: () => {},
+    });
+    const only = t.take(null);
+    await emitter.rows(only, rows(1, 1), 0);
+    await emitter.finish(only, rows(2, 2)[0]!, 2);
+    await emitter.finish(e.take(null), null, 0);
+    await emitter.end();
+    const out = await queue.take(100, 0, new AbortController().signal);
+    expect(out.map((r) => (r.value as { marker: string }).marker)).toEqual(['first', 'last']);
+    expect(out[1]!.sourceOffset).toMatchObject({ last_snapshot_record: true });
+  });
 });
