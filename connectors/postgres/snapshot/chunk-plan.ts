@@ -39,8 +39,10 @@ export class TablePlan {
     const optional = new Set(schema.meta.columns.filter((c) => c.optional).map((c) => c.name));
     // A NULL in a key column falls outside every row comparison: such a key cannot delimit ranges.
     this.keyed = key.length > 0 && key.every((k) => !optional.has(k));
-    this.#after = this.keyed ? (resumed?.after ?? null) : null;
-    this.#rows = this.keyed ? (resumed?.rows ?? 0) : 0;
+    // A key that changed shape since the checkpoint (ALTER TABLE) cannot position the table: it starts over.
+    const usable = this.keyed && resumed !== null && (resumed.after?.length ?? key.length) === key.length;
+    this.#after = usable ? (resumed?.after ?? null) : null;
+    this.#rows = usable ? (resumed?.rows ?? 0) : 0;
     this.#nextLo = this.#after;
   }
 
