@@ -138,7 +138,9 @@ export class PostgresSourceTask implements SourceTask {
     const log = this.#ctx.logger;
     if (snapshot) {
       this.#stored = null;
-      const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
+      // One after the other: concurrent queries on one pg client are deprecated.
+      const tables: (TableSchema | null)[] = [];
+      for (const r of refs) tables.push(await this.#schemaOf(r));
       const run = await prepareInitialSnapshot({
         config: c,
         client,

@@ -17,10 +17,13 @@ const keyLiteral = (key: KeyText): string =>
   `(${key.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`;
 const orderBy = (t: TableSchema): string => t.meta.keyColumns.map(quoteIdent).join(', ');
 
-/** The key `size` rows after `lo` (the chunk's inclusive upper bound); no row when fewer remain. */
+/**
+ * The key `size` rows after `lo` (the chunk's inclusive upper bound) and the key after it. Fewer than two
+ * rows: the chunk is the table's last, open-ended, so a table's last row is always in its last chunk.
+ */
 export function boundarySql(t: TableSchema, lo: KeyText | null, size: number): string {
   const where = lo === null ? '' : ` WHERE ${keyRow(t)} > ${keyLiteral(lo)}`;
-  return `SELECT ${orderBy(t)} FROM ${tableName(t)}${where} ORDER BY ${orderBy(t)} LIMIT 1 OFFSET ${size - 1}`;
+  return `SELECT ${orderBy(t)} FROM ${tableName(t)}${where} ORDER BY ${orderBy(t)} LIMIT 2 OFFSET ${size - 1}`;
 }
 
 /** The rows of a chunk, in key order (a table without a usable key: all rows, unordered). */

@@ -114,7 +114,7 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
       const { rows } = await client.query<Record<string, string | null>>(
         boundarySql(plan.schema, plan.nextLo, chunkSize),
       );
-      return plan.take(rows[0] ? keyOf(plan.schema, rows[0]) : null);
+      return plan.take(rows.length === 2 ? keyOf(plan.schema, rows[0]!) : null);
     });
     planning = step.catch(() => {});
     return step;
@@ -125,19 +125,12 @@ export async function runSnapshot(job: SnapshotJob): Promise<void> {
     let held: TextTuple | null = null;
     let rows = 0;
     const fetchSize = job.config['snapshot.fetch.size'];
-    const fetch = (): Promise<TextTuple[]> => {
-      const rows = client
-        .query<Record<string, string | null>>(`FETCH ${fetchSize} FROM seam_snapshot`)
-        .then((r) => r.rows);
-      // Awaited below; a fetch left behind by a stop or another failure must not be an unhandled rejection.
-      rows.catch(() => {});
-      return rows;
-    };
-    // The next fetch is on the wire while this one's records are built and queued.
-    for (let next: Promise<TextTuple[]> | null = fetch(); next !== null; ) {
-      const batch: TextTuple[] = await next;
+    const fetch = async (): Promise<TextTuple[]> =>
+      (await client.query<Record<string, string | null>>(`FETCH ${fetchSize} FROM seam_snapshot`)).rows;
+    for (let more = true; more; ) {
+      const batch = await fetch();
       if (job.signal.aborted) return;
-      next = batch.length === fetchSize ? fetch() : null;
+      more = batch.length === fetchSize;
       if (batch.length === 0) break;
       // The last row waits for the next fetch: only then is it known to be the chunk's last.
       const out: TextTuple[] = held ? [held] : [];

@@ -89,7 +89,7 @@ describe('initial snapshot checkpoints', () => {
     expect(new TablePlan(table('n', ['a'], ['a']), null).keyed).toBe(false);
     expect(new TablePlan(table('t', ['a', 'b']), { after: ['1'], rows: 1 }).checkpoint).toBeNull();
     expect(boundarySql(table('t', ['a', 'b']), ["it's", '2'], 100)).toBe(
-      `SELECT "a", "b" FROM "public"."t" WHERE ("a", "b") > ('it''s', '2') ORDER BY "a", "b" LIMIT 1 OFFSET 99`,
+      `SELECT "a", "b" FROM "public"."t" WHERE ("a", "b") > ('it''s', '2') ORDER BY "a", "b" LIMIT 2 OFFSET 99`,
     );
   });
 
