@@ -7,8 +7,8 @@ import { restSetup } from '../../../src/cli/start-rest.ts';
 import { validateConnectorConfig } from '../../../src/herder/config-validation.ts';
 import { builtinRegistry } from '../../../src/plugins/builtin.ts';
 import { configProvidersFromWorkerConfig } from '../../../src/runtime/config-providers.ts';
-import { ignoredWorkerKeys } from '../../../src/runtime/worker-config-keys.ts';
 import { parseWorkerConfig } from '../../../src/runtime/worker-config.ts';
+import { ignoredWorkerKeys } from '../../../src/runtime/worker-config-keys.ts';
 import { workerConfigOf } from './pod-config.ts';
 
 /** deploy/demo.compose.yaml checked offline: no Docker engine runs here or in CI. */

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CLI, freePort } from '../../helpers/worker-process.ts';
-import { byKind, type WorkerPod, workerPod } from './pod-config.ts';
 import type { K8sObject } from './kustomize.ts';
+import { byKind, type WorkerPod, workerPod } from './pod-config.ts';
 
 /**
  * Starts a worker process the way a pod of the rendered manifests starts: deploy/entrypoint.sh with the
