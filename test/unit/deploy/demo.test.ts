@@ -81,9 +81,11 @@ describe('deploy/demo.compose.yaml', () => {
       expect(config['redis.url']).toBe('redis://redis:6379');
       const rest = restSetup(config, { host: '127.0.0.1', port: 8083 }, false);
       expect(rest.advertisedUrl).toBe(`http://${name}:8083`);
-      expect(ignoredWorkerKeys(config).filter((k) => k.reason.startsWith('not a worker key'))).toEqual([
-        { key: 'redis.url', reason: expect.any(String) },
-      ]);
+      // redis.url is the distributed herder's key (issue 17), unknown to the worker spec until it lands.
+      const typos = ignoredWorkerKeys(config).filter(
+        (k) => k.reason.startsWith('not a worker key') && k.key !== 'redis.url',
+      );
+      expect(typos).toEqual([]);
     }
     const shared = ({ config }: (typeof configs)[number]) => {
       const { 'rest.advertised.host.name': _, ...rest } = config;

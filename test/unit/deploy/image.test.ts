@@ -103,8 +103,8 @@ describe('deploy/Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
-    expect(ignore[0]).toBe('**');
-    const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/\*\*$/, ''));
+    expect(ignore[0]).toBe('*');
+    const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
     const sources = [...build!.lines, ...final!.lines]
       .filter((l) => /^COPY /i.test(l) && !l.includes('--from='))
       .flatMap((l) =>

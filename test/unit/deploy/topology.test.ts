@@ -7,14 +7,26 @@ import { type PodProcess, startPodProcess, waitForStatus } from './pod-process.t
 
 /**
  * A worker started with exactly the configuration the dev overlay gives pod seam-worker-0 (entrypoint,
- * args, environment, ConfigMap, Secret volume). One standalone worker today: the worker config's
- * distributed keys are read by the distributed herder when it lands, and this test then starts N workers
- * with `overrides` pointing them at the test servers' Kafka and Redis under unique names.
+ * args, environment, ConfigMap, Secret volume), with only what one host must change: its port, the mount
+ * paths and the cluster's addresses. One standalone worker today; once the distributed herder reads
+ * group.id, this file belongs with the integration suites (it then needs Kafka and Redis) and starts N
+ * workers (ordinals 0..N-1) the same way.
  */
 const root = join(import.meta.dirname, '..', '..', '..');
 const objects = renderKustomization(join(root, 'deploy', 'k8s', 'overlays', 'dev'));
 const dir = mkdtempSync(join(tmpdir(), 'seam-topology-'));
 const workers: PodProcess[] = [];
+// The cluster's addresses and names on this host: the test servers, names unique to this run. The
+// standalone worker ignores them (with a warning); a distributed one joins this cluster.
+const unique = `seam-deploy-topology-${process.pid}-${Date.now()}`;
+const cluster = {
+  'bootstrap.servers': process.env['SEAM_TEST_KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+  'redis.url': process.env['SEAM_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  'group.id': unique,
+  'config.storage.topic': `${unique}-configs`,
+  'offset.storage.topic': `${unique}-offsets`,
+  'status.storage.topic': `${unique}-status`,
+};
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -23,7 +35,7 @@ afterAll(async () => {
 
 describe('a worker started as the manifests start a pod', () => {
   it('becomes ready, advertises its pod DNS name and reads credentials from the mounted Secret', async () => {
-    const worker = await startPodProcess({ objects, ordinal: 0, namespace: 'seam', dir });
+    const worker = await startPodProcess({ objects, ordinal: 0, namespace: 'seam', dir, overrides: cluster });
     workers.push(worker);
     await waitForStatus(worker, '/health/ready', 200, 90_000);
     expect((await fetch(`${worker.url}/health`)).status).toBe(200);
