@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { restSetup } from '../../../src/cli/start-rest.ts';
 import { createLogging } from '../../../src/instrumentation/logger.ts';
 import { ConnectMetrics } from '../../../src/instrumentation/metrics.ts';
 import { createRestApp } from '../../../src/rest/app.ts';
@@ -61,5 +65,29 @@ describe('GET /health/ready (Kubernetes readiness)', () => {
     expect(waiting.json()).toEqual({ ready: false, message: 'waiting for the first assignment' });
     herder.joined = true;
     expect((await server.inject({ url: '/health/ready' })).statusCode).toBe(200);
+  });
+
+  it('stays open with rest.auth.open.health.metrics, like /health, while the rest needs credentials', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seam-ready-auth-'));
+    try {
+      writeFileSync(join(dir, 'tokens'), 'a-bearer-token-for-the-test\n');
+      const setup = restSetup(
+        { 'rest.auth.bearer.tokens.file': join(dir, 'tokens'), 'rest.auth.open.health.metrics': 'true' },
+        { host: '127.0.0.1', port: 8083 },
+        false,
+      );
+      const { levels } = createLogging({ destination: silent });
+      server = await createRestApp({
+        herder: new MemoryHerder(),
+        levels,
+        metrics: new ConnectMetrics(),
+        ...(setup.auth ? { auth: setup.auth } : {}),
+      });
+      expect((await server.inject({ url: '/health/ready' })).statusCode).toBe(200);
+      expect((await server.inject({ url: '/health' })).statusCode).toBe(200);
+      expect((await server.inject({ url: '/connectors' })).statusCode).toBe(401);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
