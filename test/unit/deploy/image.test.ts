@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +128,48 @@ describe('deploy/Dockerfile', () => {
       expect(existsSync(join(root, source)), source).toBe(true);
       expect(allowed, source).toContain(source);
     }
+  });
+});
+
+/** Packages the image's code imports at run time: static and dynamic imports, not `import type`. */
+function runtimePackages(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      for (const [pkgName, file] of runtimePackages(path)) found.set(pkgName, file);
+      continue;
+    }
+    if (!/\.(ts|js)$/.test(name) || name.endsWith('.test.ts') || name.endsWith('.d.ts')) continue;
+    const code = readFileSync(path, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+    const specifiers = [
+      ...[...code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[\w\s{},*$]*?from\s*['"]([^'"\n]+)['"]/gm)].map(
+        (m) => m[1]!,
+      ),
+      ...[...code.matchAll(/^\s*import\s*['"]([^'"\n]+)['"]/gm)].map((m) => m[1]!),
+      ...[...code.matchAll(/\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g)].map((m) => m[1]!),
+    ];
+    for (const s of specifiers) {
+      if (s.startsWith('.') || s.startsWith('node:') || builtinModules.includes(s)) continue;
+      const parts = s.split('/');
+      found.set(s.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!, path);
+    }
+  }
+  return found;
+}
+
+describe('the production install of the image', () => {
+  it('has every package the runtime code imports (npm ci --omit=dev leaves devDependencies out)', () => {
+    const dependencies = new Set(Object.keys(pkg.dependencies));
+    const missing: string[] = [];
+    for (const dir of ['src', 'connectors', 'transforms', 'bin'])
+      for (const [name, file] of runtimePackages(join(root, dir)))
+        if (!dependencies.has(name)) missing.push(`${name} (imported by ${file.slice(root.length + 1)})`);
+    // pino-pretty is loaded by name only when installed and stdout is a terminal (logger.ts).
+    expect(missing).toEqual([]);
+    expect(runtimePackages(join(root, 'src')).has('fastify')).toBe(true);
   });
 });
 
