@@ -37,7 +37,7 @@ function kubectl(): string | undefined {
 
 /** Generated names end in a 10-character content hash; see the kubectl comparison for why it is masked. */
 function maskHashes(objects: readonly K8sObject[]): unknown[] {
-  const text = JSON.stringify(objects).replace(/"(seam-worker)-[a-z0-9]{10}"/g, '"$1-<hash>"');
+  const text = JSON.stringify(objects).replace(/"(seam-worker-config)-[a-z0-9]{10}"/g, '"$1-<hash>"');
   const sorted = (JSON.parse(text) as K8sObject[]).sort((a, b) =>
     `${a.kind}/${a.metadata.name}` < `${b.kind}/${b.metadata.name}` ? -1 : 1,
   );
@@ -72,7 +72,7 @@ describe('the kustomize renderer', () => {
       // The suffix is masked: the kubectl of the development machine (a "dispatcher" build of 1.32)
       // prints suffixes that differ from upstream kustomize's documented ones, which the test above pins.
       expect(maskHashes(rendered[o])).toEqual(maskHashes(theirs));
-      expect(byKind(theirs, 'ConfigMap')[0]?.metadata.name).toMatch(/^seam-worker-[a-z0-9]{10}$/);
+      expect(byKind(theirs, 'ConfigMap')[0]?.metadata.name).toMatch(/^seam-worker-config-[a-z0-9]{10}$/);
     }
   });
 });
