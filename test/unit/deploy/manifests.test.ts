@@ -45,12 +45,14 @@ function maskHashes(objects: readonly K8sObject[]): unknown[] {
 }
 
 describe('the kustomize renderer', () => {
-  it("computes kustomize's ConfigMap name suffix (the Kubernetes documentation's examples)", () => {
+  it("computes kustomize's ConfigMap name suffix (the Kubernetes documentation's and kustomize's vectors)", () => {
     // kubernetes.io "Managing Secrets and ConfigMaps using Kustomize": these names are what kustomize prints.
     expect(configMapHash('example-configmap-1', { 'application.properties': 'FOO=Bar\n' })).toBe(
       '8mbdf7882g',
     );
     expect(configMapHash('example-configmap-2', { FOO: 'Bar' })).toBe('g2hdhfc6tk');
+    // kustomize's own hasher test (api/hasher): a ConfigMap without a name and one empty key.
+    expect(configMapHash('', { one: '' })).toBe('9g67k2htb6');
   });
 
   it('refuses a kustomization feature it does not render', () => {
