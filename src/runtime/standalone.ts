@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConnectError } from '../api/index.ts';
 import { StandaloneHerder } from '../herder/standalone-herder.ts';
-import { EmbeddedTopicLog } from '../log/embedded/embedded-topic-log.ts';
+import type { KafkaClientFactory } from '../log/kafka/client-port.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { type ConfigStore, FileConfigStore } from '../storage/config-store.ts';
@@ -13,10 +13,13 @@ import { type ConfigProviders, configProvidersFromWorkerConfig } from './config-
 import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
 import { type ConfigResolver, Worker } from './worker.ts';
 import { parseWorkerConfig } from './worker-config.ts';
+import { openWorkerLog } from './worker-log.ts';
 
 /**
- * Wires a standalone worker: the embedded log, file-backed config and status stores
- * (`<dataDir>/connectors.json`, `<dataDir>/status.json`) and source offsets kept in the log itself.
+ * Wires a standalone worker: the log the worker config selects (src/runtime/worker-log.ts: the embedded
+ * log in dataDir, or Kafka with `bootstrap.servers`), file-backed config and status stores
+ * (`<dataDir>/connectors.json`, `<dataDir>/status.json`) and source offsets kept in the log itself (on
+ * Kafka, the `offset.storage.topic`).
  * `metrics` accepts src/instrumentation/metrics.ts's ConnectMetrics (it implements RuntimeMetrics).
  */
 export interface StandaloneOptions {
@@ -34,12 +37,16 @@ export interface StandaloneOptions {
   configStore?: ConfigStore;
   /** Default: `<dataDir>/status.json`. */
   statusStore?: StatusStore;
+  /** The Kafka client library behind the Kafka log. @defaultValue @platformatic/kafka */
+  kafkaClient?: KafkaClientFactory;
+  /** Backoff of the retries while the brokers cannot be reached at start (tests pass short ones). */
+  logOpenRetry?: { initialMs: number; maxMs: number };
 }
 
 export const CONFIG_FILE = 'connectors.json';
 export const STATUS_FILE = 'status.json';
 
-/** Opens the embedded log and stores under dataDir and returns a started herder. */
+/** Opens the log and the stores under dataDir and returns a started herder. */
 export async function startStandalone(options: StandaloneOptions): Promise<StandaloneHerder> {
   const config = parseWorkerConfig(options.workerConfig);
   const providers = options.configProviders ?? configProvidersFromWorkerConfig(options.workerConfig);
@@ -52,7 +59,15 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       cause: e,
     });
   }
-  const log = await EmbeddedTopicLog.open({ dataDir: options.dataDir, backgroundCheckpoint: true });
+  const { log, kind, where } = await openWorkerLog({
+    dataDir: options.dataDir,
+    workerId: options.workerId,
+    workerConfig: options.workerConfig,
+    logger: options.logger,
+    ...(options.kafkaClient ? { kafkaClient: options.kafkaClient } : {}),
+    ...(options.logOpenRetry ? { retry: options.logOpenRetry } : {}),
+  });
+  options.logger.info({ log: kind, where }, `Topic log: ${kind} (${where})`);
   try {
     const worker = new Worker({
       workerId: options.workerId,
