@@ -100,6 +100,11 @@ describe('a worker started as the manifests start a pod', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(5);
+    // The worker id is the pod's advertised address, the same after a restart of the pod.
+    const status = (await (await fetch(`${worker.url}/connectors/${run}-users/status`)).json()) as {
+      connector: { worker_id: string };
+    };
+    expect(status.connector.worker_id).toBe(`seam-worker-0.seam-workers.seam.svc:${port}`);
     // On the Kafka log, as the pod's bootstrap.servers says, not the embedded one.
     const admin = await kafkaClient().admin();
     try {
