@@ -19,10 +19,11 @@ import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
 import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
+import { resumePoint } from './snapshot/checkpoint.ts';
 import { IncrementalSnapshot } from './snapshot/incremental.ts';
 import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
+import { prepareInitialSnapshot } from './snapshot/initial-snapshot.ts';
 import { signalTableName } from './snapshot/signals.ts';
-import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { openStream, type ReconnectingStream } from './stream/reconnect.ts';
@@ -143,31 +144,25 @@ export class PostgresSourceTask implements SourceTask {
       );
     const log = this.#ctx.logger;
     if (snapshot) {
-      if (slot !== null) await dropSlot(client, c['slot.name']);
       this.#stored = null;
-      const created = await createSlot(c);
-      log.info(
-        { slot: c['slot.name'], lsn: created.consistentPoint.toString() },
-        `Replication slot ${c['slot.name']} ${slot === null ? 'created' : 'recreated'} at ${created.consistentPoint} for the snapshot`,
-      );
-      const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
+      // One after the other: concurrent queries on one pg client are deprecated.
+      const tables: (TableSchema | null)[] = [];
+      for (const r of refs) tables.push(await this.#schemaOf(r));
+      const run = await prepareInitialSnapshot({
+        config: c,
+        client,
+        slot,
+        resume: lost ? null : resumePoint(offset),
+        tables: tables.filter((t): t is TableSchema => t !== null),
+        builder: this.#builder,
+        queue: this.#queue,
+        status: this.#ctx.status,
+        signal: this.#abort.signal,
+        logger: log,
+      });
       void this.#run(async () => {
-        try {
-          await runSnapshot({
-            config: c,
-            tables: tables.filter((t): t is TableSchema => t !== null),
-            snapshotName: created.snapshotName,
-            consistentPoint: created.consistentPoint,
-            builder: this.#builder,
-            queue: this.#queue,
-            status: this.#ctx.status,
-            signal: this.#abort.signal,
-            logger: log,
-          });
-        } finally {
-          await created.close().catch(() => {});
-        }
-        if (mode !== 'initial_only') this.#startStream(created.consistentPoint);
+        const from = await run();
+        if (mode !== 'initial_only') this.#startStream(from);
       });
       return;
     }

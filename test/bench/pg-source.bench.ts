@@ -108,6 +108,8 @@ function logConfig(log: 'embedded' | 'kafka', run: string): Record<string, strin
     'client.id': run,
     'group.id': run,
     'offset.storage.topic': `${run}-offsets`,
+    'config.storage.topic': `${run}-configs`,
+    'status.storage.topic': `${run}-status`,
     'offset.storage.partitions': '1',
   };
 }

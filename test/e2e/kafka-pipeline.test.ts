@@ -34,7 +34,14 @@ afterAll(async () => {
   await admin.deleteGroup(`${run}-es`).catch(() => {});
   // Every topic of the run: the table's, the offsets, and what the source adds (heartbeats, messages).
   const names = await admin.listTopics().catch(() => [] as string[]);
-  await admin.deleteTopics([offsetsTopic, ...names.filter((n) => n.includes(p.name))]).catch(() => {});
+  await admin
+    .deleteTopics([
+      offsetsTopic,
+      `${offsetsTopic}-configs`,
+      `${offsetsTopic}-status`,
+      ...names.filter((n) => n.includes(p.name)),
+    ])
+    .catch(() => {});
   await admin.close();
 });
 
@@ -53,6 +60,8 @@ describe('PostgreSQL → Kafka log → Elasticsearch, seam start with bootstrap.
         'client.id': run,
         'group.id': run,
         'offset.storage.topic': offsetsTopic,
+        'config.storage.topic': `${offsetsTopic}-configs`,
+        'status.storage.topic': `${offsetsTopic}-status`,
         'offset.storage.partitions': '2',
       }),
     );
@@ -96,8 +105,42 @@ describe('PostgreSQL → Kafka log → Elasticsearch, seam start with bootstrap.
     } finally {
       await admin.close();
     }
+    // The worker's state lives in Kafka Connect's internal topics, in Kafka Connect's record keys.
+    const keys = await topicKeys(`${offsetsTopic}-configs`);
+    expect(keys).toEqual(
+      expect.arrayContaining(['connector-es', 'task-es-0', 'commit-es', 'target-state-es']),
+    );
+    expect(await topicKeys(`${offsetsTopic}-status`)).toEqual(
+      expect.arrayContaining(['status-connector-es', 'status-task-es-0']),
+    );
   }, 170_000);
 });
+
+/** The keys of every record of an internal topic, all partitions. */
+async function topicKeys(topic: string): Promise<string[]> {
+  const log = await KafkaTopicLog.open({
+    client: kafka,
+    transactionalId: `${run}-keys`,
+    offsetsTopic,
+    createOffsetsTopic: false,
+  });
+  try {
+    const keys: string[] = [];
+    const partitions = (await log.describeTopic(topic))?.partitions ?? 0;
+    for (let partition = 0; partition < partitions; partition++) {
+      const { start, end } = await log.bounds(topic, partition);
+      for (let next = start; next < end; ) {
+        const batch = await log.read(topic, partition, next, 500);
+        if (batch.length === 0) break;
+        for (const r of batch) if (r.key !== null) keys.push(Buffer.from(r.key).toString('utf8'));
+        next = batch[batch.length - 1]!.offset + 1;
+      }
+    }
+    return keys;
+  } finally {
+    await log.close();
+  }
+}
 
 /** On a difference, what the topic holds for the rows concerned, and the worker's last output. */
 async function explain(diff: readonly string[], output: string): Promise<string> {

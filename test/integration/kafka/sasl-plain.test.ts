@@ -29,6 +29,8 @@ const saslConfig = (password: string): Record<string, string> => ({
   'sasl.mechanism': 'PLAIN',
   'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="${KAFKA_SASL_USER.username}" password="${password}";`,
   'offset.storage.topic': `${run}-offsets`,
+  'config.storage.topic': `${run}-configs`,
+  'status.storage.topic': `${run}-status`,
   'offset.storage.partitions': '1',
   'request.timeout.ms': '10000',
 });
@@ -60,7 +62,8 @@ afterAll(async () => {
     logger,
   }).catch(() => null);
   if (opened) {
-    for (const t of [`${run}-topic`, `${run}-offsets`]) await opened.log.deleteTopic(t).catch(() => {});
+    for (const t of [`${run}-topic`, `${run}-offsets`, `${run}-configs`, `${run}-status`])
+      await opened.log.deleteTopic(t).catch(() => {});
     await opened.log.close();
   }
 });

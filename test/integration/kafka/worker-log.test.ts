@@ -128,12 +128,16 @@ describe('Kafka log of a worker: unreachable brokers at start', () => {
         'bootstrap.servers': `127.0.0.1:${port}`,
         'client.id': run,
         'offset.storage.topic': `${run}-offsets`,
+        'config.storage.topic': `${run}-configs`,
+        'status.storage.topic': `${run}-status`,
         'offset.storage.partitions': '1',
       },
       logger,
       retry: quick,
     });
     topics.add(`${run}-offsets`);
+    topics.add(`${run}-configs`);
+    topics.add(`${run}-status`);
     await eventually(() => lines.some((l) => l.includes('retrying')), 30_000);
     const server = await forwarder(port);
     try {
@@ -188,6 +192,8 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
     const topic = `${run}-seq`;
     topics.add(topic);
     topics.add(`${run}-offsets2`);
+    topics.add(`${run}-configs2`);
+    topics.add(`${run}-status2`);
     herder = await startStandalone({
       dataDir: join(dir, 'runtime'),
       workerId: `${run}:rt`,
@@ -195,6 +201,8 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
         'bootstrap.servers': brokers,
         'client.id': run,
         'offset.storage.topic': `${run}-offsets2`,
+        'config.storage.topic': `${run}-configs2`,
+        'status.storage.topic': `${run}-status2`,
         'offset.storage.partitions': '1',
         'offset.flush.interval.ms': '100',
         'task.auto.restart.initial.backoff.ms': '200',
@@ -239,6 +247,8 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
     const topic = `${run}-seq2`;
     topics.add(topic);
     topics.add(`${run}-offsets3`);
+    topics.add(`${run}-configs3`);
+    topics.add(`${run}-status3`);
     herder = await startStandalone({
       dataDir: join(dir, 'runtime2'),
       workerId: `${run}:rt2`,
@@ -246,6 +256,8 @@ describe('Kafka log of a worker: brokers lost while a task runs', () => {
         'bootstrap.servers': brokers,
         'client.id': run,
         'offset.storage.topic': `${run}-offsets3`,
+        'config.storage.topic': `${run}-configs3`,
+        'status.storage.topic': `${run}-status3`,
         'offset.storage.partitions': '1',
         'offset.flush.interval.ms': '100',
         'task.auto.restart.initial.backoff.ms': '200',
