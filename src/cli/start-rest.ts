@@ -40,7 +40,7 @@ export function restSetup(
           ...(tokens ? { tokenDigests: readTokensFile(tokens) } : {}),
           openPaths:
             config['rest.auth.open.health.metrics']?.trim().toLowerCase() === 'true'
-              ? ['/health', '/metrics']
+              ? ['/health', '/health/ready', '/metrics']
               : [],
           realm: config['rest.auth.realm'] ?? 'seam',
         }

@@ -51,7 +51,9 @@ export async function startWorker(files: readonly string[], options: StartOption
     'data.dir': dataDir,
   };
 
-  const workerId = `${first.host || host}:${first.port}`;
+  // The advertised address is the worker's id when set, as in Kafka Connect: pods that all listen on
+  // 0.0.0.0:8083 stay distinct, and a restarted pod with a stable name keeps its id.
+  const workerId = rest.advertisedUrl?.replace(/^https?:\/\//, '') ?? `${first.host || host}:${first.port}`;
   const { logger, levels } = createLogging({ base: { worker_id: workerId } });
   const metrics = new ConnectMetrics(undefined, { processMetrics: true });
   for (const { key, reason } of ignoredWorkerKeys(fileConfig))

@@ -19,6 +19,7 @@ import { errorBody, toErrorResponse } from './errors.ts';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body.ts';
 import { MAX_PATH_SEGMENT } from './name-rules.ts';
 import { pluginRoutes } from './plugin-routes.ts';
+import { readinessRoutes } from './readiness-routes.ts';
 import { rebuildRoutes } from './rebuild-routes.ts';
 import { RouteMethods } from './route-methods.ts';
 
@@ -128,6 +129,7 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
     ...(options.advertisedUrl ? { advertised_url: options.advertisedUrl } : {}),
   };
   adminRoutes(app, { herder: options.herder, levels: options.levels, metrics: options.metrics, info });
+  readinessRoutes(app, options.herder);
   connectorRoutes(app, options.herder, timeoutMs);
   rebuildRoutes(app, options.herder, timeoutMs);
   deadLetterRoutes(app, options.herder, timeoutMs);

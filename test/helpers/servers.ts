@@ -2,7 +2,7 @@ import net from 'node:net';
 
 /**
  * Where the integration tests find their servers. Defaults match `npm run services -- up`;
- * each can be pointed at a server started elsewhere (docker/compose.yaml, CI services) by env var.
+ * each can be pointed at a server started elsewhere (deploy/test-servers.compose.yaml, CI services) by env var.
  */
 export const servers = {
   /** Superuser `seam` on database seam_test. */

@@ -1,4 +1,4 @@
--- docker/compose.yaml only: the same users `npm run services` creates (test/services/mariadb.ts).
+-- deploy/test-servers.compose.yaml only: the same users `npm run services` creates (test/services/mariadb.ts).
 CREATE DATABASE IF NOT EXISTS seam_test;
 CREATE USER IF NOT EXISTS 'seam'@'%' IDENTIFIED BY 'seam';
 GRANT ALL PRIVILEGES ON *.* TO 'seam'@'%' WITH GRANT OPTION;
