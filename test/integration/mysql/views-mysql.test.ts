@@ -1,10 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer, servers } from '../../helpers/servers.ts';
-import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
 import {
   cassandraClient,
   compareRows,
@@ -16,6 +14,8 @@ import {
   type Rows,
   tableRows,
 } from '../../e2e/views-harness.ts';
+import { requireServer, servers } from '../../helpers/servers.ts';
+import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
 import { seeded } from '../elasticsearch/pipeline.ts';
 import { baseConfig, openDatabase } from './harness.ts';
 
