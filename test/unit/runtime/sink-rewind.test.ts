@@ -2,8 +2,8 @@
  * A sink that rewinds after a failed put (SinkTaskContext.offset to where it was last durable, as the
  * Elasticsearch and Cassandra sinks do) must not have the runtime commit past the rewind point before
  * the record there has been put again: the runtime drops the retry of the failed batch for that
- * partition and reads it again from the rewind point. Otherwise a second failure rewinds to that commit
- * and the records in between are lost for good.
+ * partition and reads it again from the rewind point. Otherwise a crash after that commit (or a second
+ * rewind to it) loses the records in between for good.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   configSpec,
   type PartitionOffsets,
+  FatalError,
   RetriableError,
   type SinkPlugin,
   type SinkTaskContext,
@@ -38,8 +39,11 @@ interface SinkState {
   violations: string[];
   commits: number;
   failures: number;
-  /** Decides whether a put fails (then the sink drops its buffer and rewinds to its last flush). */
-  failOn: (offsets: readonly number[], state: SinkState) => boolean;
+  /**
+   * Decides whether a put fails: `retriable` drops the buffer, rewinds to the last flush and throws a
+   * retriable error; `crash` drops the buffer and fails the task (nothing more is committed).
+   */
+  failOn: (offsets: readonly number[], state: SinkState) => 'retriable' | 'crash' | null;
 }
 
 let state: SinkState;
@@ -63,23 +67,24 @@ const bufferedSink: SinkPlugin = {
     let context: SinkTaskContext | null = null;
     let buffer: number[] = [];
     let lastFlushed = 0;
-    let successfulPuts = 0;
     return {
       start: async (_c, ctx) => {
         context = ctx;
       },
       put: async (records) => {
         const offsets = records.map((r) => r.originalKafkaOffset);
-        if (offsets.length > 0 && state.failOn(offsets, state)) {
+        const failure = offsets.length > 0 ? state.failOn(offsets, state) : null;
+        if (failure !== null) {
           state.failures++;
           buffer = [];
+          if (failure === 'crash') throw new FatalError('the sink crashed; its buffer is lost');
           context!.offset({ topic: 'orders', partition: 0 }, lastFlushed);
           throw new RetriableError('write failed; the buffer is lost');
         }
         state.puts.push(...offsets);
         buffer.push(...offsets);
-        // The first batch stays buffered, so the failure that follows loses it.
-        if (++successfulPuts > 1) context!.requestCommit();
+        // The very first batch stays buffered, so the failure that follows loses it.
+        if (state.puts.length > offsets.length) context!.requestCommit();
       },
       preCommit: async (offsets: PartitionOffsets) => {
         for (const o of buffer) state.durable.add(o);
@@ -149,23 +154,24 @@ async function setup() {
       }),
     );
   const listener = { onState: () => {}, onDetail: () => {}, onTopic: () => {} };
-  let runner: WorkerTask | null = null;
+  const runners: WorkerTask[] = [];
+  /** Starts a task; the promise it returns settles when that task has ended (stopped or failed). */
   const start = async () => {
-    runner = await worker.createTask({ connector: 'dst', task: 0 }, config, config, listener, false);
-    void runner.run();
+    const runner = await worker.createTask({ connector: 'dst', task: 0 }, config, config, listener, false);
+    runners.push(runner);
+    return { runner, ended: runner.run() };
   };
   const committed = async () => (await log.committedOffsets('connect-dst')).get('orders-0')?.offset ?? 0;
   const stop = async () => {
-    await runner?.stop();
+    for (const r of runners) await r.stop();
     await log.close();
   };
   return { append, start, committed, stop };
 }
 
-it('commits nothing past a rewind point before the record there is put again, and loses no record after a second failure', async () => {
-  // 1st failure: the first put of offset 10 (offsets 0-9 are buffered, not durable: lost with the buffer).
-  // 2nd failure: the first put after the first commit, which rewinds to that commit.
-  let failedAfterCommit = false;
+it('commits nothing past a rewind point before the record there is put again, so a crash after the commit loses nothing', async () => {
+  // A retriable failure on the first put of offset 10 (offsets 0-9 are buffered, not durable: lost with
+  // the buffer), then a crash on the first put after the first commit: the task restarts from that commit.
   state = {
     durable: new Set(),
     puts: [],
@@ -173,29 +179,29 @@ it('commits nothing past a rewind point before the record there is put again, an
     commits: 0,
     failures: 0,
     failOn: (offsets, s) => {
-      if (s.failures === 0 && offsets.includes(10)) return true;
-      if (s.failures === 1 && s.commits > 0 && !failedAfterCommit) {
-        failedAfterCommit = true;
-        return true;
-      }
-      return false;
+      if (s.failures === 0 && offsets.includes(10)) return 'retriable';
+      if (s.failures === 1 && s.commits > 0) return 'crash';
+      return null;
     },
   };
   const { append, start, committed, stop } = await setup();
   try {
-    await start();
+    const first = await start();
     await append(10);
     await eventually(() => state.puts.includes(9));
     await append(10);
     await eventually(() => state.commits > 0, 30_000);
     await append(10);
-    await eventually(async () => (await committed()) === 30 && state.failures === 2, 30_000);
+    await first.ended;
+    expect(first.runner.failed).toBe(true);
+    await start();
+    await eventually(async () => (await committed()) === 30, 30_000);
   } finally {
     await stop();
   }
+  expect(state.failures).toBe(2);
   expect(state.violations).toEqual([]);
-  // Offsets 0-9 were put again after the first rewind, before anything past them was committed.
-  const firstCommitPuts = state.puts.slice(0, state.puts.lastIndexOf(9) + 1);
-  expect(firstCommitPuts.filter((o) => o === 9)).toHaveLength(2);
+  // Offsets 0-9 came back from the log after the rewind and were put a second time.
+  expect(state.puts.filter((o) => o === 9)).toHaveLength(2);
   expect([...state.durable].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
 });
