@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   configSpec,
-  type PartitionOffsets,
   FatalError,
+  type PartitionOffsets,
   RetriableError,
   type SinkPlugin,
   type SinkTaskContext,
