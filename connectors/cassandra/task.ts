@@ -59,9 +59,10 @@ export class CassandraSinkTask implements SinkTask {
   /** First offset put since the last successful flush, per partition: where a failed flush rewinds to. */
   readonly #unflushed = new Map<string, { topic: string; partition: number; offset: number }>();
   /**
-   * Per partition, where the task last rewound to, until the record there is put again. The runtime
-   * redelivers the failed batch itself before the rewound records come back; without this cap its
-   * commit would pass over them, and a later rewind to the last commit would skip them for good.
+   * Per partition, where the task last rewound to, until the record there is put again: no commit may
+   * pass it, or a later rewind to the last commit would skip the records in between for good. The
+   * runtime itself guarantees this since its rewind drops the retried batch (sink-task-runner.ts); the
+   * cap stays so the task does not depend on the runtime it runs under for its own durability.
    */
   readonly #rewoundTo = new Map<string, number>();
   readonly #counters: Record<string, number> = {};

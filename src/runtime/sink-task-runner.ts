@@ -31,7 +31,10 @@ import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker
  * revocation and at stop; so after a crash a sink re-reads at most what it had not flushed. A retriable
  * put is redelivered (same batch) after backoff; a DataError from put with `errors.tolerance=all` is
  * isolated by putting the batch record by record, and the failing record goes to the dead-letter queue
- * before its offset can commit.
+ * before its offset can commit. A rewind through `SinkTaskContext.offset` moves both the read position
+ * and what a commit may cover back to the rewind point (WorkerSinkTask's rewind), and drops what is left
+ * of the batch being put for that partition: those records come back from the log in order, and no
+ * commit passes the rewind point before the record there has been put again.
  */
 export interface SinkTaskRunnerOptions {
   readonly id: { connector: string; task: number };
@@ -88,6 +91,11 @@ export class SinkTaskRunner extends WorkerTask {
   /** Aborted when the task is paused, so a pending poll returns instead of handing out more records. */
   #pauseSignal = new AbortController();
   #pollSignal: AbortSignal | null = null;
+  /**
+   * Partitions rewound (`SinkTaskContext.offset`) since the current batch was polled: the rest of that
+   * batch is not put or counted for them, or a commit would pass records that have not come back yet.
+   */
+  readonly #rewound = new Set<string>();
 
   constructor(options: SinkTaskRunnerOptions) {
     super(options);
@@ -182,6 +190,9 @@ export class SinkTaskRunner extends WorkerTask {
         if (!p) return;
         this.#consumer?.seek(p.tp, offset);
         p.consumed = offset;
+        // The last commit may lie past the rewind point; this one marks where the sink is durable up to.
+        p.committed = offset;
+        this.#rewound.add(topicPartitionKey(p.tp));
       },
       pause: (...tps) => this.#setPaused(tps, true),
       resume: (...tps) => this.#setPaused(tps, false),
@@ -258,6 +269,7 @@ export class SinkTaskRunner extends WorkerTask {
   async #process(batch: readonly StoredRecord[]): Promise<void> {
     const o = this.#o;
     o.metrics.recordRead(batch.length);
+    this.#rewound.clear();
     const origin = new Map<SinkRecord, StoredRecord>();
     const records: SinkRecord[] = [];
     for (const stored of batch) {
@@ -269,8 +281,9 @@ export class SinkTaskRunner extends WorkerTask {
     }
     if (records.length > 0) await this.#deliver(records, origin);
     for (const stored of batch) {
-      const p = this.#positions.get(topicPartitionKey(stored));
-      if (p && stored.offset >= p.consumed) p.consumed = stored.offset + 1;
+      const key = topicPartitionKey(stored);
+      const p = this.#positions.get(key);
+      if (p && !this.#rewound.has(key) && stored.offset >= p.consumed) p.consumed = stored.offset + 1;
     }
     o.metrics.recordActiveCount(
       [...this.#positions.values()].reduce((n, p) => n + (p.consumed - (p.committed ?? p.consumed)), 0),
@@ -284,17 +297,45 @@ export class SinkTaskRunner extends WorkerTask {
     const o = this.#o;
     const begin = Date.now();
     const stage: StageContext = { stage: 'TASK_PUT', className: o.className };
-    const put = await o.retry.execute(stage, () => this.call('SinkTask.put()', o.task.put(records)), {
-      untilStopped: true,
-    });
-    o.metrics.recordSend(records.length, Date.now() - begin);
+    let pending = this.#unrewound(records);
+    const put = await o.retry.execute(
+      stage,
+      () => {
+        // A retry after a rewind puts only the partitions not rewound; the others are read again.
+        pending = this.#unrewound(pending);
+        if (pending.length === 0) return;
+        return this.call('SinkTask.put()', o.task.put(pending));
+      },
+      { untilStopped: true },
+    );
+    o.metrics.recordSend(pending.length, Date.now() - begin);
     if (put.ok) return;
-    if (records.length > 1) {
-      for (const r of records) await this.#deliver([r], origin);
+    pending = this.#unrewound(pending);
+    if (pending.length > 1) {
+      for (const r of pending) await this.#deliver([r], origin);
       return;
     }
-    const stored = origin.get(records[0]!);
+    if (pending.length === 0) return;
+    const stored = origin.get(pending[0]!);
     if (stored) await this.#deadLetter(stored, { ...stage, error: put.error });
+  }
+
+  /** A partition rewound during preCommit/flush commits no further than its rewind point. */
+  #capped(tp: TopicPartition, offset: number): number {
+    const key = topicPartitionKey(tp);
+    const rewoundTo = this.#rewound.has(key) ? this.#positions.get(key)?.committed : null;
+    return rewoundTo == null ? offset : Math.min(offset, rewoundTo);
+  }
+
+  /** `records` without those of partitions rewound since the batch was polled. */
+  #unrewound(records: readonly SinkRecord[]): readonly SinkRecord[] {
+    if (this.#rewound.size === 0) return records;
+    return records.filter(
+      (r) =>
+        !this.#rewound.has(
+          topicPartitionKey({ topic: r.originalTopic, partition: r.originalKafkaPartition }),
+        ),
+    );
   }
 
   async #deadLetter(stored: StoredRecord, failure: Failure): Promise<void> {
@@ -333,6 +374,7 @@ export class SinkTaskRunner extends WorkerTask {
       if (p.consumed !== p.committed) offsets.set(topicPartitionKey(p.tp), { tp: p.tp, offset: p.consumed });
     if (offsets.size === 0) return;
     const begin = Date.now();
+    this.#rewound.clear();
     let safe: PartitionOffsets;
     try {
       if (o.task.preCommit)
@@ -357,7 +399,7 @@ export class SinkTaskRunner extends WorkerTask {
     const inScope = new Set(scope.map((p) => topicPartitionKey(p.tp)));
     const commits = [...safe.values()]
       .filter((s) => inScope.has(topicPartitionKey(s.tp)))
-      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: s.offset }));
+      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: this.#capped(s.tp, s.offset) }));
     try {
       await this.#consumer!.commit(commits);
     } catch (e) {
