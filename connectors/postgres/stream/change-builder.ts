@@ -225,7 +225,12 @@ export class ChangeBuilder {
     });
   }
 
-  /** A snapshot read (`op: r`) at the given position. */
+  /**
+   * A snapshot read (`op: r`) of the snapshot taken at `position`. An initial snapshot's rows carry the
+   * LSN just below it as `source.lsn`: the slot's consistent point is where the next WAL record starts, so
+   * the first streamed change after the snapshot often has exactly that LSN, and an equal position would
+   * make sinks keep the snapshot row and drop the change (decision record 2026-12-02-snapshot-position).
+   */
   read(
     table: TableSchema,
     tuple: TextTuple,
@@ -235,7 +240,8 @@ export class ChangeBuilder {
     offset: Record<string, unknown>,
   ): SourceRecord {
     const after = table.row(tuple);
-    const source = this.#source(table.meta.schema, table.meta.table, position, tsUs, null, marker);
+    const lsn = marker === 'incremental' || !position.isValid ? position : position.add(-1);
+    const source = this.#source(table.meta.schema, table.meta.table, lsn, tsUs, null, marker);
     return sourceRecord({
       topic: table.topic,
       keySchema: table.keySchema,
