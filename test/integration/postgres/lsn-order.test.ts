@@ -146,6 +146,14 @@ describe('PostgreSQL source positions', () => {
       return v?.op === 'c' && v.after?.name === 'c';
     });
     expect(copied.length).toBe(11);
+    // Snapshot rows sit below the consistent point (their offset's lsn_commit), where streaming starts
+    // and where the first streamed change may itself start.
+    const snapshot = records.filter((r) => (r.value as { op?: string } | null)?.op === 'r');
+    expect(snapshot.length).toBeGreaterThan(0);
+    for (const r of snapshot) {
+      const at = sourcePosition((r.value as { source: Record<string, unknown> }).source)!.value;
+      expect(at).toBeLessThan(BigInt(r.sourceOffset!.lsn_commit as string));
+    }
     expect(await orderProblems(records)).toEqual([]);
   }, 120_000);
 
@@ -154,7 +162,7 @@ describe('PostgreSQL source positions', () => {
     const h = new TaskHarness();
     const metadata = config({ 'snapshot.mode': 'no_data', 'provide.transaction.metadata': 'true' });
     await h.start(metadata);
-    let begin: SourceRecord;
+    let begin: SourceRecord | undefined;
     try {
       await load.query('BEGIN');
       await load.query(`INSERT INTO ${T} VALUES (1, 'a', 1)`);

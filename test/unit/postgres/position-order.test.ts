@@ -72,6 +72,19 @@ describe('PostgreSQL positions order a row from its snapshot read to its streame
     );
   });
 
+  it('puts snapshot rows at the slot restart LSN, below changes of transactions that began before the consistent point', () => {
+    const b = builder();
+    const restart = Lsn.parse('1/C9000000');
+    b.snapshotFloor(restart);
+    const read = b.read(table, { id: '97' }, 'true', consistent, 0n, {});
+    expect(position(read)).toBe(restart.value);
+    // A transaction that began before the consistent point and committed after it is streamed, not in the
+    // snapshot: its change, below the consistent point, still orders after the snapshot row.
+    b.begin(7, consistent.add(800), 0n, Lsn.INVALID);
+    const [early] = b.update(table, consistent.add(-4000), null, { id: '97' });
+    expect(position(read)).toBeLessThan(position(early!));
+  });
+
   it('keeps an incremental snapshot chunk at its window position', () => {
     const read = builder().read(table, { id: '1' }, 'incremental', consistent, 0n, {});
     expect(position(read)).toBe(consistent.value);
