@@ -304,9 +304,11 @@ export class PostgresSourceTask implements SourceTask {
       case 'begin': {
         this.#txCommit = Lsn.parse(m.commitLsn!);
         this.#txId = m.xid;
-        out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, lsn);
-        if (alreadyStored(this.#stored, this.#txCommit, lsn)) out = [];
-        else this.#handled.mark(this.#txCommit, lsn);
+        // BEGIN sits at (commit, 0), before every change of its transaction: its own message LSN is the
+        // first change's (pgoutput writes BEGIN with it), so a restart or reconnect there skipped that change.
+        out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, Lsn.INVALID);
+        if (alreadyStored(this.#stored, this.#txCommit, Lsn.INVALID)) out = [];
+        else this.#handled.mark(this.#txCommit, Lsn.INVALID);
         break;
       }
       case 'commit': {

@@ -9,8 +9,10 @@ export { MAX_POSITION, positionInteger, type SourcePosition } from './position-v
  * `source` block per connector (decision record 2026-12-02-source-position):
  * - `postgresql`, scheme `lsn`: `source.lsn`, the change's own WAL position (else the second entry of
  *   `source.sequence`). LSNs grow within a transaction, and a transaction that changes a row after another
- *   did waits for that one's commit, so per row LSN order is commit order. Snapshot rows carry the
- *   snapshot's LSN, below every change streamed after it.
+ *   did waits for that one's commit, so per row LSN order is commit order. Initial snapshot rows carry
+ *   the slot's restart LSN, below every change the slot streams (not the consistent point, where the
+ *   first streamed change may start: decision record 2026-12-02-snapshot-position). Rows sharing one LSN
+ *   (a COPY's rows, a key change's delete and create) are different rows.
  * - `mysql` / `mariadb`, scheme `binlog` (default): file number × 2^32 + `pos` + `row`; scheme `gtid`
  *   (opt in): GTID sequence × 2^22 + the event's order in its transaction. See mysql-position.ts.
  * - any other connector: no position (null); the sink falls back and says so.

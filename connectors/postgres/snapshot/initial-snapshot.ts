@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { PluginLogger, TaskStatusReporter } from '../../../src/api/index.ts';
 import type { RecordQueue } from '../../../src/api/record-queue.ts';
 import type { PostgresConfig } from '../config.ts';
-import { createSlot, dropSlot, type SlotState } from '../connection/slot.ts';
+import { createSlot, dropSlot, type SlotState, slotState } from '../connection/slot.ts';
 import type { Lsn } from '../position.ts';
 import type { TableSchema } from '../schema/table-schema.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
@@ -48,6 +48,8 @@ export async function prepareInitialSnapshot(d: InitialSnapshotDeps): Promise<()
   const r = d.resume;
   const flushed = d.slot?.confirmedFlush ?? null;
   if (r !== null && d.slot !== null && (flushed === null || flushed.compareTo(r.consistentPoint) <= 0)) {
+    // Snapshot rows sit below every streamed change (ChangeBuilder.read); an unconfirmed slot keeps it.
+    d.builder.snapshotFloor(d.slot.restart);
     return async () => {
       await runSnapshot({
         ...job,
@@ -65,6 +67,8 @@ export async function prepareInitialSnapshot(d: InitialSnapshotDeps): Promise<()
     );
   if (d.slot !== null) await dropSlot(d.client, c['slot.name']);
   const created = await createSlot(c);
+  // On the task's own connection: a command on the replication connection would end the exported snapshot.
+  d.builder.snapshotFloor((await slotState(d.client, c['slot.name']))?.restart ?? null);
   d.logger.info(
     { slot: c['slot.name'], lsn: created.consistentPoint.toString() },
     `Replication slot ${c['slot.name']} ${d.slot === null ? 'created' : 'recreated'} at ${created.consistentPoint} for the snapshot`,

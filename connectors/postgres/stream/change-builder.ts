@@ -64,6 +64,7 @@ export class ChangeBuilder {
   readonly #partition: Record<string, string>;
   #tx: OpenTransaction | null = null;
   #lastCommit: Lsn | null = null;
+  #snapshotFloor: Lsn | null = null;
   readonly #messageSchema: Schema;
 
   constructor(options: BuilderOptions) {
@@ -225,7 +226,23 @@ export class ChangeBuilder {
     });
   }
 
-  /** A snapshot read (`op: r`) at the given position. */
+  /**
+   * Where an initial snapshot's rows sit (see {@link read}): the slot's `restart_lsn` once the slot is
+   * created, the WAL position its decoding starts from. Null until known.
+   */
+  snapshotFloor(lsn: Lsn | null): void {
+    this.#snapshotFloor = lsn;
+  }
+
+  /**
+   * A snapshot read (`op: r`) of the snapshot taken at `position` (the slot's consistent point). An
+   * initial snapshot's rows carry, as `source.lsn`, an LSN below every change the slot will stream, so
+   * sinks ordering by it never keep a snapshot row over a later change: the slot's restart LSN
+   * ({@link snapshotFloor}), else the LSN just below the consistent point. Not the consistent point itself:
+   * the next WAL record, often a change, starts exactly there, and a transaction that committed after it
+   * (so is streamed, not in the snapshot) may have changed rows before it. Decision record
+   * 2026-12-02-snapshot-position. Incremental snapshot rows keep their window's position.
+   */
   read(
     table: TableSchema,
     tuple: TextTuple,
@@ -235,7 +252,9 @@ export class ChangeBuilder {
     offset: Record<string, unknown>,
   ): SourceRecord {
     const after = table.row(tuple);
-    const source = this.#source(table.meta.schema, table.meta.table, position, tsUs, null, marker);
+    const lsn =
+      marker === 'incremental' || !position.isValid ? position : (this.#snapshotFloor ?? position.add(-1));
+    const source = this.#source(table.meta.schema, table.meta.table, lsn, tsUs, null, marker);
     return sourceRecord({
       topic: table.topic,
       keySchema: table.keySchema,
