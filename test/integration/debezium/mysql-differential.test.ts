@@ -14,6 +14,7 @@ import {
   MYSQL_DB,
   MYSQL_READY_TOPIC,
   MYSQL_STOP_TOPIC,
+  MYSQL_TOPIC_PREFIX,
   MYSQL_VARIANTS,
   seamMysqlConfig,
 } from './mysql-variants.ts';
@@ -74,6 +75,39 @@ function workloadEvents(events: readonly CapturedEvent[]): CapturedEvent[] {
   return events.filter((e) => e.topic !== MYSQL_READY_TOPIC && !isReadyTxBoundary(e));
 }
 
+/**
+ * Debezium records the schema it read at start (snapshot.mode no_data included) as schema change events
+ * with `source.snapshot` true/last; Seam keeps that baseline in its schema history only. Those events are
+ * taken out of the pairing (each would shift every later DDL event) and counted as one difference, so
+ * the known difference that explains them still has to occur.
+ */
+function withoutSnapshotSchemaEvents(
+  variant: string,
+  r: { debezium: CapturedEvent[]; seam: CapturedEvent[] },
+): { debezium: CapturedEvent[]; seam: CapturedEvent[]; difference: Difference | null } {
+  const isSnapshotDdl = (e: CapturedEvent): boolean =>
+    e.topic === MYSQL_TOPIC_PREFIX &&
+    (e.value as { payload?: { source?: { snapshot?: string } } } | null)?.payload?.source?.snapshot !==
+      'false';
+  const count = (events: CapturedEvent[]) => events.filter(isSnapshotDdl).length;
+  const [d, s] = [count(r.debezium), count(r.seam)];
+  return {
+    debezium: r.debezium.filter((e) => !isSnapshotDdl(e)),
+    seam: r.seam.filter((e) => !isSnapshotDdl(e)),
+    difference:
+      d === s
+        ? null
+        : {
+            variant,
+            event: `${MYSQL_TOPIC_PREFIX} (snapshot)`,
+            topic: MYSQL_TOPIC_PREFIX,
+            path: '(snapshot schema change events)',
+            debezium: d,
+            seam: s,
+          },
+  };
+}
+
 beforeAll(async () => {
   const { classpath } = ensureDebeziumBuild(say);
   conn = await openDatabase(MYSQL_DB, MYSQL_SETUP);
@@ -120,8 +154,9 @@ describe('Seam MySQL source vs Debezium 3.6.1 MySqlConnector on MariaDB (differe
   it('captures the same events, field by field, in every variant', () => {
     const all: Difference[] = [];
     for (const v of MYSQL_VARIANTS) {
-      const r = results.get(v.name)!;
+      const r = withoutSnapshotSchemaEvents(v.name, results.get(v.name)!);
       expect(r.debezium.length, `Debezium events in ${v.name}`).toBeGreaterThan(MYSQL_WORKLOAD.length);
+      if (r.difference) all.push(r.difference);
       all.push(...compareStreams(v.name, r.debezium, r.seam));
     }
     writeFileSync(
