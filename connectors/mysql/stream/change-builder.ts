@@ -79,12 +79,18 @@ export class ChangeBuilder {
       const out: SourceRecord[] = [];
       if (!this.#o.skipped.has('d')) {
         // Debezium puts the key header first and the tombstone repeats the delete's headers.
-        const headers = [{ key: '__debezium.newkey', value: newKey, schema: t.keySchema }, ...this.#o.contextHeaders];
+        const headers = [
+          { key: '__debezium.newkey', value: newKey, schema: t.keySchema },
+          ...this.#o.contextHeaders,
+        ];
         out.push({ ...this.#record(t, 'd', before, null, at), headers });
         if (this.#o.tombstonesOnDelete) out.push({ ...this.#tombstone(t, oldKey, at), headers });
       }
       if (!this.#o.skipped.has('c')) {
-        const headers = [{ key: '__debezium.oldkey', value: oldKey, schema: t.keySchema }, ...this.#o.contextHeaders];
+        const headers = [
+          { key: '__debezium.oldkey', value: oldKey, schema: t.keySchema },
+          ...this.#o.contextHeaders,
+        ];
         out.push({ ...this.#record(t, 'c', null, after, at), headers });
       }
       return out;

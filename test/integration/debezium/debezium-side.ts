@@ -31,10 +31,7 @@ export class DebeziumSide {
     const files = variants.map((v) => {
       this.events.set(v.name, []);
       const file = join(dir, `debezium-${v.name}.properties`);
-      writeFileSync(
-        file,
-        properties({ ...config(v), 'diff.variant': v.name, 'diff.stop.topic': stopTopic }),
-      );
+      writeFileSync(file, properties({ ...config(v), 'diff.variant': v.name, 'diff.stop.topic': stopTopic }));
       return file;
     });
     this.#child = spawn('java', ['-cp', classpath, 'dev.seam.differential.DebeziumCapture', ...files], {

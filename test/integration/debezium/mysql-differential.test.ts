@@ -9,14 +9,13 @@ import { compareStreams, type Difference, IGNORED, renderTable } from './compare
 import { DebeziumSide } from './debezium-side.ts';
 import type { CapturedEvent } from './events.ts';
 import { isKnown, MYSQL_KNOWN_DIFFERENCES } from './known-differences.ts';
+import { debeziumMysqlConfig, seamMysqlConfig } from './mysql-configs.ts';
 import {
-  debeziumMysqlConfig,
   MYSQL_DB,
   MYSQL_READY_TOPIC,
   MYSQL_STOP_TOPIC,
   MYSQL_TOPIC_PREFIX,
   MYSQL_VARIANTS,
-  seamMysqlConfig,
 } from './mysql-variants.ts';
 import { MYSQL_SETUP, MYSQL_WORKLOAD } from './mysql-workload.ts';
 import { SeamSide } from './seam-side.ts';
@@ -66,7 +65,10 @@ function workloadEvents(events: readonly CapturedEvent[]): CapturedEvent[] {
     (e.value as { payload?: { transaction?: { id?: string } | null; id?: string } } | null)?.payload
       ?.transaction?.id ?? undefined;
   const readyTx = new Set(
-    events.filter((e) => e.topic === MYSQL_READY_TOPIC).map(txOf).filter((id) => id !== undefined),
+    events
+      .filter((e) => e.topic === MYSQL_READY_TOPIC)
+      .map(txOf)
+      .filter((id) => id !== undefined),
   );
   const isReadyTxBoundary = (e: CapturedEvent): boolean => {
     const payload = (e.value as { payload?: { status?: string; id?: string } } | null)?.payload;

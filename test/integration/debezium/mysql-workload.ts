@@ -84,7 +84,7 @@ export const MYSQL_WORKLOAD: readonly (readonly string[])[] = [
   [`INSERT INTO geo VALUES (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0, 1 1)'))`],
   ['DELETE FROM types WHERE id = 2', 'DELETE FROM `Weird-Table`'],
   // A DDL between row events: the rows after it have the new column, the rows before do not.
-  ['INSERT INTO types (id, vc) VALUES (4, \'before ddl\')'],
+  ["INSERT INTO types (id, vc) VALUES (4, 'before ddl')"],
   ["ALTER TABLE types ADD COLUMN extra VARCHAR(10) DEFAULT 'x' AFTER vc, DROP COLUMN mt"],
   [
     "INSERT INTO types (id, vc, extra) VALUES (5, 'after ddl', 'y')",
