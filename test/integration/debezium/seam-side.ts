@@ -41,6 +41,7 @@ export class SeamSide {
   readonly #values = converter('value');
   readonly #headers = converter('header');
   #done: Promise<CapturedEvent[]> | null = null;
+  #stopped = false;
 
   readonly variant: Variant;
 
@@ -75,13 +76,18 @@ export class SeamSide {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#harness.stop();
   }
 
   async #pollUntilFence(): Promise<CapturedEvent[]> {
     const task = this.#harness.task;
     for (;;) {
+      // A stopped task may answer poll at once with nothing: without this the loop would spin on
+      // microtasks and starve the timers and I/O that end the test.
+      if (this.#stopped) throw new Error(`Seam (${this.variant.name}): stopped before the fence event`);
       const batch = (await task.poll()) ?? [];
+      if (batch.length === 0) await new Promise((r) => setImmediate(r));
       for (const r of batch) {
         this.events.push(this.#convert(r));
         await task.commitRecord?.(r);
