@@ -23,7 +23,12 @@ const table = new TableSchema(
   { db: 'shop', table: 'orders', columns: [intCol('id'), intCol('qty')], keyColumns: ['id'] },
   {
     prefix: 'app',
-    types: { decimal: 'precise', time: 'adaptive_time_microseconds', bigintUnsigned: 'long', binary: 'bytes' },
+    types: {
+      decimal: 'precise',
+      time: 'adaptive_time_microseconds',
+      bigintUnsigned: 'long',
+      binary: 'bytes',
+    },
     includeColumn: () => true,
     sourceSchema: sourceSchema('mysql'),
   },
