@@ -163,17 +163,6 @@ export const MYSQL_KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       "Seam unescapes it to the column's real default (`it's`).",
   },
   {
-    id: 'mysql-connect-time-negative',
-    status: 'not-yet-fixed',
-    variants: ['my-strings'],
-    topic: /\.types$/,
-    path: /^value\.payload\.(before|after)\.tm$/,
-    reason:
-      'A negative TIME (`-838:59:59`) under time.precision.mode=connect: Debezium 3.6 writes null (a Connect ' +
-      'Time must lie within one day); Seam writes the negative milliseconds. Which out-of-range TIME values ' +
-      'Debezium nulls (negative only, or also 24:00:00 and beyond) is not yet established.',
-  },
-  {
     id: 'mysql-ddl-position',
     status: 'not-yet-fixed',
     topic: /^mydbzdiff$/,

@@ -53,9 +53,10 @@ export const MYSQL_WORKLOAD: readonly (readonly string[])[] = [
   [
     `INSERT INTO types VALUES ${TYPES_ROW}`,
     'INSERT INTO types (id) VALUES (2)',
-    `INSERT INTO types (id, bi, bu, d, dtm, dt, tm, yr, f, db, b12, e, s) VALUES
+    // TIME beyond one day and at its edges (a Connect Time holds one day only).
+    `INSERT INTO types (id, bi, bu, d, dtm, dt, tm, tm3, tm6, yr, f, db, b12, e, s) VALUES
        (3, 9223372036854775807, 9223372036854775808, 0.001, '1000-01-01 00:00:00', '9999-12-31', '00:00:00',
-        1901, -0.0, 1e300, b'0', 'a', '')`,
+        '838:59:59.000', '24:00:00.000001', 1901, -0.0, 1e300, b'0', 'a', '')`,
   ],
   [
     `UPDATE types SET vc = 'changed', d = 1.5, dtm6 = '2038-01-19 03:14:08.000001', j = '[]', s = 'y'
