@@ -12,6 +12,7 @@ const SNAPSHOT_VALUES = 'true,first,first_in_data_collection,last_in_data_collec
 export function sourceSchema(flavor: Flavor): Schema {
   return SchemaBuilder.struct()
     .name(`io.debezium.connector.${flavor}.Source`)
+    .version(1)
     .field('version', Schemas.STRING)
     .field('connector', Schemas.STRING)
     .field('name', Schemas.STRING)

@@ -24,6 +24,7 @@ import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
 import { ChangeBuilder, changedRows } from './stream/change-builder.ts';
+import { contextHeaders } from './stream/context-headers.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
@@ -68,15 +69,24 @@ export class MysqlSourceTask implements SourceTask {
     this.#ctx = context;
     this.#queue = new RecordQueue(Math.min(c['max.queue.size'], c['max.batch.size']));
     this.#filters = new Filters(c);
+    const headers = c['extended.headers.enabled']
+      ? contextHeaders(this.#flavor, c['topic.prefix'], context.taskId)
+      : [];
     this.#builder = new ChangeBuilder({
       flavor: this.#flavor,
       prefix: c['topic.prefix'],
       tombstonesOnDelete: c['tombstones.on.delete'],
       skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
       provideTransactionMetadata: c['provide.transaction.metadata'],
+      contextHeaders: headers,
     });
     if (c['include.schema.changes'])
-      this.#schemaChanges = new SchemaChanges(this.#flavor, c['topic.prefix'], this.#builder.partition);
+      this.#schemaChanges = new SchemaChanges(
+        this.#flavor,
+        c['topic.prefix'],
+        this.#builder.partition,
+        headers,
+      );
     if (c['provide.transaction.metadata'])
       this.#txEvents = new TransactionEvents(
         `${c['topic.prefix']}.${c['topic.transaction']}`,

@@ -71,6 +71,15 @@ export const eventsSpec = configSpec()
         : `Invalid value '${v}': use <db.table regex>:<column>,<column>;…`,
   })
   .define({
+    name: 'extended.headers.enabled',
+    type: 'boolean',
+    default: true,
+    group: EVENTS,
+    doc:
+      'Add the __debezium.context.connectorLogicalName, taskId, connectorName and runId headers to every data ' +
+      'change, tombstone and schema change record, as Debezium 3.x does by default.',
+  })
+  .define({
     name: 'tombstones.on.delete',
     type: 'boolean',
     default: true,

@@ -5,6 +5,7 @@ import type { TableChange } from './ddl-apply.ts';
 
 const COLUMN_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.schema.Column')
+  .version(1)
   .field('name', Schemas.STRING)
   .field('jdbcType', Schemas.INT32)
   .field('nativeType', Schemas.OPTIONAL_INT32)
@@ -23,6 +24,9 @@ const COLUMN_SCHEMA = SchemaBuilder.struct()
   .build();
 const TABLE_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.schema.Table')
+  .version(1)
+  // Debezium 3.6 declares it optional (a DROP TABLE change carries no definition).
+  .optional()
   .field('defaultCharsetName', Schemas.OPTIONAL_STRING)
   .field('primaryKeyColumnNames', SchemaBuilder.array(Schemas.STRING).optional().build())
   .field('columns', SchemaBuilder.array(COLUMN_SCHEMA).build())
@@ -31,6 +35,7 @@ const TABLE_SCHEMA = SchemaBuilder.struct()
 /** Debezium's table change entry of schema change events. */
 export const CHANGE_SCHEMA = SchemaBuilder.struct()
   .name('io.debezium.connector.schema.Change')
+  .version(1)
   .field('type', Schemas.STRING)
   .field('id', Schemas.STRING)
   .field('table', TABLE_SCHEMA)

@@ -195,7 +195,11 @@ function time(c: ColumnMeta, o: TypeOptions): Base {
   if (o.time === 'connect')
     return {
       builder: SchemaBuilder.int32().name(LogicalNames.TIME).version(1),
-      convert: (v) => Math.floor(parseTimeMicros(String(v)) / 1000),
+      // A Connect Time is a time of day: as Debezium, a TIME outside [00:00, 24:00) becomes null.
+      convert: (v) => {
+        const micros = parseTimeMicros(String(v));
+        return micros < 0 || micros >= 86_400_000_000 ? null : Math.floor(micros / 1000);
+      },
     };
   if (o.time === 'adaptive' && c.fsp <= 3)
     return {

@@ -1,6 +1,6 @@
 import {
-  addHeader,
   changeEvent,
+  type Headers,
   type Operation,
   type SourcePartition,
   type SourceRecord,
@@ -18,6 +18,8 @@ export interface BuilderOptions {
   readonly tombstonesOnDelete: boolean;
   readonly skipped: ReadonlySet<string>;
   readonly provideTransactionMetadata: boolean;
+  /** Debezium's `__debezium.context.*` headers on every record (extended.headers.enabled); none when empty. */
+  readonly contextHeaders: Headers;
 }
 
 /** Where one row sits: its event in the binlog, and where a restart resumes to re-read it. */
@@ -76,13 +78,20 @@ export class ChangeBuilder {
     if (t.keyChanged(oldKey, newKey)) {
       const out: SourceRecord[] = [];
       if (!this.#o.skipped.has('d')) {
-        const del = this.#record(t, 'd', before, null, at);
-        out.push({ ...del, headers: addHeader(del.headers, '__debezium.newkey', newKey, t.keySchema) });
-        if (this.#o.tombstonesOnDelete) out.push(this.#tombstone(t, oldKey, at));
+        // Debezium puts the key header first and the tombstone repeats the delete's headers.
+        const headers = [
+          { key: '__debezium.newkey', value: newKey, schema: t.keySchema },
+          ...this.#o.contextHeaders,
+        ];
+        out.push({ ...this.#record(t, 'd', before, null, at), headers });
+        if (this.#o.tombstonesOnDelete) out.push({ ...this.#tombstone(t, oldKey, at), headers });
       }
       if (!this.#o.skipped.has('c')) {
-        const cre = this.#record(t, 'c', null, after, at);
-        out.push({ ...cre, headers: addHeader(cre.headers, '__debezium.oldkey', oldKey, t.keySchema) });
+        const headers = [
+          { key: '__debezium.oldkey', value: oldKey, schema: t.keySchema },
+          ...this.#o.contextHeaders,
+        ];
+        out.push({ ...this.#record(t, 'c', null, after, at), headers });
       }
       return out;
     }
@@ -133,6 +142,7 @@ export class ChangeBuilder {
       valueSchema: t.envelope,
       value,
       timestamp: value.ts_ms,
+      headers: this.#o.contextHeaders,
       sourcePartition: this.partition,
       sourceOffset: offsetOf(at.restart, at.serverId, Math.floor(at.tsMs / 1000)),
     });
@@ -145,6 +155,7 @@ export class ChangeBuilder {
       key,
       valueSchema: null,
       value: null,
+      headers: this.#o.contextHeaders,
       sourcePartition: this.partition,
       sourceOffset: offsetOf(at.restart, at.serverId, Math.floor(at.tsMs / 1000)),
     });

@@ -1,4 +1,5 @@
 import {
+  type Headers,
   type Schema,
   SchemaBuilder,
   Schemas,
@@ -48,14 +49,17 @@ export class SchemaChanges {
   readonly #partition: SourcePartition;
   readonly #key: Schema;
   readonly #value: Schema;
+  readonly #headers: Headers;
 
-  constructor(flavor: Flavor, prefix: string, partition: SourcePartition) {
+  constructor(flavor: Flavor, prefix: string, partition: SourcePartition, headers: Headers = []) {
     this.#flavor = flavor;
+    this.#headers = headers;
     this.#prefix = prefix;
     this.#partition = partition;
     this.#key = SchemaBuilder.struct()
       .name(`io.debezium.connector.${flavor}.SchemaChangeKey`)
       .field('databaseName', Schemas.STRING)
+      .version(1)
       .build();
     this.#value = SchemaBuilder.struct()
       .name(`io.debezium.connector.${flavor}.SchemaChangeValue`)
@@ -65,6 +69,7 @@ export class SchemaChanges {
       .field('schemaName', Schemas.OPTIONAL_STRING)
       .field('ddl', Schemas.OPTIONAL_STRING)
       .field('tableChanges', SchemaBuilder.array(CHANGE_SCHEMA).build())
+      .version(1)
       .build();
   }
 
@@ -81,7 +86,8 @@ export class SchemaChanges {
       flavor: this.#flavor,
       serverName: this.#prefix,
       db,
-      table: null,
+      // As Debezium: the tables the statement changed, comma-separated (null for database-level DDL).
+      table: changes.length > 0 ? changes.map((c) => c.table).join(',') : null,
       tsMs,
       snapshot: 'false',
       serverId,
@@ -106,6 +112,7 @@ export class SchemaChanges {
         tableChanges: tableChanges(changes),
       },
       timestamp: tsMs,
+      headers: this.#headers,
       sourcePartition: this.#partition,
       sourceOffset: offsetOf(at, serverId, Math.floor(tsMs / 1000)),
     });

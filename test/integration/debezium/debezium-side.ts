@@ -17,14 +17,21 @@ export class DebeziumSide {
   readonly #failures: string[] = [];
   readonly #exited: Promise<number | null>;
 
-  constructor(classpath: string, variants: readonly Variant[], dir: string) {
+  /**
+   * `config` gives one variant's connector properties and `stopTopic` its fence topic (the PostgreSQL
+   * suite's when absent).
+   */
+  constructor(
+    classpath: string,
+    variants: readonly Variant[],
+    dir: string,
+    config: (v: Variant) => Record<string, string> = debeziumConfig,
+    stopTopic: string = STOP_TOPIC,
+  ) {
     const files = variants.map((v) => {
       this.events.set(v.name, []);
       const file = join(dir, `debezium-${v.name}.properties`);
-      writeFileSync(
-        file,
-        properties({ ...debeziumConfig(v), 'diff.variant': v.name, 'diff.stop.topic': STOP_TOPIC }),
-      );
+      writeFileSync(file, properties({ ...config(v), 'diff.variant': v.name, 'diff.stop.topic': stopTopic }));
       return file;
     });
     this.#child = spawn('java', ['-cp', classpath, 'dev.seam.differential.DebeziumCapture', ...files], {
@@ -110,7 +117,7 @@ function debeziumConfig(variant: Variant): Record<string, string> {
 }
 
 /** java.util.Properties text: backslashes escaped (the include list is a regex with `\.`). */
-function properties(config: Record<string, string>): string {
+export function properties(config: Record<string, string>): string {
   return Object.entries(config)
     .map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\')}\n`)
     .join('');

@@ -9,7 +9,11 @@ import type { Difference } from './compare.ts';
  */
 export interface KnownDifference {
   readonly id: string;
-  readonly status: 'deliberate' | 'not-yet-fixed';
+  /**
+   * `reference-workaround`: caused by how the harness makes the reference run (Debezium's MySqlConnector on
+   * MariaDB through a JDBC shim), not by Seam; what Debezium's MariaDbConnector would emit is named.
+   */
+  readonly status: 'deliberate' | 'not-yet-fixed' | 'reference-workaround';
   /** Matched against Difference.path. */
   readonly path: RegExp;
   /** Matched against the topic; any topic when absent. */
@@ -93,3 +97,90 @@ export function isKnown(k: KnownDifference, d: Difference): boolean {
     (k.variants === undefined || k.variants.includes(d.variant))
   );
 }
+
+/**
+ * The MySQL suite's differences (mysql-differential.test.ts: Seam's MySQL source vs Debezium 3.6.1's
+ * MySqlConnector on MariaDB through the harness's JDBC shim), same rules as KNOWN_DIFFERENCES.
+ */
+export const MYSQL_KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  {
+    id: 'mysql-mariadb-gtid',
+    status: 'reference-workaround',
+    path: /^value\.payload\.source\.gtid$/,
+    reason:
+      "Debezium's MySqlConnector does not read MariaDB's GTID events (domain-server-sequence) and MariaDB has no " +
+      'gtid_mode, so it runs on file/position and writes source.gtid null; Seam writes the MariaDB GTID of the ' +
+      "event's transaction (`0-1-35077`), as Debezium's MariaDbConnector does.",
+  },
+  {
+    id: 'mysql-mariadb-transaction-metadata',
+    status: 'reference-workaround',
+    variants: ['my-defaults'],
+    path: /^value\.payload\.transaction(\..*)?$/,
+    reason:
+      "Debezium's MySqlConnector identifies transactions by their MySQL GTID; without one (MariaDB GTIDs, see " +
+      'mysql-mariadb-gtid) it emits no BEGIN/END events and a null `transaction` block under ' +
+      'provide.transaction.metadata=true. Seam emits both, with the MariaDB GTID as the transaction id. So ' +
+      "transaction metadata is not compared by this suite; its shape is covered by Seam's own tests.",
+  },
+  {
+    id: 'mysql-mariadb-transaction-events',
+    status: 'reference-workaround',
+    variants: ['my-defaults'],
+    topic: /^mydbzdiff\.transaction$/,
+    path: /^\(event\)$/,
+    reason:
+      'The BEGIN/END events of mysql-mariadb-transaction-metadata: Seam emits them, Debezium here cannot.',
+  },
+  {
+    id: 'mysql-snapshot-schema-events',
+    status: 'deliberate',
+    path: /^\(snapshot schema change events\)$/,
+    reason:
+      'At start (snapshot.mode no_data included) Debezium emits the schema it read as schema change events with ' +
+      'source.snapshot true/last (`SET character_set_server=…`, `DROP TABLE IF EXISTS …`, `CREATE DATABASE`, ' +
+      '`USE`, one `CREATE TABLE` per table); Seam records that baseline in its schema history topic only and ' +
+      'emits schema change events for DDL read from the binlog. The suite counts them apart and compares the ' +
+      'streamed DDL events one by one.',
+  },
+  {
+    id: 'mysql-spatial-not-captured',
+    status: 'not-yet-fixed',
+    topic: /\.geo$/,
+    path: /^value\.(schema\.fields\[(before|after)\]\.fields(#order|\[(p|g)\]\..*)|payload\.(before|after)\.(p|g)\..*)$/,
+    reason:
+      'Spatial columns (POINT, GEOMETRY, …) are left out with a warning by Seam; Debezium maps them to ' +
+      '`io.debezium.data.geometry.Point` {x, y, wkb, srid} and `…Geometry` {wkb, srid}.',
+  },
+  {
+    id: 'mysql-default-quote',
+    status: 'deliberate',
+    topic: /\.dflt$/,
+    path: /^value\.(schema\.fields\[(before|after)\]\.fields\[b\]\.default|payload\.after\.b)$/,
+    reason:
+      "A string column default with an escaped quote (`DEFAULT 'it''s'`): Debezium 3.6 keeps the SQL escape in " +
+      "the schema default (`it''s`), and Kafka's JsonConverter writes that default for a NULL of the column; " +
+      "Seam unescapes it to the column's real default (`it's`).",
+  },
+  {
+    id: 'mysql-ddl-position',
+    status: 'not-yet-fixed',
+    topic: /^mydbzdiff$/,
+    path: /^value\.payload\.source\.pos$/,
+    reason:
+      "Schema change events: Seam's source.pos is 165 bytes past Debezium's on the same DDL (Debezium names " +
+      "an earlier event of the DDL's event group; not yet traced which).",
+  },
+  {
+    id: 'mysql-table-changes-columns',
+    status: 'not-yet-fixed',
+    topic: /^mydbzdiff$/,
+    path: /^value\.payload\.tableChanges\[\d+\]\.table\.(columns\[\d+\]\.(jdbcType|length|scale|charsetName|enumValues\[\d+\])|defaultCharsetName)$/,
+    reason:
+      'Column metadata in schema change events differs from Debezium 3.6: TINYINT/BOOLEAN jdbcType 5 (SMALLINT) ' +
+      'there, -6 here; BLOB 2004 there, -3 here; length null there for BIGINT, FLOAT, DOUBLE and temporal ' +
+      'types but set here, and set there for ENUM/SET; ENUM/SET enumValues keep their SQL quotes there; ' +
+      'scale of FLOAT(M,D); charsetName/defaultCharsetName of CREATE TABLE without explicit charset. Row ' +
+      'events are not affected; consumers of tableChanges may be.',
+  },
+];

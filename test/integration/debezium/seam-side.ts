@@ -1,4 +1,4 @@
-import type { SourceRecord } from '../../../src/api/index.ts';
+import type { SourceRecord, SourceTask } from '../../../src/api/index.ts';
 import { JsonConverter, jsonConverterConfig } from '../../../src/log/converters/json-converter.ts';
 import { baseConfig, TaskHarness } from '../postgres/harness.ts';
 import { type CapturedEvent, parseExact } from './events.ts';
@@ -6,30 +6,53 @@ import { commonConfig, STOP_TOPIC, type Variant } from './variants.ts';
 
 const converter = (type: string) => new JsonConverter(jsonConverterConfig.parse({ 'converter.type': type }));
 
+/** What SeamSide needs of a connector's test harness (test/integration/<connector>/harness.ts). */
+export interface TaskDriver {
+  readonly task: SourceTask;
+  start(config: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One connector under test: its harness, its config for a variant, and the fence topic. */
+export interface SeamTarget {
+  readonly harness: () => TaskDriver;
+  readonly config: (v: Variant) => Record<string, string>;
+  readonly stopTopic: string;
+}
+
+/** The PostgreSQL source (the default target). */
+const POSTGRES: SeamTarget = {
+  harness: () => new TaskHarness(),
+  // Heartbeats are on by default in Seam (a documented difference); Debezium's default is off.
+  config: (v) => baseConfig({ 'slot.drop.on.stop': 'true', ...commonConfig('seam', v) }),
+  stopTopic: STOP_TOPIC,
+};
+
 /**
- * Runs Seam's PostgreSQL source task in this process for one variant, polling and committing as the
- * runtime does, and converts every record with Seam's JsonConverter (schemas.enable=true) until the
- * fence event.
+ * Runs a Seam source task (PostgreSQL unless another target is given) in this process for one variant,
+ * polling and committing as the runtime does, and converts every record with Seam's JsonConverter
+ * (schemas.enable=true) until the fence event.
  */
 export class SeamSide {
   readonly events: CapturedEvent[] = [];
-  readonly #harness = new TaskHarness();
+  readonly #harness: TaskDriver;
+  readonly #target: SeamTarget;
   readonly #keys = converter('key');
   readonly #values = converter('value');
   readonly #headers = converter('header');
   #done: Promise<CapturedEvent[]> | null = null;
+  #stopped = false;
 
   readonly variant: Variant;
 
-  constructor(variant: Variant) {
+  constructor(variant: Variant, target: SeamTarget = POSTGRES) {
     this.variant = variant;
+    this.#target = target;
+    this.#harness = target.harness();
   }
 
   async start(): Promise<void> {
-    // Heartbeats are on by default in Seam (a documented difference); Debezium's default is off.
-    await this.#harness.start(
-      baseConfig({ 'slot.drop.on.stop': 'true', ...commonConfig('seam', this.variant) }),
-    );
+    await this.#harness.start(this.#target.config(this.variant));
     this.#done = this.#pollUntilFence();
     // A task failure surfaces through finished(); until then it must not count as unhandled.
     this.#done.catch(() => {});
@@ -53,22 +76,27 @@ export class SeamSide {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#harness.stop();
   }
 
   async #pollUntilFence(): Promise<CapturedEvent[]> {
     const task = this.#harness.task;
     for (;;) {
+      // A stopped task may answer poll at once with nothing: without this the loop would spin on
+      // microtasks and starve the timers and I/O that end the test.
+      if (this.#stopped) throw new Error(`Seam (${this.variant.name}): stopped before the fence event`);
       const batch = (await task.poll()) ?? [];
+      if (batch.length === 0) await new Promise((r) => setImmediate(r));
       for (const r of batch) {
         this.events.push(this.#convert(r));
-        task.commitRecord(r);
-        if (r.topic === STOP_TOPIC) {
-          await task.commit();
+        await task.commitRecord?.(r);
+        if (r.topic === this.#target.stopTopic) {
+          await task.commit?.();
           return this.events;
         }
       }
-      if (batch.length > 0) await task.commit();
+      if (batch.length > 0) await task.commit?.();
     }
   }
 

@@ -78,11 +78,22 @@ describe('MySQL source: snapshot then streaming', () => {
       await conn.query('UPDATE items SET id = 30 WHERE id = 3');
       const out = await h.collect(3);
       expect(out.map((r) => (r.value === null ? 'tombstone' : ev(r).op))).toEqual(['d', 'tombstone', 'c']);
+      // The key header first, then Debezium 3's context headers (extended.headers.enabled).
+      const context = expect.objectContaining({ key: expect.stringMatching(/^__debezium\.context\./) });
       expect(out[0]!.headers).toEqual([
         expect.objectContaining({ key: '__debezium.newkey', value: { id: 30 } }),
+        context,
+        context,
+        context,
+        context,
       ]);
+      expect(out[1]!.headers).toEqual(out[0]!.headers);
       expect(out[2]!.headers).toEqual([
         expect.objectContaining({ key: '__debezium.oldkey', value: { id: 3 } }),
+        context,
+        context,
+        context,
+        context,
       ]);
       expect(ev(out[0]!).source.connector).toBe('mysql');
     } finally {

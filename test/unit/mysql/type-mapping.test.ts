@@ -92,6 +92,17 @@ describe('MySQL type mapping', () => {
     expect(map(col('blob'), { binary: 'hex' }).convert(raw)).toBe('fbff00');
   });
 
+  it('writes a TIME outside one day as null under connect, as Debezium (a Connect Time is a time of day)', () => {
+    const t = map(col('time(6)', { fsp: 6 }), { time: 'connect' });
+    expect(t.schema.name).toBe('org.apache.kafka.connect.data.Time');
+    expect(t.convert('00:00:00')).toBe(0);
+    expect(t.convert('23:59:59.999999')).toBe(86_399_999);
+    expect(t.convert('24:00:00.000001')).toBeNull();
+    expect(t.convert('838:59:59')).toBeNull();
+    expect(t.convert('-00:00:01')).toBeNull();
+    expect(map(col('time(6)', { fsp: 6 })).convert('-838:59:59')).toBe(-3_020_399_000_000);
+  });
+
   it('maps temporal types by precision and time.precision.mode', () => {
     expect(map(col('date')).convert('1970-01-02')).toBe(1);
     expect(map(col('date'), { time: 'connect' }).schema.name).toBe('org.apache.kafka.connect.data.Date');
