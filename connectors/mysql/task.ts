@@ -247,7 +247,9 @@ export class MysqlSourceTask implements SourceTask {
         onCommit: (next, tsMs) => {
           this.#between = next;
           const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
-          return end ? this.#push([end]) : undefined;
+          // With transaction.boundary=connector the log's transaction ends with the database's.
+          if (!end) return void this.#endTransaction();
+          return this.#push([end])?.then(() => this.#endTransaction()) ?? void this.#endTransaction();
         },
         onError: (e) => this.#queue.fail(streamLost(e)),
       },
@@ -399,7 +401,14 @@ export class MysqlSourceTask implements SourceTask {
       this.#c['poll.interval.ms'],
       this.#abort.signal,
     );
+    const tx = this.#ctx.transactionContext;
+    if (tx) for (const r of records) if (this.#queue.endsTransaction(r)) tx.commitTransaction(r);
     return records.length > 0 ? records : null;
+  }
+
+  #endTransaction(): void {
+    const taken = this.#ctx.transactionContext ? this.#queue.endTransaction() : null;
+    if (taken) this.#ctx.transactionContext!.commitTransaction(taken);
   }
 
   async stop(): Promise<void> {

@@ -1,22 +1,18 @@
-import type {
-  OffsetStorageReader,
-  SourceOffset,
-  SourcePartition,
-  SourceRecord,
-  SourceTask,
-} from '../api/index.ts';
+import type { SourceRecord, SourceTask } from '../api/index.ts';
 import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
 import { openInternalTopic } from './internal-topic.ts';
-import { canonicalJson, parseJson } from './json-text.ts';
+import { canonicalJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
+import { offsetStorageReader } from './source-offset-reader.ts';
 import type { StageContext } from './stage.ts';
 import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts';
 import type { TaskConverters } from './task-converters.ts';
 import { SourceTopicCreator, type TopicCreation } from './topic-creation.ts';
+import { TransactionBoundaries, type TransactionBoundaryOptions } from './transaction-boundary.ts';
 import type { TransformChain } from './transform-chain.ts';
 import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker-task.ts';
 
@@ -70,6 +66,13 @@ export interface SourceTaskRunnerOptions {
   readonly timeouts: WorkerTaskTimeouts;
   readonly listener: TaskListener;
   readonly paused: boolean;
+  /** `transaction.boundary` (transaction-boundary.ts). @defaultValue poll */
+  readonly transactionBoundary?: TransactionBoundaryOptions;
+  /**
+   * With `exactly.once.source.support=enabled` on Kafka: this task's own transactional id, so the broker
+   * fences a zombie of the task when its successor starts. @defaultValue the log's own writer
+   */
+  readonly transactionalId?: string;
 }
 
 interface PreparedBatch {
@@ -103,10 +106,27 @@ export class SourceTaskRunner extends WorkerTask {
   #group: PreparedBatch | null = null;
   #flushTimer: NodeJS.Timeout | null = null;
   #lastAppendMs = 0;
+  readonly #boundaries: TransactionBoundaries;
+  /** Records of aborted transactions: never written, their offsets committed with the next write. */
+  #aborted: SubmittedRecord[] = [];
+  /** Where this task appends: the worker's log, or a writer of it with the task's transactional id. */
+  readonly #log: TopicLog;
 
   constructor(options: SourceTaskRunnerOptions) {
     super(options);
     this.#o = options;
+    this.#log =
+      options.transactionalId !== undefined && options.log.writer
+        ? options.log.writer(options.transactionalId)
+        : options.log;
+    this.#boundaries = new TransactionBoundaries(
+      options.transactionBoundary ?? { mode: 'poll', intervalMs: options.commitIntervalMs },
+    );
+    this.#boundaries.onHeld = (record, end) => {
+      if (this.#group?.sources.at(-1) !== record) return false;
+      this.#end(end);
+      return true;
+    };
     this.#topics = new SourceTopicCreator({
       creation: options.topicCreation,
       log: options.log,
@@ -124,7 +144,8 @@ export class SourceTaskRunner extends WorkerTask {
       logger: o.logger,
       signal: this.signal,
       status: { setDetail: (key: string, value: unknown) => this.detail(key, value) },
-      offsetStorageReader: this.#reader(),
+      offsetStorageReader: offsetStorageReader(o.offsetStore, o.id.connector),
+      transactionContext: this.#boundaries.context,
       internalTopic: (name: string) => openInternalTopic(o.log, name),
     };
     if (this.stopping) return;
@@ -154,8 +175,13 @@ export class SourceTaskRunner extends WorkerTask {
       );
       const records = polled.ok ? (polled.value ?? []) : [];
       o.metrics.recordPoll(records.length, Date.now() - begin);
+      for (const segment of this.#boundaries.split(records)) {
+        if (segment.records.length > 0) this.#merge(await this.#prepare(segment.records));
+        // A request made while the segment was being prepared.
+        segment.end ??= this.#boundaries.takeEnd(this.#group?.sources.at(-1));
+        if (segment.end !== null) this.#end(segment.end);
+      }
       if (records.length > 0) {
-        this.#merge(await this.#prepare(records));
         if (this.#submitted.inFlight >= o.maxInFlight || (this.#group?.bytes ?? 0) >= GROUP_MAX_BYTES)
           this.#flush();
         else this.#flushSoon();
@@ -171,7 +197,32 @@ export class SourceTaskRunner extends WorkerTask {
 
   protected async release(): Promise<void> {
     this.#o.transforms.close();
-    await this.#o.task.stop();
+    try {
+      await this.#o.task.stop();
+    } finally {
+      if (this.#log !== this.#o.log) await this.#log.close();
+    }
+  }
+
+  /** Ends the open transaction where the task asked: written, or dropped. */
+  #end(end: 'commit' | 'abort'): void {
+    if (end === 'commit') {
+      this.#flush();
+      return;
+    }
+    const group = this.#group;
+    if (group === null) return;
+    this.#group = null;
+    this.#clearTimer();
+    for (const s of group.submitted) this.#aborted.push(s);
+    this.logger.debug({ records: group.sources.length }, 'Transaction aborted by the task');
+  }
+
+  #clearTimer(): void {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = null;
+    }
   }
 
   /** Adds a prepared batch to the group the next append writes. */
@@ -197,7 +248,11 @@ export class SourceTaskRunner extends WorkerTask {
    */
   #flushSoon(): void {
     if (this.#flushTimer !== null) return;
-    const linger = Math.min(this.#lastAppendMs, MAX_LINGER_MS);
+    const mode = this.#boundaries.mode;
+    // With `connector` boundaries only the task (or the memory bound) ends a transaction.
+    if (mode === 'connector') return;
+    const linger =
+      mode === 'interval' ? this.#boundaries.intervalMs : Math.min(this.#lastAppendMs, MAX_LINGER_MS);
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
       this.#flush();
@@ -206,13 +261,13 @@ export class SourceTaskRunner extends WorkerTask {
 
   /** Queues the group's append behind the earlier ones. */
   #flush(): void {
-    if (this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = null;
-    }
-    const batch = this.#group;
+    this.#clearTimer();
+    let batch = this.#group;
+    if (batch === null && this.#aborted.length > 0) batch = emptyBatch();
     if (batch === null) return;
     this.#group = null;
+    for (const s of this.#aborted) batch.submitted.push(s);
+    this.#aborted = [];
     this.#earlierWrites = this.#appending.catch(() => {});
     this.#pendingWrites++;
     this.#appending = this.#appending
@@ -231,14 +286,7 @@ export class SourceTaskRunner extends WorkerTask {
 
   async #prepare(polled: readonly SourceRecord[]): Promise<PreparedBatch> {
     const o = this.#o;
-    const batch: PreparedBatch = {
-      records: [],
-      origins: [],
-      submitted: [],
-      sources: [],
-      deadLetters: 0,
-      bytes: 0,
-    };
+    const batch = emptyBatch();
     for (const original of polled) {
       batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
       batch.sources.push(original);
@@ -428,11 +476,12 @@ export class SourceTaskRunner extends WorkerTask {
     for (;;) {
       try {
         if (batch.deadLetters > 0) await o.deadLetters?.ensureTopic();
+        const log = this.#log;
         if (!o.offsetStore.atomicWithLog) {
-          if (batch.records.length > 0) await o.log.append(batch.records);
+          if (batch.records.length > 0) await log.append(batch.records);
           if (offsets.length > 0) await o.offsetStore.write(offsets);
-        } else if (batch.records.length > 0) await o.log.append(batch.records, offsets);
-        else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
+        } else if (batch.records.length > 0) await log.append(batch.records, offsets);
+        else if (offsets.length > 0) await log.writeSourceOffsets(offsets);
         return;
       } catch (e) {
         if (
@@ -474,26 +523,10 @@ export class SourceTaskRunner extends WorkerTask {
       throw e;
     }
   }
+}
 
-  #reader(): OffsetStorageReader {
-    const store = this.#o.offsetStore;
-    const connector = this.#o.id.connector;
-    const lookup = async (
-      partitions: readonly SourcePartition[],
-    ): Promise<Map<SourcePartition, SourceOffset | null>> => {
-      const stored = await store.offsets(connector);
-      const out = new Map<SourcePartition, SourceOffset | null>();
-      for (const p of partitions) {
-        const text = stored.get(canonicalJson(p));
-        out.set(p, text === undefined ? null : (parseJson(text) as SourceOffset));
-      }
-      return out;
-    };
-    return {
-      offset: async (p) => (await lookup([p])).get(p) ?? null,
-      offsets: lookup,
-    };
-  }
+function emptyBatch(): PreparedBatch {
+  return { records: [], origins: [], submitted: [], sources: [], deadLetters: 0, bytes: 0 };
 }
 
 function describe(record: SourceRecord): Record<string, unknown> {
