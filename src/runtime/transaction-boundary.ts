@@ -104,7 +104,8 @@ export function exactlyOnceSettings(
   defaultIntervalMs: number,
 ): { transactionBoundary: TransactionBoundaryOptions; transactionalId?: string } {
   const mode = (connector['transaction.boundary'] ?? 'poll').trim() as TransactionBoundaryMode;
-  const interval = Number(connector['transaction.boundary.interval.ms'] ?? '');
+  const raw = connector['transaction.boundary.interval.ms']?.trim();
+  const interval = raw ? Number(raw) : Number.NaN;
   const transactionBoundary = {
     mode: mode === 'interval' || mode === 'connector' ? mode : 'poll',
     intervalMs: Number.isSafeInteger(interval) && interval >= 0 ? interval : defaultIntervalMs,
