@@ -402,7 +402,12 @@ export class MysqlSourceTask implements SourceTask {
       this.#abort.signal,
     );
     const tx = this.#ctx.transactionContext;
-    if (tx) for (const r of records) if (this.#queue.endsTransaction(r)) tx.commitTransaction(r);
+    if (tx && records.length > 0) {
+      for (const r of records) if (this.#queue.endsTransaction(r)) tx.commitTransaction(r);
+      // Drained between transactions (snapshot rows, heartbeats): nothing taken waits for a commit.
+      if (this.#queue.size === 0 && this.#stream?.inTransaction !== true)
+        tx.commitTransaction(records.at(-1));
+    }
     return records.length > 0 ? records : null;
   }
 
