@@ -72,7 +72,8 @@ class Writer {
           );
         await client.query('COMMIT');
         for (const [k, seq] of next) this.committed.set(k, seq);
-        await new Promise((r) => setTimeout(r, 5));
+        // Paced so that one Kafka transaction per database transaction keeps up on a loaded 2-core machine.
+        await new Promise((r) => setTimeout(r, 15));
       }
     } finally {
       await client.end();
@@ -209,7 +210,7 @@ describe('exactly-once PostgreSQL → Kafka under SIGKILL', () => {
           await writer.stop();
           const done = await until(
             async () => differences(writer.committed, await topicSequences()).length === 0,
-            90_000,
+            150_000,
           );
           const diff = differences(writer.committed, await topicSequences());
           const status = await (await fetch(`${w.url}/connectors/pg/status`)).text();
