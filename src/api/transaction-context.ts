@@ -12,7 +12,9 @@ import type { SourceRecord } from './record.ts';
  *   returned earlier and not yet written.
  * - `abortTransaction()` / `abortTransaction(record)`: drop the records of the open transaction (up to
  *   `record`) instead; they are never written, and their offsets are superseded by the next commit.
- * A transaction also ends when `max.in.flight.records` or 4 MiB of records are held, so memory stays
+ * Consecutive transactions the task ended may be written in one log transaction (group commit), never a
+ * part of one with a part of another. A transaction also ends when `max.in.flight.records` or 4 MiB of
+ * records are held, so memory stays
  * bounded whatever the database transaction's size (a reader may then see a database transaction split
  * in two, never a duplicate or a gap).
  */

@@ -90,6 +90,12 @@ export class SourceTaskRunner extends WorkerTask {
   #uncommitted = false;
   /** Prepared records not yet handed to an append (see #flushSoon). */
   #group: PreparedBatch | null = null;
+  /**
+   * With `connector` boundaries: whole transactions the task ended, not yet written. Consecutive ones
+   * share an append (group commit) so one transaction per database commit does not cap throughput; the
+   * open `#group` joins only when forced (memory bound, stop).
+   */
+  #ready: PreparedBatch | null = null;
   #flushTimer: NodeJS.Timeout | null = null;
   #lastAppendMs = 0;
   readonly #boundaries: TransactionBoundaries;
@@ -169,8 +175,8 @@ export class SourceTaskRunner extends WorkerTask {
         if (segment.end !== null) this.#end(segment.end);
       }
       if (records.length > 0) {
-        if (this.#submitted.inFlight >= o.maxInFlight || (this.#group?.bytes ?? 0) >= GROUP_MAX_BYTES)
-          this.#flush();
+        const bytes = (this.#group?.bytes ?? 0) + (this.#ready?.bytes ?? 0);
+        if (this.#submitted.inFlight >= o.maxInFlight || bytes >= GROUP_MAX_BYTES) this.#flush();
         else this.#flushSoon();
         o.metrics.recordActiveCount(this.#submitted.inFlight);
       }
@@ -194,7 +200,10 @@ export class SourceTaskRunner extends WorkerTask {
   /** Ends the open transaction where the task asked: written, or dropped. */
   #end(end: 'commit' | 'abort'): void {
     if (end === 'commit') {
-      this.#flush();
+      this.#ready = join(this.#ready, this.#group);
+      this.#group = null;
+      if ((this.#ready?.bytes ?? 0) >= GROUP_MAX_BYTES) this.#flush();
+      else this.#flushSoon();
       return;
     }
     const group = this.#group;
@@ -214,17 +223,7 @@ export class SourceTaskRunner extends WorkerTask {
 
   /** Adds a prepared batch to the group the next append writes. */
   #merge(batch: PreparedBatch): void {
-    const group = this.#group;
-    if (group === null) {
-      this.#group = batch;
-      return;
-    }
-    for (const r of batch.records) group.records.push(r);
-    for (const r of batch.origins) group.origins.push(r);
-    for (const s of batch.submitted) group.submitted.push(s);
-    for (const s of batch.sources) group.sources.push(s);
-    group.deadLetters += batch.deadLetters;
-    group.bytes += batch.bytes;
+    this.#group = join(this.#group, batch);
   }
 
   /**
@@ -236,23 +235,28 @@ export class SourceTaskRunner extends WorkerTask {
   #flushSoon(): void {
     if (this.#flushTimer !== null) return;
     const mode = this.#boundaries.mode;
-    // With `connector` boundaries only the task (or the memory bound) ends a transaction.
-    if (mode === 'connector') return;
+    // With `connector` boundaries only what the task ended is written (or all, at the memory bound).
+    if (mode === 'connector' && this.#ready === null) return;
     const linger =
       mode === 'interval' ? this.#boundaries.intervalMs : Math.min(this.#lastAppendMs, MAX_LINGER_MS);
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
-      this.#flush();
+      this.#flush(false);
     }, linger);
   }
 
-  /** Queues the group's append behind the earlier ones. */
-  #flush(): void {
+  /**
+   * Queues the group's append behind the earlier ones. With `connector` boundaries an unforced flush
+   * writes only the transactions the task ended; a forced one (memory bound, stop) the open one too.
+   */
+  #flush(forced = true): void {
     this.#clearTimer();
-    let batch = this.#group;
+    const open = forced || this.#boundaries.mode !== 'connector';
+    let batch = join(this.#ready, open ? this.#group : null);
+    this.#ready = null;
+    if (open) this.#group = null;
     if (batch === null && this.#aborted.length > 0) batch = emptyBatch();
     if (batch === null) return;
-    this.#group = null;
     for (const s of this.#aborted) batch.submitted.push(s);
     this.#aborted = [];
     this.#earlierWrites = this.#appending.catch(() => {});
@@ -362,4 +366,17 @@ export class SourceTaskRunner extends WorkerTask {
       throw e;
     }
   }
+}
+
+/** `a` with `b`'s records appended (a is reused), or whichever is not null. */
+function join(a: PreparedBatch | null, b: PreparedBatch | null): PreparedBatch | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  for (const r of b.records) a.records.push(r);
+  for (const r of b.origins) a.origins.push(r);
+  for (const s of b.submitted) a.submitted.push(s);
+  for (const s of b.sources) a.sources.push(s);
+  a.deadLetters += b.deadLetters;
+  a.bytes += b.bytes;
+  return a;
 }
