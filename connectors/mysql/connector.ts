@@ -18,4 +18,14 @@ export class MysqlSourceConnector implements SourceConnector {
   }
 
   async stop(): Promise<void> {}
+
+  /** Offsets name each change's exact position, so a restart resumes right after the last committed one. */
+  exactlyOnceSupport(): 'supported' {
+    return 'supported';
+  }
+
+  /** The task ends the log's transaction at each database transaction's commit. */
+  canDefineTransactionBoundaries(): boolean {
+    return true;
+  }
 }

@@ -257,7 +257,9 @@ export class MysqlSourceTask implements SourceTask {
         onCommit: (next, tsMs) => {
           this.#between = next;
           const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
-          return end ? this.#push([end]) : undefined;
+          // With transaction.boundary=connector the log's transaction ends with the database's.
+          if (!end) return void this.#endTransaction();
+          return this.#push([end])?.then(() => this.#endTransaction()) ?? void this.#endTransaction();
         },
         onError: (e) => this.#queue.fail(streamLost(e)),
       },
@@ -409,7 +411,19 @@ export class MysqlSourceTask implements SourceTask {
       this.#c['poll.interval.ms'],
       this.#abort.signal,
     );
+    const tx = this.#ctx.transactionContext;
+    if (tx && records.length > 0) {
+      for (const r of records) if (this.#queue.endsTransaction(r)) tx.commitTransaction(r);
+      // Drained between transactions (snapshot rows, heartbeats): nothing taken waits for a commit.
+      if (this.#queue.size === 0 && this.#stream?.inTransaction !== true)
+        tx.commitTransaction(records.at(-1));
+    }
     return records.length > 0 ? records : null;
+  }
+
+  #endTransaction(): void {
+    const taken = this.#ctx.transactionContext ? this.#queue.endTransaction() : null;
+    if (taken) this.#ctx.transactionContext!.commitTransaction(taken);
   }
 
   async stop(): Promise<void> {

@@ -22,6 +22,16 @@ export class PostgresSourceConnector implements SourceConnector {
 
   async stop(): Promise<void> {}
 
+  /** Offsets name each change's exact position, so a restart resumes right after the last committed one. */
+  exactlyOnceSupport(): 'supported' {
+    return 'supported';
+  }
+
+  /** The task ends the log's transaction at each database transaction's commit. */
+  canDefineTransactionBoundaries(): boolean {
+    return true;
+  }
+
   /** Drops the slot and publication Seam created for this connector (connection/release.ts). */
   async onDelete(
     config: Readonly<Record<string, string>>,

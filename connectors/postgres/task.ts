@@ -371,6 +371,13 @@ export class PostgresSourceTask implements SourceTask {
         return;
     }
     if (out.length > 0) await this.#queue.push(out);
+    if (m.tag === 'commit') this.#endTransaction();
+  }
+
+  /** With `transaction.boundary=connector`: the log's transaction ends with the database's. */
+  #endTransaction(): void {
+    const taken = this.#ctx.transactionContext ? this.#queue.endTransaction() : null;
+    if (taken) this.#ctx.transactionContext!.commitTransaction(taken);
   }
 
   async #tableFor(rel: Pgoutput.MessageRelation): Promise<TableSchema | null> {
@@ -404,6 +411,12 @@ export class PostgresSourceTask implements SourceTask {
       this.#c['poll.interval.ms'],
       this.#abort.signal,
     );
+    const tx = this.#ctx.transactionContext;
+    if (tx && records.length > 0) {
+      for (const r of records) if (this.#queue.endsTransaction(r)) tx.commitTransaction(r);
+      // Drained between transactions (snapshot rows, heartbeats): nothing taken waits for a commit.
+      if (this.#queue.size === 0 && !this.#builder.inTransaction) tx.commitTransaction(records.at(-1));
+    }
     return records.length > 0 ? records : null;
   }
 

@@ -1,4 +1,5 @@
 import type { SourceOffset, SourcePartition } from './record.ts';
+import type { TransactionContext } from './transaction-context.ts';
 
 /** The logger handed to plugins (pino-compatible subset). Secrets must be passed as Password, never as strings. */
 export interface PluginLogger {
@@ -55,4 +56,6 @@ export interface SourceTaskContext extends TaskContextBase {
   readonly offsetStorageReader: OffsetStorageReader;
   /** Opens (creating if needed) an internal topic of the log; absent where the runtime has no log. */
   readonly internalTopic?: (name: string) => Promise<InternalTopic>;
+  /** Ends transactions where the task says (source.ts); null unless `transaction.boundary=connector`. */
+  readonly transactionContext?: TransactionContext | null;
 }

@@ -19,6 +19,9 @@ export class RecordQueue {
   #dataWaiter: (() => void) | null = null;
   #failure: unknown = null;
   #closed = false;
+  /** The last record pushed, and those marked as ending a source transaction (endTransaction). */
+  #last: SourceRecord | null = null;
+  readonly #ends = new WeakSet<SourceRecord>();
 
   constructor(capacity: number) {
     this.#capacity = capacity;
@@ -48,7 +51,28 @@ export class RecordQueue {
       if (i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset)) this.#continuations.add(r);
       this.#items.push(r);
     }
+    if (records.length > 0) this.#last = records[records.length - 1]!;
     this.#dataWaiter?.();
+  }
+
+  /**
+   * Marks the last record pushed so far as the end of a source transaction (its commit), for tasks that
+   * end the log's transactions there (`transaction.boundary=connector`). Returns that record when `take()`
+   * already handed it out (the task then asks for the boundary at once), else null.
+   */
+  endTransaction(): SourceRecord | null {
+    const last = this.#last;
+    if (last === null) return null;
+    if (this.#items[this.#items.length - 1] === last) {
+      this.#ends.add(last);
+      return null;
+    }
+    return last;
+  }
+
+  /** Whether a record `take()` handed out ends a source transaction (see endTransaction). */
+  endsTransaction(record: SourceRecord): boolean {
+    return this.#ends.has(record);
   }
 
   /** Records a failure of a producer; the next poll throws it. */

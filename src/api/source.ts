@@ -3,6 +3,9 @@ import type { ConnectorContext, SourceTaskContext } from './context.ts';
 import type { ErrorCodeTable } from './error-codes.ts';
 import type { SourceRecord } from './record.ts';
 
+/** How a task ends transactions itself with `transaction.boundary=connector`. */
+export type { TransactionContext } from './transaction-context.ts';
+
 export type TaskConfig = Readonly<Record<string, string>>;
 
 /**
@@ -36,6 +39,17 @@ export interface SourceConnector {
    * blocks the delete. Kafka Connect has no such hook. @defaultValue absent: nothing is released
    */
   onDelete?(config: Readonly<Record<string, string>>, context: ConnectorContext): Promise<readonly string[]>;
+  /**
+   * Whether tasks of this config give exactly-once delivery (Kafka Connect's `exactlyOnceSupport`): their
+   * offsets identify every record so a restart resumes exactly after the last committed one.
+   * `exactly.once.support=required` is refused unless this says 'supported'. @defaultValue absent: null (unknown)
+   */
+  exactlyOnceSupport?(config: Readonly<Record<string, string>>): 'supported' | 'unsupported' | null;
+  /**
+   * Whether tasks of this config call `SourceTaskContext.transactionContext` to end transactions
+   * (`transaction.boundary=connector` is refused otherwise). @defaultValue absent: false
+   */
+  canDefineTransactionBoundaries?(config: Readonly<Record<string, string>>): boolean;
 }
 
 /**
@@ -49,6 +63,8 @@ export interface SourceConnector {
  * - `commitRecord(record)` is called, in order, once the record is durable in the topic log (or was
  *   filtered out by a transform or skipped by errors.tolerance). The database may be acknowledged then.
  * - `commit()` is called after source offsets up to the contiguous durable watermark were committed.
+ * - With `transaction.boundary=connector`, `context.transactionContext` lets the task end transactions
+ *   (TransactionContext); `commitRecord` then runs once the transaction holding the record committed.
  * Errors: RetriableError from poll → the poll is retried with backoff; anything else fails the task.
  */
 export interface SourceTask {

@@ -3,6 +3,7 @@ import {
   type ConfigProblem,
   ConnectError,
   type SinkPlugin,
+  type SourceConnector,
   type SourcePlugin,
 } from '../api/index.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
@@ -13,6 +14,7 @@ import {
 } from '../runtime/connector-config.ts';
 import { HIDDEN, isSecretValue, maskUrlCredentials, SecretValues } from '../runtime/redact.ts';
 import { validateTransformConfig } from '../runtime/transform-chain.ts';
+import { exactlyOnceProblems } from './framework-keys.ts';
 import type { ConfigInfos, ConfigKeyInfo, RawConfig } from './herder.ts';
 
 /**
@@ -50,6 +52,7 @@ export async function validateConnectorConfig(
     ...(providers?.problems(withClass) ?? []),
   ];
   const own = plugin.createConnector();
+  if (plugin.kind === 'source') problems.push(...exactlyOnceProblems(own as SourceConnector, withClass));
   if (own.validate) {
     try {
       problems.push(...(await own.validate(withClass, { live })));

@@ -1,4 +1,11 @@
-import { type ConfigKey, configSpec, oneOf, type Plugin } from '../api/index.ts';
+import {
+  type ConfigKey,
+  type ConfigProblem,
+  configSpec,
+  oneOf,
+  type Plugin,
+  type SourceConnector,
+} from '../api/index.ts';
 import { sinkConnectorConfigSpec, sourceConnectorConfigSpec } from '../runtime/connector-config.ts';
 
 /**
@@ -18,9 +25,10 @@ export function pluginConfigKeys(plugin: Plugin): ConfigKey[] {
 }
 
 /**
- * Kafka Connect keys Seam accepts and lists so existing configs and UIs keep working, though they change
- * nothing today: configs are reloaded by a restart anyway, and on the embedded log a source's offsets are
- * written in the same append as its records, which already gives what exactly-once support asks for.
+ * Kafka Connect keys Seam accepts and lists so existing configs and UIs keep working. `config.action.reload`
+ * changes nothing (configs are reloaded by a restart anyway); the exactly-once keys (KIP-618) are checked
+ * by `exactlyOnceProblems` and applied by the source runner (src/runtime/transaction-boundary.ts) on
+ * either log: a source's offsets are always written in the same atomic append as its records.
  */
 const compatibilityKeys = configSpec()
   .define({
@@ -38,7 +46,7 @@ const compatibilityKeys = configSpec()
     default: 'requested',
     validator: oneOf(['requested', 'required']),
     recommended: ['requested', 'required'],
-    doc: 'Whether the connector must support exactly-once delivery (accepted; the embedded log writes offsets with the records).',
+    doc: 'Whether the connector must support exactly-once delivery: required refuses a connector that does not declare it (SourceConnector.exactlyOnceSupport). Records and offsets are written atomically on either log.',
     group: 'Exactly Once Support',
   })
   .define({
@@ -47,7 +55,14 @@ const compatibilityKeys = configSpec()
     default: 'poll',
     validator: oneOf(['poll', 'interval', 'connector']),
     recommended: ['poll', 'interval', 'connector'],
-    doc: 'Where transactions end: each poll, an interval, or as the connector defines (accepted; every poll is one append).',
+    doc: 'Where transactions end: after each poll, every transaction.boundary.interval.ms, or where the task asks (connector; PostgreSQL and MySQL: at each database commit).',
+    group: 'Exactly Once Support',
+  })
+  .define({
+    name: 'transaction.boundary.interval.ms',
+    type: 'long',
+    default: null,
+    doc: 'With transaction.boundary=interval: how often a transaction ends. Default: the worker offset.flush.interval.ms.',
     group: 'Exactly Once Support',
   })
   .define({
@@ -57,3 +72,46 @@ const compatibilityKeys = configSpec()
     doc: "Separate topic for this connector's source offsets (accepted for Kafka Connect configs).",
     group: 'Exactly Once Support',
   });
+
+/**
+ * Kafka Connect's checks of the exactly-once keys against the connector (KIP-618): `required` needs a
+ * connector that declares exactly-once support, `connector` boundaries one that defines them.
+ */
+export function exactlyOnceProblems(
+  connector: SourceConnector,
+  config: Readonly<Record<string, string>>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const support = config['exactly.once.support']?.trim();
+  const boundary = config['transaction.boundary']?.trim();
+  const interval = config['transaction.boundary.interval.ms']?.trim();
+  if (support && support !== 'requested' && support !== 'required')
+    problems.push({ key: 'exactly.once.support', message: 'must be requested or required' });
+  if (support === 'required' && connector.exactlyOnceSupport?.(config) !== 'supported')
+    problems.push({
+      key: 'exactly.once.support',
+      message:
+        'required, but the connector does not declare exactly-once support; set it to requested or use a connector that supports it',
+    });
+  if (boundary && !['poll', 'interval', 'connector'].includes(boundary))
+    problems.push({ key: 'transaction.boundary', message: 'must be poll, interval or connector' });
+  if (boundary === 'connector' && connector.canDefineTransactionBoundaries?.(config) !== true)
+    problems.push({
+      key: 'transaction.boundary',
+      message: 'connector, but the connector does not define transaction boundaries; use poll or interval',
+    });
+  if (interval) {
+    const n = Number(interval);
+    if (!Number.isSafeInteger(n) || n < 0)
+      problems.push({
+        key: 'transaction.boundary.interval.ms',
+        message: 'must be a whole number of ms, at least 0',
+      });
+    else if (boundary !== 'interval')
+      problems.push({
+        key: 'transaction.boundary.interval.ms',
+        message: 'is set, but transaction.boundary is not interval',
+      });
+  }
+  return problems;
+}

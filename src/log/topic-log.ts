@@ -123,6 +123,12 @@ export interface TopicLog {
   ): Promise<void>;
   /** Runs retention and compaction now (the embedded log also runs them on a timer). */
   maintain?(): Promise<void>;
+  /**
+   * A log whose appends use their own transactional writer (`transactional.id`), so a second writer with
+   * the same id fences this one (Kafka's per-task ids of exactly-once sources); its `close()` releases the
+   * writer only. @defaultValue absent: appends are atomic without one (the embedded log)
+   */
+  writer?(transactionalId: string): TopicLog;
   /** Closes the log; pending polls and waits resolve empty, and every later call throws `seam.log.unavailable`. */
   close(): Promise<void>;
 }

@@ -1,22 +1,19 @@
-import type {
-  OffsetStorageReader,
-  SourceOffset,
-  SourcePartition,
-  SourceRecord,
-  SourceTask,
-} from '../api/index.ts';
+import type { SourceTask } from '../api/index.ts';
 import { RecordTooLargeError } from '../log/record-size.ts';
-import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
+import type { SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
-import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
+import { type DeadLetterQueue, setAsideOversized } from './dead-letter.ts';
 import { openInternalTopic } from './internal-topic.ts';
-import { canonicalJson, parseJson } from './json-text.ts';
+import { canonicalJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
+import { emptyBatch, type PreparedBatch, SourceBatchPreparer } from './source-batch.ts';
+import { offsetStorageReader } from './source-offset-reader.ts';
 import type { StageContext } from './stage.ts';
 import { type SubmittedRecord, SubmittedRecords } from './submitted-records.ts';
 import type { TaskConverters } from './task-converters.ts';
 import { SourceTopicCreator, type TopicCreation } from './topic-creation.ts';
+import { TransactionBoundaries, type TransactionBoundaryOptions } from './transaction-boundary.ts';
 import type { TransformChain } from './transform-chain.ts';
 import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker-task.ts';
 
@@ -41,7 +38,6 @@ const MAX_LINGER_MS = 100;
  * fsync is amortized long before), and every grouped record is held in memory until its append.
  */
 const GROUP_MAX_BYTES = 4 * 1024 * 1024;
-const NO_HEADERS: readonly LogHeader[] = Object.freeze([]);
 
 export interface SourceTaskRunnerOptions {
   readonly id: { connector: string; task: number };
@@ -70,17 +66,13 @@ export interface SourceTaskRunnerOptions {
   readonly timeouts: WorkerTaskTimeouts;
   readonly listener: TaskListener;
   readonly paused: boolean;
-}
-
-interface PreparedBatch {
-  records: AppendRecord[];
-  /** Per record: the source record it came from; null for a dead letter. */
-  origins: (SourceRecord | null)[];
-  readonly submitted: SubmittedRecord[];
-  readonly sources: SourceRecord[];
-  deadLetters: number;
-  /** Converted key and value bytes, for GROUP_MAX_BYTES. */
-  bytes: number;
+  /** `transaction.boundary` (transaction-boundary.ts). @defaultValue poll */
+  readonly transactionBoundary?: TransactionBoundaryOptions;
+  /**
+   * With `exactly.once.source.support=enabled` on Kafka: this task's own transactional id, so the broker
+   * fences a zombie of the task when its successor starts. @defaultValue the log's own writer
+   */
+  readonly transactionalId?: string;
 }
 
 export class SourceTaskRunner extends WorkerTask {
@@ -88,10 +80,7 @@ export class SourceTaskRunner extends WorkerTask {
   readonly #submitted = new SubmittedRecords();
   readonly #topics: SourceTopicCreator;
   readonly #activeTopics = new Set<string>();
-  readonly #sharedHeaders = new WeakMap<
-    SourceRecord['headers'],
-    { readonly topic: string; readonly converted: readonly LogHeader[] }
-  >();
+  readonly #preparer: SourceBatchPreparer;
   #appending: Promise<void> = Promise.resolve();
   /** The writes queued before the newest one, and how many writes are queued or running. */
   #earlierWrites: Promise<void> = Promise.resolve();
@@ -101,12 +90,36 @@ export class SourceTaskRunner extends WorkerTask {
   #uncommitted = false;
   /** Prepared records not yet handed to an append (see #flushSoon). */
   #group: PreparedBatch | null = null;
+  /**
+   * With `connector` boundaries: whole transactions the task ended, not yet written. Consecutive ones
+   * share an append (group commit) so one transaction per database commit does not cap throughput; the
+   * open `#group` joins only when forced (memory bound, stop).
+   */
+  #ready: PreparedBatch | null = null;
   #flushTimer: NodeJS.Timeout | null = null;
   #lastAppendMs = 0;
+  readonly #boundaries: TransactionBoundaries;
+  /** Records of aborted transactions: never written, their offsets committed with the next write. */
+  #aborted: SubmittedRecord[] = [];
+  /** Where this task appends: the worker's log, or a writer of it with the task's transactional id. */
+  readonly #log: TopicLog;
 
   constructor(options: SourceTaskRunnerOptions) {
     super(options);
     this.#o = options;
+    this.#preparer = new SourceBatchPreparer(options, this.#submitted);
+    this.#log =
+      options.transactionalId !== undefined && options.log.writer
+        ? options.log.writer(options.transactionalId)
+        : options.log;
+    this.#boundaries = new TransactionBoundaries(
+      options.transactionBoundary ?? { mode: 'poll', intervalMs: options.commitIntervalMs },
+    );
+    this.#boundaries.onHeld = (record, end) => {
+      if (this.#group?.sources.at(-1) !== record) return false;
+      this.#end(end);
+      return true;
+    };
     this.#topics = new SourceTopicCreator({
       creation: options.topicCreation,
       log: options.log,
@@ -124,7 +137,8 @@ export class SourceTaskRunner extends WorkerTask {
       logger: o.logger,
       signal: this.signal,
       status: { setDetail: (key: string, value: unknown) => this.detail(key, value) },
-      offsetStorageReader: this.#reader(),
+      offsetStorageReader: offsetStorageReader(o.offsetStore, o.id.connector),
+      transactionContext: this.#boundaries.context,
       internalTopic: (name: string) => openInternalTopic(o.log, name),
     };
     if (this.stopping) return;
@@ -154,10 +168,15 @@ export class SourceTaskRunner extends WorkerTask {
       );
       const records = polled.ok ? (polled.value ?? []) : [];
       o.metrics.recordPoll(records.length, Date.now() - begin);
+      for (const segment of this.#boundaries.split(records)) {
+        if (segment.records.length > 0) this.#merge(await this.#preparer.prepare(segment.records));
+        // A request made while the segment was being prepared.
+        segment.end ??= this.#boundaries.takeEnd(this.#group?.sources.at(-1));
+        if (segment.end !== null) this.#end(segment.end);
+      }
       if (records.length > 0) {
-        this.#merge(await this.#prepare(records));
-        if (this.#submitted.inFlight >= o.maxInFlight || (this.#group?.bytes ?? 0) >= GROUP_MAX_BYTES)
-          this.#flush();
+        const bytes = (this.#group?.bytes ?? 0) + (this.#ready?.bytes ?? 0);
+        if (this.#submitted.inFlight >= o.maxInFlight || bytes >= GROUP_MAX_BYTES) this.#flush();
         else this.#flushSoon();
         o.metrics.recordActiveCount(this.#submitted.inFlight);
       }
@@ -171,22 +190,40 @@ export class SourceTaskRunner extends WorkerTask {
 
   protected async release(): Promise<void> {
     this.#o.transforms.close();
-    await this.#o.task.stop();
+    try {
+      await this.#o.task.stop();
+    } finally {
+      if (this.#log !== this.#o.log) await this.#log.close();
+    }
+  }
+
+  /** Ends the open transaction where the task asked: written, or dropped. */
+  #end(end: 'commit' | 'abort'): void {
+    if (end === 'commit') {
+      this.#ready = join(this.#ready, this.#group);
+      this.#group = null;
+      if ((this.#ready?.bytes ?? 0) >= GROUP_MAX_BYTES) this.#flush();
+      else this.#flushSoon();
+      return;
+    }
+    const group = this.#group;
+    if (group === null) return;
+    this.#group = null;
+    this.#clearTimer();
+    for (const s of group.submitted) this.#aborted.push(s);
+    this.logger.debug({ records: group.sources.length }, 'Transaction aborted by the task');
+  }
+
+  #clearTimer(): void {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = null;
+    }
   }
 
   /** Adds a prepared batch to the group the next append writes. */
   #merge(batch: PreparedBatch): void {
-    const group = this.#group;
-    if (group === null) {
-      this.#group = batch;
-      return;
-    }
-    for (const r of batch.records) group.records.push(r);
-    for (const r of batch.origins) group.origins.push(r);
-    for (const s of batch.submitted) group.submitted.push(s);
-    for (const s of batch.sources) group.sources.push(s);
-    group.deadLetters += batch.deadLetters;
-    group.bytes += batch.bytes;
+    this.#group = join(this.#group, batch);
   }
 
   /**
@@ -197,22 +234,31 @@ export class SourceTaskRunner extends WorkerTask {
    */
   #flushSoon(): void {
     if (this.#flushTimer !== null) return;
-    const linger = Math.min(this.#lastAppendMs, MAX_LINGER_MS);
+    const mode = this.#boundaries.mode;
+    // With `connector` boundaries only what the task ended is written (or all, at the memory bound).
+    if (mode === 'connector' && this.#ready === null) return;
+    const linger =
+      mode === 'interval' ? this.#boundaries.intervalMs : Math.min(this.#lastAppendMs, MAX_LINGER_MS);
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
-      this.#flush();
+      this.#flush(false);
     }, linger);
   }
 
-  /** Queues the group's append behind the earlier ones. */
-  #flush(): void {
-    if (this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = null;
-    }
-    const batch = this.#group;
+  /**
+   * Queues the group's append behind the earlier ones. With `connector` boundaries an unforced flush
+   * writes only the transactions the task ended; a forced one (memory bound, stop) the open one too.
+   */
+  #flush(forced = true): void {
+    this.#clearTimer();
+    const open = forced || this.#boundaries.mode !== 'connector';
+    let batch = join(this.#ready, open ? this.#group : null);
+    this.#ready = null;
+    if (open) this.#group = null;
+    if (batch === null && this.#aborted.length > 0) batch = emptyBatch();
     if (batch === null) return;
-    this.#group = null;
+    for (const s of this.#aborted) batch.submitted.push(s);
+    this.#aborted = [];
     this.#earlierWrites = this.#appending.catch(() => {});
     this.#pendingWrites++;
     this.#appending = this.#appending
@@ -227,161 +273,6 @@ export class SourceTaskRunner extends WorkerTask {
 
   #stage(stage: StageContext['stage'], className = this.#o.className): StageContext {
     return { stage, className };
-  }
-
-  async #prepare(polled: readonly SourceRecord[]): Promise<PreparedBatch> {
-    const o = this.#o;
-    const batch: PreparedBatch = {
-      records: [],
-      origins: [],
-      submitted: [],
-      sources: [],
-      deadLetters: 0,
-      bytes: 0,
-    };
-    for (const original of polled) {
-      batch.submitted.push(this.#submitted.submit(original.sourcePartition, original.sourceOffset));
-      batch.sources.push(original);
-      let record: SourceRecord | null = original;
-      // The whole chain at once (one record copy, fused steps); a throw re-runs it step by step below so
-      // the error is retried, tolerated or dead-lettered as its own stage. Transforms are pure.
-      let from = 0;
-      try {
-        record = o.transforms.apply(original);
-        from = o.transforms.steps.length;
-      } catch {
-        record = original;
-      }
-      for (let i = from; record !== null && i < o.transforms.steps.length; i++) {
-        const input: SourceRecord = record;
-        const stage = this.#stage('TRANSFORMATION', o.transformClasses[i]);
-        try {
-          record = o.transforms.applyStep(i, input);
-        } catch (e) {
-          const r = await o.retry.recover(stage, e, () => o.transforms.applyStep(i, input), {
-            describe: () => describe(input),
-          });
-          if (!r.ok) this.#deadLetter(batch, input, { ...stage, error: r.error });
-          record = r.ok ? r.value : null;
-        }
-      }
-      if (record === null) continue;
-      const converted = this.#convert(record, batch);
-      if (converted instanceof Promise) {
-        const slow = await converted;
-        if (slow !== null) {
-          batch.records.push(slow);
-          batch.origins.push(record);
-        }
-        continue;
-      }
-      if (converted === null) continue;
-      batch.records.push(converted);
-      batch.origins.push(record);
-      batch.bytes += (converted.key?.length ?? 0) + (converted.value?.length ?? 0);
-    }
-    return batch;
-  }
-
-  /**
-   * Key, value and headers to bytes; null when a tolerated converter error skipped the record. The common
-   * case runs synchronously with no per-step closures; a throw re-runs the conversion step by step so
-   * the error is retried, tolerated or dead-lettered as its own stage (converters are pure).
-   */
-  #convert(record: SourceRecord, batch: PreparedBatch): AppendRecord | null | Promise<AppendRecord | null> {
-    const { converters } = this.#o;
-    const topic = record.topic;
-    try {
-      return {
-        topic,
-        partition: record.kafkaPartition,
-        key: converters.key.fromConnectData(topic, record.keySchema, record.key, record.headers),
-        value: converters.value.fromConnectData(topic, record.valueSchema, record.value, record.headers),
-        headers: record.headers.length === 0 ? NO_HEADERS : this.#headers(record),
-        timestamp: record.timestamp,
-      };
-    } catch {
-      return this.#convertByStage(record, batch);
-    }
-  }
-
-  #headers(record: SourceRecord): readonly LogHeader[] {
-    // A frozen header list is one a connector shares between records (Debezium's context headers):
-    // converted once per topic, and handed on frozen so the log can encode it once too.
-    const shared = Object.isFrozen(record.headers);
-    if (shared) {
-      const hit = this.#sharedHeaders.get(record.headers);
-      if (hit?.topic === record.topic) return hit.converted;
-    }
-    const header = this.#o.converters.header;
-    const converted = record.headers.map(
-      (h): LogHeader => ({
-        key: h.key,
-        value: header.fromConnectHeader(record.topic, h.key, h.schema, h.value),
-      }),
-    );
-    if (!shared) return converted;
-    const frozen = Object.freeze(converted);
-    this.#sharedHeaders.set(record.headers, { topic: record.topic, converted: frozen });
-    return frozen;
-  }
-
-  async #convertByStage(record: SourceRecord, batch: PreparedBatch): Promise<AppendRecord | null> {
-    const { converters, retry } = this.#o;
-    const topic = record.topic;
-    const steps: [StageContext, () => unknown][] = [
-      [
-        this.#stage('KEY_CONVERTER', converters.keyClass),
-        () => converters.key.fromConnectData(topic, record.keySchema, record.key, record.headers),
-      ],
-      [
-        this.#stage('VALUE_CONVERTER', converters.valueClass),
-        () => converters.value.fromConnectData(topic, record.valueSchema, record.value, record.headers),
-      ],
-      [this.#stage('HEADER_CONVERTER', converters.headerClass), () => this.#headers(record)],
-    ];
-    const out: unknown[] = [];
-    for (const [stage, fn] of steps) {
-      try {
-        out.push(fn());
-      } catch (e) {
-        const r = await retry.recover(stage, e, fn, { describe: () => describe(record) });
-        if (!r.ok) {
-          this.#deadLetter(batch, record, { ...stage, error: r.error });
-          return null;
-        }
-        out.push(r.value);
-      }
-    }
-    return {
-      topic,
-      partition: record.kafkaPartition,
-      key: out[0] as Uint8Array | null,
-      value: out[1] as Uint8Array | null,
-      headers: out[2] as readonly LogHeader[],
-      timestamp: record.timestamp,
-    };
-  }
-
-  #deadLetter(batch: PreparedBatch, record: SourceRecord, failure: Failure): void {
-    const dlq = this.#o.deadLetters;
-    if (dlq === null) return;
-    batch.records.push(dlq.forSource(record, this.#render(record), failure));
-    batch.origins.push(null);
-    batch.deadLetters++;
-  }
-
-  /** The record as the task's converters render it, for a dead letter; null when they cannot. */
-  #render(record: SourceRecord): { key: Uint8Array | null; value: Uint8Array | null } | null {
-    const { converters } = this.#o;
-    try {
-      return {
-        key: converters.key.fromConnectData(record.topic, record.keySchema, record.key),
-        value: converters.value.fromConnectData(record.topic, record.valueSchema, record.value),
-      };
-    } catch {
-      return null;
-    }
   }
 
   async #write(batch: PreparedBatch): Promise<void> {
@@ -428,11 +319,12 @@ export class SourceTaskRunner extends WorkerTask {
     for (;;) {
       try {
         if (batch.deadLetters > 0) await o.deadLetters?.ensureTopic();
+        const log = this.#log;
         if (!o.offsetStore.atomicWithLog) {
-          if (batch.records.length > 0) await o.log.append(batch.records);
+          if (batch.records.length > 0) await log.append(batch.records);
           if (offsets.length > 0) await o.offsetStore.write(offsets);
-        } else if (batch.records.length > 0) await o.log.append(batch.records, offsets);
-        else if (offsets.length > 0) await o.log.writeSourceOffsets(offsets);
+        } else if (batch.records.length > 0) await log.append(batch.records, offsets);
+        else if (offsets.length > 0) await log.writeSourceOffsets(offsets);
         return;
       } catch (e) {
         if (
@@ -474,34 +366,17 @@ export class SourceTaskRunner extends WorkerTask {
       throw e;
     }
   }
-
-  #reader(): OffsetStorageReader {
-    const store = this.#o.offsetStore;
-    const connector = this.#o.id.connector;
-    const lookup = async (
-      partitions: readonly SourcePartition[],
-    ): Promise<Map<SourcePartition, SourceOffset | null>> => {
-      const stored = await store.offsets(connector);
-      const out = new Map<SourcePartition, SourceOffset | null>();
-      for (const p of partitions) {
-        const text = stored.get(canonicalJson(p));
-        out.set(p, text === undefined ? null : (parseJson(text) as SourceOffset));
-      }
-      return out;
-    };
-    return {
-      offset: async (p) => (await lookup([p])).get(p) ?? null,
-      offsets: lookup,
-    };
-  }
 }
 
-function describe(record: SourceRecord): Record<string, unknown> {
-  return {
-    topic: record.topic,
-    partition: record.sourcePartition,
-    offset: record.sourceOffset,
-    key: record.key,
-    value: record.value,
-  };
+/** `a` with `b`'s records appended (a is reused), or whichever is not null. */
+function join(a: PreparedBatch | null, b: PreparedBatch | null): PreparedBatch | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  for (const r of b.records) a.records.push(r);
+  for (const r of b.origins) a.origins.push(r);
+  for (const s of b.submitted) a.submitted.push(s);
+  for (const s of b.sources) a.sources.push(s);
+  a.deadLetters += b.deadLetters;
+  a.bytes += b.bytes;
+  return a;
 }

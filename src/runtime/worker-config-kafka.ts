@@ -31,6 +31,15 @@ export const kafkaWorkerConfigSpec = configSpec()
     group: 'Kafka',
   })
   .define({
+    name: 'exactly.once.source.support',
+    type: 'string',
+    default: 'disabled',
+    validator: oneOf(['disabled', 'preparing', 'enabled']),
+    recommended: ['disabled', 'preparing', 'enabled'],
+    doc: "Kafka Connect's KIP-618 switch. enabled: each source task writes in transactions of its own transactional.id `<group.id>-<connector>-<task>`, so a zombie task is fenced by the broker; disabled/preparing: one transactional writer per worker. Either way records and source offsets are written in one transaction. Accepted on the embedded log, whose appends are atomic.",
+    group: 'Kafka',
+  })
+  .define({
     name: 'security.protocol',
     type: 'string',
     default: 'PLAINTEXT',
@@ -135,7 +144,12 @@ export const kafkaWorkerConfigSpec = configSpec()
 export const KAFKA_ONLY_KEYS: ReadonlySet<string> = new Set(
   kafkaWorkerConfigSpec.keys
     .map((k) => k.name)
-    .filter((n) => n !== 'bootstrap.servers' && n !== 'connector.client.config.override.policy'),
+    .filter(
+      (n) =>
+        n !== 'bootstrap.servers' &&
+        n !== 'connector.client.config.override.policy' &&
+        n !== 'exactly.once.source.support',
+    ),
 );
 
 /** The log a worker config selects: Kafka when `bootstrap.servers` names brokers, else the embedded log. */

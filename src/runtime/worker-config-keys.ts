@@ -39,7 +39,6 @@ const KAFKA_CONNECT_KEYS = new Set([
   'status.storage.topic',
   'status.storage.partitions',
   'status.storage.replication.factor',
-  'exactly.once.source.support',
   'scheduled.rebalance.max.delay.ms',
   'connect.protocol',
   'heartbeat.interval.ms',

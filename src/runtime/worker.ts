@@ -15,6 +15,7 @@ import { SinkTaskRunner } from './sink-task-runner.ts';
 import { SourceTaskRunner } from './source-task-runner.ts';
 import { createTaskConverters } from './task-converters.ts';
 import { CREATION_PREFIX, TopicCreation } from './topic-creation.ts';
+import { exactlyOnceSettings } from './transaction-boundary.ts';
 import { TransformChain } from './transform-chain.ts';
 import { type WorkerConfig, workerConfigSpec } from './worker-config.ts';
 import { workerLogKind } from './worker-config-kafka.ts';
@@ -183,6 +184,7 @@ export class Worker {
             topicCreation: this.#topicCreation(connectorConfig, logger),
             maxInFlight: o.config['max.in.flight.records'],
             commitIntervalMs: o.config['offset.flush.interval.ms'],
+            ...exactlyOnceSettings(o.rawConfig, connectorConfig, id, o.config['offset.flush.interval.ms']),
             ...(overrides.producer.deliveryTimeoutMs
               ? { deliveryTimeoutMs: overrides.producer.deliveryTimeoutMs }
               : {}),

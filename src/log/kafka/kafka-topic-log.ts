@@ -91,8 +91,16 @@ export class KafkaTopicLog implements TopicLog {
   readonly #consumers = new Set<KafkaLogConsumer>();
   #members = 0;
   #closed = false;
+  /** A writer (see `writer`) shares the admin and reader of the log it came from and closes neither. */
+  readonly #shared: boolean;
 
-  private constructor(options: KafkaTopicLogOptions, admin: KafkaAdminPort, reader: KafkaPartitionReader) {
+  private constructor(
+    options: KafkaTopicLogOptions,
+    admin: KafkaAdminPort,
+    reader: KafkaPartitionReader,
+    shared = false,
+  ) {
+    this.#shared = shared;
     this.#client = options.client;
     this.#options = options;
     this.#admin = admin;
@@ -126,6 +134,15 @@ export class KafkaTopicLog implements TopicLog {
       throw error;
     }
     return log;
+  }
+
+  /**
+   * The same log with appends in transactions of its own `transactionalId` (an exactly-once source task's
+   * `${group.id}-${connector}-${task}`). Its producer initialises the id when the first append begins,
+   * which fences any older producer of the id: a zombie of the task can no longer commit.
+   */
+  writer(transactionalId: string): KafkaTopicLog {
+    return new KafkaTopicLog({ ...this.#options, transactionalId }, this.#admin, this.#reader, true);
   }
 
   async createTopics(topics: ReadonlyMap<string, TopicSpec>): Promise<void> {
@@ -428,6 +445,7 @@ export class KafkaTopicLog implements TopicLog {
     const producer = this.#producer;
     this.#producer = null;
     await producer?.then((p) => p.close()).catch(() => {});
+    if (this.#shared) return;
     await this.#reader.close();
     await this.#admin.close();
   }
