@@ -167,6 +167,16 @@ export class StandaloneHerder extends HerderCore {
     this.#status.save(e);
   }
 
+  /** Resolves once every change queued before this call was applied (a distributed herder waits on it). */
+  whenIdle(): Promise<void> {
+    return this.serial(async () => {});
+  }
+
+  /** True while any instance of the connector runs on this worker. */
+  isRunning(name: string): boolean {
+    return this.running(name);
+  }
+
   // ---- what the core asks of a herder -----------------------------------------------------------
 
   protected serial<T>(fn: () => Promise<T>): Promise<T> {
