@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConnectError } from '../api/errors.ts';
-import { isDistributed } from '../herder/distributed/cluster-settings.ts';
+import { DISTRIBUTED_KEYS, isDistributed } from '../herder/distributed/cluster-settings.ts';
 import type { DistributedHerder } from '../herder/distributed/distributed-herder.ts';
 import type { Herder } from '../herder/herder.ts';
 import { createLogging } from '../instrumentation/logger.ts';
@@ -57,12 +57,14 @@ export async function startWorker(files: readonly string[], options: StartOption
   const workerId = `${first.host || host}:${first.port}`;
   const { logger, levels } = createLogging({ base: { worker_id: workerId } });
   const metrics = new ConnectMetrics(undefined, { processMetrics: true });
+  const distributed = isDistributed(fileConfig);
   for (const { key, reason } of ignoredWorkerKeys(fileConfig))
-    logger.warn({ key }, `Worker config key ${key} is ignored: ${reason}`);
+    if (!distributed || !DISTRIBUTED_KEYS.has(key))
+      logger.warn({ key }, `Worker config key ${key} is ignored: ${reason}`);
   let herder: Herder;
   let cluster: DistributedHerder | undefined;
   try {
-    if (isDistributed(fileConfig)) {
+    if (distributed) {
       // Distributed mode (group.id set): state in Kafka's internal topics, leases in Redis.
       cluster = await startDistributed({
         workerId,

@@ -22,6 +22,24 @@ export const DEFAULT_LEASE_MS = 10_000;
 export const DEFAULT_MAX_DELAY_MS = 15_000;
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** Worker keys a distributed worker reads (start-up does not warn that they are ignored). */
+export const DISTRIBUTED_KEYS: ReadonlySet<string> = new Set([
+  'bootstrap.servers',
+  'group.id',
+  'redis.url',
+  'cluster.lease.timeout.ms',
+  'heartbeat.interval.ms',
+  'scheduled.rebalance.max.delay.ms',
+  'offset.storage.topic',
+  'offset.storage.partitions',
+  'offset.storage.replication.factor',
+  'config.storage.topic',
+  'config.storage.replication.factor',
+  'status.storage.topic',
+  'status.storage.partitions',
+  'status.storage.replication.factor',
+]);
+
 /** True when the worker config asks for distributed mode. */
 export function isDistributed(config: Readonly<Record<string, string>>): boolean {
   return (config['group.id'] ?? '').trim() !== '';
