@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { ClusterCoordinator } from '../herder/distributed/cluster-coordinator.ts';
 import { ClusterMetrics } from '../herder/distributed/cluster-metrics.ts';
 import { clusterSettings } from '../herder/distributed/cluster-settings.ts';
+import { ConnectorLogs } from '../herder/distributed/connector-logs.ts';
 import { DistributedHerder } from '../herder/distributed/distributed-herder.ts';
 import { Fence } from '../herder/distributed/fence.ts';
 import { fencedLog } from '../herder/distributed/fenced-log.ts';
@@ -95,7 +96,16 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         logger.warn({ connector, epoch, effect }, 'Side effect refused: stale fencing epoch');
       },
     });
-    const log = fencedLog(rawLog, fence);
+    const producers = new ConnectorLogs(settings.groupId, (transactionalId) =>
+      KafkaTopicLog.open({
+        client,
+        transactionalId,
+        offsetsTopic: topics.offset.topic,
+        offsetsPartitions: topics.offset.partitions,
+      }),
+    );
+    closers.push(() => producers.closeAll());
+    const log = fencedLog(rawLog, fence, producers);
     const worker = new Worker({
       workerId: options.workerId,
       log,
@@ -132,22 +142,30 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       logger,
       restart,
     });
+    const hooks = DistributedHerder.hooks(() => herder!);
     coordinator = new ClusterCoordinator({
       redis,
       settings,
       workerId: options.workerId,
       url: options.url,
-      hooks: DistributedHerder.hooks(() => herder!),
+      hooks: {
+        ...hooks,
+        drop: async (connector, why) => {
+          await hooks.drop(connector, why);
+          await producers.close(connector); // aborts a transaction it may still have open
+        },
+      },
       logger,
     });
     coordinator.onRebalance = () => clusterMetrics?.rebalanced();
     herder = new DistributedHerder({
       workerId: options.workerId,
       worker,
-      log,
+      // REST's admin calls (offsets of a stopped connector, dead letters) are not a task's side effects.
+      log: rawLog,
       configStore: stores.config,
       statusStore: stores.status,
-      offsetStore: worker.options.offsetStore,
+      offsetStore: stores.offsets,
       logger,
       local,
       owned,
