@@ -88,6 +88,19 @@ describe('cluster failover', () => {
     expect(view.members.map((m) => m.id).sort()).toEqual(workers.map(workerId).sort());
     expect(view.leader).not.toBeNull();
 
+    // Calls that act on a running connector are forwarded to its holder from any worker.
+    const notOwner = workers.find((w) => workerId(w) !== view.assignment.owners['gen-b'])!;
+    await call(notOwner.url, 'POST', '/connectors/gen-b/tasks/0/restart');
+    const restarted = await call<{ tasks: { state: string }[] }>(
+      notOwner.url,
+      'POST',
+      '/connectors/gen-b/restart?includeTasks=true',
+    );
+    // The holder's answer (RESTARTING, or RUNNING already when the restart was quick).
+    expect(restarted.tasks).toHaveLength(1);
+    expect(['RESTARTING', 'RUNNING']).toContain(restarted.tasks[0]!.state);
+    await waitFor('gen-b RUNNING again', () => runningOn(notOwner, 'gen-b'));
+
     // SIGKILL the owner of gen-a.
     const epochs = async () => {
       const all = await Promise.all(

@@ -1,5 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ConnectError } from '../../../../src/api/errors.ts';
+import { ConnectorLogs } from '../../../../src/herder/distributed/connector-logs.ts';
 import { Fence, type SideEffect } from '../../../../src/herder/distributed/fence.ts';
 import { fencedLog } from '../../../../src/herder/distributed/fenced-log.ts';
 import { FencedStatusStore } from '../../../../src/herder/distributed/fenced-status-store.ts';
@@ -120,5 +122,40 @@ describe('fencing of side effects', () => {
     await fenced.append([{ n: 1 } as never], offsets);
     expect(appended).toHaveLength(1);
     await fenced.close(); // other calls reach the log itself
+  });
+
+  it('an owner whose producer was fenced takes it back once while its lease is current, never after', async () => {
+    const opened: string[] = [];
+    let failNext = true;
+    const logs = new ConnectorLogs('g', async (id) => {
+      opened.push(id);
+      return {
+        append: async () => {
+          if (failNext) {
+            failNext = false;
+            throw new ConnectError('fenced', { code: 'seam.log.fenced' });
+          }
+          return [];
+        },
+        close: async () => {},
+      } as unknown as TopicLog;
+    });
+    await logs.write(
+      'c',
+      (log) => log.append([], []),
+      async () => lease(1),
+    );
+    expect(opened).toEqual(['g-c', 'g-c']); // the second producer re-initialised the id
+    failNext = true;
+    await expect(
+      logs.write(
+        'c',
+        (log) => log.append([], []),
+        async () => null,
+      ),
+    ).rejects.toMatchObject({
+      code: 'seam.log.fenced',
+    });
+    expect(opened).toHaveLength(2); // a worker without the lease never takes the id back
   });
 });
