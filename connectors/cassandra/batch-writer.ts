@@ -1,4 +1,10 @@
-import { type ConnectError, DataError, nextBackoff, type SinkRecord } from '../../src/api/index.ts';
+import {
+  type ConnectError,
+  DataError,
+  nextBackoff,
+  type OutageTracker,
+  type SinkRecord,
+} from '../../src/api/index.ts';
 import { classifyCassandraError } from './errors.ts';
 
 /** One statement as the writer sees it: what to send, where it belongs, whose record it is. */
@@ -9,6 +15,11 @@ export interface Pending {
   readonly group: string;
   readonly consistency: number;
   readonly record: SinkRecord;
+  /**
+   * The write goes to a table a view rebuild is retiring (the live table, mirrored to its successor):
+   * once the swap dropped it, its writes are moot, as the mirror carries the same ones.
+   */
+  readonly retiring?: boolean;
 }
 
 export interface Sender {
@@ -22,9 +33,10 @@ export interface BatchWriterOptions {
   /** How long transient failures are retried before the writer fails, ms. */
   readonly retryBudgetMs: number;
   readonly initialBackoffMs?: number;
-  /** A record Cassandra refused or whose values do not fit; throwing fails the writer. */
-  readonly onRecordError: (record: SinkRecord, error: DataError) => Promise<void>;
-  readonly onRetry?: (error: ConnectError, attempt: number) => void;
+  /** A statement Cassandra refused or whose values do not fit; throwing fails the writer. */
+  readonly onRecordError: (p: Pending, error: DataError) => Promise<void>;
+  /** Told of every failed attempt and every successful request (the task's outage record). */
+  readonly outage?: Pick<OutageTracker, 'failed' | 'succeeded'>;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -63,12 +75,21 @@ export class BatchWriter {
     }
   }
 
-  /** Sends every buffered group and waits for every request; throws the writer's failure. */
-  async flush(): Promise<void> {
+  /**
+   * Sends every buffered group without waiting for the answers (only for a free request slot). Called at
+   * the end of each put: a partition's statements are batched within what one put brings, and none waits
+   * for the next commit to be sent (that would add up to the commit interval to every write's latency).
+   */
+  async send(): Promise<void> {
     for (const [key, group] of this.#groups) {
       this.#groups.delete(key);
       await this.#dispatch(group);
     }
+  }
+
+  /** Sends every buffered group and waits for every request; throws the writer's failure. */
+  async flush(): Promise<void> {
+    await this.send();
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
     if (this.#failure) throw this.#failure;
   }
@@ -97,7 +118,7 @@ export class BatchWriter {
       );
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
-      if (group.length === 1) return this.#options.onRecordError(group[0]!.record, error);
+      if (group.length === 1) return this.#options.onRecordError(group[0]!, error);
       // Which statement was refused is not said; each is sent alone (writes are idempotent).
       for (const p of group) await this.#write([p]);
     }
@@ -108,17 +129,19 @@ export class BatchWriter {
     const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await send();
+        await send();
+        this.#options.outage?.succeeded();
+        return;
       } catch (raw) {
         const error = classifyCassandraError(raw, 'a write');
         if (!error.retriable) throw error;
+        this.#options.outage?.failed(error.message);
         const delay = nextBackoff(attempt, Date.now() - started, {
           initialMs: this.#options.initialBackoffMs ?? 100,
           maxMs: 5_000,
           maxElapsedMs: this.#options.retryBudgetMs,
         });
         if (delay === null) throw error;
-        this.#options.onRetry?.(error, attempt);
         await sleep(delay);
       }
     }

@@ -145,6 +145,30 @@ export const cassandraSinkConfigSpec = configSpec()
     doc: '(Seam) Value fields or headers carrying the source position of flattened records (ExtractNewRecordState add.fields / add.headers).',
   })
   .define({
+    name: 'auto.create',
+    type: 'boolean',
+    default: false,
+    importance: 'medium',
+    group: 'Tables',
+    doc: '(Seam) Create a mapped table that does not exist from the first record with a schema: mapped columns typed from the record schema (README "Table creation"), primary key from the columns read from the record key. The keyspace must exist.',
+  })
+  .define({
+    name: 'view.redirect',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    group: 'Tables',
+    doc: '(Seam, set by a view rebuild) keyspace.view:table pairs: write the view into that table instead.',
+  })
+  .define({
+    name: 'view.mirror',
+    type: 'list',
+    default: [],
+    importance: 'low',
+    group: 'Tables',
+    doc: '(Seam, set by a view rebuild) keyspace.view:table pairs: write the view into that table too.',
+  })
+  .define({
     name: 'source.position.mysql',
     type: 'string',
     default: 'binlog',

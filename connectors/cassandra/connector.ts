@@ -2,6 +2,7 @@ import type { ConnectorContext, SinkConnector, TaskConfig } from '../../src/api/
 import { cassandraSinkConfigSpec } from './config.ts';
 import { mappingInvalid } from './errors.ts';
 import { parseMappings } from './mapping.ts';
+import { cassandraRebuild } from './rebuild.ts';
 
 /** Every problem of a config the spec alone cannot see: the mapping keys, and that at least one exists. */
 export function mappingConfigProblems(
@@ -15,6 +16,8 @@ export function mappingConfigProblems(
 
 /** Splits nothing: every task gets the same config and the runtime assigns partitions among them. */
 export class CassandraSinkConnector implements SinkConnector {
+  /** View rebuild into a fresh versioned table behind the `seam_views` pointer (rebuild.ts). */
+  readonly rebuild = cassandraRebuild;
   #config: Readonly<Record<string, string>> = {};
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {

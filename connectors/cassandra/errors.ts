@@ -29,7 +29,7 @@ export const CASSANDRA_ERROR_CODES = defineErrorCodes('cassandra', {
   },
   'seam.cassandra.table_missing': {
     status: 400,
-    hint: 'Create the keyspace and table named in topic.<topic>.<keyspace>.<table>.mapping (auto creation is not available yet).',
+    hint: 'Create the keyspace and table named in topic.<topic>.<keyspace>.<table>.mapping, or set auto.create=true to create the table from the record schema (the keyspace must exist).',
   },
   'seam.cassandra.mapping_invalid': {
     status: 400,
@@ -117,6 +117,12 @@ export function classifyCassandraError(error: unknown, what: string): ConnectErr
     if (e.code === CODE.invalid)
       return new DataError(`Cassandra refused ${what}: ${e.message}`, { cause: error });
   }
+  // A statement prepared against a table dropped since (a rebuild's swap): the table is gone, like an
+  // unconfigured table (invalid, above); the server reports it as an internal error.
+  if (e.name === 'ResponseError' && /Unknown CF|unconfigured table/i.test(e.message))
+    return new DataError(`Cassandra refused ${what}: the table does not exist (${e.message})`, {
+      cause: error,
+    });
   // The driver encodes values client-side and throws TypeError for a value the column type cannot hold.
   if (e.name === 'TypeError' || e.name === 'RangeError')
     return new DataError(`a value does not fit its column during ${what}: ${e.message}`, { cause: error });

@@ -1,7 +1,8 @@
-import { DataError, lastHeader, type SinkRecord } from '../../src/api/index.ts';
+import { DataError, lastHeader, type Schema, type SinkRecord } from '../../src/api/index.ts';
+import { rowSchema } from './create-table.ts';
 import { convertUnit, type Source, type TableMapping } from './mapping.ts';
 import type { TableInfo } from './table-info.ts';
-import { toColumnValue, UNSET } from './values.ts';
+import { fromLogical, toColumnValue, UNSET } from './values.ts';
 import { type PositionOptions, type TimestampSource, writeTimestamp } from './write-timestamp.ts';
 
 /** One CQL write of one record into one table. */
@@ -113,7 +114,11 @@ function upsertOf(
     if (v === MISSING && source.from === 'header' && !keys.has(column)) v = null;
     if (v === MISSING || (keys.has(column) && (v === null || v === undefined)))
       throw missing(mapping, column, source, scope);
-    const converted = toColumnValue(v, table.columns.get(column) ?? 0, column);
+    const converted = toColumnValue(
+      fromLogical(v, fieldSchema(scope.record, source)),
+      table.columns.get(column) ?? 0,
+      column,
+    );
     values.set(column, converted === null && mapping.nullToUnset ? UNSET : converted);
   }
   let timestamp = ts.micros;
@@ -158,7 +163,14 @@ function deleteOf(
     if ((v === MISSING || v === null) && source.from === 'value' && scope.row !== asObject(scope.record.key))
       v = resolve({ ...scope, row: asObject(scope.record.key), envelope: null }, source);
     if (v === MISSING || v === null || v === undefined) throw missing(mapping, column, source, scope);
-    values.set(column, toColumnValue(v, table.columns.get(column) ?? 0, column));
+    values.set(
+      column,
+      toColumnValue(
+        fromLogical(v, fieldSchema(scope.record, source)),
+        table.columns.get(column) ?? 0,
+        column,
+      ),
+    );
   }
   return {
     kind: 'delete',
@@ -170,6 +182,27 @@ function deleteOf(
     timestampSource: ts.source,
     ttl: null,
   };
+}
+
+/** Field schemas by root schema and path, so a schema is walked once, not once per record. */
+const fieldSchemas = new WeakMap<Schema, Map<string, Schema | undefined>>();
+
+/** The schema of the field a source reads (its logical type decides the value's unit); undefined if none. */
+function fieldSchema(record: SinkRecord, source: Source): Schema | undefined {
+  if (source.from !== 'key' && source.from !== 'value') return undefined;
+  const root = source.from === 'key' ? record.keySchema : record.valueSchema;
+  if (root === null || source.path.length === 0) return root ?? undefined;
+  let cache = fieldSchemas.get(root);
+  if (!cache) {
+    cache = new Map();
+    fieldSchemas.set(root, cache);
+  }
+  const path = source.path.join('.');
+  if (cache.has(path)) return cache.get(path);
+  let at: Schema | undefined = source.from === 'key' ? root : (rowSchema(root) ?? undefined);
+  for (const name of source.path) at = at?.fields?.find((f) => f.name === name)?.schema;
+  cache.set(path, at);
+  return at;
 }
 
 function resolve(scope: Scope, source: Source): unknown {

@@ -19,6 +19,11 @@ export function clientOptions(config: CassandraSinkConfig): cassandra.ClientOpti
     socketOptions: { readTimeout: config.queryExecutionTimeout * 1000, connectTimeout: 5_000 },
     encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
     pooling: { maxRequestsPerConnection: Math.max(2048, config.maxConcurrentRequests) },
+    // The driver's default waits up to 10 min between reconnections: a sink would stay down long after
+    // Cassandra came back. At most 10 s, so an outage ends soon after its cause.
+    policies: {
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
+    },
   };
   if (config['auth.provider'].toUpperCase() === 'PLAIN') {
     options.authProvider = new cassandra.auth.PlainTextAuthProvider(
@@ -67,8 +72,13 @@ export class CassandraSession implements Sender {
     }
   }
 
-  /** The schema of a mapping's table; a ConfigError naming the mapping when keyspace or table is missing. */
-  async table(mapping: TableMapping): Promise<TableInfo> {
+  /**
+   * The schema of a mapping's table; a ConfigError naming the mapping when keyspace or table is missing,
+   * or null for a missing table when `allowMissing` (auto.create; the keyspace must still exist).
+   */
+  async table(mapping: TableMapping, allowMissing: true): Promise<TableInfo | null>;
+  async table(mapping: TableMapping, allowMissing?: false): Promise<TableInfo>;
+  async table(mapping: TableMapping, allowMissing = false): Promise<TableInfo | null> {
     const key = `${mapping.prefix}.mapping`;
     const keyspaces = this.client.metadata.keyspaces as Record<string, unknown>;
     if (!(mapping.keyspace in keyspaces))
@@ -79,6 +89,7 @@ export class CassandraSession implements Sender {
     } catch (error) {
       throw classifyCassandraError(error, `reading the schema of ${mapping.keyspace}.${mapping.table}`);
     }
+    if (!meta && allowMissing) return null;
     if (!meta)
       throw tableMissing(
         key,

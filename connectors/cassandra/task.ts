@@ -1,23 +1,38 @@
 import {
   type ConnectError,
   DataError,
+  OutageTracker,
   type PartitionOffsets,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
   type TaskConfig,
+  type TopicPartition,
 } from '../../src/api/index.ts';
-import { BatchWriter } from './batch-writer.ts';
+import { BatchWriter, type Pending } from './batch-writer.ts';
 import { type CassandraSinkConfig, cassandraSinkConfigSpec, ignoreErrorsMode } from './config.ts';
-import { mappingInvalid } from './errors.ts';
+import { createTableStatement } from './create-table.ts';
+import { classifyCassandraError, mappingInvalid } from './errors.ts';
 import { parseMappings, type TableMapping } from './mapping.ts';
 import { planWrites } from './planner.ts';
 import { CassandraSession, consistencyCode } from './session.ts';
 import { boundStatement } from './statements.ts';
 import { mappingProblems, type TableInfo } from './table-info.ts';
+import { currentTable, parseViewPairs } from './views.ts';
 import type { PositionOptions } from './write-timestamp.ts';
 
 const RECENT_DELETES = 100_000;
+
+/** One table a topic is written to. */
+interface Target {
+  /** The mapping, with `table` the physical table written (a view's current or rebuilt table). */
+  readonly mapping: TableMapping;
+  /** null until auto.create made the table. */
+  table: TableInfo | null;
+  readonly consistency: number;
+  /** The live table of a view being rebuilt (see Pending.retiring). */
+  readonly retiring: boolean;
+}
 
 /** A record key as a map key (JSON, with bigints and bytes spelled out). */
 function stableKey(key: unknown): string {
@@ -39,9 +54,16 @@ export class CassandraSinkTask implements SinkTask {
   #session: CassandraSession | null = null;
   #writer!: BatchWriter;
   #positions!: PositionOptions;
-  readonly #byTopic = new Map<string, { mapping: TableMapping; table: TableInfo; consistency: number }[]>();
+  readonly #byTopic = new Map<string, Target[]>();
+  #outage!: OutageTracker;
   /** First offset put since the last successful flush, per partition: where a failed flush rewinds to. */
   readonly #unflushed = new Map<string, { topic: string; partition: number; offset: number }>();
+  /**
+   * Per partition, where the task last rewound to, until the record there is put again. The runtime
+   * redelivers the failed batch itself before the rewound records come back; without this cap its
+   * commit would pass over them, and a later rewind to the last commit would skip them for good.
+   */
+  readonly #rewoundTo = new Map<string, number>();
   readonly #counters: Record<string, number> = {};
   readonly #fallbacks = new Set<string>();
   /** Mapping + record key of recent deletes, so the tombstone that follows Debezium's `d` costs nothing. */
@@ -56,39 +78,70 @@ export class CassandraSinkTask implements SinkTask {
       positionFields: this.#config['source.position.fields'],
       mysqlPosition: this.#config['source.position.mysql'] === 'gtid' ? 'gtid' : 'binlog',
     };
+    this.#outage = new OutageTracker(context);
     const session = new CassandraSession(this.#config);
-    await session.connect();
+    try {
+      await session.connect();
+    } catch (error) {
+      // A restart during an outage is one more attempt of it, not a new outage.
+      if ((error as ConnectError).retriable) this.#outage.failed((error as Error).message);
+      throw error;
+    }
     this.#session = session;
+    const redirect = parseViewPairs(this.#config['view.redirect']);
+    const mirror = parseViewPairs(this.#config['view.mirror']);
+    const views: Record<string, string> = {};
     const tableProblems: { key: string; message: string }[] = [];
     for (const mapping of mappings) {
-      const table = await session.table(mapping);
-      tableProblems.push(...mappingProblems(mapping, table));
-      const list = this.#byTopic.get(mapping.topic) ?? [];
-      list.push({ mapping, table, consistency: consistencyCode(mapping.consistencyLevel) });
-      this.#byTopic.set(mapping.topic, list);
+      const view = `${mapping.keyspace}.${mapping.table}`;
+      const physical =
+        redirect.get(view) ?? (await currentTable(session.client, mapping.keyspace, mapping.table));
+      views[view] = `${mapping.keyspace}.${physical}`;
+      const tables = [{ name: physical, retiring: mirror.has(view) }];
+      const copy = mirror.get(view);
+      if (copy !== undefined && copy !== physical) tables.push({ name: copy, retiring: false });
+      for (const { name, retiring } of tables) {
+        const m = name === mapping.table ? mapping : { ...mapping, table: name };
+        const table = this.#config['auto.create'] ? await session.table(m, true) : await session.table(m);
+        if (table) tableProblems.push(...mappingProblems(m, table));
+        const list = this.#byTopic.get(m.topic) ?? [];
+        list.push({ mapping: m, table, consistency: consistencyCode(m.consistencyLevel), retiring });
+        this.#byTopic.set(m.topic, list);
+      }
     }
     if (tableProblems.length > 0) throw mappingInvalid(tableProblems);
     this.#writer = new BatchWriter(session, {
       maxInFlight: this.#config.maxConcurrentRequests,
       maxBatch: this.#config.maxNumberOfRecordsInBatch,
       retryBudgetMs: this.#config.queryExecutionTimeout * 1000,
-      onRecordError: (record, error) => this.#refused(record, error, 'Driver'),
-      onRetry: (error, attempt) => {
-        this.#context.status.setDetail('outage', { error: error.message, attempts: attempt });
-        this.#context.logger.warn(
-          { attempts: attempt, error: error.message },
-          'Cassandra write failing; retrying',
-        );
+      onRecordError: (p, error) => this.#statementRefused(p, error),
+      outage: {
+        failed: (error) => {
+          const o = this.#outage.failed(error);
+          context.logger.warn(
+            { attempts: o.attempts, since: o.since, error },
+            'Cassandra write failing; retrying',
+          );
+          return o;
+        },
+        succeeded: () => {
+          if (this.#outage.current) context.logger.info('Cassandra reachable again');
+          this.#outage.succeeded();
+        },
       },
     });
     context.status.setDetail('cassandra', {
       tables: mappings.map((m) => `${m.topic} → ${m.keyspace}.${m.table}`),
+      views,
     });
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     for (const record of records) {
       const k = `${record.originalTopic}\u0000${record.originalKafkaPartition}`;
+      // The records at or below a rewind point are back: the flush covers them from here on.
+      const rewound = this.#rewoundTo.get(k);
+      if (rewound !== undefined && record.originalKafkaOffset <= rewound) this.#rewoundTo.delete(k);
       if (!this.#unflushed.has(k))
         this.#unflushed.set(k, {
           topic: record.originalTopic,
@@ -100,8 +153,15 @@ export class CassandraSinkTask implements SinkTask {
         this.#count('recordsWithoutMapping');
         continue;
       }
-      for (const { mapping, table, consistency } of targets) {
-        const deleteKey = `${mapping.prefix}\u0000${stableKey(record.key)}`;
+      for (const target of targets) {
+        const { mapping, consistency, retiring } = target;
+        const table = target.table ?? (await this.#create(target, record));
+        if (table === null) {
+          this.#count('recordsBeforeTable');
+          continue;
+        }
+        const where = `${mapping.keyspace}.${mapping.table}`;
+        const deleteKey = `${where}\u0000${stableKey(record.key)}`;
         // Already applied at the delete's position; written again it would carry no position, and a
         // fallback timestamp (wall clock, far above any position) would hide every later change of the row.
         if ((record.value === null || record.value === undefined) && this.#recentDeletes.has(deleteKey)) {
@@ -128,9 +188,10 @@ export class CassandraSinkTask implements SinkTask {
             await this.#writer.add({
               query,
               params,
-              group: `${mapping.prefix}\u0000${write.partition}`,
+              group: `${where}\u0000${write.partition}`,
               consistency,
               record,
+              retiring,
             });
           } catch (error) {
             throw this.#rewind(error as ConnectError);
@@ -139,6 +200,23 @@ export class CassandraSinkTask implements SinkTask {
         }
       }
     }
+    try {
+      await this.#writer.send();
+    } catch (error) {
+      throw this.#rewind(error as ConnectError);
+    }
+  }
+
+  /** flush, then the offsets capped at pending rewind points (see #rewoundTo). */
+  async preCommit(offsets: PartitionOffsets): Promise<PartitionOffsets> {
+    await this.flush(offsets);
+    if (this.#rewoundTo.size === 0) return offsets;
+    const safe = new Map<string, { tp: TopicPartition; offset: number }>();
+    for (const [key, { tp, offset }] of offsets) {
+      const rewound = this.#rewoundTo.get(`${tp.topic}\u0000${tp.partition}`);
+      safe.set(key, { tp, offset: rewound === undefined ? offset : Math.min(rewound, offset) });
+    }
+    return safe;
   }
 
   async flush(_offsets: PartitionOffsets): Promise<void> {
@@ -150,12 +228,41 @@ export class CassandraSinkTask implements SinkTask {
       this.#context.status.setDetail('counters', { ...this.#counters });
     }
     this.#unflushed.clear();
-    this.#context.status.setDetail('outage', null);
   }
 
   async stop(): Promise<void> {
     await this.#session?.close();
     this.#session = null;
+  }
+
+  /**
+   * auto.create: the target's table from this record's schemas, or null when the record cannot tell
+   * (a tombstone: there is nothing to delete in a table that does not exist yet).
+   */
+  async #create(target: Target, record: SinkRecord): Promise<TableInfo | null> {
+    if (record.value === null || record.value === undefined) return null;
+    const session = this.#session!;
+    const cql = createTableStatement(target.mapping, record);
+    try {
+      await session.client.execute(cql);
+    } catch (error) {
+      throw classifyCassandraError(error, `creating ${target.mapping.keyspace}.${target.mapping.table}`);
+    }
+    const table = await session.table(target.mapping);
+    const problems = mappingProblems(target.mapping, table);
+    if (problems.length > 0) throw mappingInvalid(problems);
+    this.#context.logger.info({ cql }, 'table created (auto.create)');
+    target.table = table;
+    return table;
+  }
+
+  /** A statement Cassandra refused; a retiring table's disappearance is expected (the swap dropped it). */
+  async #statementRefused(p: Pending, error: DataError): Promise<void> {
+    if (p.retiring && /unconfigured table|does not exist|Unknown CF/i.test(error.message)) {
+      this.#count('writesToRetiredTable');
+      return;
+    }
+    return this.#refused(p.record, error, 'Driver');
   }
 
   /**
@@ -180,8 +287,10 @@ export class CassandraSinkTask implements SinkTask {
   }
 
   #rewind(error: ConnectError): ConnectError {
-    for (const { topic, partition, offset } of this.#unflushed.values())
+    for (const [k, { topic, partition, offset }] of this.#unflushed) {
       this.#context.offset({ topic, partition }, offset);
+      this.#rewoundTo.set(k, Math.min(offset, this.#rewoundTo.get(k) ?? offset));
+    }
     this.#unflushed.clear();
     this.#writer.reset();
     return error;

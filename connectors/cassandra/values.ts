@@ -1,5 +1,13 @@
 import cassandra from 'cassandra-driver';
-import { DataError } from '../../src/api/index.ts';
+import {
+  bytesToUnscaled,
+  DataError,
+  DebeziumNames,
+  type DecimalValue,
+  decimalToString,
+  LogicalNames,
+  type Schema,
+} from '../../src/api/index.ts';
 
 const { types } = cassandra;
 const T = types.dataTypes;
@@ -67,3 +75,38 @@ function validDate(d: Date, raw: string, column: string): Date {
 
 /** Marks a bound value "not set" (no tombstone written), for nullToUnset. */
 export const UNSET: unknown = types.unset;
+
+/**
+ * A value whose schema names a logical type, in the representation {@link toColumnValue} expects:
+ * MicroTimestamp/NanoTimestamp → epoch ms; Time (ms), NanoTime → µs of the day; Decimal
+ * (`{unscaled, scale}`) and VariableScaleDecimal (`{scale, value: bytes}`) → decimal text. Others as is.
+ */
+export function fromLogical(value: unknown, schema: Schema | undefined): unknown {
+  const name = schema?.name;
+  if (name === undefined || value === null || value === undefined) return value;
+  const n = typeof value === 'number' || typeof value === 'bigint' ? BigInt(value) : null;
+  switch (name) {
+    case DebeziumNames.MICRO_TIMESTAMP:
+      return n === null ? value : Number(n / 1000n);
+    case DebeziumNames.NANO_TIMESTAMP:
+      return n === null ? value : Number(n / 1_000_000n);
+    case DebeziumNames.TIME:
+    case LogicalNames.TIME:
+      return n === null ? value : n * 1000n;
+    case DebeziumNames.NANO_TIME:
+      return n === null ? value : n / 1000n;
+    case LogicalNames.DECIMAL: {
+      const d = value as Partial<DecimalValue>;
+      return typeof d.unscaled === 'bigint' && typeof d.scale === 'number'
+        ? decimalToString(d as DecimalValue)
+        : value;
+    }
+    case DebeziumNames.VARIABLE_SCALE_DECIMAL: {
+      const v = value as { scale?: unknown; value?: unknown };
+      if (typeof v.scale !== 'number' || !(v.value instanceof Uint8Array)) return value;
+      return decimalToString({ unscaled: bytesToUnscaled(v.value), scale: v.scale });
+    }
+    default:
+      return value;
+  }
+}

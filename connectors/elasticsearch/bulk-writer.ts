@@ -3,6 +3,7 @@ import {
   type ConnectError,
   FatalError,
   isRetriable,
+  type OutageTracker,
   RetriableError,
 } from '../../src/api/index.ts';
 import type { BulkOperation } from './bulk-request.ts';
@@ -29,8 +30,11 @@ export interface BulkWriterOptions {
   readonly retryBackoffMs: number;
   /** A document Elasticsearch refused; resolves once it is reported (dead-letter queue) or rejects to fail. */
   readonly onMalformed: (op: BulkOperation, reason: string) => Promise<void>;
-  /** A request failed and is being retried (an outage), or null once a request succeeded again. */
-  readonly onOutage: (outage: { since: number; attempts: number; error: string } | null) => void;
+  /**
+   * Told of every request that failed as a whole (an outage attempt) and of every request answered; the
+   * task's OutageTracker, which keeps the outage's start and count across redeliveries and restarts.
+   */
+  readonly outage: Pick<OutageTracker, 'failed' | 'succeeded'>;
   /**
    * The operations of a batch that must not be sent (older than a delete marker of their key); asked
    * right before each attempt, after the operations before them were answered or sent. They count as
@@ -58,7 +62,6 @@ export class BulkWriter {
   #failedOps: BulkOperation[] = [];
   #linger: NodeJS.Timeout | null = null;
   #generation = 0;
-  #outageSince: number | null = null;
 
   constructor(send: SendBulk, options: BulkWriterOptions) {
     this.#send = send;
@@ -176,7 +179,8 @@ export class BulkWriter {
           const stale = await this.#o.stale(todo);
           if (generation !== this.#generation) return;
           if (stale.size > 0) todo = todo.filter((op) => !stale.has(op));
-          if (todo.length === 0) return this.#recovered();
+          // Nothing was written: whether Elasticsearch is reachable again is for a real write to say.
+          if (todo.length === 0) return;
         }
         const items = await this.#send(todo.map((op) => op.text).join(''));
         if (generation !== this.#generation) return;
@@ -198,14 +202,14 @@ export class BulkWriter {
           else if (outcome === 'fatal')
             throw new FatalError(`Elasticsearch refused a write to '${op.index}': ${reason}`);
         });
+        this.#o.outage.succeeded();
         await Promise.all(reports);
-        this.#recovered();
       } catch (error) {
         if (generation !== this.#generation) return;
         if (!isRetriable(error)) return this.#fail(error as ConnectError, todo);
         retry = [...todo];
         lastError = (error as Error).message;
-        this.#outage(attempt + 1, lastError);
+        this.#o.outage.failed(lastError);
       }
       if (retry.length === 0) return;
       if (attempt >= this.#o.maxRetries) {
@@ -238,17 +242,6 @@ export class BulkWriter {
   #fail(error: ConnectError, ops: readonly BulkOperation[]): void {
     this.#failure ??= error;
     this.#failedOps.push(...ops);
-  }
-
-  #outage(attempts: number, error: string): void {
-    this.#outageSince ??= Date.now();
-    this.#o.onOutage({ since: this.#outageSince, attempts, error });
-  }
-
-  #recovered(): void {
-    if (this.#outageSince === null) return;
-    this.#outageSince = null;
-    this.#o.onOutage(null);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   type ConnectError,
   DataError,
+  OutageTracker,
   type PartitionOffsets,
   type Schema,
   type SinkRecord,
@@ -52,6 +53,13 @@ export class ElasticsearchSinkTask implements SinkTask {
   /** index → mirror index (write.mirror.indices), while a view rebuild runs. */
   readonly #mirrors = new Map<string, string>();
   readonly #purgeTimers: NodeJS.Timeout[] = [];
+  #outage!: OutageTracker;
+  /**
+   * Per partition, where the task last rewound to, until the record there is put again. The runtime
+   * redelivers the failed batch itself before the rewound records come back; without this cap its
+   * commit would pass over them, and a later rewind to the last commit would skip them for good.
+   */
+  readonly #rewoundTo = new Map<string, number>();
 
   async start(raw: TaskConfig, context: SinkTaskContext): Promise<void> {
     this.#config = esSinkConfigSpec.parse(raw);
@@ -70,8 +78,15 @@ export class ElasticsearchSinkTask implements SinkTask {
       const at = pair.lastIndexOf(':');
       if (at > 0) this.#mirrors.set(pair.slice(0, at), pair.slice(at + 1));
     }
+    this.#outage = new OutageTracker(context);
     this.#client = new EsClient(c);
-    await this.#client.connect();
+    try {
+      await this.#client.connect();
+    } catch (error) {
+      // A restart during an outage is one more attempt of it, not a new outage.
+      if ((error as ConnectError).retriable) this.#outage.failed((error as Error).message);
+      throw error;
+    }
     context.status.setDetail('elasticsearch', { version: this.#client.version });
     // Writes without an ordering guard (upserts, unversioned deletes) must not overtake each other.
     const maxInFlight = c['write.method'] === 'upsert' ? 1 : c['max.in.flight.requests'];
@@ -85,19 +100,25 @@ export class ElasticsearchSinkTask implements SinkTask {
       retryBackoffMs: c['retry.backoff.ms'],
       onMalformed: (op, reason) => this.#malformed(op.record, reason),
       stale: (ops) => this.#staleWrites(ops),
-      onOutage: (outage) => {
-        context.status.setDetail('outage', outage);
-        if (outage)
+      outage: {
+        failed: (error) => {
+          const o = this.#outage.failed(error);
           context.logger.warn(
-            { attempts: outage.attempts, error: outage.error },
+            { attempts: o.attempts, since: o.since, error },
             'Elasticsearch bulk failing; retrying',
           );
-        else context.logger.info('Elasticsearch reachable again');
+          return o;
+        },
+        succeeded: () => {
+          if (this.#outage.current) context.logger.info('Elasticsearch reachable again');
+          this.#outage.succeeded();
+        },
       },
     });
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
+    if (this.#rewoundTo.size > 0) this.#rewoundRead(records);
     for (let i = 0; i < records.length; i++) {
       try {
         await this.#putOne(records[i]!);
@@ -143,7 +164,8 @@ export class ElasticsearchSinkTask implements SinkTask {
     const safe = new Map<string, { tp: TopicPartition; offset: number }>();
     for (const [k, { tp, offset }] of offsets) {
       const first = pending.get(topicPartitionKey(tp));
-      safe.set(k, { tp, offset: first === undefined ? offset : Math.min(first, offset) });
+      const rewound = this.#rewoundTo.get(k);
+      safe.set(k, { tp, offset: Math.min(first ?? offset, rewound ?? offset, offset) });
     }
     return safe;
   }
@@ -344,6 +366,8 @@ export class ElasticsearchSinkTask implements SinkTask {
 
   /** Seeks every partition back to its first unacknowledged record, forgets the writer's state, returns the error. */
   #rewind(error: ConnectError, notYetAdded: readonly SinkRecord[]): ConnectError {
+    // The writer counted its own failed requests; a failure before any request (index check) counts here.
+    if (error.retriable && error !== this.#writer.failure) this.#outage.failed(error.message);
     const records = [...this.#writer.unacknowledged().map((op: BulkOperation) => op.record), ...notYetAdded];
     const first = new Map<string, { topic: string; partition: number; offset: number }>();
     for (const r of records) {
@@ -356,11 +380,23 @@ export class ElasticsearchSinkTask implements SinkTask {
           offset: r.originalKafkaOffset,
         });
     }
-    for (const { topic, partition, offset } of first.values())
+    for (const { topic, partition, offset } of first.values()) {
       this.#context.offset({ topic, partition }, offset);
+      const k = topicPartitionKey({ topic, partition });
+      this.#rewoundTo.set(k, Math.min(offset, this.#rewoundTo.get(k) ?? offset));
+    }
     this.#writer.reset();
     this.#recentDeletes.clear();
     return error;
+  }
+
+  /** The records at or below a rewind point are back: the writer tracks them from here on. */
+  #rewoundRead(records: readonly SinkRecord[]): void {
+    for (const r of records) {
+      const k = topicPartitionKey({ topic: r.originalTopic, partition: r.originalKafkaPartition });
+      const at = this.#rewoundTo.get(k);
+      if (at !== undefined && r.originalKafkaOffset <= at) this.#rewoundTo.delete(k);
+    }
   }
 
   #rememberDelete(key: string): void {

@@ -30,6 +30,14 @@ export const MYSQL_ERROR_CODES = defineErrorCodes('mysql', {
     status: 500,
     hint: 'The binlog at the committed offset is gone; set snapshot.mode=when_needed or delete the connector offsets to re-snapshot.',
   },
+  'seam.mysql.schema_history': {
+    status: 500,
+    hint: 'The schema history topic is missing or damaged while offsets are stored; set snapshot.mode=recovery to rebuild it from the current schema (right only if no captured table changed since the offset), or delete the connector offsets to re-snapshot.',
+  },
+  'seam.mysql.ddl_unparseable': {
+    status: 500,
+    hint: 'A DDL statement on a captured table could not be parsed; set schema.history.internal.skip.unparseable.ddl=true to take the table definition from the server instead, and report the statement.',
+  },
 });
 
 /** Server errors that are transient: lock wait timeout, deadlock, shutdown, too many connections, lost connection. */
@@ -101,4 +109,18 @@ export function redact(text: string): string {
   return text
     .replace(/(mysql:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
     .replace(/(password["'=:\s]+)[^\s,'"}]+/gi, '$1***');
+}
+
+/**
+ * A failed binlog connection is not revived by calling poll() again, so a transient cause (network,
+ * server restart) must not surface as retriable: the task fails and the worker's automatic restart
+ * resumes it from the last committed offset (as the PostgreSQL source does).
+ */
+export function streamLost(error: unknown): Error {
+  const e = classify(error, 'reading the binlog');
+  if (!e.retriable) return e;
+  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
+    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
+    cause: error,
+  });
 }

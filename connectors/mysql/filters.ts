@@ -50,6 +50,15 @@ export class Filters {
   column(fq: string): boolean {
     return this.#column(fq);
   }
+
+  /** Captured tables (`db.table`) that a signal names, by name or regex (Debezium's data-collections). */
+  requested(tables: readonly { db: string; table: string }[], names: readonly string[]): string[] {
+    const res = names.map(anchored);
+    return tables
+      .filter((t) => this.table(t.db, t.table))
+      .map((t) => `${t.db}.${t.table}`)
+      .filter((id) => res.some((re) => re.test(id)));
+  }
 }
 
 function predicate(include: readonly string[], exclude: readonly string[]): (name: string) => boolean {

@@ -1,4 +1,5 @@
 import type { SourceOffset } from '../../src/api/index.ts';
+import { parseProgress, progressFields, type SnapshotProgress } from './snapshot/progress.ts';
 
 /**
  * Where streaming restarts, in Debezium's MySQL offset shape:
@@ -19,6 +20,10 @@ export interface BinlogOffset {
   readonly row: number;
   /** True while the initial snapshot is not complete (its records carry the snapshot's position). */
   readonly snapshot: boolean;
+  /** While `snapshot`: the chunks already emitted, so a restart resumes after them. */
+  readonly progress?: SnapshotProgress | null;
+  /** More offset fields (an incremental snapshot's progress), stored as they are. */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** The offset read back from the store, or null when absent or not this connector's shape. */
@@ -28,6 +33,7 @@ export function parseOffset(stored: SourceOffset | null): BinlogOffset | null {
   const pos = toNumber(stored.pos);
   if (typeof file !== 'string' || file === '' || pos === null) return null;
   const gtids = typeof stored.gtids === 'string' && stored.gtids !== '' ? stored.gtids : null;
+  const progress = parseProgress(stored);
   return {
     file,
     pos,
@@ -35,6 +41,7 @@ export function parseOffset(stored: SourceOffset | null): BinlogOffset | null {
     event: toNumber(stored.event) ?? 0,
     row: toNumber(stored.row) ?? 0,
     snapshot: stored.snapshot === true || stored.snapshot === 'true',
+    ...(progress ? { progress } : {}),
   };
 }
 
@@ -49,8 +56,25 @@ export function offsetOf(o: BinlogOffset, serverId: number, tsSec: number): Sour
     server_id: serverId,
   };
   if (o.gtids !== null) out.gtids = o.gtids;
-  if (o.snapshot) out.snapshot = true;
+  if (o.extra) Object.assign(out, o.extra);
+  if (o.snapshot) {
+    out.snapshot = true;
+    if (o.progress) Object.assign(out, progressFields(o.progress));
+  }
   return out;
+}
+
+/** A position as a schema history record stores it: the offset's fields between transactions. */
+export function historyPosition(
+  o: BinlogOffset,
+  serverId: number,
+): SourceOffset & { file: string; pos: number } {
+  const tsSec = Math.floor(Date.now() / 1000);
+  return {
+    ...offsetOf({ ...o, event: 0, row: 0, snapshot: false }, serverId, tsSec),
+    file: o.file,
+    pos: o.pos,
+  };
 }
 
 function toNumber(v: unknown): number | null {

@@ -47,6 +47,7 @@ export type SnapshotMarker =
   | 'first_in_data_collection'
   | 'last_in_data_collection'
   | 'last'
+  | 'incremental'
   | 'false';
 
 export interface SourceInfo {

@@ -8,21 +8,28 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLagBytes, offsetAvailable } from './connection/binlog-files.ts';
-import { listTables, type TableRef, tableMeta } from './connection/catalog.ts';
+import { binlogLag, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
+import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
-import { classify } from './errors.ts';
+import { classify, streamLost } from './errors.ts';
 import { Filters } from './filters.ts';
-import { type BinlogOffset, parseOffset } from './position.ts';
-import { TableSchema, type TableSchemaOptions } from './schema/table-schema.ts';
+import { memoryTopic } from './history/memory-topic.ts';
+import { type BinlogOffset, historyPosition, parseOffset } from './position.ts';
+import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
+import { TableSchemas } from './schema/table-schemas.ts';
+import { IncrementalSnapshot, incrementalState } from './snapshot/incremental.ts';
+import type { SnapshotProgress } from './snapshot/progress.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
 import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
-import { ChangeBuilder } from './stream/change-builder.ts';
+import { ChangeBuilder, changedRows } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
+
+/** How often the binlog lag is read for the status (at most; the heartbeat interval when shorter). */
+const LAG_REFRESH_MS = 2000;
 
 /**
  * The MySQL / MariaDB source task: server checks → table schemas → snapshot decision (resume, snapshot,
@@ -40,14 +47,16 @@ export class MysqlSourceTask implements SourceTask {
   #builder!: ChangeBuilder;
   #filters!: Filters;
   #schemaOptions!: TableSchemaOptions;
-  #tables = new Map<string, TableSchema | null>();
+  #schemas!: TableSchemas;
   #stream: BinlogStream | null = null;
   #between: BinlogOffset | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  #lagTimer: NodeJS.Timeout | null = null;
   #abort = new AbortController();
   #warned = new Set<string>();
   #txEvents: TransactionEvents | null = null;
   #schemaChanges: SchemaChanges | null = null;
+  #incremental: IncrementalSnapshot | null = null;
 
   constructor(flavor: Flavor) {
     this.#flavor = flavor;
@@ -93,6 +102,23 @@ export class MysqlSourceTask implements SourceTask {
     const conn = await connect(c);
     this.#conn = conn;
     this.#server = await checkServer(conn, c['database.user'], c['database.server.id'], context.logger);
+    const historyTopic = TableSchemas.topicName(c);
+    this.#schemas = new TableSchemas({
+      config: c,
+      conn: () => this.#conn!,
+      mariadb: this.#server.mariadb,
+      filters: this.#filters,
+      schemaOptions: this.#schemaOptions,
+      logger: context.logger,
+      warnOnce: (id, obj, msg) => this.#warnOnce(id, obj, msg),
+      topic: context.internalTopic ? await context.internalTopic(historyTopic) : memoryTopic(historyTopic),
+    });
+    if (!context.internalTopic)
+      context.logger.warn(
+        {},
+        'The runtime keeps no topics for connectors: the schema history lives in memory only',
+      );
+    await this.#schemas.open();
     const refs = (await this.#query(() => listTables(conn), 'listing tables')).filter((t) =>
       this.#filters.table(t.db, t.table),
     );
@@ -106,8 +132,12 @@ export class MysqlSourceTask implements SourceTask {
 
   async #begin(refs: TableRef[]): Promise<void> {
     const c = this.#c;
-    const stored = parseOffset(await this.#ctx.offsetStorageReader.offset(this.#builder.partition));
+    const raw = await this.#ctx.offsetStorageReader.offset(this.#builder.partition);
+    const stored = parseOffset(raw);
+    if (c['signal.data.collection'] !== '')
+      this.#incremental = this.#incrementalSnapshot(incrementalState(raw));
     const mode = c['snapshot.mode'];
+    const recovery = mode === 'recovery' || mode === 'schema_only_recovery';
     const resumable = stored !== null && !stored.snapshot;
     let purged = false;
     if (resumable) purged = !(await this.#available(stored));
@@ -117,17 +147,36 @@ export class MysqlSourceTask implements SourceTask {
         { code: 'seam.mysql.binlog_purged' },
       );
     const snapshot = (!resumable && (mode === 'initial' || mode === 'when_needed')) || purged;
+    const tracker = this.#schemas.tracker;
     if (resumable && !purged) {
+      if (tracker.state !== 'ok') {
+        this.#schemas.requireRecovery(recovery, mode);
+        await tracker.baseline(await this.#metas(refs), this.#recordAt(stored!));
+      }
       this.#startStream(stored!, stored);
       return;
     }
     if (!snapshot) {
-      this.#startStream(await this.#currentPosition(), null);
+      const from = await this.#query(
+        () => currentPosition(this.#conn!, this.#server.mariadb, this.#server.gtids),
+        'reading the binlog position',
+      );
+      await tracker.baseline(await this.#metas(refs), this.#recordAt(from));
+      this.#startStream(from, null);
       return;
     }
-    const tables = (await Promise.all(refs.map((r) => this.#schemaOf(r.db, r.table)))).filter(
-      (t): t is TableSchema => t !== null,
-    );
+    const metas = await this.#metas(refs);
+    const tables = metas.map((meta) => ({ meta, schema: this.#schemas.schemaOf(meta) }));
+    // An interrupted chunked snapshot resumes after its last durable chunk, if its position is still there.
+    let resume: { point: BinlogOffset; progress: SnapshotProgress } | undefined;
+    if (stored?.snapshot && stored.progress && !purged) {
+      if (await this.#available(stored)) resume = { point: stored, progress: stored.progress };
+      else
+        this.#ctx.logger.warn(
+          {},
+          'The binlog position of the interrupted snapshot was purged: snapshotting anew',
+        );
+    }
     void this.#run(async () => {
       const from = await runSnapshot({
         config: c,
@@ -138,9 +187,21 @@ export class MysqlSourceTask implements SourceTask {
         status: this.#ctx.status,
         logger: this.#ctx.logger,
         signal: this.#abort.signal,
+        resume,
       });
+      await tracker.baseline(metas, this.#recordAt(from));
       this.#startStream(from, null);
     });
+  }
+
+  /** The current definitions of the captured tables (those that still exist). */
+  async #metas(refs: readonly TableRef[]): Promise<TableMeta[]> {
+    const all = await Promise.all(refs.map((r) => this.#schemas.readMeta(r.db, r.table)));
+    return all.filter((m): m is TableMeta => m !== null);
+  }
+
+  #recordAt(o: BinlogOffset): Record<string, unknown> & { file: string; pos: number } {
+    return historyPosition(o, this.#server.serverId);
   }
 
   /** Whether the server still has the binlog a stored offset points to. */
@@ -149,27 +210,6 @@ export class MysqlSourceTask implements SourceTask {
       () => offsetAvailable(this.#conn!, o, this.#server.mariadb && this.#server.gtids),
       'checking that the binlog of the committed offset is still on the server',
     );
-  }
-
-  async #currentPosition(): Promise<BinlogOffset> {
-    const conn = this.#conn!;
-    const [rows] = await conn.query('SHOW MASTER STATUS');
-    const r = (rows as Record<string, unknown>[])[0] ?? {};
-    let gtids: string | null = null;
-    if (this.#server.mariadb) {
-      const [g] = await conn.query('SELECT @@gtid_binlog_pos AS pos');
-      gtids = String((g as { pos: string }[])[0]?.pos ?? '');
-    } else if (this.#server.gtids) {
-      gtids = String(r.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
-    }
-    return {
-      file: String(r.File ?? ''),
-      pos: Number(r.Position ?? 4),
-      gtids,
-      event: 0,
-      row: 0,
-      snapshot: false,
-    };
   }
 
   async #run(work: () => Promise<void>): Promise<void> {
@@ -192,21 +232,22 @@ export class MysqlSourceTask implements SourceTask {
       stored,
       {
         onRows: (batch) => this.#onRows(batch),
-        onDdl: (session, ddl, after, tsMs, gtid) => {
+        onStatementRead: (db, sql, at) => this.#schemas.statementRead(db, sql, at),
+        columnsAt: (db, table, at) => this.#schemas.columnsAt(db, table, at),
+        onDdl: (session, ddl, after, tsMs, gtid, at) => {
           if (!isSchemaChange(ddl)) return undefined;
-          const db = ddlDatabase(ddl, session);
-          // Column types come from information_schema: reload the database's tables at their next row.
-          for (const key of [...this.#tables.keys()])
-            if (key.startsWith(`${db}.`) || key.startsWith(`${session}.`)) this.#tables.delete(key);
-          if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return undefined;
-          return this.#queue.push([
-            this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs),
-          ]);
+          return this.#schemas.ddlRecorded(at).then((changes) => {
+            const db = ddlDatabase(ddl, session);
+            if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return;
+            return this.#push([
+              this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs, changes),
+            ]);
+          });
         },
         onCommit: (next, tsMs) => {
           this.#between = next;
           const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
-          return end ? this.#queue.push([end]) : undefined;
+          return end ? this.#push([end]) : undefined;
         },
         onError: (e) => this.#queue.fail(streamLost(e)),
       },
@@ -214,21 +255,34 @@ export class MysqlSourceTask implements SourceTask {
       c['include.query'],
       this.#server.serverId,
     );
+    this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
       this.#heartbeat = setInterval(() => this.#beat(), interval);
       this.#heartbeat.unref();
     }
+    // Lag is health, not a heartbeat: reported whether or not heartbeats are on.
+    this.#lagTimer = setInterval(
+      () =>
+        this.#reportLag().catch((e: unknown) =>
+          this.#warnOnce(
+            'lag',
+            { error: (e as Error).message },
+            'Could not read the binlog lag for the status',
+          ),
+        ),
+      Math.min(LAG_REFRESH_MS, interval > 0 ? interval : LAG_REFRESH_MS),
+    );
+    this.#lagTimer.unref();
   }
 
   #beat(): void {
-    this.#reportLag().catch((e: unknown) =>
-      this.#warnOnce('lag', { error: (e as Error).message }, 'Could not read the binlog lag for the status'),
-    );
     // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
     if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
+    // A DDL whose history record is not durable yet must not be passed by a stored offset.
+    if (this.#schemas.tracker.busy) return;
     const c = this.#c;
-    void this.#queue.push([
+    void this.#push([
       heartbeatRecord(
         c['topic.heartbeat.prefix'],
         c['topic.prefix'],
@@ -239,27 +293,23 @@ export class MysqlSourceTask implements SourceTask {
     ]);
   }
 
-  /** Binlog lag for the status: bytes the server wrote past the reader, and the age of the last event read. */
+  /** Binlog lag for the status and, as numeric details, the metrics (`seam_task_detail`). */
   async #reportLag(): Promise<void> {
     const at = this.#stream?.position;
     if (!at || !this.#conn) return;
-    const bytes = await binlogLagBytes(this.#conn, at.file, at.pos);
-    this.#ctx.status.setDetail('binlog_lag_bytes', bytes);
-    this.#ctx.status.setDetail(
-      'binlog_lag_ms',
-      bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs),
-    );
+    for (const [k, v] of Object.entries(await binlogLag(this.#conn, at))) this.#ctx.status.setDetail(k, v);
   }
 
   #onRows(batch: RowBatch): Promise<void> | undefined {
+    if (this.#incremental && `${batch.db}.${batch.table}` === this.#c['signal.data.collection']) {
+      const emitted = this.#incremental.onSignalRows(batch);
+      if (!this.#filters.table(batch.db, batch.table)) return emitted;
+    }
     if (!this.#filters.table(batch.db, batch.table)) return undefined;
-    const key = `${batch.db}.${batch.table}`;
-    const known = this.#tables.get(key);
-    if (known === undefined)
-      return this.#schemaOf(batch.db, batch.table).then((t) => {
-        if (t) return this.#emit(t, batch);
-      });
-    return known ? this.#emit(known, batch) : undefined;
+    if (this.#incremental) this.#incremental.onChange(batch.db, batch.table, changedRows(batch));
+    const t = this.#schemas.rowsSchema(batch.db, batch.table, batch);
+    if (t instanceof Promise) return t.then((s) => (s ? this.#emit(s, batch) : undefined));
+    return t ? this.#emit(t, batch) : undefined;
   }
 
   #emit(t: TableSchema, batch: RowBatch): Promise<void> | undefined {
@@ -297,33 +347,36 @@ export class MysqlSourceTask implements SourceTask {
         out.push(...b.update(t, u.before, u.after, at));
       }
     }
-    return out.length > 0 ? this.#queue.push(out) : undefined;
+    return out.length > 0 ? this.#push(out) : undefined;
   }
 
-  async #schemaOf(db: string, table: string): Promise<TableSchema | null> {
-    const meta = await this.#query(
-      () => tableMeta(this.#conn!, { db, table }, this.#server.mariadb),
-      `reading the columns of ${db}.${table}`,
+  /** Queues records; while an incremental snapshot runs, their offsets carry its progress. */
+  #push(records: SourceRecord[]): Promise<void> | undefined {
+    const fields = this.#incremental?.fields();
+    if (!fields || !('incremental_snapshot_collections' in fields)) return this.#queue.push(records);
+    return this.#queue.push(
+      records.map((r) =>
+        r.sourceOffset && !('incremental_snapshot_collections' in r.sourceOffset)
+          ? { ...r, sourceOffset: { ...r.sourceOffset, ...fields } }
+          : r,
+      ),
     );
-    const custom = meta && this.#filters.keyColumns(db, table);
-    const keyed =
-      meta && custom
-        ? { ...meta, keyColumns: custom.filter((k) => meta.columns.some((c) => c.name === k)) }
-        : meta;
-    const schema = keyed ? new TableSchema(keyed, this.#schemaOptions) : null;
-    if (!meta)
-      this.#ctx.logger.warn(
-        { table: `${db}.${table}` },
-        'Rows of a table that no longer exists are skipped: Seam keeps no schema history yet to decode them',
-      );
-    if (keyed && keyed.keyColumns.length === 0)
-      this.#warnOnce(
-        `nokey:${db}.${table}`,
-        { table: `${db}.${table}` },
-        'Table has no primary key: its records get a null key',
-      );
-    this.#tables.set(`${db}.${table}`, schema);
-    return schema;
+  }
+
+  #incrementalSnapshot(state: ReturnType<typeof incrementalState>): IncrementalSnapshot {
+    const deps = {
+      config: this.#c,
+      builder: this.#builder,
+      schemas: this.#schemas,
+      filters: this.#filters,
+      tables: () => this.#query(() => listTables(this.#conn!), 'listing tables'),
+      push: (records: SourceRecord[]) => this.#push(records),
+      logger: this.#ctx.logger,
+      status: this.#ctx.status,
+      fail: (e: unknown) => this.#queue.fail(classify(e, 'taking an incremental snapshot')),
+      signal: this.#abort.signal,
+    };
+    return new IncrementalSnapshot(deps, state);
   }
 
   async #query<T>(work: () => Promise<T>, doing: string): Promise<T> {
@@ -352,24 +405,12 @@ export class MysqlSourceTask implements SourceTask {
   async stop(): Promise<void> {
     this.#abort.abort();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#lagTimer) clearInterval(this.#lagTimer);
     this.#queue?.release();
     this.#stream?.stop();
     this.#stream = null;
+    await this.#incremental?.close();
     await this.#conn?.end().catch(() => {});
     this.#conn = null;
   }
-}
-
-/**
- * A failed binlog connection is not revived by calling poll() again, so a transient cause (network,
- * server restart) must not surface as retriable: the task fails and the worker's automatic restart
- * resumes it from the last committed offset (as the PostgreSQL source does).
- */
-function streamLost(error: unknown): Error {
-  const e = classify(error, 'reading the binlog');
-  if (!e.retriable) return e;
-  return new FatalError(`${e.message}; the task restarts from its last committed offset`, {
-    code: e.code === 'seam.retriable' ? 'seam.fatal' : e.code,
-    cause: error,
-  });
 }

@@ -1,6 +1,8 @@
 import type { ConnectorContext, SourceConnector, TaskConfig } from '../../src/api/index.ts';
 import { postgresConfigSpec } from './config.ts';
+import { connect } from './connection/connect.ts';
 import { liveProblems } from './connection/live-checks.ts';
+import { releaseOnDelete } from './connection/release.ts';
 
 /**
  * The PostgreSQL source connector. One replication slot serves one task, so it always yields a single
@@ -19,6 +21,20 @@ export class PostgresSourceConnector implements SourceConnector {
   }
 
   async stop(): Promise<void> {}
+
+  /** Drops the slot and publication Seam created for this connector (connection/release.ts). */
+  async onDelete(
+    config: Readonly<Record<string, string>>,
+    context: ConnectorContext,
+  ): Promise<readonly string[]> {
+    const c = postgresConfigSpec.parse(config);
+    const client = await connect(c);
+    try {
+      return await releaseOnDelete(client, c, context.connectorName);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
 
   /**
    * Debezium's validate: the live database checked for what the task needs (connection/live-checks.ts).

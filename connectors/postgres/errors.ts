@@ -79,6 +79,8 @@ export function classify(error: unknown, doing: string): ConnectError {
   }
   if (state === '3D000') return new ConfigError([{ key: 'database.dbname', message }]);
   if (state === '55006') return slotInUse(message, e?.message ?? '');
+  const gone = state === '42704' ? /replication slot "([^"]*)" does not exist/.exec(e?.message ?? '') : null;
+  if (gone) return slotGone(gone[1] ?? '', message);
   if (state && (RETRIABLE_STATES.has(state) || RETRIABLE_CLASSES.has(state.slice(0, 2)))) {
     return new RetriableError(message, { cause: error });
   }
@@ -97,6 +99,18 @@ export function slotInUse(message: string, serverText: string): RetriableError {
     ? ` (held by PID ${pid}; stop it with SELECT pg_terminate_backend(${pid}) if it is stale)`
     : '';
   return new RetriableError(`${message}${detail}`, { code: 'seam.postgres.slot_in_use' });
+}
+
+/**
+ * The slot vanished under a running task (someone dropped it, or a failover to a server without it):
+ * changes since the last confirmed position may be lost, so a person decides; never reconnected.
+ */
+export function slotGone(slot: string, message: string): FatalError {
+  return new FatalError(
+    `${message}. Replication slot ${slot} was dropped; changes since the last committed offset may be missing. ` +
+      'Set snapshot.mode=when_needed to take a new snapshot, or delete the connector offsets to start over',
+    { code: 'seam.postgres.slot_lost' },
+  );
 }
 
 /** Error for a missing privilege, naming the statement that fixes it. */

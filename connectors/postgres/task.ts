@@ -10,22 +10,26 @@ import {
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type PostgresConfig, postgresConfigSpec } from './config.ts';
 import { checkSelect, checkServer, listTables, type TableRef, tableMeta } from './connection/catalog.ts';
-import { clientConfig, connect } from './connection/connect.ts';
+import { connect } from './connection/connect.ts';
 import { preparePublication } from './connection/publication.ts';
+import { type QueryClient, queryClient } from './connection/query-client.ts';
 import { acquirableSlot, createSlot, dropSlot, slotLagBytes } from './connection/slot.ts';
+import { reviewSlots } from './connection/slot-report.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
 import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
+import { resumePoint } from './snapshot/checkpoint.ts';
 import { IncrementalSnapshot } from './snapshot/incremental.ts';
 import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
+import { prepareInitialSnapshot } from './snapshot/initial-snapshot.ts';
 import { signalTableName } from './snapshot/signals.ts';
-import { runSnapshot } from './snapshot/snapshotter.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
-import { ReplicationStream } from './stream/replication-stream.ts';
+import { openStream, type ReconnectingStream } from './stream/reconnect.ts';
 import {
   alreadyStored,
+  HandledPosition,
   type StoredPosition,
   snapshotInProgress,
   storedPosition,
@@ -42,14 +46,16 @@ export class PostgresSourceTask implements SourceTask {
   #c!: PostgresConfig;
   #ctx!: SourceTaskContext;
   #client: pg.Client | null = null;
+  #queries: QueryClient | null = null;
   #queue!: RecordQueue;
   #builder!: ChangeBuilder;
   #filters!: Filters;
   #schemaOptions!: TableSchemaOptions;
   #tables = new Map<number, TableSchema | null>();
   #lastConfirmed: { text: unknown; lsn: Lsn | null } = { text: undefined, lsn: null };
-  #stream: ReplicationStream | null = null;
+  #stream: ReconnectingStream | null = null;
   #stored: StoredPosition | null = null;
+  #handled = new HandledPosition();
   #txCommit: Lsn | null = null;
   /** Highest position (P, 0) known complete between transactions, for heartbeats. */
   #between: Lsn | null = null;
@@ -75,8 +81,9 @@ export class PostgresSourceTask implements SourceTask {
     this.#schemaOptions = schemaOptions(c, config, this.#filters);
     const client = await connect(c);
     this.#client = client;
+    this.#queries = queryClient(c, client, context, this.#abort.signal, (next) => (this.#client = next));
     const reselect = reselectOptions(config);
-    if (reselect) this.#reselector = new ToastReselector(client, reselect);
+    if (reselect) this.#reselector = new ToastReselector(() => this.#client!, reselect);
     await checkServer(client, c['database.user']);
     const all = await listTables(client);
     const signal = signalTableName(c['signal.data.collection']);
@@ -97,6 +104,7 @@ export class PostgresSourceTask implements SourceTask {
     }
     await checkSelect(client, c['database.user'], matched);
     const refs = await preparePublication(client, c, matched, signalRef, context.logger, context.status);
+    await reviewSlots(client, c, context.connectorName, context.logger, context.status);
     await this.#begin(refs);
   }
 
@@ -136,31 +144,25 @@ export class PostgresSourceTask implements SourceTask {
       );
     const log = this.#ctx.logger;
     if (snapshot) {
-      if (slot !== null) await dropSlot(client, c['slot.name']);
       this.#stored = null;
-      const created = await createSlot(c);
-      log.info(
-        { slot: c['slot.name'], lsn: created.consistentPoint.toString() },
-        `Replication slot ${c['slot.name']} ${slot === null ? 'created' : 'recreated'} at ${created.consistentPoint} for the snapshot`,
-      );
-      const tables = await Promise.all(refs.map((r) => this.#schemaOf(r)));
+      // One after the other: concurrent queries on one pg client are deprecated.
+      const tables: (TableSchema | null)[] = [];
+      for (const r of refs) tables.push(await this.#schemaOf(r));
+      const run = await prepareInitialSnapshot({
+        config: c,
+        client,
+        slot,
+        resume: lost ? null : resumePoint(offset),
+        tables: tables.filter((t): t is TableSchema => t !== null),
+        builder: this.#builder,
+        queue: this.#queue,
+        status: this.#ctx.status,
+        signal: this.#abort.signal,
+        logger: log,
+      });
       void this.#run(async () => {
-        try {
-          await runSnapshot({
-            config: c,
-            tables: tables.filter((t): t is TableSchema => t !== null),
-            snapshotName: created.snapshotName,
-            consistentPoint: created.consistentPoint,
-            builder: this.#builder,
-            queue: this.#queue,
-            status: this.#ctx.status,
-            signal: this.#abort.signal,
-            logger: log,
-          });
-        } finally {
-          await created.close().catch(() => {});
-        }
-        if (mode !== 'initial_only') this.#startStream(created.consistentPoint);
+        const from = await run();
+        if (mode !== 'initial_only') this.#startStream(from);
       });
       return;
     }
@@ -220,21 +222,19 @@ export class PostgresSourceTask implements SourceTask {
       { slot: c['slot.name'], publication: c['publication.name'], lsn: from.toString() },
       `Streaming changes from slot ${c['slot.name']} at ${from}`,
     );
-    this.#stream = new ReplicationStream(
-      clientConfig(c),
-      c['slot.name'],
-      c['publication.name'],
-      from,
-      {
-        onMessage: (lsn, message) => this.#onMessage(lsn, message),
-        onKeepalive: (walEnd, quiet) => {
-          if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
-            this.#between = walEnd;
-        },
-        onError: (e) => this.#queue.fail(e),
+    this.#stream = openStream(c, from, this.#ctx, {
+      onMessage: (lsn, message) => this.#onMessage(lsn, message),
+      onKeepalive: (walEnd, quiet) => {
+        if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
+          this.#between = walEnd;
       },
-      c['status.update.interval.ms'],
-    );
+      onError: (e) => this.#queue.fail(e),
+      // A half-received transaction starts again with its BEGIN; what was handled is skipped.
+      beforeReconnect: () => {
+        this.#stored = this.#handled.resumeAfter(this.#stored);
+        this.#txCommit = null;
+      },
+    });
     this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
@@ -246,8 +246,10 @@ export class PostgresSourceTask implements SourceTask {
   async #beat(): Promise<void> {
     const c = this.#c;
     const query = c['heartbeat.action.query'];
-    if (query) await this.#client!.query(query);
-    const lag = await slotLagBytes(this.#client!, c['slot.name']);
+    const lag = await this.#queries!.run(async (client) => {
+      if (query) await client.query(query);
+      return slotLagBytes(client, c['slot.name']);
+    });
     this.#ctx.status.setDetail('slot_lag_bytes', lag);
     if (this.#between && !this.#builder.inTransaction && this.#queue.size === 0) {
       await this.#queue.push([
@@ -268,7 +270,10 @@ export class PostgresSourceTask implements SourceTask {
    */
   #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> | undefined {
     if (m.tag !== 'insert' && m.tag !== 'update' && m.tag !== 'delete') return this.#onOtherMessage(lsn, m);
-    if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+    if (this.#txCommit) {
+      if (alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+      this.#handled.mark(this.#txCommit, lsn);
+    }
     const oid = m.relation.relationOid;
     if (!this.#tables.has(oid) || this.#incremental || (m.tag === 'update' && this.#reselector))
       return this.#onOtherMessage(lsn, m);
@@ -301,12 +306,14 @@ export class PostgresSourceTask implements SourceTask {
         this.#txId = m.xid;
         out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, lsn);
         if (alreadyStored(this.#stored, this.#txCommit, lsn)) out = [];
+        else this.#handled.mark(this.#txCommit, lsn);
         break;
       }
       case 'commit': {
         const end = Lsn.parse(m.commitEndLsn!);
         out = b.commit(Lsn.parse(m.commitLsn!), end, m.commitTime as bigint);
         if (alreadyStored(this.#stored, this.#txCommit ?? end, end)) out = [];
+        else this.#handled.mark(this.#txCommit ?? end, end);
         this.#txCommit = null;
         this.#between = this.#between && this.#between.compareTo(end) > 0 ? this.#between : end;
         break;
@@ -319,6 +326,7 @@ export class PostgresSourceTask implements SourceTask {
       case 'update':
       case 'delete': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         if (this.#incremental?.isSignalTable(m.relation.schema, m.relation.name)) {
           if (m.tag === 'update') return;
           const tuple = (m.tag === 'insert' ? m.new : (m.old ?? m.key)) as TextTuple;
@@ -335,13 +343,14 @@ export class PostgresSourceTask implements SourceTask {
         }
         const filled =
           m.tag === 'update' && this.#reselector
-            ? await this.#reselector.fill(table, m.new as TextTuple)
+            ? await this.#queries!.run(() => this.#reselector!.fill(table, m.new as TextTuple))
             : undefined;
         out = this.#rowRecords(table, lsn, m, filled);
         break;
       }
       case 'truncate': {
         if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         const tables = (await Promise.all(m.relations.map((r) => this.#tableFor(r)))).filter(
           (t): t is TableSchema => t !== null,
         );
@@ -352,6 +361,7 @@ export class PostgresSourceTask implements SourceTask {
       case 'message': {
         if (!this.#filters.message(m.prefix)) return;
         if (m.transactional && this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
+        if (m.transactional && this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
         out = [b.message(m.prefix, m.content, lsn, m.transactional, BigInt(Date.now()) * 1000n)];
         break;
       }
@@ -373,7 +383,8 @@ export class PostgresSourceTask implements SourceTask {
   }
 
   async #schemaOf(ref: TableRef): Promise<TableSchema | null> {
-    const meta = await tableMeta(this.#client!, ref, this.#filters.keyColumns(ref.schema, ref.table));
+    const keys = this.#filters.keyColumns(ref.schema, ref.table);
+    const meta = await this.#queries!.run((client) => tableMeta(client, ref, keys));
     const name = `${ref.schema}.${ref.table}`;
     if (meta.keyColumns.length === 0 && !this.#warnedNoKey.has(name)) {
       this.#warnedNoKey.add(name);

@@ -41,6 +41,18 @@ export interface TaskContextBase {
   readonly signal: AbortSignal;
 }
 
+/**
+ * A one-partition topic of the task's own log that the connector keeps for itself (Debezium's schema
+ * history topic): created on first use, never compacted, never trimmed by retention. Values are opaque
+ * bytes (no converter); an append resolves once durable.
+ */
+export interface InternalTopic {
+  readAll(): Promise<Uint8Array[]>;
+  append(values: readonly Uint8Array[]): Promise<void>;
+}
+
 export interface SourceTaskContext extends TaskContextBase {
   readonly offsetStorageReader: OffsetStorageReader;
+  /** Opens (creating if needed) an internal topic of the log; absent where the runtime has no log. */
+  readonly internalTopic?: (name: string) => Promise<InternalTopic>;
 }

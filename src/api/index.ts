@@ -13,6 +13,7 @@ export * from './envelope.ts';
 export * from './error-codes.ts';
 export * from './errors.ts';
 export * from './logical-types.ts';
+export * from './outage.ts';
 export * from './plugin.ts';
 export * from './record.ts';
 export * from './schema.ts';

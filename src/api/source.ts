@@ -27,6 +27,15 @@ export interface SourceConnector {
     config: Readonly<Record<string, string>>,
     options?: ValidateOptions,
   ): Promise<{ key: string; message: string }[]>;
+  /**
+   * The connector was deleted (not stopped, paused or reconfigured): release what it created outside
+   * Seam for itself alone, such as a replication slot that would otherwise pin the database's WAL. Called
+   * once, after every task of the connector stopped, on a fresh instance that was never started, with the
+   * resolved config. Returns one short line per resource saying what was released or kept and why; the
+   * worker logs them. Bounded by `task.shutdown.graceful.timeout.ms`; a thrown error is logged and never
+   * blocks the delete. Kafka Connect has no such hook. @defaultValue absent: nothing is released
+   */
+  onDelete?(config: Readonly<Record<string, string>>, context: ConnectorContext): Promise<readonly string[]>;
 }
 
 /**

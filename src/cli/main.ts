@@ -7,6 +7,7 @@ import { docsCommand } from './docs.ts';
 import { hashPasswordCommand } from './hash-password.ts';
 import { applyWorkerMemoryPolicy } from './memory-policy.ts';
 import { pluginsCommand } from './plugins.ts';
+import { slotsCommand } from './slots.ts';
 import { startCommand } from './start.ts';
 import { tailCommand } from './tail.ts';
 import { topicsCommand } from './topics.ts';
@@ -26,6 +27,7 @@ function program(): Command {
     .addCommand(validateCommand())
     .addCommand(pluginsCommand())
     .addCommand(topicsCommand())
+    .addCommand(slotsCommand())
     .addCommand(tailCommand())
     .addCommand(docsCommand())
     .addCommand(dlqCommand())

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { LogHeader, StoredRecord, TopicLog } from '../log/topic-log.ts';
 import { CliError } from './cli-error.ts';
-import { DEFAULT_DATA_DIR, openDataLog } from './data-log.ts';
+import { type InspectOptions, openInspectLog, withLogOptions } from './inspect-log.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const BATCH = 500;
@@ -51,18 +51,20 @@ function positiveInt(value: string): number {
 /**
  * `seam tail <topic>`: prints stored records as JSON lines: the last `--max` (default 10) across
  * partitions in time order, or with `--from-beginning` everything from the oldest stored record (up to
- * `--max`), read in bounded batches. It opens the log read-only, so it works while a worker runs. It exits
+ * `--max`), read in bounded batches. It opens the log read-only, so it works while a worker runs; on
+ * Kafka (`--bootstrap-servers`, or a worker `--config` naming it) it reads committed records only. It exits
  * once it has printed what is stored, as Unix `tail` does; `--follow` keeps printing new records (polling
  * the log) until SIGINT/SIGTERM, or until `--max` records when given with `--from-beginning`
  * (docs/decisions/2026-11-23-cli.md).
  */
 export function tailCommand(): Command {
-  return new Command('tail')
-    .description(
-      'print the stored records of a topic as JSON lines (topic, partition, offset, key, value, headers)',
-    )
-    .argument('<topic>')
-    .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+  return withLogOptions(
+    new Command('tail')
+      .description(
+        'print the stored records of a topic as JSON lines (topic, partition, offset, key, value, headers)',
+      )
+      .argument('<topic>'),
+  )
     .option('--from-beginning', 'print from the oldest stored record instead of the last ones')
     .option(
       '--max <n>',
@@ -73,9 +75,9 @@ export function tailCommand(): Command {
     .action(
       async (
         topic: string,
-        options: { dataDir: string; fromBeginning?: boolean; max?: number; follow?: boolean },
+        options: InspectOptions & { fromBeginning?: boolean; max?: number; follow?: boolean },
       ) => {
-        const log = await openDataLog(options.dataDir);
+        const log = await openInspectLog(options);
         try {
           const description = await log.describeTopic(topic);
           if (!description) {

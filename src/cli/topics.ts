@@ -1,14 +1,16 @@
 import { Command } from 'commander';
-import { DEFAULT_DATA_DIR, openDataLog } from './data-log.ts';
+import { type InspectOptions, openInspectLog, withLogOptions } from './inspect-log.ts';
 
-/** `seam topics`: the topics of the data directory's log, with partitions and stored record counts. */
+/**
+ * `seam topics`: the topics of the log (a data directory's, or Kafka's with `--bootstrap-servers` or a
+ * worker `--config` naming it), with partitions and record counts. On Kafka the count is the span of
+ * readable offsets, which also counts transaction markers and records compaction has removed.
+ */
 export function topicsCommand(): Command {
-  return new Command('topics')
-    .description("list the topics of the data directory's log")
-    .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+  return withLogOptions(new Command('topics').description("list the topics of the worker's log"))
     .option('--json', 'print JSON instead of a table')
-    .action(async (options: { dataDir: string; json?: boolean }) => {
-      const log = await openDataLog(options.dataDir);
+    .action(async (options: InspectOptions & { json?: boolean }) => {
+      const log = await openInspectLog(options);
       try {
         const rows = [];
         for (const t of await log.listTopics()) {

@@ -1,4 +1,5 @@
 import type { TopicLog } from '../log/topic-log.ts';
+import { sinkGroupId } from '../runtime/client-overrides.ts';
 import { canonicalJson, parseJson } from '../runtime/json-text.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import type { ConnectorOffset } from './herder.ts';
@@ -6,14 +7,15 @@ import { bad } from './herder-errors.ts';
 
 /**
  * The offsets endpoints (KIP-875) over the stores: source offsets as the connector wrote them
- * (`{partition, offset}`), sink offsets as consumer-group commits of `connect-<name>` in Kafka's shape
+ * (`{partition, offset}`), sink offsets as consumer-group commits of `connect-<name>` (or the
+ * `consumer.override.group.id` of the connector's config) in Kafka's shape
  * `{partition: {kafka_topic, kafka_partition}, offset: {kafka_offset}}`. A null offset resets one partition.
  */
 export const ALTERED = 'The offsets for this connector have been altered successfully';
 export const RESET = 'The offsets for this connector have been reset successfully';
 
-export function sinkGroup(connector: string): string {
-  return `connect-${connector}`;
+export function sinkGroup(connector: string, config: Readonly<Record<string, string>> = {}): string {
+  return sinkGroupId(connector, config);
 }
 
 export async function readOffsets(
@@ -21,6 +23,7 @@ export async function readOffsets(
   name: string,
   log: TopicLog,
   store: OffsetStore,
+  config: Readonly<Record<string, string>> = {},
 ): Promise<ConnectorOffset[]> {
   if (kind === 'source') {
     const stored = await store.offsets(name);
@@ -29,7 +32,7 @@ export async function readOffsets(
       offset: parseJson(o) as Record<string, unknown>,
     }));
   }
-  const committed = await log.committedOffsets(sinkGroup(name));
+  const committed = await log.committedOffsets(sinkGroup(name, config));
   return [...committed.values()].map((c) => ({
     partition: { kafka_topic: c.topic, kafka_partition: c.partition },
     offset: { kafka_offset: c.offset },
@@ -42,6 +45,7 @@ export async function alterOffsets(
   offsets: readonly ConnectorOffset[],
   log: TopicLog,
   store: OffsetStore,
+  config: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   if (offsets.length === 0) throw bad('The offsets to alter must not be empty');
   if (kind === 'source') {
@@ -71,7 +75,7 @@ export async function alterOffsets(
       throw bad('Offsets of a sink connector need a non-negative integer "kafka_offset"');
     return { topic, partition: partition as number, offset: offset as number };
   });
-  await log.commitOffsets(sinkGroup(name), commits);
+  await log.commitOffsets(sinkGroup(name, config), commits);
 }
 
 export async function resetOffsets(
@@ -79,8 +83,9 @@ export async function resetOffsets(
   name: string,
   log: TopicLog,
   store: OffsetStore,
+  config: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  if (kind === 'sink') return log.deleteGroup(sinkGroup(name));
+  if (kind === 'sink') return log.deleteGroup(sinkGroup(name, config));
   const stored = await store.offsets(name);
   if (stored.size > 0)
     await store.write([...stored.keys()].map((partition) => ({ connector: name, partition, offset: null })));

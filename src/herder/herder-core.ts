@@ -142,7 +142,7 @@ export abstract class HerderCore implements Herder {
         this.stores.worker.options.registry,
         full['connector.class'] ?? '',
         full,
-        this.stores.worker.options.configProviders, // security: undeclared providers are a 400
+        this.stores.worker.configChecks, // security: undeclared providers are a 400; so are disallowed overrides
         false, // no live checks: a connector may be created while its database is down
       );
       if (validation.problems.length > 0) throw new ConfigError(validation.problems);
@@ -240,13 +240,14 @@ export abstract class HerderCore implements Herder {
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
     const record = await this.desired(name);
     const { log, offsetStore } = this.stores;
-    return readOffsets(this.kindOf(record.config), name, log, offsetStore);
+    return readOffsets(this.kindOf(record.config), name, log, offsetStore, record.config);
   }
 
   alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<string> {
     return this.serial(async () => {
       const kind = await this.#stoppedKind(name);
-      await alterOffsets(kind, name, offsets, this.stores.log, this.stores.offsetStore);
+      const { config } = await this.desired(name); // its consumer.override.group.id names the group
+      await alterOffsets(kind, name, offsets, this.stores.log, this.stores.offsetStore, config);
       return ALTERED;
     });
   }
@@ -254,7 +255,8 @@ export abstract class HerderCore implements Herder {
   resetConnectorOffsets(name: string): Promise<string> {
     return this.serial(async () => {
       const kind = await this.#stoppedKind(name);
-      await resetOffsets(kind, name, this.stores.log, this.stores.offsetStore);
+      const { config } = await this.desired(name);
+      await resetOffsets(kind, name, this.stores.log, this.stores.offsetStore, config);
       return RESET;
     });
   }
@@ -279,7 +281,7 @@ export abstract class HerderCore implements Herder {
   }
 
   async validateConfig(pluginName: string, config: RawConfig): Promise<ConfigInfos> {
-    const providers = this.stores.worker.options.configProviders; // security: undeclared providers are problems
+    const providers = this.stores.worker.configChecks; // security: undeclared providers are problems
     return (await validateConnectorConfig(this.stores.worker.options.registry, pluginName, config, providers))
       .infos;
   }

@@ -4,14 +4,22 @@ import { ConfigError, ConnectError, DataError, FatalError, isRetriable } from '.
 /**
  * Automatic restart of FAILED tasks and connectors (what Kafka Connect lacks: failed tasks stay FAILED
  * until someone calls restart). Delay before attempt n: initial × 2^(n-1), capped at max, with jitter
- * in [50%, 100%] so many tasks failing together do not restart in lockstep. An instance that ran at
- * least `max` ms before failing starts again from attempt 1.
+ * in [50%, 100%] so many tasks failing together do not restart in lockstep. An instance that ran
+ * healthily for `healthyMs` (60 s, or `max` when that is shorter) before failing starts again from
+ * attempt 1: failures far apart are separate incidents and must not inherit each other's delay, while a
+ * task that fails again within a minute of its restart is still the same incident and keeps backing off
+ * (Kubernetes resets a crash-looping container's backoff the same way, after it ran 10 minutes).
  */
 export interface RestartBackoff {
   readonly enabled: boolean;
   readonly initialMs: number;
   readonly maxMs: number;
+  /** Run time after which a failure counts as a new series. @defaultValue min(60 000, maxMs) */
+  readonly healthyMs?: number;
 }
+
+/** How long a restarted instance must run before its next failure starts the backoff over. */
+export const HEALTHY_RUN_MS = 60_000;
 
 export interface RestartState {
   attempts: number;
@@ -26,7 +34,8 @@ export function newRestartState(now = Date.now()): RestartState {
 
 /** Records a failure and returns the delay before the next attempt. */
 export function onFailure(state: RestartState, backoff: RestartBackoff, now = Date.now()): number {
-  if (now - state.startedAt >= backoff.maxMs) state.attempts = 0;
+  const healthyMs = backoff.healthyMs ?? Math.min(HEALTHY_RUN_MS, backoff.maxMs);
+  if (now - state.startedAt >= healthyMs) state.attempts = 0;
   state.attempts++;
   const delay = backoffDelay(state.attempts, {
     initialMs: backoff.initialMs,

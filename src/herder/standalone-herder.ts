@@ -1,6 +1,7 @@
 import { canonicalJson } from '../runtime/json-text.ts';
 import { connectorChanges } from '../storage/config-store.ts';
 import type { ConnectorRecord, ConnectorStatusRecord, RebuildStatus } from '../storage/connector-state.ts';
+import { releaseDeleted } from './connector-deletion.ts';
 import { type ConnectorEntry, desiredRecord, instanceStatus, type TaskSlot } from './connector-entry.ts';
 import { ConnectorLifecycle } from './connector-lifecycle.ts';
 import type { ConnectorStateInfo, RestartRequest } from './herder.ts';
@@ -268,6 +269,7 @@ export class StandaloneHerder extends HerderCore {
     this.#connectors.delete(e.name);
     await this.#abortRebuild(e, 'the connector was deleted');
     await this.#lifecycle.halt(e);
+    await releaseDeleted(this.#o.worker, this.#o.logger, e.name, e.config);
     await this.#o.statusStore.remove(e.name);
     this.#o.worker.options.metrics.removeConnector?.(e.name);
   }

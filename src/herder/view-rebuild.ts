@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ConnectError, isRetriable, type SinkRebuild } from '../api/index.ts';
 import type { TopicLog } from '../log/topic-log.ts';
+import { withoutGroupOverride } from '../runtime/client-overrides.ts';
 import type { Worker } from '../runtime/worker.ts';
 import type { RebuildRecord, RebuildStatus } from '../storage/connector-state.ts';
 import { type ConnectorEntry, instanceStatus, type RebuildRun, statusView } from './connector-entry.ts';
@@ -112,7 +113,7 @@ export class ViewRebuilds {
     if (run.record.targets === null) {
       e.taskOverrides = run.record.plan.liveOverrides;
       await this.#restartLive(e);
-      const committed = await this.#log.committedOffsets(sinkGroup(e.name));
+      const committed = await this.#log.committedOffsets(sinkGroup(e.name, e.config));
       run.record = { ...run.record, targets: [...committed.values()].map((c) => ({ ...c })) };
       await this.#persist(e);
     }
@@ -122,7 +123,7 @@ export class ViewRebuilds {
       run.state = 'RUNNING';
       const shadow = run.shadow;
       shadow.taskConfigs = e.taskConfigs;
-      shadow.config = e.config;
+      shadow.config = withoutGroupOverride(e.config);
       for (let id = 0; id < shadow.taskConfigs.length; id++) await this.#tasks.start(shadow, id);
     }
     this.#saveStatus(e);
@@ -186,7 +187,7 @@ export class ViewRebuilds {
   #attach(e: ConnectorEntry, record: RebuildRecord): void {
     const shadow: ConnectorEntry = {
       name: `${e.name}~rebuild`,
-      config: e.config,
+      config: withoutGroupOverride(e.config), // its own group, `connect-<name>~rebuild`
       target: 'RUNNING',
       taskConfigs: e.taskConfigs,
       type: 'sink',

@@ -21,6 +21,14 @@ export interface ErrorHandlingConfig {
   readonly logIncludeMessages: boolean;
 }
 
+export interface RetryOptions {
+  /** Retry until the task stops, whatever `errors.retry.timeout` says (Kafka retries poll and put so). */
+  readonly untilStopped?: boolean;
+  /** Retry for this long, whatever `errors.retry.timeout` says (the log write's `delivery.timeout.ms`). */
+  readonly maxRetryMs?: number;
+  readonly describe?: () => Record<string, unknown>;
+}
+
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: Error };
@@ -71,7 +79,7 @@ export class RetryWithToleranceOperator {
   async execute<T>(
     ctx: StageContext,
     fn: () => T | Promise<T>,
-    options: { untilStopped?: boolean; describe?: () => Record<string, unknown> } = {},
+    options: RetryOptions = {},
   ): Promise<Outcome<T>> {
     try {
       return { ok: true, value: await fn() };
@@ -85,18 +93,13 @@ export class RetryWithToleranceOperator {
     ctx: StageContext,
     error: unknown,
     fn: () => T | Promise<T>,
-    options: { untilStopped?: boolean; describe?: () => Record<string, unknown> } = {},
+    options: RetryOptions = {},
   ): Promise<Outcome<T>> {
     const started = Date.now();
     let last = error;
     for (let attempt = 1; ; attempt++) {
       this.#metrics.recordFailure();
-      if (
-        !isRetriable(last) ||
-        this.#signal.aborted ||
-        !this.#mayRetry(started, attempt, options.untilStopped)
-      )
-        break;
+      if (!isRetriable(last) || this.#signal.aborted || !this.#mayRetry(started, attempt, options)) break;
       const delay = retryDelay(attempt, this.config.retryDelayMaxMs);
       // The stack once per series; later attempts in one short line, so a long outage cannot flood the log.
       const cause = attempt === 1 ? { err: last } : { error: (last as Error).message };
@@ -105,7 +108,7 @@ export class RetryWithToleranceOperator {
         'Retriable error; retrying',
       );
       this.#metrics.recordRetry();
-      await sleep(this.#remaining(started, delay, options.untilStopped), this.#signal);
+      await sleep(this.#remaining(started, delay, options), this.#signal);
       if (this.#signal.aborted) break;
       try {
         return { ok: true, value: await fn() };
@@ -128,12 +131,14 @@ export class RetryWithToleranceOperator {
     return { ok: false, error: err };
   }
 
-  #mayRetry(started: number, attempt: number, untilStopped = false): boolean {
+  #mayRetry(started: number, attempt: number, { untilStopped, maxRetryMs }: RetryOptions): boolean {
+    if (maxRetryMs !== undefined) return Date.now() - started < maxRetryMs;
     if (untilStopped || this.config.retryTimeoutMs < 0) return true;
     return attempt === 1 ? this.config.retryTimeoutMs > 0 : Date.now() - started < this.config.retryTimeoutMs;
   }
 
-  #remaining(started: number, delay: number, untilStopped = false): number {
+  #remaining(started: number, delay: number, { untilStopped, maxRetryMs }: RetryOptions): number {
+    if (maxRetryMs !== undefined) return Math.max(0, Math.min(delay, started + maxRetryMs - Date.now()));
     if (untilStopped || this.config.retryTimeoutMs < 0) return delay;
     return Math.max(0, Math.min(delay, started + this.config.retryTimeoutMs - Date.now()));
   }

@@ -54,6 +54,8 @@ export interface SinkTaskRunnerOptions {
   readonly timeouts: WorkerTaskTimeouts;
   readonly listener: TaskListener;
   readonly paused: boolean;
+  /** The consumer group (`consumer.override.group.id`). @defaultValue `connect-<connector>` */
+  readonly group?: string;
   /** How long the task may go without polling during a rebalance before the group drops it. @defaultValue the log's */
   readonly rebalanceTimeoutMs?: number;
 }
@@ -90,7 +92,7 @@ export class SinkTaskRunner extends WorkerTask {
   constructor(options: SinkTaskRunnerOptions) {
     super(options);
     this.#o = options;
-    this.#group = `connect-${options.id.connector}`;
+    this.#group = options.group ?? `connect-${options.id.connector}`;
     this.#conversion = {
       className: options.className,
       converters: options.converters,

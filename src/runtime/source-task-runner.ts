@@ -9,6 +9,7 @@ import { RecordTooLargeError } from '../log/record-size.ts';
 import type { AppendRecord, LogHeader, SourceOffsetWrite, TopicLog } from '../log/topic-log.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
 import { type DeadLetterQueue, type Failure, setAsideOversized } from './dead-letter.ts';
+import { openInternalTopic } from './internal-topic.ts';
 import { canonicalJson, parseJson } from './json-text.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SourceTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
@@ -31,6 +32,8 @@ import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker
  * stays flat.
  * `commitRecord` runs after the append, in order; `commit()` at most every `offset.flush.interval.ms`.
  */
+/** Kafka's producer default: a log write retried longer fails the task, whose status then says why. */
+const DELIVERY_TIMEOUT_MS = 120_000;
 /** The longest a polled record waits for its group's append to start (see #flushSoon). */
 const MAX_LINGER_MS = 100;
 /**
@@ -56,6 +59,12 @@ export interface SourceTaskRunnerOptions {
   readonly topicCreation: TopicCreation | null;
   readonly maxInFlight: number;
   readonly commitIntervalMs: number;
+  /**
+   * How long a failing log write is retried before the task fails (and auto-restart takes over), so an
+   * unreachable log shows in the task's status (`producer.override.delivery.timeout.ms`).
+   * @defaultValue 120000 (Kafka's delivery.timeout.ms)
+   */
+  readonly deliveryTimeoutMs?: number;
   readonly metrics: SourceTaskMetrics & TaskCommonMetrics;
   readonly logger: import('../api/index.ts').PluginLogger;
   readonly timeouts: WorkerTaskTimeouts;
@@ -116,6 +125,7 @@ export class SourceTaskRunner extends WorkerTask {
       signal: this.signal,
       status: { setDetail: (key: string, value: unknown) => this.detail(key, value) },
       offsetStorageReader: this.#reader(),
+      internalTopic: (name: string) => openInternalTopic(o.log, name),
     };
     if (this.stopping) return;
     await this.call('SourceTask.start()', o.task.start(o.taskConfig, context));
@@ -383,7 +393,9 @@ export class SourceTaskRunner extends WorkerTask {
       .map((c) => ({ connector: o.id.connector, partition: c.partition, offset: canonicalJson(c.offset) }));
     const produce = this.#stage('KAFKA_PRODUCE', 'TopicLog');
     const begin = performance.now();
-    await o.retry.execute(produce, () => this.#append(batch, offsets), { untilStopped: true });
+    await o.retry.execute(produce, () => this.#append(batch, offsets), {
+      maxRetryMs: o.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS,
+    });
     this.#lastAppendMs = performance.now() - begin;
     for (const s of batch.submitted) this.#submitted.ack(s);
     this.#submitted.commit();

@@ -1,11 +1,12 @@
 import { workerConfigSpec } from './worker-config.ts';
+import { KAFKA_ONLY_KEYS, workerLogKind } from './worker-config-kafka.ts';
 
 /**
- * Worker keys that a standalone worker on the embedded log does not read. Kafka Connect users bring their
- * worker files along (connect-standalone.properties, connect-distributed.properties), and a key that is
- * silently ignored looks like a key that works: `bootstrap.servers` in such a file does not put the
- * worker on Kafka. So every key is accounted for at start: read, known to Kafka Connect but not used
- * here (with why), or unknown (a likely typo).
+ * Worker keys that a standalone worker does not read. Kafka Connect users bring their worker files along
+ * (connect-standalone.properties, connect-distributed.properties), and a key that is silently ignored
+ * looks like a key that works. So every key is accounted for at start: read, read only on the Kafka log
+ * (`sasl.*` without `bootstrap.servers`), known to Kafka Connect but not used here (with why), or
+ * unknown (a likely typo).
  */
 export interface IgnoredWorkerKey {
   readonly key: string;
@@ -22,17 +23,17 @@ const READ_PREFIXES = [
 ];
 
 const NOT_YET =
-  'a Kafka Connect worker key this worker does not use yet: the standalone worker runs on the embedded log (Apache Kafka as the log and distributed workers come later)';
+  'a Kafka Connect worker key this worker does not use yet: configs and statuses stay in the data directory (distributed workers come later)';
+
+const KAFKA_ONLY =
+  'read only on the Kafka log: set bootstrap.servers to run on Kafka (this worker runs on the embedded log)';
+
+const CLIENT_KEY =
+  'a Kafka client key the worker does not pass on: its Kafka clients take only the keys `seam docs` lists (per connector: consumer.override.*, producer.override.*)';
 
 /** Kafka Connect worker keys with a meaning Seam does not give them yet. */
 const KAFKA_CONNECT_KEYS = new Set([
-  'bootstrap.servers',
-  'group.id',
-  'client.id',
   'offset.storage.file.filename',
-  'offset.storage.topic',
-  'offset.storage.partitions',
-  'offset.storage.replication.factor',
   'config.storage.topic',
   'config.storage.replication.factor',
   'status.storage.topic',
@@ -44,9 +45,7 @@ const KAFKA_CONNECT_KEYS = new Set([
   'heartbeat.interval.ms',
   'session.timeout.ms',
   'rebalance.timeout.ms',
-  'security.protocol',
   'topic.creation.enable',
-  'connector.client.config.override.policy',
   'metrics.recording.level',
   'metrics.num.samples',
   'metrics.sample.window.ms',
@@ -64,11 +63,16 @@ const KAFKA_CONNECT_PREFIXES = ['producer.', 'consumer.', 'admin.', 'sasl.', 'ss
 
 export function ignoredWorkerKeys(raw: Readonly<Record<string, string>>): IgnoredWorkerKey[] {
   const read = new Set(workerConfigSpec.keys.map((k) => k.name));
+  const onKafka = workerLogKind(raw) === 'kafka';
   const out: IgnoredWorkerKey[] = [];
   for (const key of Object.keys(raw).sort()) {
+    if (KAFKA_ONLY_KEYS.has(key) && !onKafka) {
+      out.push({ key, reason: KAFKA_ONLY });
+      continue;
+    }
     if (read.has(key) || READ_PREFIXES.some((p) => key.startsWith(p))) continue;
-    if (KAFKA_CONNECT_KEYS.has(key) || KAFKA_CONNECT_PREFIXES.some((p) => key.startsWith(p)))
-      out.push({ key, reason: NOT_YET });
+    if (KAFKA_CONNECT_KEYS.has(key)) out.push({ key, reason: NOT_YET });
+    else if (KAFKA_CONNECT_PREFIXES.some((p) => key.startsWith(p))) out.push({ key, reason: CLIENT_KEY });
     else
       out.push({ key, reason: 'not a worker key; check the spelling (`seam docs` lists every worker key)' });
   }

@@ -7,6 +7,7 @@ import {
   configSpec,
   oneOf,
 } from '../api/index.ts';
+import { kafkaWorkerConfigSpec } from './worker-config-kafka.ts';
 
 /**
  * Worker configuration: Kafka Connect standalone names where they exist, Seam keys otherwise.
@@ -222,7 +223,7 @@ export const workerConfigSpec = configSpec()
     type: 'long',
     default: 300_000,
     validator: atLeast(0),
-    doc: 'Longest delay between automatic restarts; a task running this long without failing resets the count.',
+    doc: 'Longest delay between automatic restarts; a task running 60 s (or this long, if shorter) without failing resets the count.',
     group: 'Tasks',
   })
   .define({
@@ -247,7 +248,8 @@ export const workerConfigSpec = configSpec()
     default: true,
     doc: "Whether source connectors create their topics with their topic.creation.* settings (KIP-158); false leaves a missing topic to the log's default.",
     group: 'Tasks',
-  });
+  })
+  .merge(kafkaWorkerConfigSpec);
 
 export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { SinkPlugin, SourcePlugin } from '../api/index.ts';
+import type { ConfigProblem, SinkPlugin, SourcePlugin } from '../api/index.ts';
 import type { ConnectorTaskId } from '../herder/herder.ts';
 import type { TopicLog } from '../log/topic-log.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import type { OffsetStore } from '../storage/offset-store.ts';
+import { clientOverrides } from './client-overrides.ts';
 import type { ConfigProviders } from './config-providers.ts';
 import { sinkConnectorConfigSpec, sourceConnectorConfigSpec } from './connector-config.ts';
 import { type ConnectorListener, ConnectorRunner } from './connector-runner.ts';
@@ -16,6 +17,7 @@ import { createTaskConverters } from './task-converters.ts';
 import { CREATION_PREFIX, TopicCreation } from './topic-creation.ts';
 import { TransformChain } from './transform-chain.ts';
 import { type WorkerConfig, workerConfigSpec } from './worker-config.ts';
+import { workerLogKind } from './worker-config-kafka.ts';
 import type { TaskListener, WorkerTask } from './worker-task.ts';
 
 /** Records a sink task reads per put() at most (Kafka's consumer `max.poll.records`). */
@@ -55,6 +57,30 @@ export class Worker {
     for (const key of ['key.converter', 'value.converter', 'header.converter']) {
       this.#converterDefaults[key] = String(workerConfigSpec.key(key)!.default);
     }
+  }
+
+  /**
+   * The checks of a connector config that depend on this worker, for validation and create: config
+   * providers it does not declare, client overrides its override policy does not allow.
+   */
+  readonly configChecks = {
+    problems: (config: Readonly<Record<string, string>>): ConfigProblem[] => [
+      ...(this.options.configProviders?.problems(config) ?? []),
+      ...this.#clientOverrides(config).problems,
+    ],
+  };
+
+  #clientOverrides(config: Readonly<Record<string, string>>) {
+    let kind: 'source' | 'sink';
+    try {
+      kind = this.plugin(config).kind;
+    } catch {
+      return { consumer: {}, producer: {}, warnings: [], problems: [] }; // the unknown class is reported on its own
+    }
+    return clientOverrides(kind, config, {
+      policy: this.options.rawConfig['connector.client.config.override.policy'],
+      log: workerLogKind(this.options.rawConfig),
+    });
   }
 
   plugin(config: Readonly<Record<string, string>>): SourcePlugin | SinkPlugin {
@@ -103,6 +129,8 @@ export class Worker {
       o.rawConfig,
       this.#converterDefaults,
     );
+    const overrides = this.#clientOverrides(connectorConfig);
+    for (const warning of overrides.warnings) logger.warn(warning);
     const transforms = TransformChain.fromConfig(connectorConfig, o.registry);
     const transformClasses = transforms.aliases.map((a) => connectorConfig[`transforms.${a}.type`] ?? a);
     const errorMetrics = o.metrics.taskErrors(id.connector, id.task);
@@ -155,6 +183,9 @@ export class Worker {
             topicCreation: this.#topicCreation(connectorConfig, logger),
             maxInFlight: o.config['max.in.flight.records'],
             commitIntervalMs: o.config['offset.flush.interval.ms'],
+            ...(overrides.producer.deliveryTimeoutMs
+              ? { deliveryTimeoutMs: overrides.producer.deliveryTimeoutMs }
+              : {}),
             metrics: o.metrics.sourceTask(id.connector, id.task),
             logger,
             timeouts,
@@ -170,7 +201,11 @@ export class Worker {
               : null,
             commitIntervalMs: o.config['offset.flush.interval.ms'],
             commitTimeoutMs: o.config['offset.flush.timeout.ms'],
-            maxBatch: MAX_SINK_BATCH,
+            maxBatch: overrides.consumer.maxPollRecords ?? MAX_SINK_BATCH,
+            ...(overrides.consumer.group ? { group: overrides.consumer.group } : {}),
+            ...(overrides.consumer.maxPollIntervalMs
+              ? { rebalanceTimeoutMs: overrides.consumer.maxPollIntervalMs }
+              : {}),
             metrics: o.metrics.sinkTask(id.connector, id.task),
             logger,
             timeouts,

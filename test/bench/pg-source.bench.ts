@@ -1,5 +1,7 @@
 /**
- * `npm run bench -- pg-source [changes] [--seam-only] [--no-schemas]`: PostgreSQL change capture into the embedded log.
+ * `npm run bench -- pg-source [changes] [--seam-only] [--no-schemas] [--log=embedded|kafka]`: PostgreSQL change
+ * capture into the embedded log, or with `--log=kafka` into the Kafka log of the test broker (the worker
+ * config names `bootstrap.servers`; the topic and offsets topic of the run are deleted afterwards).
  * Writes `changes` (default 1,000,000) row changes, half inserts and half updates, in 1,000-row
  * transactions while two logical slots hold them; then, in the same run, drains one slot with
  * `pg_recvlogical` (pgoutput to /dev/null, stopped at the end LSN) as the raw rate, and the other with a
@@ -16,6 +18,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
+import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
+import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
@@ -96,11 +100,39 @@ async function rawDrain(url: string, endLsn: string): Promise<number> {
   return seconds;
 }
 
+/** The worker keys of the log under test; on Kafka every name is the run's own. */
+function logConfig(log: 'embedded' | 'kafka', run: string): Record<string, string> {
+  if (log === 'embedded') return {};
+  return {
+    'bootstrap.servers': servers.kafkaBrokers.join(','),
+    'client.id': run,
+    'group.id': run,
+    'offset.storage.topic': `${run}-offsets`,
+    'config.storage.topic': `${run}-configs`,
+    'status.storage.topic': `${run}-status`,
+    'offset.storage.partitions': '1',
+  };
+}
+
+/** Every topic of the run: the table's, the offsets, and what the source adds (heartbeats, messages). */
+async function deleteKafkaTopics(run: string): Promise<void> {
+  const admin = await platformaticClient(
+    parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(','), 'client.id': 'bench-cleanup' }),
+  ).admin();
+  try {
+    await admin.deleteTopics((await admin.listTopics()).filter((n) => n.includes(run)));
+  } finally {
+    await admin.close();
+  }
+}
+
 async function seamDrain(
   db: pg.Client,
   lastCommit: bigint,
   schemas: boolean,
+  log: 'embedded' | 'kafka',
 ): Promise<{ seconds: number; peakRssMb: number }> {
+  const run = `bench-pg-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pg-'));
   const url = new URL(servers.postgresUrl);
   let peak = process.memoryUsage.rss();
@@ -110,7 +142,7 @@ async function seamDrain(
   const herder = await startStandalone({
     dataDir: dir,
     workerId: 'bench',
-    workerConfig: { 'offset.flush.interval.ms': '100' },
+    workerConfig: { 'offset.flush.interval.ms': '100', ...logConfig(log, run) },
     logger: pino({ level: 'warn' }),
   });
   try {
@@ -124,7 +156,7 @@ async function seamDrain(
           'database.user': decodeURIComponent(url.username),
           'database.password': decodeURIComponent(url.password),
           'database.dbname': url.pathname.slice(1),
-          'topic.prefix': 'bench',
+          'topic.prefix': log === 'kafka' ? run : 'bench',
           'slot.name': SEAM_SLOT,
           'publication.name': PUB,
           'publication.autocreate.mode': 'disabled',
@@ -161,6 +193,7 @@ async function seamDrain(
     clearInterval(sampler);
     await herder.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (log === 'kafka') await deleteKafkaTopics(run);
   }
 }
 
@@ -169,6 +202,9 @@ export async function run(args: string[]): Promise<void> {
   applyWorkerMemoryPolicy();
   const changes = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const seamOnly = args.includes('--seam-only');
+  const logArg = args.find((a) => a.startsWith('--log='))?.slice('--log='.length) ?? 'embedded';
+  if (logArg !== 'embedded' && logArg !== 'kafka') throw new Error(`--log=${logArg}: embedded or kafka`);
+  const log: 'embedded' | 'kafka' = logArg;
   const db = new pg.Client({ connectionString: servers.postgresUrl });
   await db.connect();
   try {
@@ -195,9 +231,9 @@ export async function run(args: string[]): Promise<void> {
       raw = { label: 'pg_recvlogical (pgoutput → /dev/null)', items: total, seconds };
       printMeasurement(raw, 'changes');
     }
-    const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'));
+    const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'), log);
     const measured: Measurement = {
-      label: 'Seam postgres source → embedded log',
+      label: `Seam postgres source → ${log} log`,
       items: total,
       seconds: seam.seconds,
     };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropSlots } from '../helpers/drop-slots.ts';
 import { requireServer, servers } from '../helpers/servers.ts';
 import { freePort, startWorker, type WorkerProcess } from '../helpers/worker-process.ts';
 
@@ -59,10 +60,7 @@ afterAll(async () => {
 });
 
 async function cleanDatabase(): Promise<void> {
-  await admin.query(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE $1 AND NOT active`,
-    [`seam_${PREFIX}%`],
-  );
+  await dropSlots(admin, `seam_${PREFIX}%`);
   await admin.query(`DROP PUBLICATION IF EXISTS seam_${PREFIX}`);
   await admin.query(`DROP TABLE IF EXISTS ${TABLE}`);
   await admin.query(`DROP ROLE IF EXISTS ${ROLE}`);

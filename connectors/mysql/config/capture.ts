@@ -16,16 +16,15 @@ export const regexList: Validator<string[]> = (vs) => {
   return undefined;
 };
 
-export const IMPLEMENTED_SNAPSHOT_MODES = ['initial', 'no_data', 'never', 'when_needed'] as const;
-const LATER_SNAPSHOT_MODES = [
-  'initial_only',
+export const IMPLEMENTED_SNAPSHOT_MODES = [
+  'initial',
+  'no_data',
+  'never',
+  'when_needed',
   'recovery',
   'schema_only_recovery',
-  'schema_only',
-  'always',
-  'configuration_based',
-  'custom',
-];
+] as const;
+const LATER_SNAPSHOT_MODES = ['initial_only', 'schema_only', 'always', 'configuration_based', 'custom'];
 export const snapshotMode: Validator<string> = (v) =>
   LATER_SNAPSHOT_MODES.includes(v.toLowerCase())
     ? `snapshot.mode '${v}' is not yet supported by Seam's MySQL source; use one of ${IMPLEMENTED_SNAPSHOT_MODES.join(', ')}`
@@ -58,7 +57,7 @@ export const captureSpec = configSpec()
     default: 'initial',
     importance: 'high',
     group: SNAPSHOT,
-    doc: 'initial (snapshot, then stream), no_data (alias never: stream from the current position), or when_needed (snapshot when there is no offset or it is no longer in the binlog).',
+    doc: 'initial (snapshot, then stream), no_data (alias never: stream from the current position), when_needed (snapshot when there is no offset or it is no longer in the binlog), or recovery (alias schema_only_recovery: rebuild a missing or damaged schema history from the current schema, then stream from the stored offset).',
     validator: snapshotMode,
   })
   .define({
@@ -71,6 +70,41 @@ export const captureSpec = configSpec()
       ['extended', 'custom'].includes(v.toLowerCase())
         ? `snapshot.locking.mode '${v}' is not yet supported; use minimal or none`
         : oneOf(['minimal', 'none'])(v, 'snapshot.locking.mode'),
+  })
+  .define({
+    name: 'snapshot.max.threads',
+    type: 'int',
+    default: 1,
+    group: SNAPSHOT,
+    doc: 'Tables snapshotted in parallel, each on its own connection with a read view of the same binlog position.',
+    validator: atLeast(1),
+  })
+  .define({
+    name: 'snapshot.chunk.size',
+    type: 'int',
+    default: 10240,
+    group: SNAPSHOT,
+    doc: 'Rows per primary-key chunk of the initial snapshot; a restart resumes after the last chunk whose rows are all durable.',
+    validator: atLeast(1),
+  })
+  .define({
+    name: 'signal.data.collection',
+    type: 'string',
+    default: '',
+    group: SNAPSHOT,
+    doc: 'The signal table (db.table, columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048)): execute-snapshot rows start incremental snapshots; the connector user needs INSERT on it for the watermarks.',
+    validator: (v: string) =>
+      v === '' || /^[^.]+\.[^.]+$/.test(v)
+        ? undefined
+        : `signal.data.collection '${v}' must be <database>.<table>`,
+  })
+  .define({
+    name: 'incremental.snapshot.chunk.size',
+    type: 'int',
+    default: 1024,
+    group: SNAPSHOT,
+    doc: 'Rows per incremental snapshot chunk.',
+    validator: atLeast(1),
   })
   .define({
     name: 'snapshot.fetch.size',

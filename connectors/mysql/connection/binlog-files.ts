@@ -59,3 +59,41 @@ export async function binlogLagBytes(
   for (const l of list.slice(at + 1)) lag += Number(l.File_size);
   return lag;
 }
+
+/** The server's current binlog position (and GTID position or set) as a streaming start point. */
+export async function currentPosition(
+  conn: mysql.Connection,
+  mariadb: boolean,
+  gtidsOn: boolean,
+): Promise<BinlogOffset> {
+  const [rows] = await conn.query('SHOW MASTER STATUS');
+  const r = (rows as Record<string, unknown>[])[0] ?? {};
+  let gtids: string | null = null;
+  if (mariadb) {
+    const [g] = await conn.query('SELECT @@gtid_binlog_pos AS pos');
+    gtids = String((g as { pos: string }[])[0]?.pos ?? '');
+  } else if (gtidsOn) {
+    gtids = String(r.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
+  }
+  return {
+    file: String(r.File ?? ''),
+    pos: Number(r.Position ?? 4),
+    gtids,
+    event: 0,
+    row: 0,
+    snapshot: false,
+  };
+}
+
+/**
+ * Binlog lag as status details: `binlog_lag_bytes` the server wrote past the reader's position, and the
+ * age of the last event read while behind (`binlog_lag_ms`, `binlog_lag_seconds`; 0 once caught up).
+ */
+export async function binlogLag(
+  conn: mysql.Connection,
+  at: { readonly file: string; readonly pos: number; readonly eventMs: number },
+): Promise<Record<string, number | null>> {
+  const bytes = await binlogLagBytes(conn, at.file, at.pos);
+  const ms = bytes === 0 || at.eventMs === 0 ? 0 : Math.max(0, Date.now() - at.eventMs);
+  return { binlog_lag_bytes: bytes, binlog_lag_ms: ms, binlog_lag_seconds: Math.round(ms / 100) / 10 };
+}

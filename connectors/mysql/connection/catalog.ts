@@ -35,6 +35,12 @@ export async function tableMeta(
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
     [ref.db, ref.table],
   );
+  const [t] = await conn.query(
+    `SELECT SUBSTRING_INDEX(TABLE_COLLATION, '_', 1) AS charset FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+    [ref.db, ref.table],
+  );
+  const charset = (t as { charset: string | null }[])[0]?.charset ?? null;
   const columns: ColumnMeta[] = list.map((r) => {
     const d = parseDefault(r.dflt === null ? null : String(r.dflt), String(r.extra ?? ''), mariadb);
     return {
@@ -55,5 +61,6 @@ export async function tableMeta(
     table: ref.table,
     columns,
     keyColumns: (keys as { name: string }[]).map((k) => k.name),
+    charset,
   };
 }

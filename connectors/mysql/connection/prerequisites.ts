@@ -44,8 +44,9 @@ export function hasGlobalPrivilege(grants: readonly string[], privilege: string)
 /**
  * Checks the server before anything is read, failing with the fix named: binlog on in ROW format with
  * FULL row images, REPLICATION SLAVE and REPLICATION CLIENT (BINLOG MONITOR on MariaDB ≥ 10.5), and a
- * replica server id nobody else uses. A missing binlog_row_metadata=FULL only warns: rows are still
- * decoded by column name, but an ALTER TABLE racing the binlog can then mislabel columns.
+ * replica server id nobody else uses. A missing binlog_row_metadata=FULL only warns: the schema history
+ * then alone tells which value is which column (it is right whatever the order of DDL and rows), with no
+ * check by the binlog's own column names.
  */
 export async function checkServer(
   conn: mysql.Connection,
@@ -96,7 +97,7 @@ export async function checkServer(
   if (!rowMetadataFull)
     logger.warn(
       { binlog_row_metadata: vars.binlog_row_metadata ?? 'unsupported' },
-      'binlog_row_metadata is not FULL: column names are read from information_schema, so an ALTER TABLE racing the binlog can mislabel columns. Run SET GLOBAL binlog_row_metadata=FULL (MySQL 8.0.1+, MariaDB 10.5+).',
+      'binlog_row_metadata is not FULL: row events carry no column names, so the schema history alone decides which value is which column (a DDL Seam cannot parse then stops the connector, see schema.history.internal.skip.unparseable.ddl). Recommended: SET GLOBAL binlog_row_metadata=FULL (MySQL 8.0.1+, MariaDB 10.5+).',
     );
   const gtids = mariadb || (vars.gtid_mode ?? '').toUpperCase() === 'ON';
   return { version, mariadb, serverId, gtids, rowMetadataFull };

@@ -9,6 +9,8 @@ export interface TableMeta {
   readonly columns: readonly ColumnMeta[];
   /** Primary-key column names in key order; empty when the table has none. */
   readonly keyColumns: readonly string[];
+  /** The table's default character set (for columns added later without one). */
+  readonly charset?: string | null;
 }
 
 export interface TableSchemaOptions {

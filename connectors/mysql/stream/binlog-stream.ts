@@ -6,7 +6,10 @@ import ZongJi, {
 } from '@vlasky/zongji';
 import type mysql from 'mysql2/promise';
 import { classify } from '../errors.ts';
+import type { BinlogPoint } from '../history/schema-history.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
+import type { ColumnMeta } from '../schema/column.ts';
+import { lookUpColumns } from './column-lookup.ts';
 
 /** Where the binlog dump starts: a GTID position (preferred) or a file and position. */
 export type StartPoint = { readonly gtids: string } | { readonly file: string; readonly pos: number };
@@ -47,10 +50,22 @@ export interface StreamHandler {
     after: BinlogOffset,
     tsMs: number,
     gtid: string | null,
+    at: BinlogPoint,
   ): Promise<void> | undefined;
   /** A transaction ended at `tsMs`; `next` is where reading would restart. */
   onCommit(next: BinlogOffset, tsMs: number): Promise<void> | undefined;
   onError(error: unknown): void;
+  /**
+   * A statement other than BEGIN/COMMIT outside a transaction, the moment the reader parses it: before
+   * events queued ahead of it are handled, so column definitions follow the binlog's order (the reader
+   * may need them for the next table map already). May throw to fail the stream.
+   */
+  onStatementRead?(db: string, sql: string, at: BinlogPoint): void;
+  /**
+   * Column definitions of a table at a binlog point, for table maps that carry no column names
+   * (binlog_row_metadata=MINIMAL); undefined lets the reader ask information_schema (today's schema).
+   */
+  columnsAt?(db: string, table: string, at: BinlogPoint): readonly ColumnMeta[] | undefined;
 }
 
 interface Tx {
@@ -81,6 +96,8 @@ export class BinlogStream {
   #annotate: string | null = null;
   #boundary: BinlogOffset | null = null;
   #eventMs = 0;
+  /** The file of the newest event parsed (ahead of #file while events wait in the backlog). */
+  #frontFile: string;
   /** The server's own server_id, for events whose group names none. */
   readonly #originId: number;
 
@@ -98,6 +115,7 @@ export class BinlogStream {
     this.#h = handler;
     this.#skipper = new RestartSkipper(stored);
     this.#file = start.file;
+    this.#frontFile = start.file;
     this.#pos = start.pos;
     this.#zongji = new ZongJi({
       ...options,
@@ -106,6 +124,11 @@ export class BinlogStream {
       jsonStrings: true,
     } as never);
     this.#zongji.on('binlog', (e: AnyBinlogEvent) => this.#onEvent(e));
+    const columnsAt = handler.columnsAt;
+    if (columnsAt)
+      lookUpColumns(this.#zongji, (db, table, ev) =>
+        columnsAt(db, table, { file: this.#frontFile, pos: this.#startOf(ev) }),
+      );
     this.#zongji.on('error', (e: Error) => {
       if (!this.#stopped) handler.onError(classify(e, 'reading the binlog'));
     });
@@ -134,6 +157,13 @@ export class BinlogStream {
 
   #onEvent(e: AnyBinlogEvent): void {
     if (this.#stopped) return;
+    try {
+      this.#read(e);
+    } catch (err) {
+      this.#h.onError(err);
+      this.stop();
+      return;
+    }
     if (this.#busy) {
       this.#backlog.push(e);
       return;
@@ -146,6 +176,28 @@ export class BinlogStream {
       return;
     }
     if (pending) this.#wait(pending);
+  }
+
+  /** Bookkeeping at parse time, ahead of the handler (see StreamHandler.onStatementRead). */
+  #read(e: AnyBinlogEvent): void {
+    const name = e.getEventName();
+    if (name === 'rotate') {
+      this.#frontFile = (e as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>).binlogName;
+      return;
+    }
+    if (name !== 'query' || !this.#h.onStatementRead) return;
+    const q = e as Extract<AnyBinlogEvent, { getEventName(): 'query' }>;
+    const sql = q.query.trim();
+    if (/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT|XA\s)/i.test(sql)) return;
+    // Cached column lists would outlive the statement: the next table map reads them anew.
+    const maps = this.#zongji.tableMap as Record<string, unknown>;
+    for (const id of Object.keys(maps)) delete maps[id];
+    this.#h.onStatementRead(q.schema, sql, { file: this.#frontFile, pos: this.#startOf(e) });
+  }
+
+  #startOf(e: { nextPosition: number; size: number }): number {
+    // zongji's size leaves out the 19-byte header and, with binlog checksums, the 4-byte CRC.
+    return e.nextPosition - e.size - (this.#zongji.useChecksum ? 23 : 19);
   }
 
   #wait(pending: Promise<void>): void {
@@ -170,8 +222,7 @@ export class BinlogStream {
 
   #handle(e: AnyBinlogEvent): Promise<void> | undefined {
     if (e.timestamp > 0) this.#eventMs = e.timestamp;
-    // zongji's size leaves out the 19-byte header and, with binlog checksums, the 4-byte CRC.
-    const start = e.nextPosition - e.size - (this.#zongji.useChecksum ? 23 : 19);
+    const start = this.#startOf(e);
     switch (e.getEventName()) {
       case 'rotate': {
         const r = e as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>;
@@ -205,7 +256,8 @@ export class BinlogStream {
         const gtid = this.#tx?.gtid ?? null;
         const committed = this.#commit(e.nextPosition, e.timestamp, gtid);
         const after = this.#boundary!;
-        const report = () => this.#h.onDdl(q.schema, sql, after, e.timestamp, gtid);
+        const at = { file: this.#file, pos: start };
+        const report = () => this.#h.onDdl(q.schema, sql, after, e.timestamp, gtid, at);
         return committed ? committed.then(report) : report();
       }
       case 'xid':

@@ -10,6 +10,7 @@ import {
 import { type BinlogOffset, offsetOf } from '../position.ts';
 import type { TableSchema } from '../schema/table-schema.ts';
 import { type Flavor, type SnapshotMarker, sourceStruct } from '../source-info.ts';
+import type { RowBatch } from './binlog-stream.ts';
 
 export interface BuilderOptions {
   readonly flavor: Flavor;
@@ -148,4 +149,12 @@ export class ChangeBuilder {
       sourceOffset: offsetOf(at.restart, at.serverId, Math.floor(at.tsMs / 1000)),
     });
   }
+}
+
+/** The rows of a row event as they are now and were before (updates give both). */
+export function changedRows(batch: RowBatch): Record<string, unknown>[] {
+  if (batch.kind !== 'update') return batch.rows as Record<string, unknown>[];
+  return (batch.rows as { before: Record<string, unknown>; after: Record<string, unknown> }[]).flatMap(
+    (u) => [u.before, u.after],
+  );
 }

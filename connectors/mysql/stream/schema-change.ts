@@ -6,6 +6,8 @@ import {
   type SourceRecord,
   sourceRecord,
 } from '../../../src/api/index.ts';
+import type { TableChange } from '../history/ddl-apply.ts';
+import { CHANGE_SCHEMA, tableChanges } from '../history/table-changes.ts';
 import { type BinlogOffset, offsetOf } from '../position.ts';
 import { type Flavor, sourceSchema, sourceStruct } from '../source-info.ts';
 
@@ -31,47 +33,14 @@ export function ddlDatabase(ddl: string, sessionDb: string): string {
   return q ? q[1]! : sessionDb;
 }
 
-const COLUMN_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.schema.Column')
-  .field('name', Schemas.STRING)
-  .field('jdbcType', Schemas.INT32)
-  .field('nativeType', Schemas.OPTIONAL_INT32)
-  .field('typeName', Schemas.STRING)
-  .field('typeExpression', Schemas.OPTIONAL_STRING)
-  .field('charsetName', Schemas.OPTIONAL_STRING)
-  .field('length', Schemas.OPTIONAL_INT32)
-  .field('scale', Schemas.OPTIONAL_INT32)
-  .field('position', Schemas.INT32)
-  .field('optional', Schemas.OPTIONAL_BOOLEAN)
-  .field('autoIncremented', Schemas.OPTIONAL_BOOLEAN)
-  .field('generated', Schemas.OPTIONAL_BOOLEAN)
-  .field('comment', Schemas.OPTIONAL_STRING)
-  .field('defaultValueExpression', Schemas.OPTIONAL_STRING)
-  .field('enumValues', SchemaBuilder.array(Schemas.STRING).optional().build())
-  .build();
-const TABLE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.schema.Table')
-  .field('defaultCharsetName', Schemas.OPTIONAL_STRING)
-  .field('primaryKeyColumnNames', SchemaBuilder.array(Schemas.STRING).optional().build())
-  .field('columns', SchemaBuilder.array(COLUMN_SCHEMA).build())
-  .field('comment', Schemas.OPTIONAL_STRING)
-  .build();
-/** Debezium's table change entry; declared so consumers see the right schema, filled once history exists. */
-const CHANGE_SCHEMA = SchemaBuilder.struct()
-  .name('io.debezium.connector.schema.Change')
-  .field('type', Schemas.STRING)
-  .field('id', Schemas.STRING)
-  .field('table', TABLE_SCHEMA)
-  .build();
-
 function stripComments(sql: string): string {
   return sql.replace(/^(\s*(\/\*[\s\S]*?\*\/|--[^\n]*\n|#[^\n]*\n))+/, '').trim();
 }
 
 /**
  * Schema change records on `<topic.prefix>` (Debezium's `include.schema.changes`): key `{databaseName}`,
- * value `{source, ts_ms, databaseName, schemaName, ddl, tableChanges}`. `tableChanges` is empty until Seam
- * keeps a schema history (it needs the table structure as of the statement, not as of today).
+ * value `{source, ts_ms, databaseName, schemaName, ddl, tableChanges}`; `tableChanges` holds the
+ * definitions the statement left, from the schema history (as of the statement, not as of today).
  */
 export class SchemaChanges {
   readonly #flavor: Flavor;
@@ -106,6 +75,7 @@ export class SchemaChanges {
     serverId: number,
     gtid: string | null,
     tsMs: number,
+    changes: readonly TableChange[] = [],
   ): SourceRecord {
     const source = sourceStruct({
       flavor: this.#flavor,
@@ -127,7 +97,14 @@ export class SchemaChanges {
       keySchema: this.#key,
       key: { databaseName: db },
       valueSchema: this.#value,
-      value: { source, ts_ms: Date.now(), databaseName: db, schemaName: null, ddl, tableChanges: [] },
+      value: {
+        source,
+        ts_ms: Date.now(),
+        databaseName: db,
+        schemaName: null,
+        ddl,
+        tableChanges: tableChanges(changes),
+      },
       timestamp: tsMs,
       sourcePartition: this.#partition,
       sourceOffset: offsetOf(at, serverId, Math.floor(tsMs / 1000)),

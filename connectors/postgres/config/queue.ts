@@ -41,5 +41,5 @@ export const queueSpec = configSpec()
     type: 'long',
     default: 10000,
     group: EVENTS,
-    doc: 'Wait before restarting after a retriable error.',
+    doc: 'Longest wait between reconnect attempts of a lost replication stream (the first waits 500 ms, doubling).',
   });

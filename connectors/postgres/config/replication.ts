@@ -32,6 +32,35 @@ export const replicationSpec = configSpec()
     doc: 'Drop the slot when the task stops gracefully (tests and throw-away setups only).',
   })
   .define({
+    name: 'slot.drop.on.delete',
+    type: 'boolean',
+    default: true,
+    group: REPLICATION,
+    doc:
+      'When the connector is deleted, drop the slot and the publication Seam created for it (never an active ' +
+      'slot, nor a publication another connector uses or that Seam did not create). false keeps them.',
+  })
+  .define({
+    name: 'errors.max.retries',
+    type: 'int',
+    default: -1,
+    group: REPLICATION,
+    doc:
+      'Reconnect attempts of a lost replication stream (retriable cause) before the task fails; -1 is no ' +
+      'limit by count (replication.reconnect.timeout.ms still bounds the outage), 0 fails at once.',
+    validator: atLeast(-1),
+  })
+  .define({
+    name: 'replication.reconnect.timeout.ms',
+    type: 'long',
+    default: 300000,
+    group: REPLICATION,
+    doc:
+      'Longest outage of the replication stream spent reconnecting in place (the task stays RUNNING); then ' +
+      'the task fails and the worker restarts it with backoff. 0 fails at once.',
+    validator: atLeast(0),
+  })
+  .define({
     name: 'slot.stream.params',
     type: 'string',
     default: null,

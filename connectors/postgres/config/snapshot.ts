@@ -40,11 +40,22 @@ export const snapshotSpec = configSpec()
     validator: atLeast(1),
   })
   .define({
+    name: 'snapshot.chunk.size',
+    type: 'int',
+    default: 10240,
+    group: SNAPSHOT,
+    doc:
+      'Rows per key-ordered chunk of the initial snapshot (Seam only; Debezium has no such option). Each ' +
+      'finished chunk is checkpointed in the source offset: a restarted task resumes after the last chunk ' +
+      'in the log, and reads again at most the chunks unfinished at the interruption.',
+    validator: atLeast(1),
+  })
+  .define({
     name: 'snapshot.max.threads',
     type: 'int',
     default: 1,
     group: SNAPSHOT,
-    doc: 'Tables snapshotted in parallel.',
+    doc: 'Connections reading the initial snapshot in parallel, sharing one database snapshot: whole tables, and chunks of a large table.',
     validator: atLeast(1),
   })
   .define({

@@ -4,6 +4,10 @@ import type { PostgresConfig } from '../config.ts';
 import { classify } from '../errors.ts';
 import type { TableRef } from './catalog.ts';
 import { quoteIdent, quoteLiteral } from './connect.ts';
+import { writeMarker } from './ownership.ts';
+
+/** Seam's record on a publication it creates: it may drop it once no connector of its uses it. */
+const created = (client: pg.Client, name: string) => writeMarker(client, name, { v: 1, slots: {} });
 
 /**
  * The publication, prepared so that it never breaks the application's writes: PostgreSQL rejects UPDATE
@@ -104,6 +108,7 @@ export async function preparePublication(
     if (mode === 'no_tables') {
       if (!before) {
         await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${via}`);
+        await created(client, name);
         logger.info({ publication: name }, `Publication ${name} created with no tables`);
       }
       return [...refs];
@@ -126,6 +131,7 @@ export async function preparePublication(
       }
       if (!before) {
         await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES${via}`);
+        await created(client, name);
         logger.info({ publication: name }, `Publication ${name} created FOR ALL TABLES`);
       }
       return [...refs];
@@ -172,6 +178,7 @@ async function syncFiltered(
   const list = wanted.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
   if (!before) {
     await client.query(`CREATE PUBLICATION ${quoteIdent(name)}${list ? ` FOR TABLE ${list}` : ''}${via}`);
+    await created(client, name);
     logger.info(
       { publication: name, tables: names(wanted) },
       `Publication ${name} created for ${wanted.length} table(s)`,

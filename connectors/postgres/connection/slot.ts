@@ -5,6 +5,7 @@ import type { PostgresConfig } from '../config.ts';
 import { classify, slotInUse } from '../errors.ts';
 import { Lsn } from '../position.ts';
 import { clientConfig, quoteIdent } from './connect.ts';
+import { recordSlotCreated } from './ownership.ts';
 
 /** Replication slot management (the publication: publication.ts). */
 
@@ -100,6 +101,7 @@ export async function createSlot(c: PostgresConfig): Promise<CreatedSlot> {
       `CREATE_REPLICATION_SLOT ${quoteIdent(c['slot.name'])} LOGICAL pgoutput EXPORT_SNAPSHOT`,
     );
     const row = rows[0]!;
+    await recordCreated(c);
     return {
       consistentPoint: Lsn.parse(row.consistent_point),
       snapshotName: row.snapshot_name,
@@ -108,5 +110,23 @@ export async function createSlot(c: PostgresConfig): Promise<CreatedSlot> {
   } catch (e) {
     await client.end().catch(() => {});
     throw classify(e, `creating replication slot ${c['slot.name']}`);
+  }
+}
+
+/**
+ * Notes in the publication's Seam record that Seam created the slot, so deleting the connector may drop
+ * it. On a connection of its own: any command on the replication connection would end the exported
+ * snapshot. Best effort: without the record the slot is only kept on delete, never lost.
+ */
+async function recordCreated(c: PostgresConfig): Promise<void> {
+  const client = new pg.Client(clientConfig(c));
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await recordSlotCreated(client, c);
+  } catch {
+    // Kept on delete then; `seam slots` still lists it.
+  } finally {
+    await client.end().catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
-import { FatalError } from '../../../src/api/index.ts';
+import { type ConnectError, RetriableError } from '../../../src/api/index.ts';
 import { quoteIdent } from '../connection/connect.ts';
 import { classify } from '../errors.ts';
 import { Lsn } from '../position.ts';
@@ -29,7 +29,15 @@ export interface StreamHandlers {
   onMessage(lsn: Lsn, message: Pgoutput.Message): Promise<void> | undefined;
   /** A keepalive: `quiet` is true when every message received so far has been handled. */
   onKeepalive(walEnd: Lsn, quiet: boolean): void;
+  /** The server accepted START_REPLICATION: the stream is up. */
+  onStarted?(): void;
+  /** A handler or the decoder failed: the task cannot go on. */
   onError(error: unknown): void;
+  /**
+   * The connection is gone or could not be opened (classified by errors.ts). No message is handled after
+   * this; stream/reconnect.ts decides whether to open a new stream or fail. @defaultValue onError
+   */
+  onLost?(error: ConnectError): void;
 }
 
 const raw = (text: string): string => text;
@@ -65,6 +73,8 @@ class TextPgoutputPlugin extends PgoutputPlugin {
 interface CopyConnection {
   readonly stream: Duplex;
   on(event: 'copyData', listener: (message: { chunk: Buffer }) => void): unknown;
+  /** CopyBothResponse: the server accepted START_REPLICATION. */
+  on(event: 'replicationStart', listener: () => void): unknown;
   sendCopyFromChunk(chunk: Buffer): void;
 }
 
@@ -88,6 +98,8 @@ export class ReplicationStream {
   #waiting = false;
   #timer: NodeJS.Timeout | null = null;
   #stopping = false;
+  /** The handler promise messages wait behind, if any: a successor stream starts only once it settled. */
+  #pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     config: pg.ClientConfig,
@@ -103,24 +115,35 @@ export class ReplicationStream {
     this.#plugin = new TextPgoutputPlugin(publication);
     this.#timer = setInterval(() => this.sendStatus(), statusIntervalMs);
     this.#timer.unref();
-    this.#run(config, from).catch((e: unknown) => {
-      if (!this.#stopping) handlers.onError(streamLost(e, `streaming from slot ${slot} at ${from}`));
-    });
+    this.#run(config, from).catch((e: unknown) => this.#lost(e, `streaming from slot ${slot} at ${from}`));
+  }
+
+  /** Reported once: the client's error event and the failed START_REPLICATION often both fire. */
+  #lost(error: unknown, doing: string): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#backlog = [];
+    this.#client?.end().catch(() => {});
+    const e = classify(error, doing);
+    if (this.#handlers.onLost) this.#handlers.onLost(e);
+    else this.#handlers.onError(e);
   }
 
   async #run(config: pg.ClientConfig, from: Lsn): Promise<void> {
     const client = new pg.Client({ ...config, replication: 'database' } as pg.ClientConfig);
     this.#client = client;
-    client.on('error', (e: unknown) => {
-      if (!this.#stopping) this.#handlers.onError(streamLost(e, `streaming from slot ${this.#slot}`));
-    });
+    client.on('error', (e: unknown) => this.#lost(e, `streaming from slot ${this.#slot}`));
     await client.connect();
     if (this.#stopping) return;
     const connection = client.connection as unknown as CopyConnection;
     this.#connection = connection;
     connection.on('copyData', ({ chunk }) => this.#onCopyData(chunk));
+    connection.on('replicationStart', () => {
+      if (!this.#stopping) this.#handlers.onStarted?.();
+    });
     await this.#plugin.start(client, this.#slot, from.toString());
-    if (!this.#stopping) throw new Error('the server ended the replication stream');
+    if (!this.#stopping) throw new RetriableError('the server ended the replication stream');
   }
 
   #onCopyData(chunk: Buffer): void {
@@ -155,7 +178,7 @@ export class ReplicationStream {
     }
     this.#waiting = true;
     this.#connection?.stream.pause();
-    pending
+    this.#pending = pending
       .catch((e: unknown) => this.#handlers.onError(e))
       .finally(() => {
         this.#processed++;
@@ -214,6 +237,11 @@ export class ReplicationStream {
     await this.#client?.end().catch(() => {});
   }
 
+  /** Resolves once the message being handled when the stream stopped or was lost (if any) is handled. */
+  settled(): Promise<void> {
+    return this.#pending.then(() => undefined);
+  }
+
   get slot(): string {
     return this.#slot;
   }
@@ -224,16 +252,4 @@ function lsnAt(chunk: Buffer, at: number): Lsn {
   const hi = chunk.readUInt32BE(at);
   const lo = chunk.readUInt32BE(at + 4);
   return hi < 0x200000 ? Lsn.of(hi * 0x1_0000_0000 + lo) : Lsn.of((BigInt(hi) << 32n) | BigInt(lo));
-}
-
-/**
- * A failed replication connection is not revived by calling poll() again, so a transient cause (network,
- * server restart, slot briefly held elsewhere) must not surface as retriable: the task fails and the
- * worker's automatic restart resumes it from the last committed offset.
- */
-function streamLost(error: unknown, doing: string): Error {
-  const e = classify(error, doing);
-  if (!e.retriable) return e;
-  // The retriable classification stays the cause: the restart policy reads it (restart-backoff.ts).
-  return new FatalError(`${e.message}; the task restarts from its last committed offset`, { cause: e });
 }

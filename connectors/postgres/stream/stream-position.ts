@@ -42,3 +42,24 @@ export function alreadyStored(stored: StoredPosition | null, commit: Lsn, lsn: L
 export function snapshotInProgress(offset: Readonly<Record<string, unknown>> | null): boolean {
   return offset?.snapshot === true && offset.last_snapshot_record !== true;
 }
+
+/**
+ * The last message the task handled (its records queued, or filtered out). A reconnected stream resends
+ * from the last confirmed commit, so what was handled since is skipped as a restart skips what is stored.
+ */
+export class HandledPosition {
+  #commit: Lsn | null = null;
+  #lsn: Lsn | null = null;
+
+  mark(commit: Lsn, lsn: Lsn): void {
+    this.#commit = commit;
+    this.#lsn = lsn;
+  }
+
+  /** The position to skip up to after a reconnect: the later of `stored` and the last handled. */
+  resumeAfter(stored: StoredPosition | null): StoredPosition | null {
+    const commit = this.#commit;
+    const lsn = this.#lsn;
+    return commit && lsn && !alreadyStored(stored, commit, lsn) ? { commit, lsn } : stored;
+  }
+}

@@ -46,10 +46,11 @@ export function reselectOptions(raw: Readonly<Record<string, unknown>>): Reselec
 }
 
 export class ToastReselector {
-  readonly #client: pg.Client;
+  readonly #client: () => pg.Client;
   readonly #o: ReselectOptions;
 
-  constructor(client: pg.Client, options: ReselectOptions) {
+  /** `client` answers the task's current query connection (it is replaced after the server closed it). */
+  constructor(client: () => pg.Client, options: ReselectOptions) {
     this.#client = client;
     this.#o = options;
   }
@@ -60,7 +61,7 @@ export class ToastReselector {
     const missing = table.unchangedToast(tuple).filter((c) => this.#wants(`${schema}.${name}`, c));
     if (missing.length === 0 || keyColumns.length === 0) return tuple;
     const where = keyColumns.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
-    const { rows } = await this.#client.query<Record<string, string | null>>(
+    const { rows } = await this.#client().query<Record<string, string | null>>(
       `SELECT ${missing.map(quoteIdent).join(', ')} FROM ${quoteIdent(schema)}.${quoteIdent(name)} WHERE ${where}`,
       keyColumns.map((k) => tuple[k] ?? null),
     );

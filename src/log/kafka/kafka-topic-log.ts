@@ -68,6 +68,8 @@ export interface KafkaTopicLogOptions {
   readonly defaultTopicSpec?: TopicSpec;
   /** How often `waitForData` asks the broker. @defaultValue 50 */
   readonly pollIntervalMs?: number;
+  /** False for readers (`seam topics`, `seam tail`): opening must not create the offsets topic. @defaultValue true */
+  readonly createOffsetsTopic?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,17 +105,26 @@ export class KafkaTopicLog implements TopicLog {
     const admin = await options.client.admin();
     const reader = await options.client.partitionReader('read_committed');
     const log = new KafkaTopicLog(options, admin, reader);
-    await log.createTopics(
-      new Map([
-        [
-          log.#offsetsTopic,
-          {
-            partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
-            config: { 'cleanup.policy': 'compact' },
-          },
-        ],
-      ]),
-    );
+    try {
+      if (options.createOffsetsTopic === false)
+        await admin.listTopics(); // still fail fast when unreachable
+      else
+        await log.createTopics(
+          new Map([
+            [
+              log.#offsetsTopic,
+              {
+                partitions: options.offsetsPartitions ?? DEFAULT_OFFSETS_PARTITIONS,
+                config: { 'cleanup.policy': 'compact' },
+              },
+            ],
+          ]),
+        );
+    } catch (error) {
+      // A worker retries opening while the brokers are down: each failed try must not leave clients behind.
+      await Promise.all([reader.close().catch(() => {}), admin.close().catch(() => {})]);
+      throw error;
+    }
     return log;
   }
 

@@ -26,8 +26,12 @@ const ROLES: Record<InternalTopicRole, { prefix: string; topic: string; partitio
   config: { prefix: 'config.storage', topic: 'connect-configs', partitions: null },
   status: { prefix: 'status.storage', topic: 'connect-status', partitions: 5 },
 };
-/** Kafka Connect's default for all three; a single-broker cluster needs `-1` or `1` set explicitly. */
-const DEFAULT_REPLICATION_FACTOR = 3;
+/**
+ * -1, the broker's `default.replication.factor`, for all three (Kafka Connect's default is 3): the same
+ * choice as the Kafka log's offsets topic (docs/decisions/2026-12-02-kafka-worker-log.md), so a
+ * one-broker development cluster works without keys and a production cluster's own default applies.
+ */
+const DEFAULT_REPLICATION_FACTOR = -1;
 
 /** The three topics' settings; throws one `seam.config.invalid` error naming every bad key. */
 export function internalTopicsConfig(

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { dropSlots } from '../../helpers/drop-slots.ts';
 import { servers } from '../../helpers/servers.ts';
 import { es } from './harness.ts';
 
@@ -184,10 +185,7 @@ export class Pipeline {
 
   async cleanDatabase(): Promise<void> {
     const slot = `seam_${this.name}`;
-    await this.db.query(
-      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-      [slot],
-    );
+    await dropSlots(this.db, slot);
     await this.db.query(`DROP PUBLICATION IF EXISTS ${slot}`);
     await this.db.query(`DROP TABLE IF EXISTS ${this.table}`);
   }

@@ -63,7 +63,7 @@ describe('MySQL source bad input', () => {
   it('validates every problem at once and names unsupported snapshot modes', () => {
     const v = mysqlConfigSpec.validate({
       'database.hostname': 'h',
-      'snapshot.mode': 'recovery',
+      'snapshot.mode': 'initial_only',
       'decimal.handling.mode': 'exact',
       'database.server.id': '0',
     });

@@ -2,12 +2,16 @@ import mysql from 'mysql2/promise';
 import type { Flavor } from '../../../connectors/mysql/source-info.ts';
 import { MysqlSourceTask } from '../../../connectors/mysql/task.ts';
 import type {
+  InternalTopic,
   SourceOffset,
   SourcePartition,
   SourceRecord,
   SourceTaskContext,
 } from '../../../src/api/index.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
+
+/** The log's internal topics (the schema history) of every harness in this test file, as the runtime keeps them. */
+export const internalTopics = new Map<string, Uint8Array[]>();
 
 /** Drives the task as the runtime does: poll, then commitRecord in order, with an in-memory offset store. */
 export class TaskHarness {
@@ -16,10 +20,31 @@ export class TaskHarness {
   readonly warnings: string[] = [];
   offset: SourceOffset | null;
   #abort = new AbortController();
+  readonly #topics: Map<string, Uint8Array[]>;
 
-  constructor(offset: SourceOffset | null = null, flavor: Flavor = 'mysql') {
+  constructor(
+    offset: SourceOffset | null = null,
+    flavor: Flavor = 'mysql',
+    topics: Map<string, Uint8Array[]> = internalTopics,
+  ) {
     this.offset = offset;
     this.task = new MysqlSourceTask(flavor);
+    this.#topics = topics;
+  }
+
+  #internalTopic(name: string): InternalTopic {
+    let list = this.#topics.get(name);
+    if (!list) {
+      list = [];
+      this.#topics.set(name, list);
+    }
+    const values = list;
+    return {
+      readAll: async () => [...values],
+      append: async (vs) => {
+        values.push(...vs);
+      },
+    };
   }
 
   context(): SourceTaskContext {
@@ -39,6 +64,7 @@ export class TaskHarness {
         offset: async (_p: SourcePartition) => this.offset,
         offsets: async () => new Map(),
       },
+      internalTopic: async (name: string) => this.#internalTopic(name),
     };
   }
 

@@ -12,8 +12,9 @@ import {
 } from './worker-harness.ts';
 
 /**
- * The replication connection is cut (the server terminates the walsender): the task must not stay
- * RUNNING with a dead stream; it fails, the worker restarts it, and capture resumes without loss.
+ * The replication connection is cut (the server terminates the walsender): the stream must not stay
+ * dead; it reconnects in place (stream/reconnect.ts; pgops-reconnect.test.ts checks the task stays
+ * RUNNING) and capture resumes without loss.
  */
 const SLOT = 'seam_it_recovery';
 const PUB = 'seam_it_recovery_pub';
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('PostgreSQL source: lost replication connection', () => {
-  it('restarts the task and captures what was written while the stream was down', async () => {
+  it('resumes capture, including what was written while the stream was down', async () => {
     const connector = work.connectorFile('pg', {
       'topic.prefix': 'recovery',
       'slot.name': SLOT,

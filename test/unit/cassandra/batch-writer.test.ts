@@ -39,7 +39,7 @@ const base = {
   maxBatch: 3,
   retryBudgetMs: 1_000,
   initialBackoffMs: 1,
-  onRecordError: async (record: SinkRecord, error: DataError) => void refused.push({ record, error }),
+  onRecordError: async (p: Pending, error: DataError) => void refused.push({ record: p.record, error }),
 };
 
 describe('BatchWriter', () => {
@@ -57,16 +57,22 @@ describe('BatchWriter', () => {
     expect(s.maxOpen()).toBeLessThanOrEqual(2);
   });
 
-  it('retries transient failures with backoff, then succeeds', async () => {
-    const retries: number[] = [];
+  it('retries transient failures with backoff, then succeeds, telling the outage record of each', async () => {
+    const retries: (string | null)[] = [];
     const s = recordingSender((_ps, n) => (n <= 2 ? errorWithCode(0x1100) : null));
     const writer = new BatchWriter(s.sender, {
       ...base,
-      onRetry: (_e, attempt) => void retries.push(attempt),
+      outage: {
+        failed: (error) => {
+          retries.push('failed');
+          return { since: 0, attempts: retries.length, last_attempt: 0, error };
+        },
+        succeeded: () => void retries.push(null),
+      },
     });
     await writer.add(pending('a', 0));
     await writer.flush();
-    expect(retries).toEqual([1, 2]);
+    expect(retries).toEqual(['failed', 'failed', null]);
     expect(s.requests).toHaveLength(3);
   });
 

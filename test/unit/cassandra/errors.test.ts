@@ -62,4 +62,16 @@ describe('classifyCassandraError', () => {
     const seam = new RetriableError('already classified');
     expect(classifyCassandraError(seam, 'w')).toBe(seam);
   });
+
+  it('a statement on a dropped table is a DataError, whether the server says unconfigured or unknown CF', () => {
+    for (const error of [
+      driverError('ResponseError', 'unconfigured table items', { code: 0x2200 }),
+      driverError('ResponseError', 'java.lang.IllegalArgumentException: Unknown CF bb4c0c10', {
+        code: 0x0000,
+      }),
+    ]) {
+      const c = classifyCassandraError(error, 'a write');
+      expect(c).toBeInstanceOf(DataError);
+    }
+  });
 });

@@ -31,7 +31,7 @@ function options(over: Partial<BulkWriterOptions> = {}): BulkWriterOptions {
     maxRetries: 3,
     retryBackoffMs: 1,
     onMalformed: async () => {},
-    onOutage: () => {},
+    outage: { failed: () => ({ since: 0, attempts: 1, last_attempt: 0, error: '' }), succeeded: () => {} },
     sleep: async () => {},
     ...over,
   };
@@ -146,14 +146,23 @@ describe('BulkWriter', () => {
           ];
         return ok(body);
       },
-      options({ onOutage: (o) => outages.push(o ? o.attempts : null) }),
+      options({
+        outage: {
+          failed: (error) => {
+            outages.push(error);
+            return { since: 0, attempts: outages.length, last_attempt: 0, error };
+          },
+          succeeded: () => outages.push(null),
+        },
+      }),
     );
     await w.add(op(1));
     await w.add(op(2));
     await w.flush(1000);
     expect(calls).toBe(3);
     expect(bodies[2]).toBe(op(2).text);
-    expect(outages).toEqual([1, null]);
+    // Failed whole requests are outage attempts; every answered request ends an outage (429 items do not start one).
+    expect(outages).toEqual(['connect ECONNREFUSED', null, null]);
   });
 
   it('sends refused documents to onMalformed with the reason and goes on', async () => {

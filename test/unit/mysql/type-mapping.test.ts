@@ -185,3 +185,27 @@ describe('MySQL column defaults', () => {
     expect(map(col('int(11)')).schema).not.toHaveProperty('defaultValue');
   });
 });
+
+describe('MySQL temporal text, fast path', () => {
+  it("reads the drivers' fixed-width form digit by digit exactly as the general parser does", async () => {
+    const { parseDateTime } = await import('../../../connectors/mysql/schema/temporal.ts');
+    for (const text of [
+      '2024-02-29',
+      '1969-12-31 23:59:59',
+      '2018-06-20 13:37:03.5',
+      '2018-06-20 13:37:03.123456',
+      '2018-06-20 13:37:03.123456789',
+      '0001-01-01 00:00:00.000001',
+      '9999-12-31 23:59:59.999999',
+    ]) {
+      // A leading space skips the fast path: the regex reads the same text.
+      expect(parseDateTime(text)).toEqual(parseDateTime(` ${text}`));
+    }
+    expect(parseDateTime('0000-00-00 00:00:00')).toBeNull();
+    expect(parseDateTime('2018-06-20 13:37:03.123456')).toEqual({
+      days: 17702,
+      micros: (13 * 3600 + 37 * 60 + 3) * 1_000_000 + 123456,
+    });
+    expect(() => parseDateTime('2018-06-2x 13:37:03')).toThrow(RangeError);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseWorkerConfig } from '../../../src/runtime/worker-config.ts';
 import { ignoredWorkerKeys } from '../../../src/runtime/worker-config-keys.ts';
 
 describe('ignored worker keys', () => {
@@ -18,14 +19,53 @@ describe('ignored worker keys', () => {
       'offset.flush.intervall.ms': '500',
     });
     expect(ignored.map((k) => k.key)).toEqual([
-      'bootstrap.servers',
       'offset.flush.intervall.ms',
       'offset.storage.file.filename',
       'producer.compression.type',
     ]);
-    expect(ignored.find((k) => k.key === 'bootstrap.servers')?.reason).toMatch(
-      /does not use yet.*embedded log/,
-    );
     expect(ignored.find((k) => k.key === 'offset.flush.intervall.ms')?.reason).toMatch(/check the spelling/);
+    expect(ignored.find((k) => k.key === 'producer.compression.type')?.reason).toMatch(/override/);
+  });
+
+  it('reads the Kafka keys with bootstrap.servers and warns about them without it', () => {
+    const kafkaKeys = {
+      'client.id': 'w1',
+      'group.id': 'cluster-a',
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism': 'PLAIN',
+      'sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";',
+      'offset.storage.topic': 'my-offsets',
+      'offset.storage.partitions': '5',
+      'offset.storage.replication.factor': '1',
+      'connector.client.config.override.policy': 'None',
+      'sasl.kerberos.service.name': 'kafka',
+    };
+    const onKafka = ignoredWorkerKeys({ 'bootstrap.servers': 'localhost:9092', ...kafkaKeys });
+    // An unsupported client key is still named, never dropped in silence.
+    expect(onKafka.map((k) => k.key)).toEqual(['sasl.kerberos.service.name']);
+    const embedded = ignoredWorkerKeys(kafkaKeys);
+    expect(embedded.map((k) => k.key)).toEqual([
+      'client.id',
+      'group.id',
+      'offset.storage.partitions',
+      'offset.storage.replication.factor',
+      'offset.storage.topic',
+      'sasl.jaas.config',
+      'sasl.kerberos.service.name',
+      'sasl.mechanism',
+      'security.protocol',
+    ]);
+    expect(embedded.find((k) => k.key === 'group.id')?.reason).toMatch(/set bootstrap.servers/);
+  });
+
+  it('checks the Kafka keys with the worker spec', () => {
+    expect(() => parseWorkerConfig({ 'connector.client.config.override.policy': 'Some' })).toThrow(
+      /connector.client.config.override.policy/,
+    );
+    expect(() => parseWorkerConfig({ 'offset.storage.partitions': '0' })).toThrow(
+      /offset.storage.partitions/,
+    );
+    expect(parseWorkerConfig({})['connector.client.config.override.policy']).toBe('All');
   });
 });

@@ -240,14 +240,14 @@ describe('offsets topic keys', () => {
 });
 
 describe('internal topic worker keys', () => {
-  it("has Kafka Connect's defaults and passes other <prefix>.* keys to the topic", () => {
+  it("has Kafka Connect's defaults (replication factor: the broker's) and passes other <prefix>.* keys to the topic", () => {
     const t = internalTopicsConfig({ 'status.storage.min.insync.replicas': '2' });
-    expect(t.offset).toMatchObject({ topic: 'connect-offsets', partitions: 25, replicationFactor: 3 });
-    expect(t.config).toMatchObject({ topic: 'connect-configs', partitions: 1, replicationFactor: 3 });
+    expect(t.offset).toMatchObject({ topic: 'connect-offsets', partitions: 25, replicationFactor: -1 });
+    expect(t.config).toMatchObject({ topic: 'connect-configs', partitions: 1, replicationFactor: -1 });
     expect(t.status).toMatchObject({
       topic: 'connect-status',
       partitions: 5,
-      replicationFactor: 3,
+      replicationFactor: -1,
       config: { 'min.insync.replicas': '2', 'cleanup.policy': 'compact' },
     });
   });

@@ -37,6 +37,14 @@ describe('timestampRuns', () => {
     expect(runs.flat()).toEqual(records);
     expect(timestampRuns([], now)).toEqual([]);
   });
+
+  it('keeps each run below the byte limit (one produce request each); a larger record goes alone', () => {
+    const big = (n: number): KafkaOutRecord => ({ ...rec('t', n % 3), value: new Uint8Array(n) });
+    const records = [big(300), big(300), big(300), big(2000), big(10), big(10)];
+    const runs = timestampRuns(records, 0, 700);
+    expect(runs.map((r) => r.map((x) => x.value?.byteLength))).toEqual([[300, 300], [300], [2000], [10, 10]]);
+    expect(runs.flat()).toEqual(records);
+  });
 });
 
 describe('Kafka Connect offset records', () => {

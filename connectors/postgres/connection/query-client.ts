@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { type BackoffOptions, nextBackoff, type PluginLogger } from '../../../src/api/index.ts';
+import type { PostgresConfig } from '../config.ts';
+import { classify } from '../errors.ts';
+import { reconnectPolicy } from '../stream/reconnect.ts';
+import { connect } from './connect.ts';
+
+/**
+ * The task's query connection (heartbeats, table metadata, TOAST re-select), opened again when the
+ * server closed it (a failover, a restart, a terminated backend) instead of failing the task: the
+ * replication stream reconnects in place (stream/reconnect.ts), and the queries it depends on must too.
+ * Only a closed connection is reopened, with the stream's backoff and time budget; an error on a live
+ * connection stays the caller's, and so does a connection that cannot be reopened within the budget.
+ */
+export class QueryClient {
+  readonly #open: () => Promise<pg.Client>;
+  readonly #onReopen: (client: pg.Client) => void;
+  readonly #backoff: BackoffOptions;
+  readonly #logger: PluginLogger;
+  readonly #signal: AbortSignal;
+  #client: pg.Client;
+  #closed = false;
+  #reopening: Promise<void> | null = null;
+
+  constructor(options: {
+    client: pg.Client;
+    /** Opens a new connection (connect.ts: session settings and initial statements included). */
+    open: () => Promise<pg.Client>;
+    /** The task's reference to the connection follows the new one. */
+    onReopen: (client: pg.Client) => void;
+    backoff: BackoffOptions;
+    logger: PluginLogger;
+    signal: AbortSignal;
+  }) {
+    this.#client = options.client;
+    this.#open = options.open;
+    this.#onReopen = options.onReopen;
+    this.#backoff = options.backoff;
+    this.#logger = options.logger;
+    this.#signal = options.signal;
+    this.#watch(options.client);
+  }
+
+  #watch(client: pg.Client): void {
+    client.once('end', () => {
+      if (client === this.#client) this.#closed = true;
+    });
+  }
+
+  /** Runs `fn` on the connection; when it failed because the connection was closed, once more on a new one. */
+  async run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    if (this.#closed) await this.#reopen();
+    try {
+      return await fn(this.#client);
+    } catch (e) {
+      if (!this.#closed || this.#signal.aborted) throw e;
+      await this.#reopen();
+      return fn(this.#client);
+    }
+  }
+
+  #reopen(): Promise<void> {
+    this.#reopening ??= this.#reopenWithBackoff().finally(() => {
+      this.#reopening = null;
+    });
+    return this.#reopening;
+  }
+
+  async #reopenWithBackoff(): Promise<void> {
+    const start = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const client = await this.#open();
+        this.#client = client;
+        this.#closed = false;
+        this.#watch(client);
+        this.#onReopen(client);
+        this.#logger.warn({ attempts: attempt }, 'Query connection was closed by the server; reconnected');
+        return;
+      } catch (e) {
+        const error = classify(e, 'reopening the query connection');
+        const delay = error.retriable ? nextBackoff(attempt, Date.now() - start, this.#backoff) : null;
+        if (delay === null || this.#signal.aborted) throw error;
+        await sleep(delay, undefined, { signal: this.#signal }).catch(() => {});
+      }
+    }
+  }
+}
+
+/** The task's query connection `client`, reopened with the replication stream's policy; `onReopen` gets each new one. */
+export function queryClient(
+  c: PostgresConfig,
+  client: pg.Client,
+  context: { readonly logger: PluginLogger },
+  signal: AbortSignal,
+  onReopen: (client: pg.Client) => void,
+): QueryClient {
+  const { backoff } = reconnectPolicy(c);
+  return new QueryClient({
+    client,
+    open: () => connect(c),
+    onReopen,
+    backoff,
+    logger: context.logger,
+    signal,
+  });
+}

@@ -1,0 +1,268 @@
+/**
+ * `npm run bench -- mysql-source [changes] [--seam-only] [--no-schemas]`: MySQL/MariaDB change capture
+ * into the embedded log. Writes `changes` (default 1,000,000) row changes, half inserts and half updates,
+ * in 1,000-row transactions, then reads the same binlog range three ways in the same run:
+ * - `mariadb-binlog --read-from-remote-server --verbose` (or mysqlbinlog) to /dev/null: the server's own
+ *   decoder, the raw rate;
+ * - a Node baseline that only parses the events with @vlasky/zongji (Seam's binlog reader): no
+ *   conversion, no log; Seam's goal is ≥ 0.7 of it;
+ * - a Seam standalone worker running the MySQL source into the embedded log, from an offset set to the
+ *   start of the workload (snapshot.mode=recovery builds its schema history), timed from resuming the
+ *   connector to its committed offset passing the end of the workload.
+ * Needs `npm run services -- up mariadb` (or SEAM_TEST_MYSQL_URL) and Debian's mariadb-client.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ZongJi, { type AnyBinlogEvent } from '@vlasky/zongji';
+import mysql from 'mysql2/promise';
+import { pino } from 'pino';
+import { comparePoints } from '../../connectors/mysql/history/schema-history.ts';
+import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
+import { startStandalone } from '../../src/runtime/standalone.ts';
+import { servers } from '../helpers/servers.ts';
+import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
+
+const DB = 'seam_bench_mysql';
+const TABLE = 'items';
+const TX_ROWS = 1_000;
+const SERVER_ID_BASE = 7700 + (process.pid % 100) * 3;
+
+interface Point {
+  file: string;
+  pos: number;
+  gtids: string;
+}
+
+async function position(db: mysql.Connection): Promise<Point> {
+  const [[s]] = (await db.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
+  const [[g]] = (await db.query('SELECT @@gtid_binlog_pos AS pos')) as unknown as [[{ pos: string }]];
+  return { file: s.File, pos: Number(s.Position), gtids: g.pos };
+}
+
+/** Inserts then updates `rows` rows in 1,000-row transactions. */
+async function workload(db: mysql.Connection, rows: number): Promise<void> {
+  for (let from = 1; from <= rows; from += TX_ROWS) {
+    const values: string[] = [];
+    for (let id = from; id < from + TX_ROWS; id++)
+      values.push(`(${id}, 'item ${id}', ${(id * 1.25).toFixed(2)}, NOW(6), ${id % 100})`);
+    await db.query(`INSERT INTO ${TABLE} VALUES ${values.join(',')}`);
+  }
+  for (let from = 1; from <= rows; from += TX_ROWS)
+    await db.query(
+      `UPDATE ${TABLE} SET qty = qty + 1, amount = amount + 1, updated_at = NOW(6) WHERE id BETWEEN ? AND ?`,
+      [from, from + TX_ROWS - 1],
+    );
+}
+
+async function binlogFiles(db: mysql.Connection, start: Point, end: Point): Promise<string[]> {
+  const [logs] = await db.query('SHOW BINARY LOGS');
+  return (logs as { Log_name: string }[])
+    .map((l) => l.Log_name)
+    .filter(
+      (f) =>
+        comparePoints({ file: f, pos: 0 }, { file: start.file, pos: 0 }) >= 0 &&
+        comparePoints({ file: f, pos: 0 }, { file: end.file, pos: 0 }) <= 0,
+    );
+}
+
+async function rawDecode(files: string[], start: Point, end: Point): Promise<number> {
+  const url = new URL(servers.mysqlUrl);
+  const tool = process.env.SEAM_BENCH_MYSQLBINLOG ?? 'mariadb-binlog';
+  const { seconds } = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(
+          tool,
+          [
+            '--read-from-remote-server',
+            `--host=${url.hostname}`,
+            `--port=${url.port || '3306'}`,
+            `--user=${decodeURIComponent(url.username)}`,
+            `--password=${decodeURIComponent(url.password)}`,
+            '--verbose',
+            `--start-position=${start.pos}`,
+            `--stop-position=${end.pos}`,
+            '--result-file=/dev/null',
+            ...files,
+          ],
+          { stdio: ['ignore', 'ignore', 'inherit'] },
+        );
+        child.once('error', reject);
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`${tool} exited with ${code}`)),
+        );
+      }),
+  );
+  return seconds;
+}
+
+/** zongji parsing the same events, counting rows: the Node parse-only baseline. */
+async function zongjiParse(start: Point, total: number): Promise<number> {
+  const url = new URL(servers.mysqlUrl);
+  const z = new ZongJi({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  } as never);
+  const { seconds } = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        let rows = 0;
+        z.on('error', reject);
+        z.on('binlog', (e: AnyBinlogEvent) => {
+          const name = e.getEventName();
+          if (name !== 'writerows' && name !== 'updaterows' && name !== 'deleterows') return;
+          rows += (e as unknown as { rows: unknown[] }).rows.length;
+          if (rows >= total) resolve();
+        });
+        z.start({
+          serverId: SERVER_ID_BASE,
+          filename: start.file,
+          position: start.pos,
+          includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
+        });
+      }),
+  );
+  z.stop();
+  return seconds;
+}
+
+async function seamDrain(
+  start: Point,
+  end: Point,
+  schemas: boolean,
+): Promise<{ seconds: number; peakRssMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'seam-bench-mysql-'));
+  const url = new URL(servers.mysqlUrl);
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  const herder = await startStandalone({
+    dataDir: dir,
+    workerId: 'bench',
+    workerConfig: { 'offset.flush.interval.ms': '100' },
+    logger: pino({ level: 'warn' }),
+  });
+  const name = 'mysql-bench';
+  try {
+    await herder.putConnectorConfig(
+      name,
+      {
+        'connector.class': 'io.debezium.connector.mysql.MySqlConnector',
+        'database.hostname': url.hostname,
+        'database.port': url.port || '3306',
+        'database.user': decodeURIComponent(url.username),
+        'database.password': decodeURIComponent(url.password),
+        'database.server.id': String(SERVER_ID_BASE + 1),
+        'topic.prefix': 'bench',
+        'table.include.list': `${DB}\\.${TABLE}`,
+        // The history is built from the current schema at the offset below: no DDL ran since.
+        'snapshot.mode': 'recovery',
+        'heartbeat.interval.ms': '100',
+        ...(schemas
+          ? {}
+          : {
+              'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+              'key.converter.schemas.enable': 'false',
+              'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+              'value.converter.schemas.enable': 'false',
+            }),
+      },
+      { allowReplace: true, initialState: 'STOPPED' },
+    );
+    await herder.alterConnectorOffsets(name, [
+      {
+        partition: { server: 'bench' },
+        offset: {
+          file: start.file,
+          pos: start.pos,
+          gtids: start.gtids,
+          event: 0,
+          row: 0,
+          server_id: 1,
+          ts_sec: 0,
+        },
+      },
+    ]);
+    const { seconds } = await timed(async () => {
+      await herder.resumeConnector(name);
+      for (;;) {
+        const [o] = await herder.connectorOffsets(name);
+        const at = o?.offset as { file?: string; pos?: number } | null | undefined;
+        if (at?.file && comparePoints({ file: at.file, pos: Number(at.pos) }, end) >= 0) return;
+        const status = await herder.connectorStatus(name);
+        const failed = status.tasks.find((t) => t.state === 'FAILED');
+        if (failed) throw new Error(`the task failed: ${failed.trace}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    return { seconds, peakRssMb: peak / 1048576 };
+  } finally {
+    clearInterval(sampler);
+    await herder.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  applyWorkerMemoryPolicy();
+  const changes = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  const seamOnly = args.includes('--seam-only');
+  const url = new URL(servers.mysqlUrl);
+  const db = await mysql.createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  try {
+    await db.query(`DROP DATABASE IF EXISTS ${DB}`);
+    await db.query(`CREATE DATABASE ${DB}`);
+    await db.query(`USE ${DB}`);
+    await db.query(
+      `CREATE TABLE ${TABLE} (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, amount DECIMAL(12,2), updated_at DATETIME(6), qty INT)`,
+    );
+    const rows = Math.max(TX_ROWS, Math.floor(changes / 2 / TX_ROWS) * TX_ROWS);
+    const total = rows * 2;
+    const start = await position(db);
+    const { seconds: writeSeconds } = await timed(() => workload(db, rows));
+    const end = await position(db);
+    console.log(
+      `mysql-source: ${total} changes (${rows} inserts, then ${rows} updates, ${TX_ROWS} per transaction) written in ${writeSeconds.toFixed(1)} s`,
+    );
+    let raw: Measurement | null = null;
+    let parse: Measurement | null = null;
+    if (!seamOnly) {
+      const files = await binlogFiles(db, start, end);
+      raw = {
+        label: 'mariadb-binlog --verbose → /dev/null',
+        items: total,
+        seconds: await rawDecode(files, start, end),
+      };
+      printMeasurement(raw, 'changes');
+      parse = {
+        label: 'zongji parse only (Node baseline)',
+        items: total,
+        seconds: await zongjiParse(start, total),
+      };
+      printMeasurement(parse, 'changes');
+    }
+    const seam = await seamDrain(start, end, !args.includes('--no-schemas'));
+    const measured: Measurement = {
+      label: 'Seam mysql source → embedded log',
+      items: total,
+      seconds: seam.seconds,
+    };
+    printMeasurement(measured, 'changes');
+    if (parse) printRatio('Seam / zongji parse only', measured, parse, 0.7);
+    if (raw) printRatio('Seam / mariadb-binlog', measured, raw);
+    console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
+  } finally {
+    await db.query(`DROP DATABASE IF EXISTS ${DB}`).catch(() => {});
+    await db.end();
+  }
+}
