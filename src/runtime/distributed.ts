@@ -12,7 +12,7 @@ import { fencedLog } from '../herder/distributed/fenced-log.ts';
 import { FencedStatusStore } from '../herder/distributed/fenced-status-store.ts';
 import { OwnedConfigStore } from '../herder/distributed/owned-config-store.ts';
 import { StandaloneHerder } from '../herder/standalone-herder.ts';
-import { parseKafkaConfig } from '../log/kafka/kafka-config.ts';
+import type { KafkaConnectionOptions } from '../log/kafka/kafka-config.ts';
 import { KafkaTopicLog } from '../log/kafka/kafka-topic-log.ts';
 import { platformaticClient } from '../log/kafka/platformatic-client.ts';
 import { baseOptions } from '../log/kafka/platformatic-options.ts';
@@ -24,6 +24,7 @@ import { configProvidersFromWorkerConfig } from './config-providers.ts';
 import { noMetrics, type RuntimeMetrics } from './runtime-metrics.ts';
 import { Worker } from './worker.ts';
 import { parseWorkerConfig } from './worker-config.ts';
+import { kafkaLogSettings } from './worker-log.ts';
 
 export interface DistributedOptions {
   readonly workerId: string;
@@ -47,7 +48,8 @@ export interface DistributedOptions {
 export async function startDistributed(options: DistributedOptions): Promise<DistributedHerder> {
   const settings = clusterSettings(options.workerConfig);
   const config = parseWorkerConfig(options.workerConfig);
-  const connection = parseKafkaConfig(options.workerConfig);
+  const kafka = kafkaLogSettings(options.workerConfig);
+  const connection = kafka.connection;
   const providers = configProvidersFromWorkerConfig(options.workerConfig);
   const logger = options.logger;
   const closers: (() => Promise<unknown>)[] = [];
@@ -65,6 +67,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       transactionalId: `${settings.groupId}-${options.workerId}`,
       offsetsTopic: topics.offset.topic,
       offsetsPartitions: topics.offset.partitions,
+      replicationFactor: kafka.replicationFactor,
     });
     closers.push(() => rawLog.close());
     let generation = 0;
@@ -102,6 +105,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         transactionalId,
         offsetsTopic: topics.offset.topic,
         offsetsPartitions: topics.offset.partitions,
+        replicationFactor: kafka.replicationFactor,
       }),
     );
     closers.push(() => producers.closeAll());
@@ -182,7 +186,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
 }
 
 /** Kafka's cluster id (GET / shows it, as Kafka Connect's root resource does). */
-async function kafkaClusterId(connection: ReturnType<typeof parseKafkaConfig>): Promise<string> {
+async function kafkaClusterId(connection: KafkaConnectionOptions): Promise<string> {
   const admin = new Admin(baseOptions(connection, 'admin'));
   try {
     return (await admin.metadata({ topics: [] })).id;
