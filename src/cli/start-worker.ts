@@ -65,7 +65,7 @@ export async function startWorker(files: readonly string[], options: StartOption
   let cluster: DistributedHerder | undefined;
   try {
     if (distributed) {
-      // Distributed mode (group.id set): state in Kafka's internal topics, leases in Redis.
+      // Distributed mode (group.id and redis.url): state in Kafka's internal topics, leases in Redis.
       cluster = await startDistributed({
         workerId,
         url: rest.advertisedUrl ?? `http://${first.host || host}:${first.port}`,

@@ -1,9 +1,11 @@
 import { ConfigError, type ConfigProblem } from '../../api/errors.ts';
 
 /**
- * The distributed worker's own keys. `group.id` is Kafka Connect's (its presence selects distributed
- * mode); `redis.url` is the one key Seam adds; the lease timeout plays the part of Kafka Connect's
- * `session.timeout.ms` and `scheduled.rebalance.max.delay.ms` keeps its Kafka Connect meaning.
+ * The distributed worker's own keys. `group.id` is Kafka Connect's cluster name; `redis.url` is the one
+ * key Seam adds, and the two together select distributed mode (Kafka Connect chooses the mode by the
+ * script run; a standalone worker on Kafka also has a `group.id`, as its transactional id prefix, so
+ * `group.id` alone cannot tell). The lease timeout plays the part of Kafka Connect's
+ * `session.timeout.ms`; `scheduled.rebalance.max.delay.ms` keeps its Kafka Connect meaning.
  */
 export interface ClusterSettings {
   readonly groupId: string;
@@ -20,7 +22,6 @@ export interface ClusterSettings {
 
 export const DEFAULT_LEASE_MS = 10_000;
 export const DEFAULT_MAX_DELAY_MS = 15_000;
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Worker keys a distributed worker reads (start-up does not warn that they are ignored). */
 export const DISTRIBUTED_KEYS: ReadonlySet<string> = new Set([
@@ -40,9 +41,9 @@ export const DISTRIBUTED_KEYS: ReadonlySet<string> = new Set([
   'status.storage.replication.factor',
 ]);
 
-/** True when the worker config asks for distributed mode. */
+/** True when the worker config asks for distributed mode: `group.id` and `redis.url` both set. */
 export function isDistributed(config: Readonly<Record<string, string>>): boolean {
-  return (config['group.id'] ?? '').trim() !== '';
+  return (config['group.id'] ?? '').trim() !== '' && (config['redis.url'] ?? '').trim() !== '';
 }
 
 export function clusterSettings(config: Readonly<Record<string, string>>): ClusterSettings {
@@ -62,7 +63,7 @@ export function clusterSettings(config: Readonly<Record<string, string>>): Clust
       message: `must be at most a third of cluster.lease.timeout.ms (${leaseMs})`,
     });
   const maxDelayMs = int(config, 'scheduled.rebalance.max.delay.ms', DEFAULT_MAX_DELAY_MS, 0, problems);
-  const redisUrl = (config['redis.url'] ?? DEFAULT_REDIS_URL).trim();
+  const redisUrl = (config['redis.url'] ?? '').trim();
   if (!/^rediss?:\/\//.test(redisUrl))
     problems.push({ key: 'redis.url', message: 'must be a redis:// or rediss:// URL' });
   if (problems.length > 0) throw new ConfigError(problems);
