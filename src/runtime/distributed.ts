@@ -145,6 +145,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       offsetStore: worker.options.offsetStore,
       logger,
       restart,
+      isDeleted: async (name) => (await stores.config.get(name)) === undefined,
     });
     const hooks = DistributedHerder.hooks(() => herder!);
     coordinator = new ClusterCoordinator({
