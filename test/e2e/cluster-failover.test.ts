@@ -65,6 +65,8 @@ describe('cluster failover', () => {
       'connector.class': 'FileStreamSink',
       topics: topicA,
       file: sinkFile,
+      // The Kafka cluster is shared: the sink's group is this run's own (deleted with it).
+      'consumer.override.group.id': c.group,
     });
     const names = ['gen-a', 'gen-b', 'out-a'];
     for (const name of names) await waitFor(`${name} RUNNING`, () => runningOn(first!, name));

@@ -114,7 +114,7 @@ export class TestCluster {
     );
     const admin = await client.admin();
     await admin.deleteTopics(this.#topics).catch(() => undefined);
-    for (const id of this.workers.keys()) await admin.deleteGroup(`connect-${id}`).catch(() => undefined);
+    await admin.deleteGroup(this.group).catch(() => undefined); // a sink's consumer.override.group.id
     await admin.close();
     const redis = new Redis(servers.redisUrl);
     const keys = await redis.keys(`seam:${this.group}:*`);
