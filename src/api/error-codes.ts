@@ -81,6 +81,10 @@ export const ERROR_CODES = {
     status: 500,
     hint: 'This topic log was opened read-only (seam topics, seam tail); write through the worker that owns the data directory.',
   },
+  'seam.cluster.fenced': {
+    status: 409,
+    hint: 'This worker no longer holds the connector (a newer fencing epoch took it); the side effect was refused and the new owner carries on. Nothing to fix unless it repeats: then check the worker pauses (GC, CPU) against cluster.lease.timeout.ms.',
+  },
   'seam.log.fenced': {
     status: 500,
     hint: 'Another producer with the same Kafka transactional.id took over; make sure each task runs once, then restart it.',

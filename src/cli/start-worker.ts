@@ -2,12 +2,15 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConnectError } from '../api/errors.ts';
+import { DISTRIBUTED_KEYS, isDistributed } from '../herder/distributed/cluster-settings.ts';
+import type { DistributedHerder } from '../herder/distributed/distributed-herder.ts';
 import type { Herder } from '../herder/herder.ts';
 import { createLogging } from '../instrumentation/logger.ts';
 import { ConnectMetrics } from '../instrumentation/metrics.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import { createRestApp } from '../rest/app.ts';
 import { listen, type RunningListeners } from '../rest/listeners.ts';
+import { startDistributed } from '../runtime/distributed.ts';
 import { startStandalone } from '../runtime/standalone.ts';
 import { ignoredWorkerKeys } from '../runtime/worker-config-keys.ts';
 import { CliError, errnoOf } from './cli-error.ts';
@@ -56,17 +59,25 @@ export async function startWorker(files: readonly string[], options: StartOption
   const workerId = rest.advertisedUrl?.replace(/^https?:\/\//, '') ?? `${first.host || host}:${first.port}`;
   const { logger, levels } = createLogging({ base: { worker_id: workerId } });
   const metrics = new ConnectMetrics(undefined, { processMetrics: true });
+  const distributed = isDistributed(fileConfig);
   for (const { key, reason } of ignoredWorkerKeys(fileConfig))
-    logger.warn({ key }, `Worker config key ${key} is ignored: ${reason}`);
+    if (!distributed || !DISTRIBUTED_KEYS.has(key))
+      logger.warn({ key }, `Worker config key ${key} is ignored: ${reason}`);
   let herder: Herder;
+  let cluster: DistributedHerder | undefined;
   try {
-    herder = await startStandalone({
-      dataDir,
-      workerId,
-      workerConfig,
-      logger,
-      metrics,
-    });
+    if (distributed) {
+      // Distributed mode (group.id and redis.url): state in Kafka's internal topics, leases in Redis.
+      cluster = await startDistributed({
+        workerId,
+        url: rest.advertisedUrl ?? `http://${first.host || host}:${first.port}`,
+        workerConfig,
+        logger,
+        metrics,
+        metricsRegistry: metrics.registry,
+      });
+      herder = cluster;
+    } else herder = await startStandalone({ dataDir, workerId, workerConfig, logger, metrics });
   } catch (error) {
     if (error instanceof ConnectError) throw new CliError(error.message);
     throw error;
@@ -89,6 +100,7 @@ export async function startWorker(files: readonly string[], options: StartOption
       errorCodes: builtinRegistry().errorCodes,
       ...(rest.auth ? { auth: rest.auth } : {}),
       ...(rest.advertisedUrl ? { advertisedUrl: rest.advertisedUrl } : {}),
+      ...(cluster ? { clusterId: cluster.clusterId, cluster: () => cluster.cluster() } : {}),
     });
     listening = await listen(app, rest.listeners, rest.tls);
   } catch (error) {

@@ -24,7 +24,9 @@ export function port(value: string): number {
  */
 export function startCommand(): Command {
   return new Command('start')
-    .description('run a standalone worker with the REST API (default http://127.0.0.1:8083)')
+    .description(
+      'run a worker with the REST API (default http://127.0.0.1:8083): standalone, or a member of a cluster when the worker config has group.id',
+    )
     .argument(
       '[connectors...]',
       'connector config files (JSON, or Kafka Connect .properties) to create or update at start',

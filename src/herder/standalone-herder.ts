@@ -16,6 +16,11 @@ export interface StandaloneHerderOptions extends HerderCoreOptions {
   readonly restart: RestartBackoff;
   /** Releases what the herder runs on (the log), after every task stopped. */
   readonly onStop?: () => Promise<void>;
+  /**
+   * Whether a connector gone from the config store was deleted (its plugin's resources released) rather
+   * than moved to another worker. @defaultValue every removal is a deletion
+   */
+  readonly isDeleted?: (name: string) => Promise<boolean>;
 }
 
 /**
@@ -168,6 +173,16 @@ export class StandaloneHerder extends HerderCore {
     this.#status.save(e);
   }
 
+  /** Resolves once every change queued before this call was applied (a distributed herder waits on it). */
+  whenIdle(): Promise<void> {
+    return this.serial(async () => {});
+  }
+
+  /** True while any instance of the connector runs on this worker. */
+  isRunning(name: string): boolean {
+    return this.running(name);
+  }
+
   // ---- what the core asks of a herder -----------------------------------------------------------
 
   protected serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -259,7 +274,10 @@ export class StandaloneHerder extends HerderCore {
     this.#connectors.delete(e.name);
     await this.#abortRebuild(e, 'the connector was deleted');
     await this.#lifecycle.halt(e);
-    await releaseDeleted(this.#o.worker, this.#o.logger, e.name, e.config);
+    // A distributed herder's local runtime also loses connectors that only moved to another worker:
+    // what a deleted connector releases (a replication slot) must stay for the new owner.
+    if (await (this.#o.isDeleted?.(e.name) ?? true))
+      await releaseDeleted(this.#o.worker, this.#o.logger, e.name, e.config);
     await this.#o.statusStore.remove(e.name);
     this.#o.worker.options.metrics.removeConnector?.(e.name);
   }

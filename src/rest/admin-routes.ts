@@ -22,9 +22,15 @@ const LoggerParams = Type.Object({ name: Type.String() });
 /** `GET /`, `/health`, `/metrics` and `/admin/loggers` (Kafka's RootResource, HealthResource, LoggingResource). */
 export function adminRoutes(
   app: FastifyInstance,
-  deps: { herder: Herder; levels: LoggerLevels; metrics: ConnectMetrics; info: ServerInfo },
+  deps: {
+    herder: Herder;
+    levels: LoggerLevels;
+    metrics: ConnectMetrics;
+    info: ServerInfo;
+    cluster?: () => Promise<unknown>;
+  },
 ): void {
-  const { herder, levels, metrics, info } = deps;
+  const { herder, levels, metrics, info, cluster } = deps;
 
   app.get('/', { schema: { tags: ['worker'], summary: 'Version, commit and cluster id' } }, async () => info);
 
@@ -42,6 +48,23 @@ export function adminRoutes(
     '/metrics',
     { schema: { tags: ['worker'], summary: 'Prometheus metrics (text exposition)' } },
     async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()),
+  );
+
+  app.get(
+    '/admin/cluster',
+    {
+      schema: {
+        tags: ['worker'],
+        summary: 'Distributed mode: members, leader, assignment and fencing epochs',
+      },
+    },
+    async () => {
+      if (!cluster)
+        throw new ConnectError('This worker is standalone; it has no cluster', {
+          code: 'seam.rest.not_found',
+        });
+      return cluster();
+    },
   );
 
   const tags = ['loggers'];

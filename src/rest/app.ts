@@ -45,6 +45,8 @@ export interface RestAppOptions {
   readonly auth?: RestAuthConfig;
   /** Shown by `GET /` as `advertised_url` when set (rest.advertised.*). */
   readonly advertisedUrl?: string;
+  /** Distributed mode: members, leader, assignment and epochs for `GET /admin/cluster`. */
+  readonly cluster?: () => Promise<unknown>;
 }
 
 export async function createRestApp(options: RestAppOptions): Promise<FastifyInstance> {
@@ -128,7 +130,13 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
     kafka_cluster_id: options.clusterId ?? 'seam-standalone',
     ...(options.advertisedUrl ? { advertised_url: options.advertisedUrl } : {}),
   };
-  adminRoutes(app, { herder: options.herder, levels: options.levels, metrics: options.metrics, info });
+  adminRoutes(app, {
+    herder: options.herder,
+    levels: options.levels,
+    metrics: options.metrics,
+    info,
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+  });
   readinessRoutes(app, options.herder);
   connectorRoutes(app, options.herder, timeoutMs);
   rebuildRoutes(app, options.herder, timeoutMs);

@@ -1,0 +1,221 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
+import { platformaticClient } from '../../../src/log/kafka/platformatic-client.ts';
+import { servers } from '../../helpers/servers.ts';
+import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
+
+/**
+ * Seam clusters of `seam start` processes on loopback ports against the shared Kafka and Redis, each
+ * with its own group id, internal topics and Redis prefix, removed afterwards.
+ */
+export interface ClusterView {
+  readonly leader: { worker: string; epoch: number } | null;
+  readonly members: { id: string; url: string }[];
+  readonly assignment: { generation: number; owners: Record<string, string> };
+  readonly held: { connector: string; epoch: number }[];
+}
+
+export interface StatusInfo {
+  readonly connector: { state: string; worker_id: string };
+  readonly tasks: { id: number; state: string; worker_id: string }[];
+}
+
+export class TestCluster {
+  readonly group: string;
+  readonly dir: string;
+  readonly workers = new Map<string, WorkerProcess>();
+  readonly #config: string;
+  readonly #topics: string[];
+
+  constructor(name: string, overrides: Readonly<Record<string, string>> = {}) {
+    this.group = `w3c-${name}-${process.pid}-${Date.now()}`;
+    this.dir = mkdtempSync(join(tmpdir(), `seam-${name}-`));
+    this.#topics = [`${this.group}-configs`, `${this.group}-offsets`, `${this.group}-status`];
+    this.#config = join(this.dir, 'worker.json');
+    writeFileSync(
+      this.#config,
+      JSON.stringify({
+        'bootstrap.servers': servers.kafkaBrokers.join(','),
+        'group.id': this.group,
+        'redis.url': servers.redisUrl,
+        'config.storage.topic': this.#topics[0],
+        'offset.storage.topic': this.#topics[1],
+        'status.storage.topic': this.#topics[2],
+        'config.storage.replication.factor': '1',
+        'offset.storage.replication.factor': '1',
+        'status.storage.replication.factor': '1',
+        'offset.storage.partitions': '2',
+        'status.storage.partitions': '2',
+        'cluster.lease.timeout.ms': '3000',
+        'scheduled.rebalance.max.delay.ms': '0',
+        'offset.flush.interval.ms': '200',
+        ...overrides,
+      }),
+    );
+  }
+
+  get statusTopic(): string {
+    return this.#topics[2]!;
+  }
+
+  /** A topic name of this cluster (removed with it). */
+  topic(name: string): string {
+    const topic = `${this.group}-${name}`;
+    this.#topics.push(topic);
+    return topic;
+  }
+
+  /** Starts `n` workers at once; each is healthy (joined) when this resolves. */
+  async start(n: number): Promise<WorkerProcess[]> {
+    const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+    return Promise.all(ports.map((port) => this.startOne(port)));
+  }
+
+  async startOne(port: number): Promise<WorkerProcess> {
+    const dataDir = join(this.dir, `data-${port}`);
+    mkdirSync(dataDir, { recursive: true });
+    const worker = await startWorker({ dataDir, port, workerConfigFile: this.#config, timeoutMs: 60_000 });
+    this.workers.set(workerId(worker), worker);
+    return worker;
+  }
+
+  /** Any worker still running. */
+  any(except?: string): WorkerProcess {
+    const w = [...this.workers].find(
+      ([id, p]) => id !== except && p.child.exitCode === null && p.child.signalCode === null,
+    );
+    if (!w) throw new Error('no worker is running');
+    return w[1];
+  }
+
+  /** The worker holding the connector's lease in Redis now, or null. */
+  async leaseHolder(connector: string): Promise<string | null> {
+    const redis = new Redis(servers.redisUrl);
+    try {
+      const value = await redis.get(`seam:${this.group}:lease:connector/${connector}`);
+      return value === null ? null : value.slice(0, value.lastIndexOf('|'));
+    } finally {
+      await redis.quit();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.workers.values()) {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.child.kill('SIGCONT');
+        await w.kill();
+      }
+    }
+    const client = platformaticClient(
+      parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(',') }),
+    );
+    const admin = await client.admin();
+    await admin.deleteTopics(this.#topics).catch(() => undefined);
+    await admin.deleteGroup(this.group).catch(() => undefined); // a sink's consumer.override.group.id
+    await admin.close();
+    const redis = new Redis(servers.redisUrl);
+    const keys = await redis.keys(`seam:${this.group}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const workerId = (w: WorkerProcess): string => w.url.replace(/^http:\/\//, '');
+
+export async function call<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return (text === '' ? null : JSON.parse(text)) as T;
+}
+
+export const cluster = (w: WorkerProcess) => call<ClusterView>(w.url, 'GET', '/admin/cluster');
+export const status = (w: WorkerProcess, name: string) =>
+  call<StatusInfo>(w.url, 'GET', `/connectors/${name}/status`);
+
+/** True when the connector and all its tasks are RUNNING on `worker` (any worker when absent). */
+export async function runningOn(
+  w: WorkerProcess,
+  name: string,
+  worker?: (id: string) => boolean,
+): Promise<boolean> {
+  try {
+    const s = await status(w, name);
+    const all = [s.connector, ...s.tasks];
+    return s.tasks.length > 0 && all.every((i) => i.state === 'RUNNING' && (worker?.(i.worker_id) ?? true));
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` until it is true; generous for a loaded 2-core machine. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every record of the status topic in offset order per partition: key, worker and generation. */
+export async function statusHistory(
+  topic: string,
+): Promise<{ key: string; worker: string; generation: number }[]> {
+  const client = platformaticClient(
+    parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(',') }),
+  );
+  const admin = await client.admin();
+  const reader = await client.partitionReader('read_committed');
+  const out: { key: string; worker: string; generation: number }[] = [];
+  try {
+    const info = (await admin.describeTopics([topic])).get(topic)!;
+    for (let p = 0; p < info.partitions; p++) {
+      const end = (await admin.partitionBounds(topic, [p], 'read_committed')).get(p)!.end;
+      for (let offset = 0; offset < end; ) {
+        const fetched = await reader.fetch(topic, p, offset, 500, 1000);
+        for (const r of fetched.records) {
+          if (r.value === null) continue;
+          const v = JSON.parse(Buffer.from(r.value).toString('utf8')) as {
+            worker_id: string;
+            generation: number;
+          };
+          out.push({
+            key: Buffer.from(r.key!).toString('utf8'),
+            worker: v.worker_id,
+            generation: v.generation,
+          });
+        }
+        if (fetched.nextOffset <= offset) break;
+        offset = fetched.nextOffset;
+      }
+    }
+  } finally {
+    await reader.close();
+    await admin.close();
+  }
+  return out;
+}
+
+/** Status writes whose generation is older than one already written for the same instance. */
+export function staleStatusWrites(history: { key: string; worker: string; generation: number }[]) {
+  const newest = new Map<string, number>();
+  const stale: typeof history = [];
+  for (const h of history) {
+    if (h.generation < (newest.get(h.key) ?? 0)) stale.push(h);
+    newest.set(h.key, Math.max(h.generation, newest.get(h.key) ?? 0));
+  }
+  return stale;
+}
