@@ -102,6 +102,16 @@ export function classifyCassandraError(error: unknown, what: string): ConnectErr
   }
   if (e.name === 'AuthenticationError' || e.code === CODE.badCredentials) return authFailed(e, what);
   if (isDatacenterError(e)) return datacenterUnknown(e, error);
+  // A pool that has not reconnected yet (right after an outage ends) throws a plain Error from
+  // HostConnectionPool.borrowConnection; sockets reset mid-request surface as Node's errno errors.
+  if (
+    /^No connection available|socket was closed|Connection .*clos/i.test(e.message) ||
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH)$/.test((e as { code?: unknown }).code as string)
+  )
+    return new RetriableError(`Cassandra unreachable during ${what}: ${e.message}`, {
+      code: 'seam.cassandra.unreachable',
+      cause: error,
+    });
   if (e.name === 'OperationTimedOutError' || e.name === 'BusyConnectionError')
     return new RetriableError(`Cassandra timed out during ${what}: ${e.message}`, {
       code: 'seam.cassandra.write_timeout',

@@ -57,6 +57,17 @@ describe('classifyCassandraError', () => {
     );
   });
 
+  it('a pool that has not reconnected yet, or a reset socket, is retriable (an outage ending)', () => {
+    for (const error of [
+      new Error('No connection available'),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    ]) {
+      const c = classifyCassandraError(error, 'a write');
+      expect(c).toBeInstanceOf(RetriableError);
+      expect(c.code).toBe('seam.cassandra.unreachable');
+    }
+  });
+
   it('anything else is fatal, and Seam errors pass through', () => {
     expect(classifyCassandraError(driverError('DriverInternalError', 'bug'), 'w')).toBeInstanceOf(FatalError);
     const seam = new RetriableError('already classified');
