@@ -36,8 +36,8 @@ export function checkLog(ledger: readonly Touch[], logged: readonly LoggedChange
     const position = `${c.table}/${c.key}:${c.lsn}:${c.op}`;
     positions.set(position, (positions.get(position) ?? 0) + 1);
     const id = `${c.table}/${c.key}@${c.txid}`;
-    let set = seen.get(id);
-    if (!set) seen.set(id, (set = new Set()));
+    const set = seen.get(id) ?? new Set<string>();
+    seen.set(id, set);
     set.add(`${c.lsn}:${c.op}`);
   }
   const examples: string[] = [];

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../helpers/worker-process.ts';
 import { servers } from '../helpers/servers.ts';
+import { freePort } from '../helpers/worker-process.ts';
 import { checkLog, diffView } from './check.ts';
 import { PgEsPipeline } from './pg-es-pipeline.ts';
 import { PgWorkload } from './pg-workload.ts';

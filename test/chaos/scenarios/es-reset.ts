@@ -1,5 +1,5 @@
-import { between } from '../rng.ts';
 import { outageMs, randomPause } from '../faults.ts';
+import { between } from '../rng.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** Connections to Elasticsearch reset after a few KB towards it: bulk requests cut mid-body. */

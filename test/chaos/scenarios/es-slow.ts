@@ -1,5 +1,5 @@
-import { between } from '../rng.ts';
 import { outageMs, randomPause } from '../faults.ts';
+import { between } from '../rng.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** Elasticsearch answers slowly: every chunk of its responses held back 100-1500 ms. */

@@ -1,6 +1,6 @@
+import { servers } from '../../helpers/servers.ts';
 import { randomPause } from '../faults.ts';
 import { LyingSink } from '../lying-sink.ts';
-import { servers } from '../../helpers/servers.ts';
 import type { Scenario } from '../scenario.ts';
 
 /**
