@@ -33,6 +33,11 @@ export interface Scenario {
   prepare?(ctx: TrialContext): Promise<void>;
   /** Not part of a run without names (the self-test that breaks a guarantee on purpose). */
   readonly explicitOnly?: boolean;
+  /**
+   * The scenario starts the workload itself (`ctx.workload.start()`), e.g. only after an initial snapshot
+   * it interrupted has completed. @defaultValue false: it runs from the moment the slot exists
+   */
+  readonly startsWorkload?: boolean;
   /** Data directory on a small tmpfs of this many MiB (needs root; see disk-full). */
   readonly tmpfsDataDirMiB?: number;
   inject(ctx: TrialContext): Promise<void>;
@@ -50,6 +55,8 @@ export interface TrialContext {
   readonly proxy: FaultProxy;
   /** A directory of this trial (kept with the logs when the trial fails). */
   readonly dir: string;
+  /** Waits until every view equals its table as committed so far; false on timeout. */
+  untilViewsEqual(timeoutMs: number): Promise<boolean>;
   /** Marks the end of the fault: recovery time runs from here (default: when `inject` returns). */
   faultEnded(): void;
   /** A line in the trial's notes (and the log file). */

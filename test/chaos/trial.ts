@@ -91,6 +91,15 @@ export async function runTrial(
       worker,
       proxy,
       dir,
+      untilViewsEqual: async (timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          if ((await viewDifferences(pipeline, workload!).catch(() => ['unreadable'])).length === 0)
+            return true;
+          if (Date.now() >= deadline) return false;
+          await sleep(500);
+        }
+      },
       faultEnded: () => {
         faultEnd = Date.now();
       },
@@ -106,7 +115,7 @@ export async function runTrial(
     await worker.start();
     // Changes committed before the slot exists reach the log through the snapshot, not the stream.
     await waitForSlot(pipeline);
-    workload.start();
+    if (!scenario.startsWorkload) workload.start();
     try {
       await scenario.inject(ctx);
     } finally {
@@ -119,6 +128,7 @@ export async function runTrial(
     if (diff.length > 0) problems.push(...diff.slice(0, 20).map((d) => `divergent: ${d}`));
     else recoveryMs = Date.now() - faultEnd;
     const divergent = diff.length;
+    if (divergent > 0) await untilLogComplete(pipeline, workload, 60_000);
     const failedTasks = await failedTaskStates(worker);
     problems.push(...failedTasks);
     if (scenario.verify) problems.push(...(await scenario.verify(ctx)));
@@ -172,11 +182,7 @@ async function quiesce(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: 
   let viewsEqualSince: number | null = null;
   for (;;) {
     try {
-      diff = [];
-      for (const table of [pipeline.tables.a, pipeline.tables.b]) {
-        const rows = workload.model.get(table)!;
-        diff.push(...diffView(rows, await pipeline.viewRows(table), table));
-      }
+      diff = await viewDifferences(pipeline, workload);
       if (diff.length === 0) {
         const verdict = checkLog(workload.ledger, await pipeline.loggedChanges());
         if (verdict.lost === 0) return [];
@@ -189,6 +195,24 @@ async function quiesce(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: 
       diff = [`view not readable: ${error instanceof Error ? error.message : String(error)}`];
     }
     if (Date.now() > deadline) return diff;
+    await sleep(1000);
+  }
+}
+
+async function viewDifferences(pipeline: PgEsPipeline, workload: PgWorkload): Promise<string[]> {
+  const diff: string[] = [];
+  for (const table of [pipeline.tables.a, pipeline.tables.b]) {
+    const rows = workload.model.get(table)!;
+    diff.push(...diffView(rows, await pipeline.viewRows(table), table));
+  }
+  return diff;
+}
+
+/** The log side of quiescence on its own: a divergent view must not cut the log's catching up short. */
+async function untilLogComplete(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (checkLog(workload.ledger, await pipeline.loggedChanges()).lost === 0) return;
     await sleep(1000);
   }
 }
