@@ -1,4 +1,4 @@
-/** `npm run chaos -- [scenario...] [--trials N] [--seed S] [--minutes M] [--profile ci|full] [--report FILE] [--list]` */
+/** `npm run chaos -- [scenario...] [--trials N] [--seed S] [--minutes M] [--profile ci|full] [--report FILE] [--keep] [--list]` */
 export interface ChaosArgs {
   readonly scenarios: string[];
   readonly trials: number;
@@ -8,6 +8,8 @@ export interface ChaosArgs {
   readonly profile: 'ci' | 'full';
   readonly report: string;
   readonly list: boolean;
+  /** Keeps every trial's directory (logs, data), not only the failing ones'. */
+  readonly keep: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): ChaosArgs {
@@ -19,6 +21,7 @@ export function parseArgs(argv: readonly string[]): ChaosArgs {
     profile: 'full' as 'ci' | 'full',
     report: 'chaos-report.json',
     list: false,
+    keep: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -37,6 +40,7 @@ export function parseArgs(argv: readonly string[]): ChaosArgs {
     else if (arg === '--minutes') out.minutes = Number(value());
     else if (arg === '--report') out.report = value();
     else if (arg === '--list') out.list = true;
+    else if (arg === '--keep') out.keep = true;
     else if (arg === '--profile') {
       const v = value();
       if (v !== 'ci' && v !== 'full') throw new Error('--profile is ci or full');

@@ -46,7 +46,7 @@ async function main(): Promise<number> {
       }
       const seed = trialSeed(args.seed, s.name, trial);
       const t0 = Date.now();
-      const r = await runTrial(s, trial, seed, args.profile, join(runDir, `${s.name}-${trial}`));
+      const r = await runTrial(s, trial, seed, args.profile, join(runDir, `${s.name}-${trial}`), args.keep);
       results.push(r);
       const verdict = r.problems.length === 0 ? 'ok' : `FAILED (${r.problems[0]!.split('\n')[0]})`;
       console.log(
@@ -78,7 +78,8 @@ async function main(): Promise<number> {
   console.log(`report: ${report}`);
   const failed = results.some((r) => r.problems.length > 0);
   if (failed) console.log(`FAILED: rerun with --seed ${args.seed} (logs kept under ${runDir})`);
-  else rmSync(runDir, { recursive: true, force: true });
+  else if (!args.keep) rmSync(runDir, { recursive: true, force: true });
+  else console.log(`trial directories kept under ${runDir}`);
   return failed ? 1 : 0;
 }
 

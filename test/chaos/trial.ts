@@ -41,6 +41,7 @@ export async function runTrial(
   seed: number,
   profile: 'ci' | 'full',
   dir: string,
+  keep = false,
 ): Promise<TrialResult> {
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, 'worker.log');
@@ -57,6 +58,7 @@ export async function runTrial(
   let workload: PgWorkload | null = null;
   let recoveryMs: number | null = null;
   let prefilled = 0;
+  let passed = false;
   try {
     await pipeline.connect();
     if (scenario.tmpfsDataDirMiB) {
@@ -148,6 +150,7 @@ export async function runTrial(
     await proxy.close();
     await pipeline.close();
     if (mounted) execFileSync('umount', ['-l', pipeline.dataDir]);
+    if (passed && !keep) rmSync(dir, { recursive: true, force: true });
   }
 
   function finish(v: { lost: number; duplicated: number; divergent: number }): TrialResult {
@@ -165,9 +168,9 @@ export async function runTrial(
       problems,
       notes,
       counts,
-      keptAt: failed ? dir : null,
+      keptAt: failed || keep ? dir : null,
     };
-    if (!failed) setImmediate(() => rmSync(dir, { recursive: true, force: true }));
+    passed = !failed;
     return result;
   }
 }
