@@ -125,6 +125,7 @@ export async function runTrial(
       await proxy.set({ kind: 'pass' });
     }
     faultEnd ??= Date.now();
+    worker.noteOwnExit();
     if (!worker.running) await worker.start();
     const diff = await quiesce(pipeline, workload, scenario.quiescenceMs ?? QUIESCENCE_MS);
     if (diff.length > 0) problems.push(...diff.slice(0, 20).map((d) => `divergent: ${d}`));
@@ -133,6 +134,8 @@ export async function runTrial(
     if (divergent > 0) await untilLogComplete(pipeline, workload, 60_000);
     const failedTasks = await failedTaskStates(worker);
     problems.push(...failedTasks);
+    worker.noteOwnExit();
+    for (const exit of worker.unexpectedExits) problems.push(`the worker process died on its own (${exit})`);
     if (scenario.verify) problems.push(...(await scenario.verify(ctx)));
     await worker.stop();
     const verdict = checkLog(workload.ledger, await pipeline.loggedChanges());

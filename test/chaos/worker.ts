@@ -19,6 +19,8 @@ export class ChaosWorker {
   private timer: NodeJS.Timeout | null = null;
   peakRssBytes = 0;
   starts = 0;
+  /** Times the worker process ended without being killed or stopped by the suite (a crash of its own). */
+  unexpectedExits: string[] = [];
 
   private readonly options: WorkerOptions;
 
@@ -42,7 +44,7 @@ export class ChaosWorker {
 
   async start(): Promise<void> {
     if (this.running) return;
-    if (this.current) this.keepOutput(this.detach()!, 'its own exit');
+    if (this.current) this.noteOwnExit();
     this.current = await startWorker({
       dataDir: this.options.dataDir,
       port: this.options.port,
@@ -56,8 +58,17 @@ export class ChaosWorker {
     this.timer = setInterval(() => this.sample(), 500);
   }
 
+  /** Records a worker that ended on its own (call before restarting it or at the end of a trial). */
+  noteOwnExit(): void {
+    const w = this.current;
+    if (!w || this.running) return;
+    this.unexpectedExits.push(`exit code ${w.child.exitCode}, signal ${w.child.signalCode}`);
+    this.keepOutput(this.detach()!, 'its own exit');
+  }
+
   /** SIGKILL, as a crash: nothing is flushed. */
   async kill(): Promise<void> {
+    this.noteOwnExit();
     const w = this.detach();
     if (w) {
       await w.kill();
@@ -67,6 +78,7 @@ export class ChaosWorker {
 
   /** SIGTERM, the clean shutdown. */
   async stop(): Promise<void> {
+    this.noteOwnExit();
     const w = this.detach();
     if (w) {
       await w.stop();
@@ -105,6 +117,8 @@ export class ChaosWorker {
     }
     const out: string[] = [];
     for (const line of text.split('\n')) {
+      // An uncaught exception is printed by Node itself, not by the logger.
+      if (/^[A-Za-z]*Error: /.test(line)) out.push(`uncaught ${line.slice(0, 300)}`);
       if (!line.startsWith('{')) continue;
       try {
         const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
