@@ -62,7 +62,7 @@ describe('fault suite (CI subset)', () => {
     const scenarios = ['kill-streaming', 'pg-terminate-walsender', 'es-outage'];
     const run = await chaos([...scenarios, '--trials', '1', '--seed', '20261202']);
     expect(run.code, run.output).toBe(0);
-    expect(run.report?.scenarios.map((s) => s.scenario).sort()).toEqual(scenarios);
+    expect(run.report?.scenarios.map((s) => s.scenario).sort()).toEqual([...scenarios].sort());
     for (const s of run.report!.scenarios) {
       expect(s, run.output).toMatchObject({
         trials: 1,
