@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { servers } from '../helpers/servers.ts';
 import { freePort } from '../helpers/worker-process.ts';
@@ -174,6 +174,8 @@ export async function runTrial(
       keptAt: failed || keep ? dir : null,
     };
     passed = !failed;
+    // The ledger beside the kept log lets a failure be traced to its transactions.
+    if (failed && workload) writeFileSync(join(dir, 'ledger.json'), JSON.stringify(workload.ledger));
     return result;
   }
 }
