@@ -115,9 +115,15 @@ export async function runTrial(
     };
     await scenario.prepare?.(ctx);
     await worker.start();
-    // Changes committed before the slot exists reach the log through the snapshot, not the stream.
+    // Changes committed while the slot is being created, or before an interrupted initial snapshot is
+    // taken again on a recreated slot, reach the log as snapshot rows, not change events: the ledger
+    // starts once the slot exists and the snapshot is in the views.
     await waitForSlot(pipeline);
-    if (!scenario.startsWorkload) workload.start();
+    if (!scenario.startsWorkload) {
+      if (!(await ctx.untilViewsEqual(180_000)))
+        throw new Error('the initial snapshot did not reach the views in 180 s');
+      workload.start();
+    }
     try {
       await scenario.inject(ctx);
     } finally {
