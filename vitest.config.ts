@@ -12,6 +12,7 @@ export default defineConfig({
             'test/conformance/**/*.test.ts',
             'connectors/**/*.unit.test.ts',
             'transforms/**/*.test.ts',
+            'test/chaos/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },

@@ -1,0 +1,24 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Scenario } from './scenario.ts';
+
+const here = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+/**
+ * Every scenario under test/chaos/scenarios/, in file-name order: adding a scenario is adding one file
+ * that exports `scenario`. The list is read from the directory when the program asks for it, not by an
+ * import side effect.
+ */
+export async function loadScenarios(): Promise<Scenario[]> {
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
+  const out: Scenario[] = [];
+  for (const file of files) {
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { scenario?: Scenario };
+    if (!mod.scenario) throw new Error(`test/chaos/scenarios/${file} exports no \`scenario\``);
+    out.push(mod.scenario);
+  }
+  return out;
+}

@@ -1,0 +1,260 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { servers } from '../helpers/servers.ts';
+import { freePort } from '../helpers/worker-process.ts';
+import { checkLog, diffView } from './check.ts';
+import { PgEsPipeline } from './pg-es-pipeline.ts';
+import { PgWorkload } from './pg-workload.ts';
+import { FaultProxy } from './proxy.ts';
+import { seeded, sleep } from './rng.ts';
+import type { Scenario, TrialContext } from './scenario.ts';
+import { ChaosWorker } from './worker.ts';
+
+export interface TrialResult {
+  readonly scenario: string;
+  readonly trial: number;
+  readonly seed: number;
+  readonly transactions: number;
+  /** Changes committed while the pipeline ran (the ledger), plus the prefilled rows. */
+  readonly changes: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly divergent: number;
+  readonly recoveryMs: number | null;
+  readonly peakRssBytes: number;
+  readonly workerErrors: string[];
+  /** Violations: loss, duplicates, divergence, a scenario's own checks, a harness failure. */
+  readonly problems: string[];
+  readonly notes: string[];
+  readonly counts: Record<string, number>;
+  /** Where the logs are kept when the trial failed. */
+  readonly keptAt: string | null;
+}
+
+const QUIESCENCE_MS = 240_000;
+
+/** Runs one trial of `scenario` in `dir` and returns its result; the directory goes unless it failed. */
+export async function runTrial(
+  scenario: Scenario,
+  trial: number,
+  seed: number,
+  profile: 'ci' | 'full',
+  dir: string,
+  keep = false,
+): Promise<TrialResult> {
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'worker.log');
+  const notes: string[] = [];
+  const counts: Record<string, number> = {};
+  const problems: string[] = [];
+  const id = `${process.pid}_${trial}_${scenario.name.replaceAll('-', '_')}`.slice(0, 40);
+  const pipeline = new PgEsPipeline(dir, id);
+  const es = new URL(servers.elasticsearchUrl);
+  const proxy = await FaultProxy.start({ host: es.hostname, port: Number(es.port || 9200) });
+  const rng = seeded(seed);
+  let mounted = false;
+  let worker: ChaosWorker | null = null;
+  let workload: PgWorkload | null = null;
+  let recoveryMs: number | null = null;
+  let prefilled = 0;
+  let passed = false;
+  try {
+    await pipeline.connect();
+    if (scenario.tmpfsDataDirMiB) {
+      execFileSync('mount', [
+        '-t',
+        'tmpfs',
+        '-o',
+        `size=${scenario.tmpfsDataDirMiB}m`,
+        'tmpfs',
+        pipeline.dataDir,
+      ]);
+      mounted = true;
+    }
+    workload = new PgWorkload(pipeline.db, pipeline.tables, rng);
+    await workload.createTables();
+    prefilled = scenario.prefillRows ?? 300;
+    await workload.prefill(prefilled);
+    const files = pipeline.files(proxy.url, { ...scenario.sinkOverrides }, { ...scenario.sourceOverrides });
+    worker = new ChaosWorker({
+      dataDir: pipeline.dataDir,
+      port: await freePort(),
+      workerConfigFile: files.worker,
+      connectorFiles: files.connectors,
+      logFile,
+    });
+    let faultEnd: number | null = null;
+    const ctx: TrialContext = {
+      rng,
+      profile,
+      pipeline,
+      workload,
+      worker,
+      proxy,
+      dir,
+      untilViewsEqual: async (timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          if ((await viewDifferences(pipeline, workload!).catch(() => ['unreadable'])).length === 0)
+            return true;
+          if (Date.now() >= deadline) return false;
+          await sleep(500);
+        }
+      },
+      faultEnded: () => {
+        faultEnd = Date.now();
+      },
+      note: (text) => {
+        notes.push(text);
+        appendFileSync(logFile, `--- chaos: ${text}\n`);
+      },
+      count: (name, n = 1) => {
+        counts[name] = (counts[name] ?? 0) + n;
+      },
+    };
+    await scenario.prepare?.(ctx);
+    await worker.start();
+    // Changes committed while the slot is being created, or before an interrupted initial snapshot is
+    // taken again on a recreated slot, reach the log as snapshot rows, not change events: the ledger
+    // starts once the slot exists and the snapshot is in the views.
+    await waitForSlot(pipeline);
+    if (!scenario.startsWorkload) {
+      if (!(await ctx.untilViewsEqual(180_000)))
+        throw new Error('the initial snapshot did not reach the views in 180 s');
+      workload.start();
+    }
+    try {
+      await scenario.inject(ctx);
+    } finally {
+      await workload.stop();
+      await proxy.set({ kind: 'pass' });
+    }
+    faultEnd ??= Date.now();
+    worker.noteOwnExit();
+    if (!worker.running) await worker.start();
+    const diff = await quiesce(pipeline, workload, scenario.quiescenceMs ?? QUIESCENCE_MS);
+    if (diff.length > 0) problems.push(...diff.slice(0, 20).map((d) => `divergent: ${d}`));
+    else recoveryMs = Date.now() - faultEnd;
+    const divergent = diff.length;
+    if (divergent > 0) await untilLogComplete(pipeline, workload, 60_000);
+    const failedTasks = await failedTaskStates(worker);
+    problems.push(...failedTasks);
+    worker.noteOwnExit();
+    for (const exit of worker.unexpectedExits) problems.push(`the worker process died on its own (${exit})`);
+    if (scenario.verify) problems.push(...(await scenario.verify(ctx)));
+    await worker.stop();
+    const verdict = checkLog(workload.ledger, await pipeline.loggedChanges());
+    if (verdict.lost > 0 || verdict.duplicated > 0) {
+      problems.push(...verdict.examples);
+      recoveryMs = null;
+    }
+    return finish({ lost: verdict.lost, duplicated: verdict.duplicated, divergent });
+  } catch (error) {
+    problems.push(`trial failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return finish({ lost: 0, duplicated: 0, divergent: 0 });
+  } finally {
+    await workload?.stop().catch(() => undefined);
+    await worker?.kill().catch(() => undefined);
+    await proxy.close();
+    await pipeline.close();
+    if (mounted) execFileSync('umount', ['-l', pipeline.dataDir]);
+    if (passed && !keep) rmSync(dir, { recursive: true, force: true });
+  }
+
+  function finish(v: { lost: number; duplicated: number; divergent: number }): TrialResult {
+    const failed = problems.length > 0;
+    const result: TrialResult = {
+      scenario: scenario.name,
+      trial,
+      seed,
+      transactions: workload?.transactions ?? 0,
+      changes: (workload?.ledger.length ?? 0) + prefilled * 2,
+      ...v,
+      recoveryMs,
+      peakRssBytes: worker?.peakRssBytes ?? 0,
+      workerErrors: worker?.errors() ?? [],
+      problems,
+      notes,
+      counts,
+      keptAt: failed || keep ? dir : null,
+    };
+    passed = !failed;
+    // The ledger beside the kept log lets a failure be traced to its transactions.
+    if (failed && workload) writeFileSync(join(dir, 'ledger.json'), JSON.stringify(workload.ledger));
+    return result;
+  }
+}
+
+/**
+ * Waits until every view equals its table and the log holds every committed change; returns the last
+ * differences (empty once quiet).
+ */
+async function quiesce(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let diff: string[] = [];
+  let viewsEqualSince: number | null = null;
+  for (;;) {
+    try {
+      diff = await viewDifferences(pipeline, workload);
+      if (diff.length === 0) {
+        const verdict = checkLog(workload.ledger, await pipeline.loggedChanges());
+        if (verdict.lost === 0) return [];
+        // The views are complete, so the log is too unless something is lost: the final check counts
+        // it; waiting longer than a short grace would only delay the report.
+        viewsEqualSince ??= Date.now();
+        if (Date.now() - viewsEqualSince > 30_000) return [];
+      }
+    } catch (error) {
+      diff = [`view not readable: ${error instanceof Error ? error.message : String(error)}`];
+    }
+    if (Date.now() > deadline) return diff;
+    await sleep(1000);
+  }
+}
+
+async function viewDifferences(pipeline: PgEsPipeline, workload: PgWorkload): Promise<string[]> {
+  const diff: string[] = [];
+  for (const table of [pipeline.tables.a, pipeline.tables.b]) {
+    const rows = workload.model.get(table)!;
+    diff.push(...diffView(rows, await pipeline.viewRows(table), table));
+  }
+  return diff;
+}
+
+/** The log side of quiescence on its own: a divergent view must not cut the log's catching up short. */
+async function untilLogComplete(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (checkLog(workload.ledger, await pipeline.loggedChanges()).lost === 0) return;
+    await sleep(1000);
+  }
+}
+
+async function waitForSlot(pipeline: PgEsPipeline): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const rows = await pipeline.admin('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [
+      pipeline.slot,
+    ]);
+    if (rows.length > 0) return;
+    await sleep(200);
+  }
+  throw new Error(`replication slot ${pipeline.slot} not created within 120 s`);
+}
+
+/** Connectors or tasks in FAILED state: a task death the scenario did not expect. */
+async function failedTaskStates(worker: ChaosWorker): Promise<string[]> {
+  type Status = {
+    status: { connector: { state: string }; tasks: Array<{ id: number; state: string; trace?: string }> };
+  };
+  const all = await worker.get<Record<string, Status>>('/connectors?expand=status');
+  if (!all) return ['the worker does not answer GET /connectors?expand=status'];
+  const out: string[] = [];
+  for (const [name, { status }] of Object.entries(all)) {
+    if (status.connector.state === 'FAILED') out.push(`connector ${name} FAILED`);
+    for (const t of status.tasks)
+      if (t.state === 'FAILED') out.push(`task ${name}-${t.id} FAILED: ${(t.trace ?? '').split('\n')[0]}`);
+  }
+  return out;
+}
