@@ -59,6 +59,7 @@ export class FileStatusStore extends MemoryStatusStore {
   readonly path: string;
   readonly #delayMs: number;
   #timer: NodeJS.Timeout | null = null;
+  #failures = 0;
 
   constructor(path: string, delayMs = 100) {
     super();
@@ -70,10 +71,28 @@ export class FileStatusStore extends MemoryStatusStore {
 
   protected override changed(): void {
     if (this.#timer !== null) return;
+    this.#schedule(this.#delayMs);
+  }
+
+  /**
+   * A write that fails from the timer (a full disk, a read-only remount) must not end the worker: nothing
+   * would catch it. The statuses stay in memory, the first failure of a streak is reported, and the write
+   * is tried again every few seconds until it succeeds.
+   */
+  #schedule(delayMs: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.#write();
-    }, this.#delayMs);
+      try {
+        this.#write();
+        this.#failures = 0;
+      } catch (error) {
+        if (this.#failures++ === 0)
+          process.emitWarning(
+            `Could not write ${this.path}: ${error instanceof Error ? error.message : String(error)}; statuses stay in memory and the write is retried`,
+          );
+        this.#schedule(Math.min(1000 * this.#failures, 10_000));
+      }
+    }, delayMs);
     this.#timer.unref();
   }
 
