@@ -10,7 +10,6 @@ import { ConnectMetrics } from '../instrumentation/metrics.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import { createRestApp } from '../rest/app.ts';
 import { listen, type RunningListeners } from '../rest/listeners.ts';
-import { startDistributed } from '../runtime/distributed.ts';
 import { startStandalone } from '../runtime/standalone.ts';
 import { ignoredWorkerKeys } from '../runtime/worker-config-keys.ts';
 import { CliError, errnoOf } from './cli-error.ts';
@@ -68,6 +67,8 @@ export async function startWorker(files: readonly string[], options: StartOption
   try {
     if (distributed) {
       // Distributed mode (group.id and redis.url): state in Kafka's internal topics, leases in Redis.
+      // Imported here so a standalone worker never loads the Redis and cluster code.
+      const { startDistributed } = await import('../runtime/distributed.ts');
       cluster = await startDistributed({
         workerId,
         url: rest.advertisedUrl ?? `http://${first.host || host}:${first.port}`,

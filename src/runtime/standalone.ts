@@ -7,7 +7,7 @@ import type { KafkaClientFactory } from '../log/kafka/client-port.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { type ConfigStore, FileConfigStore } from '../storage/config-store.ts';
-import { type KafkaStores, openKafkaStores } from '../storage/kafka/open-kafka-stores.ts';
+import type { KafkaStores } from '../storage/kafka/open-kafka-stores.ts';
 import { LogOffsetStore } from '../storage/offset-store.ts';
 import { FileStatusStore, type StatusStore } from '../storage/status-store.ts';
 import { type ConfigProviders, configProvidersFromWorkerConfig } from './config-providers.ts';
@@ -75,6 +75,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   try {
     if (kind === 'kafka' && (options.configStore === undefined || options.statusStore === undefined)) {
       const { connection } = kafkaLogSettings(options.workerConfig);
+      // Imported here so a worker on the embedded log never loads the Kafka client.
+      const { openKafkaStores } = await import('../storage/kafka/open-kafka-stores.ts');
       kafkaStores = await openKafkaStores({
         connection,
         workerConfig: options.workerConfig,

@@ -3,7 +3,7 @@
  * instances stand for two workers sharing one cluster's topics. Every topic is named
  * `kinternal-<run>-…` and deleted afterwards (the broker is shared).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KafkaAdminPort, KafkaClient, KafkaInRecord } from '../../../src/log/kafka/client-port.ts';
 import { parseKafkaConfig } from '../../../src/log/kafka/kafka-config.ts';
 import { KafkaTopicLog } from '../../../src/log/kafka/kafka-topic-log.ts';
@@ -540,8 +540,14 @@ describe('offsets written by Kafka Connect', () => {
         await log.writeSourceOffsets([
           { connector: 'inventory', partition: canonical, offset: '{"lsn":30}' },
         ]);
-        const after = (await rawRecords(offsetsTopic, p)).map((r) => dec.decode(r.key!));
-        expect(after.filter((k) => k === connectKey)).toHaveLength(3);
+        // The commit's markers are written after the commit returns: a read_committed read may lag a moment.
+        await vi.waitFor(
+          async () => {
+            const after = (await rawRecords(offsetsTopic, p)).map((r) => dec.decode(r.key!));
+            expect(after.filter((k) => k === connectKey)).toHaveLength(3);
+          },
+          { timeout: 10_000, interval: 200 },
+        );
         expect(await stores.offsets.offsets('inventory')).toEqual(new Map([[canonical, '{"lsn":30}']]));
       } finally {
         await log.close();
