@@ -162,10 +162,14 @@ export class CassandraSinkTask implements SinkTask {
           continue;
         }
         const where = `${mapping.keyspace}.${mapping.table}`;
-        const deleteKey = `${where}\u0000${stableKey(record.key)}`;
+        // Made only when a delete is remembered or may be (a JSON text per record is measurable).
+        const deleteKey =
+          this.#recentDeletes.size > 0 || record.value === null || typeof record.value !== 'object'
+            ? `${where}\u0000${stableKey(record.key)}`
+            : null;
         // Already applied at the delete's position; written again it would carry no position, and a
         // fallback timestamp (wall clock, far above any position) would hide every later change of the row.
-        if ((record.value === null || record.value === undefined) && this.#recentDeletes.has(deleteKey)) {
+        if ((record.value === null || record.value === undefined) && this.#recentDeletes.has(deleteKey!)) {
           this.#count('tombstonesAfterDelete');
           continue;
         }
@@ -181,12 +185,14 @@ export class CassandraSinkTask implements SinkTask {
           this.#count('recordsSkipped');
           continue;
         }
-        this.#remember(deleteKey, plan.writes.at(-1)?.kind === 'delete' && record.value != null);
+        const deleted = plan.writes.at(-1)?.kind === 'delete' && record.value != null;
+        if (deleted || deleteKey !== null)
+          this.#remember(deleteKey ?? `${where}\u0000${stableKey(record.key)}`, deleted);
         for (const write of plan.writes) {
           if (write.timestampSource === 'record-timestamp') this.#fallback(record.topic);
           const { query, params } = boundStatement(write, table);
           try {
-            await this.#writer.add({
+            const waiting = this.#writer.add({
               query,
               params,
               group: `${where}\u0000${write.partition}`,
@@ -194,6 +200,7 @@ export class CassandraSinkTask implements SinkTask {
               record,
               retiring,
             });
+            if (waiting) await waiting;
           } catch (error) {
             throw this.#rewind(error as ConnectError);
           }

@@ -101,4 +101,25 @@ describe('BatchWriter', () => {
     expect(refused.map((r) => r.record.kafkaOffset)).toEqual([1]);
     expect(s.requests).toEqual([['a@0', 'a@1', 'a@2'], ['a@0'], ['a@1'], ['a@2']]);
   });
+  it('wakes every statement waiting for a request slot when a request fails, so none hangs', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const sender: Sender = {
+      execute: async () => {
+        await gate;
+        throw Object.assign(new Error('bad credentials'), { name: 'AuthenticationError' });
+      },
+      batch: async () => {},
+    };
+    const writer = new BatchWriter(sender, { ...base, maxInFlight: 1, maxBatch: 1 });
+    expect(writer.add(pending('a', 0))).toBeUndefined(); // a free slot: no promise for the statement
+    const waiting = [writer.add(pending('b', 1)), writer.add(pending('c', 2))];
+    expect(waiting.every((w) => w instanceof Promise)).toBe(true);
+    release();
+    const outcomes = await Promise.allSettled(waiting);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    await expect(writer.flush()).rejects.toThrow(/bad credentials/);
+  });
 });
