@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cassandraDriver from 'cassandra-driver';
 import { servers } from '../helpers/servers.ts';
@@ -47,62 +48,96 @@ const JDK17_ACCESS = [
   '--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED',
 ];
 
+/** What sets a private node apart from the shared one (tests that need a differently configured server). */
+export interface CassandraNodeOptions {
+  /** Loopback address the node listens on (storage and native ports stay 7000/9042): 127.0.0.1 for the shared node. */
+  readonly host: string;
+  readonly jmxPort: number;
+  /** `PasswordAuthenticator` makes the node refuse unknown credentials (default superuser cassandra/cassandra). */
+  readonly authenticator?: 'AllowAllAuthenticator' | 'PasswordAuthenticator';
+}
+
+/** The node's cassandra.yaml: the shared one as is, a private node's rewritten for its address and authenticator. */
+function configFile(options: CassandraNodeOptions, dir: string): string {
+  const shared = join(CONFIG_DIR, 'cassandra.yaml');
+  if (
+    options.host === '127.0.0.1' &&
+    (options.authenticator ?? 'AllowAllAuthenticator') === 'AllowAllAuthenticator'
+  )
+    return shared;
+  const yaml = readFileSync(shared, 'utf8')
+    .replaceAll('127.0.0.1', options.host)
+    .replace(/^authenticator: .*$/m, `authenticator: ${options.authenticator ?? 'AllowAllAuthenticator'}`);
+  const file = join(dir, 'cassandra.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
 /** Apache Cassandra 5.0 (runs on JDK 17) from the Maven Central jars, one node, small heap. */
-export const cassandra: Service = {
-  name: 'cassandra',
-  stopSignal: 'SIGTERM',
-  startTimeoutMs: 240_000,
-  port: PORT,
+export function cassandraService(options: CassandraNodeOptions): Service {
+  return {
+    name: 'cassandra',
+    stopSignal: 'SIGTERM',
+    startTimeoutMs: 240_000,
+    port: PORT,
 
-  async install() {
-    ensureJars('cassandra');
-  },
+    async install() {
+      ensureJars('cassandra');
+    },
 
-  async launch(ctx) {
-    const jars = join(TARGET_DIR, 'cassandra');
-    const args = [
-      '-Xms768m',
-      '-Xmx768m',
-      '-Xmn128m',
-      '-Xss256k',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-XX:+UseG1GC',
-      '-Djava.net.preferIPv4Stack=true',
-      '-Djdk.attach.allowAttachSelf=true',
-      `-javaagent:${join(jars, 'jamm-0.4.0.jar')}`,
-      ...JDK17_ACCESS,
-      '-Dcassandra-foreground=yes',
-      `-Dcassandra.config=file://${join(CONFIG_DIR, 'cassandra.yaml')}`,
-      `-Dcassandra.storagedir=${join(ctx.dir, 'data')}`,
-      `-Dcassandra.logdir=${join(ctx.dir, 'logs')}`,
-      `-Dlogback.configurationFile=${join(CONFIG_DIR, 'logback.xml')}`,
-      // One node: nothing to gossip with, so do not wait for gossip to settle.
-      '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-      '-Dcassandra.initial_token=0',
-      '-Dcassandra.jmx.local.port=7199',
-      '-cp',
-      ensureJars('cassandra'),
-      'org.apache.cassandra.service.CassandraDaemon',
-    ];
-    const pid = spawnServer('java', args, { cwd: ctx.dir, logFile: ctx.logFile });
-    return { pid, cmdlineMark: 'org.apache.cassandra.service.CassandraDaemon' };
-  },
+    async launch(ctx) {
+      const jars = join(TARGET_DIR, 'cassandra');
+      const args = [
+        '-Xms768m',
+        '-Xmx768m',
+        '-Xmn128m',
+        '-Xss256k',
+        '-XX:+ExitOnOutOfMemoryError',
+        '-XX:+UseG1GC',
+        '-Djava.net.preferIPv4Stack=true',
+        '-Djdk.attach.allowAttachSelf=true',
+        `-javaagent:${join(jars, 'jamm-0.4.0.jar')}`,
+        ...JDK17_ACCESS,
+        '-Dcassandra-foreground=yes',
+        `-Dcassandra.config=file://${configFile(options, ctx.dir)}`,
+        `-Dcassandra.storagedir=${join(ctx.dir, 'data')}`,
+        `-Dcassandra.logdir=${join(ctx.dir, 'logs')}`,
+        `-Dlogback.configurationFile=${join(CONFIG_DIR, 'logback.xml')}`,
+        // One node: nothing to gossip with, so do not wait for gossip to settle.
+        '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+        '-Dcassandra.initial_token=0',
+        `-Dcassandra.jmx.local.port=${options.jmxPort}`,
+        '-cp',
+        ensureJars('cassandra'),
+        'org.apache.cassandra.service.CassandraDaemon',
+      ];
+      const pid = spawnServer('java', args, { cwd: ctx.dir, logFile: ctx.logFile });
+      return { pid, cmdlineMark: 'org.apache.cassandra.service.CassandraDaemon' };
+    },
 
-  async ready() {
-    const client = new cassandraDriver.Client({
-      contactPoints: servers.cassandraContactPoints,
-      localDataCenter: servers.cassandraDataCenter,
-      socketOptions: { connectTimeout: 2_000 },
-    });
-    try {
-      await client.connect();
-      await client.execute('SELECT release_version FROM system.local');
-    } finally {
-      await client.shutdown();
-    }
-  },
+    async ready() {
+      const shared = options.host === '127.0.0.1';
+      const client = new cassandraDriver.Client({
+        contactPoints: shared ? servers.cassandraContactPoints : [`${options.host}:${PORT}`],
+        localDataCenter: servers.cassandraDataCenter,
+        socketOptions: { connectTimeout: 2_000 },
+        // The default superuser exists a moment after the port opens: ready only once it can log in.
+        ...(options.authenticator === 'PasswordAuthenticator'
+          ? { authProvider: new cassandraDriver.auth.PlainTextAuthProvider('cassandra', 'cassandra') }
+          : {}),
+      });
+      try {
+        await client.connect();
+        await client.execute('SELECT release_version FROM system.local');
+      } finally {
+        await client.shutdown();
+      }
+    },
 
-  describe() {
-    return `SEAM_TEST_CASSANDRA_CONTACT_POINTS=${servers.cassandraContactPoints.join(',')}  (localDataCenter ${servers.cassandraDataCenter})`;
-  },
-};
+    describe() {
+      return `SEAM_TEST_CASSANDRA_CONTACT_POINTS=${servers.cassandraContactPoints.join(',')}  (localDataCenter ${servers.cassandraDataCenter})`;
+    },
+  };
+}
+
+export const cassandra: Service = cassandraService({ host: '127.0.0.1', jmxPort: 7199 });

@@ -10,7 +10,7 @@ function driverError(name: string, message: string, extra: Record<string, unknow
 }
 
 describe('classifyCassandraError', () => {
-  it('bad credentials (the test server has no authenticator) are a config error on auth.username', () => {
+  it('bad credentials are a config error on auth.username (a real node refusing them: test/integration/cassandra/auth.test.ts)', () => {
     const auth = driverError('AuthenticationError', 'Provided username seam and/or password are incorrect');
     const noHost = driverError('NoHostAvailableError', 'All host(s) tried for query failed.', {
       innerErrors: { '10.0.0.1:9042': auth },

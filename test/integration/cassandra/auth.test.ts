@@ -1,0 +1,101 @@
+/**
+ * Bad credentials against a real authenticating node (issue 15, bad input). The shared test node runs
+ * without an authenticator, so this file starts a PRIVATE one-node Cassandra on 127.0.0.2 (same ports,
+ * another loopback address) with `PasswordAuthenticator`, and stops it at the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, type ConnectError } from '../../../src/api/index.ts';
+import { requireServer, servers } from '../../helpers/servers.ts';
+import { cassandraService } from '../../services/cassandra.ts';
+import { startTask } from './harness.ts';
+
+const HOST = '127.0.0.2';
+const dir = mkdtempSync(join(tmpdir(), 'seam-cassandra-auth-'));
+const ctx = { dir, logFile: join(dir, 'server.log') };
+const service = cassandraService({ host: HOST, jmxPort: 7299, authenticator: 'PasswordAuthenticator' });
+let pid = 0;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  await requireServer('cassandra'); // the jars and the JVM the shared node runs on
+  pid = (await service.launch(ctx)).pid;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      await service.ready(ctx);
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(1_000);
+    }
+  }
+}, 200_000);
+
+afterAll(async () => {
+  if (pid) {
+    process.kill(-pid, 'SIGTERM');
+    for (let i = 0; i < 300; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(100);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+const node = {
+  contactPoints: `${HOST}:9042`,
+  'loadBalancing.localDc': servers.cassandraDataCenter,
+  'topic.auth.system_auth.roles.mapping': 'role=key.role',
+};
+
+async function startError(config: Record<string, string>): Promise<ConnectError> {
+  const error = await startTask(config).then(
+    async ({ task }) => {
+      await task.stop();
+      return null;
+    },
+    (e: unknown) => e as ConnectError,
+  );
+  expect(error, 'start should fail').not.toBeNull();
+  return error!;
+}
+
+describe('Cassandra sink against a node that checks credentials', () => {
+  it('a wrong password is a config error on auth.username naming the fix, not a retry loop', async () => {
+    const error = await startError({
+      ...node,
+      'auth.provider': 'PLAIN',
+      'auth.username': 'cassandra',
+      'auth.password': 'not-the-password',
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.code).toBe('seam.cassandra.auth_failed');
+    expect((error as ConfigError).problems[0]!.key).toBe('auth.username');
+    expect(error.message).toMatch(/username|password/i);
+    expect(error.message).not.toContain('not-the-password');
+  }, 60_000);
+
+  it('no credentials at all is the same clear error', async () => {
+    const error = await startError(node);
+    expect(error.code).toBe('seam.cassandra.auth_failed');
+    expect((error as ConfigError).problems[0]!.key).toBe('auth.username');
+  }, 60_000);
+
+  it('the right credentials start the task', async () => {
+    const { task } = await startTask({
+      ...node,
+      'auth.provider': 'PLAIN',
+      'auth.username': 'cassandra',
+      'auth.password': 'cassandra',
+    });
+    await task.stop();
+  }, 60_000);
+});
