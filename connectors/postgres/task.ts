@@ -182,7 +182,7 @@ export class PostgresSourceTask implements SourceTask {
   #newIncremental(state: ReturnType<typeof stateFromOffset>): IncrementalSnapshot {
     const c = this.#c;
     const captured = async () =>
-      (await listTables(this.#client!)).filter(
+      (await this.#queries!.run((client) => listTables(client))).filter(
         (t) => this.#filters.table(t.schema, t.table) && !this.#incremental?.isSignalTable(t.schema, t.table),
       );
     return new IncrementalSnapshot(

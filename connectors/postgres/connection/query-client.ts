@@ -22,6 +22,8 @@ export class QueryClient {
   #client: pg.Client;
   #closed = false;
   #reopening: Promise<void> | null = null;
+  /** The end of the last `run` queued: the next one starts after it. */
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: {
     client: pg.Client;
@@ -48,8 +50,20 @@ export class QueryClient {
     });
   }
 
-  /** Runs `fn` on the connection; when it failed because the connection was closed, once more on a new one. */
-  async run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the connection once every earlier `run` has ended; when it failed because the connection
+   * was closed, once more on a new one. One at a time because heartbeats (a timer), TOAST re-selects,
+   * table metadata (several relations of a TRUNCATE at once) and the incremental snapshot's table list
+   * share the connection, and pg queues concurrent queries only under a deprecation (an error in pg 9).
+   * `fn` must not call `run` itself (it would wait for itself).
+   */
+  run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const result = this.#tail.then(() => this.#runNow(fn));
+    this.#tail = result.catch(() => {});
+    return result;
+  }
+
+  async #runNow<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     if (this.#closed) await this.#reopen();
     try {
       return await fn(this.#client);
