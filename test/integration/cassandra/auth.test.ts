@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type ConnectError } from '../../../src/api/index.ts';
+import { ConfigError } from '../../../src/api/index.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
 import { cassandraService } from '../../services/cassandra.ts';
-import { startTask } from './harness.ts';
+import { startError, startTask } from './harness.ts';
 
 const HOST = '127.0.0.2';
 const dir = mkdtempSync(join(tmpdir(), 'seam-cassandra-auth-'));
@@ -55,18 +55,6 @@ const node = {
   'loadBalancing.localDc': servers.cassandraDataCenter,
   'topic.auth.system_auth.roles.mapping': 'role=key.role',
 };
-
-async function startError(config: Record<string, string>): Promise<ConnectError> {
-  const error = await startTask(config).then(
-    async ({ task }) => {
-      await task.stop();
-      return null;
-    },
-    (e: unknown) => e as ConnectError,
-  );
-  expect(error, 'start should fail').not.toBeNull();
-  return error!;
-}
 
 describe('Cassandra sink against a node that checks credentials', () => {
   it('a wrong password is a config error on auth.username naming the fix, not a retry loop', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, type ConnectError, RetriableError } from '../../../src/api/index.ts';
 import { requireServer } from '../../helpers/servers.ts';
 import { sinkRecord } from '../../unit/cassandra/records.ts';
-import { adminClient, freshKeyspace, rows, startTask, write } from './harness.ts';
+import { adminClient, freshKeyspace, rows, startError, startTask, write } from './harness.ts';
 
 const ks = 'cass_bad';
 const topic = 'bad.topic';
@@ -20,18 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.shutdown();
 });
-
-async function startError(config: Record<string, string>): Promise<ConnectError> {
-  const error = await startTask(config).then(
-    async ({ task }) => {
-      await task.stop();
-      return null;
-    },
-    (e: unknown) => e as ConnectError,
-  );
-  expect(error, 'start should fail').not.toBeNull();
-  return error!;
-}
 
 describe('Cassandra sink bad input', () => {
   it('an unreachable contact point is a retriable seam.cassandra.unreachable naming the host', async () => {

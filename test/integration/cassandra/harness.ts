@@ -1,6 +1,8 @@
 import cassandra from 'cassandra-driver';
+import { expect } from 'vitest';
 import { cassandraSinkPlugin } from '../../../connectors/cassandra/index.ts';
 import type {
+  ConnectError,
   PartitionOffsets,
   SinkRecord,
   SinkTask,
@@ -78,6 +80,19 @@ export async function startTask(
     throw error;
   }
   return { task, seen };
+}
+
+/** The error a task's start fails with (a start that succeeds fails the test). */
+export async function startError(config: Record<string, string>): Promise<ConnectError> {
+  const error = await startTask(config).then(
+    async ({ task }) => {
+      await task.stop();
+      return null;
+    },
+    (e: unknown) => e as ConnectError,
+  );
+  expect(error, 'start should fail').not.toBeNull();
+  return error!;
 }
 
 /** put + flush: every write acknowledged. */
