@@ -6,7 +6,7 @@
  * that state into one fatal error naming the broker setting, at open and whenever a transaction cannot
  * find its coordinator.
  */
-import { FatalError } from '../../api/errors.ts';
+import { ConnectError, FatalError } from '../../api/errors.ts';
 import type { KafkaAdminPort } from './client-port.ts';
 
 export type { TransactionStateInfo } from './client-port.ts';
@@ -22,7 +22,9 @@ export class KafkaTransactionsUnavailableError extends FatalError {
         "Seam's Kafka log writes every append (records and source offsets) in a transaction, whatever " +
         "exactly.once.source.support says: set the brokers' transaction.state.log.replication.factor (and " +
         'transaction.state.log.min.isr) to at most the number of brokers, or add brokers, then restart',
-      { code: 'seam.log.transactions_unavailable', cause: options.cause },
+      // The client's own error as the cause: a retriable ConnectError in the chain would make
+      // auto-restart read this as transient (it classifies by the innermost ConnectError).
+      { code: 'seam.log.transactions_unavailable', cause: clientError(options.cause) },
     );
   }
 }
@@ -47,4 +49,10 @@ export async function checkTransactionSupport(
       { cause },
     );
   }
+}
+
+function clientError(error: unknown): unknown {
+  let e = error;
+  while (e instanceof ConnectError && e.cause !== undefined) e = e.cause;
+  return e;
 }
