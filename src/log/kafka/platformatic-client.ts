@@ -4,8 +4,12 @@
  */
 import {
   Admin,
+  addPartitionsToTxnV3,
+  addPartitionsToTxnV4,
+  addPartitionsToTxnV5,
   ConfigResourceTypes,
   ConfigSources,
+  kGetApi,
   ListOffsetTimestamps,
   Producer,
 } from '@platformatic/kafka';
@@ -317,6 +321,7 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
       acks: -1,
       autocreateTopics: false,
     });
+    clientAddPartitionsToTxn(this.producer);
   }
 
   async begin(): Promise<KafkaTransaction> {
@@ -386,6 +391,21 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
   close(): Promise<void> {
     return this.producer.close(true);
   }
+}
+
+/**
+ * AddPartitionsToTxn v4 and later are the brokers' own batched version (KIP-890): Kafka authorizes them by
+ * CLUSTER_ACTION on the cluster, which no client principal should hold. The client asks for the highest
+ * version the broker lists (v5 on Kafka 3.9), so on a cluster with an authorizer every transaction failed
+ * with CLUSTER_AUTHORIZATION_FAILED. v3 is the clients' version, with the same request shape.
+ */
+function clientAddPartitionsToTxn(producer: Producer): void {
+  type GetApi = (name: string, callback: (error: Error | null, api?: unknown) => void) => void;
+  const target = producer as unknown as Record<typeof kGetApi, GetApi>;
+  const getApi = target[kGetApi].bind(producer);
+  const brokerOnly = new Set<unknown>([addPartitionsToTxnV4.api, addPartitionsToTxnV5.api]);
+  target[kGetApi] = (name, callback) =>
+    getApi(name, (error, api) => callback(error, brokerOnly.has(api) ? addPartitionsToTxnV3.api : api));
 }
 
 class PlatformaticPlainProducer implements KafkaProducerPort {

@@ -29,7 +29,7 @@ import { eventually, testRegistry } from '../../helpers/runtime-plugins.ts';
 import { type PrivateBroker, startPrivateBroker } from './private-broker.ts';
 
 const P = 'acl';
-const USERS = ['nowrite', 'notxn', 'nogroup', 'nocreate'] as const;
+const USERS = ['granted', 'nowrite', 'notxn', 'nogroup', 'nocreate'] as const;
 type User = (typeof USERS)[number];
 const PASSWORD = 'acl-secret';
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required';
@@ -151,6 +151,13 @@ afterAll(async () => {
 });
 
 describe('missing ACLs', () => {
+  it('a user with every ACL appends and reads back (the grants below differ by one ACL each)', async () => {
+    const log = await open('granted');
+    const [position] = await log.append([record(`${P}-granted-data`)]);
+    const read = await log.read(`${P}-granted-data`, 0, position!.offset, 10);
+    expect(read.map((r) => Buffer.from(r.value!).toString())).toEqual(['v']);
+  });
+
   it('WRITE on the topic: the append fails at once naming Topic, name, WRITE and the principal', async () => {
     const log = await open('nowrite');
     const e = authorizationError(await rejection(log.append([record(`${P}-data`)])));
