@@ -93,6 +93,14 @@ export const ERROR_CODES = {
     status: 500,
     hint: "Raise the topic's max.message.bytes (and the brokers' message.max.bytes, replica.fetch.max.bytes), or make the record smaller; with errors.tolerance=all it goes to the dead-letter queue.",
   },
+  'seam.log.not_authorized': {
+    status: 500,
+    hint: 'The Kafka principal of the worker lacks an ACL; the message names the resource, operation and principal: grant it (kafka-acls.sh) or log in as another user (sasl.jaas.config), then restart the task.',
+  },
+  'seam.log.transactions_unavailable': {
+    status: 500,
+    hint: "The Kafka cluster cannot create its transaction state topic; set the brokers' transaction.state.log.replication.factor to at most the number of brokers, then restart.",
+  },
   'seam.internal': { status: 500, hint: 'An unexpected error; report it with the trace.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

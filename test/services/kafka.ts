@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { servers } from '../helpers/servers.ts';
 import { ensureJars } from './maven.ts';
+import { SERVICES_DIR, TARGET_DIR } from './paths.ts';
 import { runOrThrow, spawnServer } from './process.ts';
 import type { Service } from './service.ts';
 
@@ -62,12 +63,53 @@ export function kafkaServerProperties(ports: KafkaPorts, logs: string): string {
   ].join('\n');
 }
 
+/** What a private broker changes from the shared one (test/integration/kafka/private-broker.ts). */
+export interface KafkaServiceOptions {
+  /** server.properties lines appended after the defaults (a later key wins in a properties file). */
+  readonly properties?: Readonly<Record<string, string>>;
+  /** Another Kafka release than the pom's (e.g. '4.1.1'), fetched into target/kafka-<version>/. */
+  readonly version?: string;
+}
+
+/**
+ * The jars of one Kafka release: the pom's kafka profile with `kafka.version` overridden on the command
+ * line, so the pom (whose hash marks the shared broker's jars as fresh) stays as it is.
+ */
+export function kafkaJars(version?: string): string {
+  if (version === undefined) return ensureJars('kafka');
+  const dir = join(TARGET_DIR, `kafka-${version}`);
+  const marker = join(dir, '.version');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== version) {
+    console.log(`  mvn dependency:copy-dependencies -P kafka -Dkafka.version=${version}`);
+    rmSync(dir, { recursive: true, force: true });
+    runOrThrow('mvn', [
+      '-q',
+      '-B',
+      '-f',
+      join(SERVICES_DIR, 'pom.xml'),
+      '-P',
+      'kafka',
+      `-Dkafka.version=${version}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${dir}`,
+    ]);
+    writeFileSync(marker, version);
+  }
+  return `${dir}/*`;
+}
+
 /**
  * Apache Kafka in KRaft mode from the Maven Central jars: one process that is both broker and
  * controller, every internal topic with replication factor 1 so transactions work on one node. Other
- * ports give a private broker (a test of a broker setting must not restart the shared one).
+ * ports give a private broker (a test of a broker setting must not restart the shared one), with
+ * `options` its own settings or release.
  */
-export function kafkaService(ports: KafkaPorts, brokers = [`127.0.0.1:${ports.port}`]): Service {
+export function kafkaService(
+  ports: KafkaPorts,
+  brokers = [`127.0.0.1:${ports.port}`],
+  options: KafkaServiceOptions = {},
+): Service {
+  const extra = Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}`);
   return {
     name: 'kafka',
     stopSignal: 'SIGTERM',
@@ -75,14 +117,14 @@ export function kafkaService(ports: KafkaPorts, brokers = [`127.0.0.1:${ports.po
     port: ports.port,
 
     async install() {
-      ensureJars('kafka');
+      kafkaJars(options.version);
     },
 
     async launch(ctx) {
-      const classpath = ensureJars('kafka');
+      const classpath = kafkaJars(options.version);
       const logs = join(ctx.dir, 'data');
       const config = join(ctx.dir, 'server.properties');
-      writeFileSync(config, kafkaServerProperties(ports, logs));
+      writeFileSync(config, kafkaServerProperties(ports, logs) + extra.map((l) => `${l}\n`).join(''));
       if (!existsSync(join(logs, 'meta.properties'))) {
         mkdirSync(logs, { recursive: true });
         runOrThrow('java', [

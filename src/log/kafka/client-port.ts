@@ -56,6 +56,15 @@ export interface KafkaGroupOffset {
 
 export type IsolationLevel = 'read_committed' | 'read_uncommitted';
 
+/** What the cluster says about its transaction state topic (transaction-support.ts). */
+export interface TransactionStateInfo {
+  readonly stateTopicExists: boolean;
+  /** Brokers registered in the cluster. */
+  readonly brokers: number;
+  /** The brokers' `transaction.state.log.replication.factor`; null when it cannot be read (no DESCRIBE_CONFIGS). */
+  readonly replicationFactor: number | null;
+}
+
 export interface KafkaAdminPort {
   /** Creates the missing topics; an existing one is not an error and is left as it is. */
   createTopics(topics: readonly KafkaTopicSpec[]): Promise<void>;
@@ -83,6 +92,11 @@ export interface KafkaAdminPort {
   ): Promise<void>;
   /** Deletes an empty group; an unknown group is not an error. */
   deleteGroup(group: string): Promise<void>;
+  /**
+   * The transaction state topic and the broker settings it is created with (transaction-support.ts); an
+   * adapter that cannot tell leaves it out and the cluster is not checked.
+   */
+  transactionState?(): Promise<TransactionStateInfo>;
   close(): Promise<void>;
 }
 
@@ -197,6 +211,8 @@ export interface KafkaGroupPort {
 /** What one client library provides; each adapter connects lazily or in these factories. */
 export interface KafkaClient {
   readonly name: string;
+  /** `bootstrap.servers`, for error messages. */
+  readonly bootstrapServers?: string;
   admin(): Promise<KafkaAdminPort>;
   transactionalProducer(transactionalId: string): Promise<KafkaTransactionalProducer>;
   producer(): Promise<KafkaProducerPort>;

@@ -4,6 +4,16 @@
  * a client library's errors.
  */
 import { ConnectError, FatalError, RetriableError } from '../../api/errors.ts';
+import { type AclHints, KafkaAuthorizationError, type KafkaIdentity, missingAcl } from './authorization.ts';
+
+/** What a failed request was about: the text for the error, and what an authorization error names. */
+export interface KafkaErrorContext {
+  readonly what: string;
+  readonly transactionalId?: string;
+  /** The resources the request touched and the operation it needed on each. */
+  readonly acl?: AclHints;
+  readonly identity?: KafkaIdentity;
+}
 
 /**
  * Another producer with the same transactional.id has started (a newer epoch): this one is a zombie. Its
@@ -54,14 +64,11 @@ export function isFencingError(error: unknown): boolean {
 }
 
 /**
- * Maps a client error to Seam's tree: fencing → {@link KafkaFencedError}; missing ACLs → fatal with the
- * setting named; anything the client marks retriable, and network failures → retriable
- * `seam.log.unavailable`; the rest fatal.
+ * Maps a client error to Seam's tree: fencing → {@link KafkaFencedError}; missing ACLs →
+ * {@link KafkaAuthorizationError} (`seam.log.not_authorized`, naming the ACL); anything the client marks
+ * retriable, and network failures → retriable `seam.log.unavailable`; the rest fatal.
  */
-export function classifyKafkaError(
-  error: unknown,
-  context: { transactionalId?: string; what: string },
-): Error {
+export function classifyKafkaError(error: unknown, context: KafkaErrorContext): Error {
   if (error instanceof ConnectError) return error;
   if (context.transactionalId !== undefined && isFencingError(error)) {
     return new KafkaFencedError(context.transactionalId, { cause: error });
@@ -84,9 +91,14 @@ export function classifyKafkaError(
       },
     );
   }
+  // Before the retriable causes too: the client marks some of these retriable, and no retry grants an ACL.
+  const acl = missingAcl(names, {
+    ...context.acl,
+    ...(context.transactionalId === undefined ? {} : { transactionalId: context.transactionalId }),
+  });
+  if (acl !== null) return new KafkaAuthorizationError(acl, context.identity, context.what, error);
   if (names.some((n) => n.endsWith('AUTHORIZATION_FAILED'))) {
     return new FatalError(`${message} (grant the ACLs the worker needs, or fix sasl.jaas.config)`, {
-      code: 'seam.fatal',
       cause: error,
     });
   }

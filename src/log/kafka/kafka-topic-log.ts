@@ -53,6 +53,7 @@ import {
   OffsetKeySpellings,
   offsetRecord,
 } from './offset-records.ts';
+import { checkTransactionSupport } from './transaction-support.ts';
 
 export interface KafkaTopicLogOptions {
   readonly client: KafkaClient;
@@ -91,6 +92,9 @@ export class KafkaTopicLog implements TopicLog {
   readonly #consumers = new Set<KafkaLogConsumer>();
   #members = 0;
   #closed = false;
+  get #servers(): string {
+    return this.#client.bootstrapServers ?? '(the configured brokers)';
+  }
   /** A writer (see `writer`) shares the admin and reader of the log it came from and closes neither. */
   readonly #shared: boolean;
 
@@ -116,7 +120,9 @@ export class KafkaTopicLog implements TopicLog {
     try {
       if (options.createOffsetsTopic === false)
         await admin.listTopics(); // still fail fast when unreachable
-      else
+      else {
+        // A writer: refuse a cluster where no append could ever commit, rather than retry forever.
+        await checkTransactionSupport(admin, log.#servers);
         await log.createTopics(
           new Map([
             [
@@ -128,6 +134,7 @@ export class KafkaTopicLog implements TopicLog {
             ],
           ]),
         );
+      }
     } catch (error) {
       // A worker retries opening while the brokers are down: each failed try must not leave clients behind.
       await Promise.all([reader.close().catch(() => {}), admin.close().catch(() => {})]);
@@ -202,7 +209,12 @@ export class KafkaTopicLog implements TopicLog {
       out.push(offsetRecord(o, this.#offsetsTopic, offsetsInfo!.partitions, this.#offsetKeys));
 
     const producer = await this.#producerOnce();
-    const tx = await this.#guard(producer.begin());
+    const tx = await this.#guard(producer.begin()).catch(async (error: unknown) => {
+      // No coordinator for the id: moving (retriable, as classified), or never there (fatal, named here).
+      if (kafkaErrorNames(error).includes('COORDINATOR_NOT_AVAILABLE'))
+        await checkTransactionSupport(this.#admin, this.#servers, error);
+      throw error;
+    });
     const offsetsOut: number[] = [];
     try {
       for (const chunk of sendChunks(out, (t) => this.#limit(t)))

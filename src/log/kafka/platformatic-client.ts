@@ -4,11 +4,16 @@
  */
 import {
   Admin,
+  addPartitionsToTxnV3,
+  addPartitionsToTxnV4,
+  addPartitionsToTxnV5,
   ConfigResourceTypes,
   ConfigSources,
+  kGetApi,
   ListOffsetTimestamps,
   Producer,
 } from '@platformatic/kafka';
+import { type AclHints, type KafkaIdentity, kafkaIdentity } from './authorization.ts';
 import type {
   IsolationLevel,
   KafkaAdminPort,
@@ -20,6 +25,7 @@ import type {
   KafkaTopicSpec,
   KafkaTransaction,
   KafkaTransactionalProducer,
+  TransactionStateInfo,
 } from './client-port.ts';
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
@@ -27,11 +33,14 @@ import { PlatformaticGroupMember } from './platformatic-group.ts';
 import { baseOptions, isolationValue } from './platformatic-options.ts';
 import { PlatformaticReader } from './platformatic-reader.ts';
 import { recordOffsets, timestampRuns } from './record-offsets.ts';
+import { TRANSACTION_STATE_TOPIC } from './transaction-support.ts';
 
 export function platformaticClient(options: KafkaConnectionOptions): KafkaClient {
   return {
     name: '@platformatic/kafka',
-    admin: async () => new PlatformaticAdmin(new Admin(baseOptions(options, 'admin'))),
+    bootstrapServers: options.brokers.join(','),
+    admin: async () =>
+      new PlatformaticAdmin(new Admin(baseOptions(options, 'admin')), kafkaIdentity(options)),
     transactionalProducer: async (id) => new PlatformaticProducer(options, id),
     producer: async () => new PlatformaticPlainProducer(options),
     partitionReader: async (isolation) => new PlatformaticReader(options, isolation),
@@ -42,8 +51,10 @@ export function platformaticClient(options: KafkaConnectionOptions): KafkaClient
 
 class PlatformaticAdmin implements KafkaAdminPort {
   private readonly admin: Admin;
-  constructor(admin: Admin) {
+  private readonly identity: KafkaIdentity;
+  constructor(admin: Admin, identity: KafkaIdentity) {
     this.admin = admin;
+    this.identity = identity;
   }
 
   async createTopics(topics: readonly KafkaTopicSpec[]): Promise<void> {
@@ -58,7 +69,11 @@ class PlatformaticAdmin implements KafkaAdminPort {
         });
       } catch (error) {
         if (kafkaErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) continue;
-        throw classifyKafkaError(error, { what: `create topic ${t.name}` });
+        throw classifyKafkaError(error, {
+          what: `create topic ${t.name}`,
+          acl: { topics: [t.name], topicOperation: 'CREATE', clusterOperation: 'CREATE' },
+          identity: this.identity,
+        });
       }
     }
     // CreateTopics answers once the controller has the topic; brokers learn of it a little later.
@@ -80,13 +95,18 @@ class PlatformaticAdmin implements KafkaAdminPort {
     const existing = new Set(await this.listTopics());
     const present = names.filter((n) => existing.has(n));
     if (present.length === 0) return out;
-    const metadata = await this.call('describe topics', () =>
-      this.admin.metadata({ topics: present, forceUpdate: true, autocreateTopics: false }),
+    const metadata = await this.call(
+      'describe topics',
+      () => this.admin.metadata({ topics: present, forceUpdate: true, autocreateTopics: false }),
+      { topics: present, topicOperation: 'DESCRIBE' },
     );
-    const configs = await this.call('describe topic configs', () =>
-      this.admin.describeConfigs({
-        resources: present.map((n) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: n })),
-      }),
+    const configs = await this.call(
+      'describe topic configs',
+      () =>
+        this.admin.describeConfigs({
+          resources: present.map((n) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: n })),
+        }),
+      { topics: present, topicOperation: 'DESCRIBE_CONFIGS' },
     );
     for (const name of present) {
       const meta = metadata.topics.get(name);
@@ -112,7 +132,10 @@ class PlatformaticAdmin implements KafkaAdminPort {
     const existing = new Set(await this.listTopics());
     const present = names.filter((n) => existing.has(n));
     if (present.length > 0)
-      await this.call('delete topics', () => this.admin.deleteTopics({ topics: present }));
+      await this.call('delete topics', () => this.admin.deleteTopics({ topics: present }), {
+        topics: present,
+        topicOperation: 'DELETE',
+      });
   }
 
   async partitionBounds(
@@ -121,13 +144,19 @@ class PlatformaticAdmin implements KafkaAdminPort {
     isolation: IsolationLevel,
   ): Promise<Map<number, { start: number; end: number }>> {
     const at = (timestamp: bigint) =>
-      this.call(`list offsets of ${topic}`, () =>
-        this.admin.listOffsets({
-          topics: [
-            { name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) },
-          ],
-          isolationLevel: isolationValue(isolation),
-        }),
+      this.call(
+        `list offsets of ${topic}`,
+        () =>
+          this.admin.listOffsets({
+            topics: [
+              {
+                name: topic,
+                partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })),
+              },
+            ],
+            isolationLevel: isolationValue(isolation),
+          }),
+        { topics: [topic], topicOperation: 'DESCRIBE' },
       );
     const [earliest, latest] = await Promise.all([
       at(ListOffsetTimestamps.EARLIEST),
@@ -144,8 +173,10 @@ class PlatformaticAdmin implements KafkaAdminPort {
   }
 
   async groupOffsets(group: string): Promise<KafkaGroupOffset[]> {
-    const groups = await this.call(`list offsets of group ${group}`, () =>
-      this.admin.listConsumerGroupOffsets({ groups: [group] }),
+    const groups = await this.call(
+      `list offsets of group ${group}`,
+      () => this.admin.listConsumerGroupOffsets({ groups: [group] }),
+      { group, groupOperation: 'DESCRIBE', topicOperation: 'DESCRIBE' },
     );
     const out: KafkaGroupOffset[] = [];
     for (const t of groups[0]?.topics ?? []) {
@@ -169,19 +200,25 @@ class PlatformaticAdmin implements KafkaAdminPort {
         set.set(o.topic, [...(set.get(o.topic) ?? []), { partition: o.partition, offset: BigInt(o.offset) }]);
     }
     if (set.size > 0) {
-      await this.call(`commit offsets of group ${group}`, () =>
-        this.admin.alterConsumerGroupOffsets({
-          groupId: group,
-          topics: [...set].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
-        }),
+      await this.call(
+        `commit offsets of group ${group}`,
+        () =>
+          this.admin.alterConsumerGroupOffsets({
+            groupId: group,
+            topics: [...set].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+          }),
+        { group, groupOperation: 'READ', topics: [...set.keys()], topicOperation: 'READ' },
       );
     }
     if (remove.size > 0) {
-      await this.call(`delete offsets of group ${group}`, () =>
-        this.admin.deleteConsumerGroupOffsets({
-          groupId: group,
-          topics: [...remove].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
-        }),
+      await this.call(
+        `delete offsets of group ${group}`,
+        () =>
+          this.admin.deleteConsumerGroupOffsets({
+            groupId: group,
+            topics: [...remove].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+          }),
+        { group, groupOperation: 'DELETE', topics: [...remove.keys()], topicOperation: 'READ' },
       );
     }
   }
@@ -191,7 +228,40 @@ class PlatformaticAdmin implements KafkaAdminPort {
       await this.admin.deleteGroups({ groups: [group] });
     } catch (error) {
       if (kafkaErrorNames(error).includes('GROUP_ID_NOT_FOUND')) return;
-      throw classifyKafkaError(error, { what: `delete group ${group}` });
+      throw classifyKafkaError(error, {
+        what: `delete group ${group}`,
+        acl: { group, groupOperation: 'DELETE' },
+        identity: this.identity,
+      });
+    }
+  }
+
+  async transactionState(): Promise<TransactionStateInfo> {
+    const topics = await this.call('list topics', () => this.admin.listTopics({ includeInternals: true }));
+    const metadata = await this.call('describe cluster', () => this.admin.metadata({ topics: [] }));
+    const info = {
+      stateTopicExists: topics.includes(TRANSACTION_STATE_TOPIC),
+      brokers: metadata.brokers.size,
+    };
+    if (info.stateTopicExists) return { ...info, replicationFactor: null };
+    const broker = [...metadata.brokers.keys()][0];
+    if (broker === undefined) return { ...info, replicationFactor: null };
+    const key = 'transaction.state.log.replication.factor';
+    try {
+      const described = await this.admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.BROKER,
+            resourceName: String(broker),
+            configurationKeys: [key],
+          },
+        ],
+      });
+      const value = described[0]?.configs.find((c) => c.name === key)?.value;
+      return { ...info, replicationFactor: typeof value === 'string' ? Number(value) : null };
+    } catch {
+      // Without DESCRIBE_CONFIGS on the cluster the setting cannot be read: nothing is proven.
+      return { ...info, replicationFactor: null };
     }
   }
 
@@ -199,11 +269,15 @@ class PlatformaticAdmin implements KafkaAdminPort {
     return this.admin.close();
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: () => Promise<T>, acl?: AclHints): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw classifyKafkaError(error, { what });
+      throw classifyKafkaError(error, {
+        what,
+        identity: this.identity,
+        ...(acl === undefined ? {} : { acl }),
+      });
     }
   }
 }
@@ -230,9 +304,11 @@ function toBuffer(b: Uint8Array | string): Buffer {
 
 class PlatformaticProducer implements KafkaTransactionalProducer {
   private readonly producer: Producer;
+  private readonly identity: KafkaIdentity;
   readonly transactionalId: string;
   constructor(options: KafkaConnectionOptions, transactionalId: string) {
     this.transactionalId = transactionalId;
+    this.identity = kafkaIdentity(options);
     this.producer = new Producer({
       ...baseOptions(options, 'producer'),
       transactionalId,
@@ -245,10 +321,15 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
       acks: -1,
       autocreateTopics: false,
     });
+    clientAddPartitionsToTxn(this.producer);
   }
 
   async begin(): Promise<KafkaTransaction> {
-    const what = { transactionalId: this.transactionalId, what: 'begin transaction' };
+    const what = {
+      transactionalId: this.transactionalId,
+      what: 'begin transaction',
+      identity: this.identity,
+    };
     let tx: Awaited<ReturnType<Producer['beginTransaction']>>;
     try {
       tx = await this.producer.beginTransaction();
@@ -259,6 +340,7 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
       throw classifyKafkaError(error, what);
     }
     const id = this.transactionalId;
+    const identity = this.identity;
     return {
       async send(records): Promise<number[]> {
         try {
@@ -278,14 +360,19 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
           }
           return offsets;
         } catch (error) {
-          throw classifyKafkaError(error, { transactionalId: id, what: 'send in transaction' });
+          throw classifyKafkaError(error, {
+            transactionalId: id,
+            what: 'send in transaction',
+            acl: { topics: records.map((r) => r.topic), topicOperation: 'WRITE' },
+            identity,
+          });
         }
       },
       async commit() {
         try {
           await tx.commit();
         } catch (error) {
-          throw classifyKafkaError(error, { transactionalId: id, what: 'commit transaction' });
+          throw classifyKafkaError(error, { transactionalId: id, what: 'commit transaction', identity });
         }
       },
       async abort() {
@@ -295,7 +382,7 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
           // The client keeps a transaction whose abort failed as active, refusing every later begin:
           // drop it locally; the broker aborts it on timeout or when this id initialises again.
           await tx.cancel().catch(() => {});
-          throw classifyKafkaError(error, { transactionalId: id, what: 'abort transaction' });
+          throw classifyKafkaError(error, { transactionalId: id, what: 'abort transaction', identity });
         }
       },
     };
@@ -306,9 +393,26 @@ class PlatformaticProducer implements KafkaTransactionalProducer {
   }
 }
 
+/**
+ * AddPartitionsToTxn v4 and later are the brokers' own batched version (KIP-890): Kafka authorizes them by
+ * CLUSTER_ACTION on the cluster, which no client principal should hold. The client asks for the highest
+ * version the broker lists (v5 on Kafka 3.9), so on a cluster with an authorizer every transaction failed
+ * with CLUSTER_AUTHORIZATION_FAILED. v3 is the clients' version, with the same request shape.
+ */
+function clientAddPartitionsToTxn(producer: Producer): void {
+  type GetApi = (name: string, callback: (error: Error | null, api?: unknown) => void) => void;
+  const target = producer as unknown as Record<typeof kGetApi, GetApi>;
+  const getApi = target[kGetApi].bind(producer);
+  const brokerOnly = new Set<unknown>([addPartitionsToTxnV4.api, addPartitionsToTxnV5.api]);
+  target[kGetApi] = (name, callback) =>
+    getApi(name, (error, api) => callback(error, brokerOnly.has(api) ? addPartitionsToTxnV3.api : api));
+}
+
 class PlatformaticPlainProducer implements KafkaProducerPort {
   private readonly producer: Producer;
+  private readonly identity: KafkaIdentity;
   constructor(options: KafkaConnectionOptions) {
+    this.identity = kafkaIdentity(options);
     this.producer = new Producer({
       ...baseOptions(options, 'producer'),
       idempotent: true,
@@ -334,7 +438,15 @@ class PlatformaticPlainProducer implements KafkaProducerPort {
       }
       return offsets;
     } catch (error) {
-      throw classifyKafkaError(error, { what: 'send' });
+      throw classifyKafkaError(error, {
+        what: 'send',
+        acl: {
+          topics: records.map((r) => r.topic),
+          topicOperation: 'WRITE',
+          clusterOperation: 'IDEMPOTENT_WRITE',
+        },
+        identity: this.identity,
+      });
     }
   }
 

@@ -20,6 +20,7 @@ import {
 } from '@platformatic/kafka';
 import { RetriableError } from '../../api/errors.ts';
 import { CommitFencedError } from '../log-consumer.ts';
+import { type AclHints, type KafkaIdentity, kafkaIdentity } from './authorization.ts';
 import type { KafkaGroupOffset, KafkaGroupPort, KafkaGroupState, KafkaJoined } from './client-port.ts';
 import { ASSIGNOR } from './consumer-protocol.ts';
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
@@ -41,9 +42,11 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
   readonly #joiner: Consumer;
   readonly #requests: Consumer;
   readonly #group: string;
+  readonly #identity: KafkaIdentity;
 
   constructor(options: KafkaConnectionOptions, group: string, clientId: string, maxBlockMs: number) {
     this.#group = group;
+    this.#identity = kafkaIdentity(options);
     const base = { ...baseOptions({ ...options, clientId }, 'member'), groupId: group };
     const joinTimeout = Math.max(options.requestTimeoutMs, maxBlockMs + 5000);
     this.#joiner = new Consumer({ ...base, timeout: joinTimeout, requestTimeout: joinTimeout });
@@ -75,13 +78,13 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
         };
       } catch (error) {
         const names = kafkaErrorNames(error);
-        if (attempt >= 5) throw classifyKafkaError(error, { what: `join group ${this.#group}` });
+        if (attempt >= 5) throw this.#classify(error, `join group ${this.#group}`);
         if (names.includes('MEMBER_ID_REQUIRED')) {
           id = (error as { response?: { memberId?: string } }).response?.memberId ?? '';
         } else if (names.includes('UNKNOWN_MEMBER_ID')) {
           id = '';
         } else if (!names.includes('REBALANCE_IN_PROGRESS')) {
-          throw classifyKafkaError(error, { what: `join group ${this.#group}` });
+          throw this.#classify(error, `join group ${this.#group}`);
         }
       }
     }
@@ -109,7 +112,7 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
     } catch (error) {
       if (kafkaErrorNames(error).some((n) => n === 'REBALANCE_IN_PROGRESS' || FENCED.includes(n)))
         return null;
-      throw classifyKafkaError(error, { what: `sync group ${this.#group}` });
+      throw this.#classify(error, `sync group ${this.#group}`);
     }
   }
 
@@ -123,7 +126,7 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
       const names = kafkaErrorNames(error);
       if (names.includes('REBALANCE_IN_PROGRESS')) return 'rebalance';
       if (names.some((n) => FENCED.includes(n))) return 'fenced';
-      throw classifyKafkaError(error, { what: `heartbeat in group ${this.#group}` });
+      throw this.#classify(error, `heartbeat in group ${this.#group}`);
     }
   }
 
@@ -167,7 +170,7 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
           cause: error,
         });
       }
-      throw classifyKafkaError(error, { what: `commit offsets of group ${this.#group}` });
+      throw this.#classify(error, `commit offsets of group ${this.#group}`, { topics: [...topics.keys()] });
     }
   }
 
@@ -179,6 +182,15 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
 
   async close(): Promise<void> {
     await Promise.all([this.#joiner.close(true), this.#requests.close(true)]);
+  }
+
+  /** Every group request needs READ on the group (an offset commit READ on its topics too). */
+  #classify(error: unknown, what: string, acl: AclHints = {}): Error {
+    return classifyKafkaError(error, {
+      what,
+      acl: { group: this.#group, groupOperation: 'READ', topicOperation: 'READ', ...acl },
+      identity: this.#identity,
+    });
   }
 
   /** Runs one request on the coordinator's connection, looking the coordinator up again when it moved. */
@@ -199,7 +211,7 @@ export class PlatformaticGroupMember implements KafkaGroupPort {
           client[kGetConnection](broker, (e, c) => (e ? reject(e) : resolve(c!))),
         );
       } catch (error) {
-        throw classifyKafkaError(error, { what: `${what} in group ${this.#group}` });
+        throw this.#classify(error, `${what} in group ${this.#group}`);
       }
       try {
         return await request(connection);

@@ -3,6 +3,7 @@
  * read_committed by read-committed.ts rather than by the client (see there why).
  */
 import { Consumer, type RecordsBatch } from '@platformatic/kafka';
+import { type KafkaIdentity, kafkaIdentity } from './authorization.ts';
 import type { IsolationLevel, KafkaFetched, KafkaPartitionReader } from './client-port.ts';
 import { classifyKafkaError, kafkaErrorNames } from './errors.ts';
 import type { KafkaConnectionOptions } from './kafka-config.ts';
@@ -14,8 +15,10 @@ export class PlatformaticReader implements KafkaPartitionReader {
   /** Average bytes per record seen per partition, to size the next fetch. */
   private readonly recordBytes = new Map<string, number>();
   private readonly isolation: IsolationLevel;
+  private readonly identity: KafkaIdentity;
   constructor(options: KafkaConnectionOptions, isolation: IsolationLevel) {
     this.isolation = isolation;
+    this.identity = kafkaIdentity(options);
     // A group id is required by the client but never joined: fetch() is a plain manual-assignment read.
     this.consumer = new Consumer({
       ...baseOptions(options, 'reader'),
@@ -88,7 +91,11 @@ export class PlatformaticReader implements KafkaPartitionReader {
     } catch (error) {
       if (kafkaErrorNames(error).includes('OFFSET_OUT_OF_RANGE'))
         return { records: [], nextOffset: offset, endOffset: -1 };
-      throw classifyKafkaError(error, { what });
+      throw classifyKafkaError(error, {
+        what,
+        acl: { topics: [topic], topicOperation: 'READ' },
+        identity: this.identity,
+      });
     }
   }
 
