@@ -108,7 +108,7 @@ function plainDecimal(text: string, scale: number): bigint | undefined {
       if (fraction >= 0) fraction++;
     } else return undefined;
   }
-  const digits = fraction < 0 ? 0 : fraction;
+  const digits = Math.max(fraction, 0);
   if (digits > scale) return undefined;
   const unscaled = v * 10 ** (scale - digits);
   if (!Number.isSafeInteger(unscaled)) return undefined;
