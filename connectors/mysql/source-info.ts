@@ -83,7 +83,7 @@ export function sourceStruct(info: SourceInfo): Record<string, unknown> {
     db: info.db,
     sequence: null,
     ts_us: info.tsMs * 1000,
-    ts_ns: BigInt(info.tsMs) * 1_000_000n,
+    ts_ns: nanos(info.tsMs),
     table: info.table,
     server_id: info.serverId,
     gtid: info.gtid,
@@ -93,4 +93,12 @@ export function sourceStruct(info: SourceInfo): Record<string, unknown> {
     thread: info.thread,
     query: info.query,
   };
+}
+
+/** Every row of a binlog event (and of its transaction, mostly) shares the event time: one BigInt for all. */
+let lastNanos = { ms: Number.NaN, ns: 0n };
+
+function nanos(ms: number): bigint {
+  if (ms !== lastNanos.ms) lastNanos = { ms, ns: BigInt(ms) * 1_000_000n };
+  return lastNanos.ns;
 }

@@ -74,6 +74,8 @@ export function isDecimal(schema: Schema | null | undefined): boolean {
 
 /** Parses a decimal string (e.g. "-12.340") into an unscaled value at the given scale, rounding half-up. */
 export function decimalFromString(text: string, scale: number): DecimalValue {
+  const plain = plainDecimal(text, scale);
+  if (plain !== undefined) return { unscaled: plain, scale };
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
   if (!m) throw new RangeError(`not a decimal number: '${text}'`);
   const sign = m[1] === '-' ? -1n : 1n;
@@ -83,6 +85,34 @@ export function decimalFromString(text: string, scale: number): DecimalValue {
   let unscaled = BigInt(intPart + kept);
   if (frac.length > scale && frac.charCodeAt(scale) - 48 >= 5) unscaled += 1n;
   return { unscaled: sign * unscaled, scale };
+}
+
+/**
+ * decimalFromString's common case without a regex or string building (every NUMERIC / DECIMAL column of
+ * a change goes through it): `[-]digits[.digits]` with at most `scale` fraction digits (no rounding) whose
+ * unscaled value is a safe integer, so the double arithmetic is exact. Undefined for anything else.
+ */
+function plainDecimal(text: string, scale: number): bigint | undefined {
+  const n = text.length;
+  if (n === 0 || n > 16 || scale < 0 || scale > 15) return undefined;
+  const negative = text.charCodeAt(0) === 45;
+  let i = negative ? 1 : 0;
+  if (i === n) return undefined;
+  let v = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && fraction < 0) fraction = 0;
+    else if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      if (fraction >= 0) fraction++;
+    } else return undefined;
+  }
+  const digits = Math.max(fraction, 0);
+  if (digits > scale) return undefined;
+  const unscaled = v * 10 ** (scale - digits);
+  if (!Number.isSafeInteger(unscaled)) return undefined;
+  return BigInt(negative ? -unscaled : unscaled);
 }
 
 export function decimalToString(d: DecimalValue): string {

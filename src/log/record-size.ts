@@ -61,12 +61,24 @@ export function oversizedRecords(
   limitOf: (topic: string) => number,
 ): { index: number; size: number; limit: number }[] {
   const out: { index: number; size: number; limit: number }[] = [];
+  // Consecutive records nearly always share their topic and header list (a source's context headers).
+  let topic: string | null = null;
+  let limit = 0;
+  let headers: AppendRecord['headers'] | null = null;
+  let headerBytes = 0;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    const limit = limitOf(r.topic);
+    if (r.topic !== topic) {
+      topic = r.topic;
+      limit = limitOf(topic);
+    }
+    if (r.headers !== headers) {
+      headers = r.headers;
+      headerBytes = 0;
+      for (const h of headers) headerBytes += 12 + h.key.length * 3 + (h.value?.length ?? 0);
+    }
     // The raw bytes with generous framing fit: most records never pay for the exact count.
-    let rough = BATCH_OVERHEAD + 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    for (const h of r.headers) rough += 12 + h.key.length * 3 + (h.value?.length ?? 0);
+    const rough = BATCH_OVERHEAD + 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + headerBytes;
     if (rough <= limit) continue;
     const size = singleRecordBatchSize(r);
     if (size > limit) out.push({ index: i, size, limit });

@@ -42,6 +42,12 @@ export class SourceBatchPreparer {
     SourceRecord['headers'],
     { readonly topic: string; readonly converted: readonly LogHeader[] }
   >();
+  /** The last shared list converted: consecutive records nearly always carry the same one. */
+  #lastShared: {
+    readonly headers: SourceRecord['headers'];
+    readonly topic: string;
+    readonly converted: readonly LogHeader[];
+  } | null = null;
 
   constructor(options: SourceBatchOptions, submitted: SubmittedRecords) {
     this.#o = options;
@@ -124,10 +130,16 @@ export class SourceBatchPreparer {
   #headers(record: SourceRecord): readonly LogHeader[] {
     // A frozen header list is one a connector shares between records (Debezium's context headers):
     // converted once per topic, and handed on frozen so the log can encode it once too.
+    const last = this.#lastShared;
+    if (last !== null && last.headers === record.headers && last.topic === record.topic)
+      return last.converted;
     const shared = Object.isFrozen(record.headers);
     if (shared) {
       const hit = this.#sharedHeaders.get(record.headers);
-      if (hit?.topic === record.topic) return hit.converted;
+      if (hit?.topic === record.topic) {
+        this.#lastShared = { headers: record.headers, topic: record.topic, converted: hit.converted };
+        return hit.converted;
+      }
     }
     const header = this.#o.converters.header;
     const converted = record.headers.map(
@@ -139,6 +151,7 @@ export class SourceBatchPreparer {
     if (!shared) return converted;
     const frozen = Object.freeze(converted);
     this.#sharedHeaders.set(record.headers, { topic: record.topic, converted: frozen });
+    this.#lastShared = { headers: record.headers, topic: record.topic, converted: frozen };
     return frozen;
   }
 

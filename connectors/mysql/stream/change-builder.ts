@@ -135,8 +135,10 @@ export class ChangeBuilder {
       source,
       transaction: this.#o.provideTransactionMetadata ? at.transaction : null,
     });
-    return sourceRecord({
+    // One literal in SourceRecord's key order (not sourceRecord's spread): this runs for every row.
+    return {
       topic: t.topic,
+      kafkaPartition: null,
       keySchema: t.keySchema,
       key: t.key((after ?? before)!),
       valueSchema: t.envelope,
@@ -145,7 +147,7 @@ export class ChangeBuilder {
       headers: this.#o.contextHeaders,
       sourcePartition: this.partition,
       sourceOffset: offsetOf(at.restart, at.serverId, Math.floor(at.tsMs / 1000)),
-    });
+    };
   }
 
   #tombstone(t: TableSchema, key: Record<string, unknown> | null, at: RowAt): SourceRecord {

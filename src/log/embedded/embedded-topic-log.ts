@@ -253,13 +253,21 @@ export class EmbeddedTopicLog implements TopicLog {
       this.transaction(() => {
         const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
         const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
-        const touched = new Map<PartitionStore, { next: number; bytes: number; added: number }>();
+        const touched = new Map<
+          PartitionStore,
+          { next: number; bytes: number; added: number; readonly key: string }
+        >();
         const positions = records.map((r, i) => {
           const partition = targets[i]!;
           const store = lookup(r.topic).partitions[partition]!;
           let pending = touched.get(store);
           if (!pending) {
-            pending = { next: store.next, bytes: store.bytes, added: 0 };
+            pending = {
+              next: store.next,
+              bytes: store.bytes,
+              added: 0,
+              key: DataWaiters.key(r.topic, partition),
+            };
             touched.set(store, pending);
           }
           const headers = encodeHeaders(r.headers);
@@ -288,7 +296,8 @@ export class EmbeddedTopicLog implements TopicLog {
     }
     this.checkpointer?.afterCommit(added);
     await this.durable();
-    this.waiters.notify(new Set(positions.map((p) => DataWaiters.key(p.topic, p.partition))));
+    // One wake-up key per partition written, not one per record.
+    this.waiters.notify(Array.from(touched.values(), (p) => p.key));
     return positions;
   }
 
