@@ -244,7 +244,8 @@ export async function run(args: string[]): Promise<void> {
       seconds: seam.seconds,
     };
     printMeasurement(measured, 'changes');
-    if (raw) printRatio('Seam / pg_recvlogical', measured, raw, 0.7);
+    // Issue goals: 0.7 into the embedded log, 0.5 into Kafka (a broker round trip per transaction).
+    if (raw) printRatio('Seam / pg_recvlogical', measured, raw, log === 'kafka' ? 0.5 : 0.7);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
     // The main thread is the limit: its CPU time compares runs better than the rate on a busy machine.
     console.log(
