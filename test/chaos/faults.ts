@@ -45,12 +45,12 @@ export async function killsWhileStreaming(ctx: AnyContext): Promise<void> {
 }
 
 /**
- * SIGKILL twice while the initial snapshot is read and written, then the workload starts once the views
- * hold the snapshot (for a scenario with `startsWorkload`).
+ * SIGKILL twice while the initial snapshot is read and written (each after 0.3 s to `maxPauseMs`), then
+ * the workload starts once the views hold the snapshot (for a scenario with `startsWorkload`).
  */
-export async function killsDuringSnapshot(ctx: AnyContext): Promise<void> {
+export async function killsDuringSnapshot(ctx: AnyContext, maxPauseMs = 3_000): Promise<void> {
   for (let i = 0; i < 2; i++) {
-    await randomPause(ctx, 300, 3_000);
+    await randomPause(ctx, 300, maxPauseMs);
     const done = await ctx.untilViewsEqual(0);
     await killAndRestart(ctx, `during the snapshot (${i + 1})${done ? ', which had already completed' : ''}`);
     if (!done) ctx.count('kills mid-snapshot');
