@@ -3,6 +3,7 @@ import cassandra from 'cassandra-driver';
 import { ConfigError } from '../../src/api/index.ts';
 import type { Pending, Sender } from './batch-writer.ts';
 import type { CassandraSinkConfig } from './config.ts';
+import { guardControlRefresh } from './control-refresh.ts';
 import { classifyCassandraError, tableMissing } from './errors.ts';
 import type { TableMapping } from './mapping.ts';
 import type { TableInfo } from './table-info.ts';
@@ -61,6 +62,7 @@ export class CassandraSession implements Sender {
 
   constructor(config: CassandraSinkConfig) {
     this.client = new cassandra.Client(clientOptions(config));
+    guardControlRefresh(this.client);
   }
 
   async connect(): Promise<void> {

@@ -47,6 +47,24 @@ describe('fault suite check: log against the ledger', () => {
     const v = checkLog([touch(4, 1), touch(4, 2)], [logged(4, 1, '40', 'd'), logged(4, 2, '40', 'c')]);
     expect(v.lost).toBe(0);
   });
+  it('names MariaDB changes by GTID and file:pos:row', () => {
+    const gtid = (txid: string, key: number): Touch => ({ txid, table: 'b', key });
+    const at = (txid: string, key: number, pos: string, op = 'u'): LoggedChange => ({
+      table: 'b',
+      key,
+      txid,
+      lsn: `mariadb-bin.000004:${pos}`,
+      op,
+    });
+    const ledger = [gtid('0-1-7', 3), gtid('0-1-7', 3), gtid('0-1-8', 4)];
+    // Two updates of one key in one transaction are two row events; the second transaction never arrived.
+    const v = checkLog(ledger, [at('0-1-7', 3, '1200:0'), at('0-1-7', 3, '1350:0')]);
+    expect(v.lost).toBe(1);
+    expect(v.examples).toEqual(['lost: 1 change(s) of b/4@0-1-8']);
+    expect(
+      checkLog(ledger, [at('0-1-7', 3, '1200:0'), at('0-1-7', 3, '1350:0'), at('0-1-8', 4, '1500:1')]),
+    ).toEqual({ lost: 0, duplicated: 0, examples: [] });
+  });
 });
 
 describe('fault suite check: view against the table', () => {

@@ -4,7 +4,8 @@ import type { Row, Touch } from './pg-workload.ts';
 export interface LoggedChange {
   readonly table: string;
   readonly key: number;
-  readonly txid: number | null;
+  readonly txid: number | string | null;
+  /** The change's source position: the LSN, or MariaDB's `file:pos:row`. */
   readonly lsn: string | null;
   readonly op: string;
 }

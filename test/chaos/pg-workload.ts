@@ -3,7 +3,8 @@ import { between, pick, type Rng } from './rng.ts';
 
 /** One change a committed transaction made: the key it touched in a table, and the transaction's id. */
 export interface Touch {
-  readonly txid: number;
+  /** PostgreSQL: the 32-bit xid; MariaDB: the GTID (`domain-server-sequence`). */
+  readonly txid: number | string;
   readonly table: string;
   readonly key: number;
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Scenario } from './scenario.ts';
+import type { AnyScenario } from './scenario.ts';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -10,13 +10,13 @@ const here = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
  * that exports `scenario`. The list is read from the directory when the program asks for it, not by an
  * import side effect.
  */
-export async function loadScenarios(): Promise<Scenario[]> {
+export async function loadScenarios(): Promise<AnyScenario[]> {
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .sort();
-  const out: Scenario[] = [];
+  const out: AnyScenario[] = [];
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(here, file)).href)) as { scenario?: Scenario };
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { scenario?: AnyScenario };
     if (!mod.scenario) throw new Error(`test/chaos/scenarios/${file} exports no \`scenario\``);
     out.push(mod.scenario);
   }

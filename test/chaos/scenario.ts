@@ -1,6 +1,7 @@
 import type { ServerName } from '../helpers/servers.ts';
-import type { PgEsPipeline } from './pg-es-pipeline.ts';
+import type { PgPipeline } from './pg-pipeline.ts';
 import type { PgWorkload } from './pg-workload.ts';
+import type { ChaosPipeline, ChaosWorkload, PipelineKind } from './pipeline.ts';
 import type { FaultProxy } from './proxy.ts';
 import type { Rng } from './rng.ts';
 import type { ChaosWorker } from './worker.ts';
@@ -11,26 +12,28 @@ import type { ChaosWorker } from './worker.ts';
  * sure a worker runs, waits for quiescence and checks the log and the views (trial.ts). A scenario only
  * injects its fault and may add checks of its own (`verify`).
  *
- * Extension points: a scenario for the Kafka log or distributed mode sets `requires` and builds what it
- * needs in `inject`; a different pipeline (MySQL → Cassandra) would add a sibling of pg-es-pipeline.ts and
- * a `pipeline` field here.
+ * `pipeline` chooses the source, log and view (pipelines.ts); the type parameters give `inject` the
+ * pipeline's and workload's own methods (a PostgreSQL walsender, a MariaDB binlog connection). The default
+ * is PostgreSQL → embedded log → Elasticsearch.
  */
-export interface Scenario {
+export interface Scenario<P extends ChaosPipeline = PgPipeline, W extends ChaosWorkload = PgWorkload> {
   readonly name: string;
+  /** @defaultValue 'pg-es' */
+  readonly pipeline?: PipelineKind;
   /** One line for `--list` and the report. */
   readonly description: string;
   /** Servers of `npm run services` it needs; a missing one fails the scenario, never skips it. */
   readonly requires: readonly ServerName[];
   /** Rows per keyed table before the worker starts (the initial snapshot). @defaultValue 300 */
   readonly prefillRows?: number;
-  /** Sink config keys over the defaults of pg-es-pipeline.ts. */
+  /** Sink config keys over the pipeline's defaults. */
   readonly sinkOverrides?: Readonly<Record<string, string>>;
-  /** Source config keys over the defaults of pg-es-pipeline.ts. */
+  /** Source config keys over the pipeline's defaults. */
   readonly sourceOverrides?: Readonly<Record<string, string>>;
   /** How long the views may take to equal the tables after the fault. @defaultValue 240000 */
   readonly quiescenceMs?: number;
   /** Runs after the tables exist and before the worker starts (e.g. an index with a strict mapping). */
-  prepare?(ctx: TrialContext): Promise<void>;
+  prepare?(ctx: TrialContext<P, W>): Promise<void>;
   /** Not part of a run without names (the self-test that breaks a guarantee on purpose). */
   readonly explicitOnly?: boolean;
   /**
@@ -40,17 +43,20 @@ export interface Scenario {
   readonly startsWorkload?: boolean;
   /** Data directory on a small tmpfs of this many MiB (needs root; see disk-full). */
   readonly tmpfsDataDirMiB?: number;
-  inject(ctx: TrialContext): Promise<void>;
+  inject(ctx: TrialContext<P, W>): Promise<void>;
   /** Extra checks after quiescence; each returned line is a violation. */
-  verify?(ctx: TrialContext): Promise<string[]>;
+  verify?(ctx: TrialContext<P, W>): Promise<string[]>;
 }
 
-export interface TrialContext {
+/** A scenario of any pipeline, as the registry and the trial runner hold it. */
+export type AnyScenario = Scenario<ChaosPipeline, ChaosWorkload>;
+
+export interface TrialContext<P extends ChaosPipeline = PgPipeline, W extends ChaosWorkload = PgWorkload> {
   readonly rng: Rng;
   /** `ci`: short outages and few faults; `full`: the durations of the issue (outages of 30–120 s). */
   readonly profile: 'ci' | 'full';
-  readonly pipeline: PgEsPipeline;
-  readonly workload: PgWorkload;
+  readonly pipeline: P;
+  readonly workload: W;
   readonly worker: ChaosWorker;
   readonly proxy: FaultProxy;
   /** A directory of this trial (kept with the logs when the trial fails). */

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { servers } from '../helpers/servers.ts';
 import { freePort } from '../helpers/worker-process.ts';
 import { checkLog, diffView } from './check.ts';
-import { PgEsPipeline } from './pg-es-pipeline.ts';
-import { PgWorkload } from './pg-workload.ts';
+import type { ChaosPipeline, ChaosWorkload } from './pipeline.ts';
+import { createPipeline } from './pipelines.ts';
 import { FaultProxy } from './proxy.ts';
 import { seeded, sleep } from './rng.ts';
-import type { Scenario, TrialContext } from './scenario.ts';
+import type { AnyScenario, TrialContext } from './scenario.ts';
 import { ChaosWorker } from './worker.ts';
 
 export interface TrialResult {
@@ -36,7 +35,7 @@ const QUIESCENCE_MS = 240_000;
 
 /** Runs one trial of `scenario` in `dir` and returns its result; the directory goes unless it failed. */
 export async function runTrial(
-  scenario: Scenario,
+  scenario: AnyScenario,
   trial: number,
   seed: number,
   profile: 'ci' | 'full',
@@ -49,13 +48,12 @@ export async function runTrial(
   const counts: Record<string, number> = {};
   const problems: string[] = [];
   const id = `${process.pid}_${trial}_${scenario.name.replaceAll('-', '_')}`.slice(0, 40);
-  const pipeline = new PgEsPipeline(dir, id);
-  const es = new URL(servers.elasticsearchUrl);
-  const proxy = await FaultProxy.start({ host: es.hostname, port: Number(es.port || 9200) });
+  const { pipeline, workload: workloadOf } = createPipeline(scenario.pipeline ?? 'pg-es', dir, id);
+  const proxy = await FaultProxy.start(pipeline.sinkTarget);
   const rng = seeded(seed);
   let mounted = false;
   let worker: ChaosWorker | null = null;
-  let workload: PgWorkload | null = null;
+  let workload: ChaosWorkload | null = null;
   let recoveryMs: number | null = null;
   let prefilled = 0;
   let passed = false;
@@ -72,11 +70,16 @@ export async function runTrial(
       ]);
       mounted = true;
     }
-    workload = new PgWorkload(pipeline.db, pipeline.tables, rng);
+    workload = workloadOf(rng);
     await workload.createTables();
     prefilled = scenario.prefillRows ?? 300;
     await workload.prefill(prefilled);
-    const files = pipeline.files(proxy.url, { ...scenario.sinkOverrides }, { ...scenario.sourceOverrides });
+    await pipeline.prepareViews();
+    const files = pipeline.files(
+      { host: '127.0.0.1', port: proxy.port },
+      { ...scenario.sinkOverrides },
+      { ...scenario.sourceOverrides },
+    );
     worker = new ChaosWorker({
       dataDir: pipeline.dataDir,
       port: await freePort(),
@@ -85,7 +88,7 @@ export async function runTrial(
       logFile,
     });
     let faultEnd: number | null = null;
-    const ctx: TrialContext = {
+    const ctx: TrialContext<ChaosPipeline, ChaosWorkload> = {
       rng,
       profile,
       pipeline,
@@ -118,7 +121,7 @@ export async function runTrial(
     // Changes committed while the slot is being created, or before an interrupted initial snapshot is
     // taken again on a recreated slot, reach the log as snapshot rows, not change events: the ledger
     // starts once the slot exists and the snapshot is in the views.
-    await waitForSlot(pipeline);
+    await pipeline.untilCapturing();
     if (!scenario.startsWorkload) {
       if (!(await ctx.untilViewsEqual(180_000)))
         throw new Error('the initial snapshot did not reach the views in 180 s');
@@ -190,7 +193,11 @@ export async function runTrial(
  * Waits until every view equals its table and the log holds every committed change; returns the last
  * differences (empty once quiet).
  */
-async function quiesce(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: number): Promise<string[]> {
+async function quiesce(
+  pipeline: ChaosPipeline,
+  workload: ChaosWorkload,
+  timeoutMs: number,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let diff: string[] = [];
   let viewsEqualSince: number | null = null;
@@ -213,9 +220,9 @@ async function quiesce(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: 
   }
 }
 
-async function viewDifferences(pipeline: PgEsPipeline, workload: PgWorkload): Promise<string[]> {
+async function viewDifferences(pipeline: ChaosPipeline, workload: ChaosWorkload): Promise<string[]> {
   const diff: string[] = [];
-  for (const table of [pipeline.tables.a, pipeline.tables.b]) {
+  for (const table of pipeline.viewTables) {
     const rows = workload.model.get(table)!;
     diff.push(...diffView(rows, await pipeline.viewRows(table), table));
   }
@@ -223,24 +230,12 @@ async function viewDifferences(pipeline: PgEsPipeline, workload: PgWorkload): Pr
 }
 
 /** The log side of quiescence on its own: a divergent view must not cut the log's catching up short. */
-async function untilLogComplete(pipeline: PgEsPipeline, workload: PgWorkload, timeoutMs: number) {
+async function untilLogComplete(pipeline: ChaosPipeline, workload: ChaosWorkload, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (checkLog(workload.ledger, await pipeline.loggedChanges()).lost === 0) return;
     await sleep(1000);
   }
-}
-
-async function waitForSlot(pipeline: PgEsPipeline): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const rows = await pipeline.admin('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [
-      pipeline.slot,
-    ]);
-    if (rows.length > 0) return;
-    await sleep(200);
-  }
-  throw new Error(`replication slot ${pipeline.slot} not created within 120 s`);
 }
 
 /** Connectors or tasks in FAILED state: a task death the scenario did not expect. */

@@ -53,13 +53,21 @@ function chaos(args: string[]): Promise<{ code: number | null; output: string; r
 beforeAll(async () => {
   await requireServer('postgres');
   await requireServer('elasticsearch');
+  await requireServer('mariadb');
+  await requireServer('cassandra');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fault suite (CI subset)', () => {
-  it('kills, a terminated walsender and an Elasticsearch outage lose nothing and leave the views equal', async () => {
-    const scenarios = ['kill-streaming', 'pg-terminate-walsender', 'es-outage'];
+  it('kills, a terminated walsender, Elasticsearch and Cassandra outages and kills of a MariaDB pipeline lose nothing and leave the views equal', async () => {
+    const scenarios = [
+      'kill-streaming',
+      'pg-terminate-walsender',
+      'es-outage',
+      'mariadb-kill-streaming',
+      'cassandra-outage',
+    ];
     const run = await chaos([...scenarios, '--trials', '1', '--seed', '20261202']);
     expect(run.code, run.output).toBe(0);
     expect(run.report?.scenarios.map((s) => s.scenario).sort()).toEqual([...scenarios].sort());
@@ -72,7 +80,7 @@ describe('fault suite (CI subset)', () => {
         divergent: 0,
       });
     }
-  }, 240_000);
+  }, 420_000);
 
   it('catches a sink that acknowledges writes it never made (the check can fail)', async () => {
     const run = await chaos(['self-test-ack-before-durable', '--trials', '1', '--seed', '20261202']);

@@ -1,4 +1,4 @@
-import { killAndRestart, randomPause } from '../faults.ts';
+import { killsDuringSnapshot } from '../faults.ts';
 import type { Scenario } from '../scenario.ts';
 
 /**
@@ -13,19 +13,5 @@ export const scenario: Scenario = {
   requires: ['postgres', 'elasticsearch'],
   prefillRows: 10_000,
   startsWorkload: true,
-  async inject(ctx) {
-    for (let i = 0; i < 2; i++) {
-      await randomPause(ctx, 300, 3_000);
-      const done = await ctx.untilViewsEqual(0);
-      await killAndRestart(
-        ctx,
-        `during the snapshot (${i + 1})${done ? ', which had already completed' : ''}`,
-      );
-      if (!done) ctx.count('kills mid-snapshot');
-    }
-    if (!(await ctx.untilViewsEqual(180_000))) throw new Error('the snapshot did not complete within 180 s');
-    ctx.faultEnded();
-    ctx.workload.start();
-    await randomPause(ctx, 2_000, 4_000);
-  },
+  inject: killsDuringSnapshot,
 };
