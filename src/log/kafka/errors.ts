@@ -104,10 +104,14 @@ export function classifyKafkaError(error: unknown, context: KafkaErrorContext): 
     );
   }
   // Before the retriable causes too: the client marks some of these retriable, and no retry grants an ACL.
-  const acl = missingAcl(names, {
-    ...context.acl,
-    ...(context.transactionalId === undefined ? {} : { transactionalId: context.transactionalId }),
-  });
+  const acl = missingAcl(
+    names,
+    {
+      ...context.acl,
+      ...(context.transactionalId === undefined ? {} : { transactionalId: context.transactionalId }),
+    },
+    error,
+  );
   if (acl !== null) return new KafkaAuthorizationError(acl, context.identity, context.what, error);
   if (names.some((n) => n.endsWith('AUTHORIZATION_FAILED'))) {
     return new FatalError(`${message} (grant the ACLs the worker needs, or fix sasl.jaas.config)`, {
