@@ -69,7 +69,7 @@ export class KafkaAuthorizationError extends FatalError {
     const option =
       acl.resourceType === 'Cluster'
         ? '--cluster'
-        : `--${acl.resourceType === 'TransactionalId' ? 'transactional-id' : acl.resourceType.toLowerCase()} ${acl.resourceName ?? '<name>'}`;
+        : `--${acl.resourceType === 'TransactionalId' ? 'transactional-id' : acl.resourceType.toLowerCase()} ${acl.resourceName?.includes(' ') === false ? acl.resourceName : '<name>'}`;
     const tool = `kafka-acls.sh --bootstrap-server ${identity?.bootstrapServers ?? '<bootstrap.servers>'} --add --allow-principal ${principal} --operation ${toolOperation(acl.operation)} ${option}`;
     const alsoCluster =
       acl.resourceType === 'Topic' && acl.operation === 'CREATE'
@@ -103,7 +103,7 @@ const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.
  * entry in the response (`/results_by_transaction/0/topic_results/1/…`, `/topics/0`); the entry's `name`
  * is the topic. A transaction's send touches the offsets topic too, and only this says which one failed.
  */
-export function refusedTopics(error: unknown, depth = 0): string[] {
+export function refusedTopics(error: unknown, depth = 0, outer?: unknown): string[] {
   if (depth > 4 || typeof error !== 'object' || error === null) return [];
   const e = error as {
     apiId?: unknown;
@@ -112,9 +112,11 @@ export function refusedTopics(error: unknown, depth = 0): string[] {
     errors?: unknown;
     cause?: unknown;
   };
+  // The response hangs on the aggregate of a response's errors, not on each of them.
+  const response = e.response ?? outer;
   const out: string[] = [];
   if (e.apiId === 'TOPIC_AUTHORIZATION_FAILED' && typeof e.path === 'string') {
-    let at: unknown = e.response;
+    let at: unknown = response;
     let name: string | null = null;
     const parts = e.path.split('/').filter((p) => p !== '');
     for (let i = 0; i + 1 < parts.length && typeof at === 'object' && at !== null; i += 2) {
@@ -125,7 +127,7 @@ export function refusedTopics(error: unknown, depth = 0): string[] {
     }
     if (name !== null) out.push(name);
   }
-  if (Array.isArray(e.errors)) for (const x of e.errors) out.push(...refusedTopics(x, depth + 1));
+  if (Array.isArray(e.errors)) for (const x of e.errors) out.push(...refusedTopics(x, depth + 1, response));
   out.push(...refusedTopics(e.cause, depth + 1));
   return [...new Set(out)];
 }

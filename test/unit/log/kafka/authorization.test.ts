@@ -72,11 +72,11 @@ describe('Kafka authorization errors', () => {
       Object.assign(new Error(apiId), {
         apiId,
         path: `/results_by_transaction/0/topic_results/${j}/results_by_partitions/0`,
-        response,
       });
+    // As the client throws it: the response on the aggregate, the paths on its members.
     const error = Object.assign(
       new AggregateError([at('OPERATION_NOT_ATTEMPTED', 0), at('TOPIC_AUTHORIZATION_FAILED', 1)], 'x'),
-      { code: 'PLT_KFK_RESPONSE' },
+      { code: 'PLT_KFK_RESPONSE', response },
     );
     const e = classifyKafkaError(error, {
       what: 'send in transaction',
