@@ -29,17 +29,18 @@ const enabled = process.env.SEAM_TEST_KAFKA4 === '1';
 
 let broker: PrivateBroker | null = null;
 let client: KafkaClient | null = null;
-const dir = mkdtempSync(join(tmpdir(), 'seam-kafka4-'));
+let dir = '';
 
 describe.runIf(enabled)(`Kafka ${KAFKA_4_VERSION}`, () => {
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'seam-kafka4-'));
     broker = await startPrivateBroker({ version: KAFKA_4_VERSION });
     client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': broker.brokers, 'client.id': 'k4' }));
   }, 300_000);
 
   afterAll(async () => {
     await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   let n = 0;
