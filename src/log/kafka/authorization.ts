@@ -69,7 +69,7 @@ export class KafkaAuthorizationError extends FatalError {
     const option =
       acl.resourceType === 'Cluster'
         ? '--cluster'
-        : `--${acl.resourceType === 'TransactionalId' ? 'transactional-id' : acl.resourceType.toLowerCase()} ${acl.resourceName ?? '<name>'}`;
+        : `--${acl.resourceType === 'TransactionalId' ? 'transactional-id' : acl.resourceType.toLowerCase()} ${acl.resourceName?.includes(' ') === false ? acl.resourceName : '<name>'}`;
     const tool = `kafka-acls.sh --bootstrap-server ${identity?.bootstrapServers ?? '<bootstrap.servers>'} --add --allow-principal ${principal} --operation ${toolOperation(acl.operation)} ${option}`;
     const alsoCluster =
       acl.resourceType === 'Topic' && acl.operation === 'CREATE'
@@ -96,17 +96,55 @@ function toolOperation(operation: string): string {
     .join('');
 }
 
+const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The topics a response refused by name: @platformatic/kafka gives each per-topic error the path of its
+ * entry in the response (`/results_by_transaction/0/topic_results/1/…`, `/topics/0`); the entry's `name`
+ * is the topic. A transaction's send touches the offsets topic too, and only this says which one failed.
+ */
+export function refusedTopics(error: unknown, depth = 0, outer?: unknown): string[] {
+  if (depth > 4 || typeof error !== 'object' || error === null) return [];
+  const e = error as {
+    apiId?: unknown;
+    path?: unknown;
+    response?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  // The response hangs on the aggregate of a response's errors, not on each of them.
+  const response = e.response ?? outer;
+  const out: string[] = [];
+  if (e.apiId === 'TOPIC_AUTHORIZATION_FAILED' && typeof e.path === 'string') {
+    let at: unknown = response;
+    let name: string | null = null;
+    const parts = e.path.split('/').filter((p) => p !== '');
+    for (let i = 0; i + 1 < parts.length && typeof at === 'object' && at !== null; i += 2) {
+      const list = (at as Record<string, unknown>)[camel(parts[i]!)];
+      at = Array.isArray(list) ? list[Number(parts[i + 1])] : undefined;
+      const n = (at as { name?: unknown } | undefined)?.name;
+      if (typeof n === 'string') name = n;
+    }
+    if (name !== null) out.push(name);
+  }
+  if (Array.isArray(e.errors)) for (const x of e.errors) out.push(...refusedTopics(x, depth + 1, response));
+  out.push(...refusedTopics(e.cause, depth + 1));
+  return [...new Set(out)];
+}
+
 /** The missing ACL an authorization error means, or null when `names` carry none. */
 export function missingAcl(
   names: readonly string[],
   hints: AclHints & { transactionalId?: string },
+  error?: unknown,
 ): { resourceType: AclResourceType; resourceName: string | null; operation: string } | null {
   const found = names.find((n) => RESOURCE_OF[n] !== undefined);
   if (found === undefined) return null;
   const resourceType = RESOURCE_OF[found]!;
   switch (resourceType) {
     case 'Topic': {
-      const topics = [...new Set(hints.topics ?? [])];
+      const refused = refusedTopics(error);
+      const topics = refused.length > 0 ? refused : [...new Set(hints.topics ?? [])];
       return {
         resourceType,
         resourceName: topics.length === 1 ? topics[0]! : topics.length > 1 ? topics.join(' or ') : null,

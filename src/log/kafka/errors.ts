@@ -58,6 +58,17 @@ export function kafkaErrorNames(error: unknown, depth = 0): string[] {
   return names;
 }
 
+/** The brokers' own explanations (`error_message` of a response), which say more than the error code. */
+function serverMessages(error: unknown, depth = 0): string[] {
+  if (depth > 4 || typeof error !== 'object' || error === null) return [];
+  const e = error as { serverErrorMessage?: unknown; errors?: unknown; cause?: unknown };
+  const out: string[] = [];
+  if (typeof e.serverErrorMessage === 'string' && e.serverErrorMessage !== '') out.push(e.serverErrorMessage);
+  if (Array.isArray(e.errors)) for (const x of e.errors) out.push(...serverMessages(x, depth + 1));
+  out.push(...serverMessages(e.cause, depth + 1));
+  return [...new Set(out)];
+}
+
 export function isFencingError(error: unknown): boolean {
   if (error instanceof KafkaFencedError) return true;
   return kafkaErrorNames(error).some((n) => FENCING.has(n));
@@ -74,7 +85,8 @@ export function classifyKafkaError(error: unknown, context: KafkaErrorContext): 
     return new KafkaFencedError(context.transactionalId, { cause: error });
   }
   const names = kafkaErrorNames(error);
-  const message = `${context.what}: ${error instanceof Error ? error.message : String(error)}`;
+  const said = serverMessages(error);
+  const message = `${context.what}: ${error instanceof Error ? error.message : String(error)}${said.length > 0 ? ` (the broker said: ${said.join('; ')})` : ''}`;
   // Checked before the retriable causes: the client wraps a failed SASL handshake in a network error.
   if (
     names.some(
@@ -92,10 +104,14 @@ export function classifyKafkaError(error: unknown, context: KafkaErrorContext): 
     );
   }
   // Before the retriable causes too: the client marks some of these retriable, and no retry grants an ACL.
-  const acl = missingAcl(names, {
-    ...context.acl,
-    ...(context.transactionalId === undefined ? {} : { transactionalId: context.transactionalId }),
-  });
+  const acl = missingAcl(
+    names,
+    {
+      ...context.acl,
+      ...(context.transactionalId === undefined ? {} : { transactionalId: context.transactionalId }),
+    },
+    error,
+  );
   if (acl !== null) return new KafkaAuthorizationError(acl, context.identity, context.what, error);
   if (names.some((n) => n.endsWith('AUTHORIZATION_FAILED'))) {
     return new FatalError(`${message} (grant the ACLs the worker needs, or fix sasl.jaas.config)`, {

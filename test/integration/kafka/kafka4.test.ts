@@ -4,8 +4,10 @@
  * overridden (test/services/kafka.ts `kafkaJars`), runs the shared TopicLog contract unchanged, then an
  * exactly-once source task's transactional append read back read_committed.
  *
- * Opt-in (SEAM_TEST_KAFKA4=1): the broker's start and the contract take longer than a CI file should
- * (docs/decisions/2026-12-03-kafka-4.md has the figures). Without it the suite reports itself skipped.
+ * Opt-in (SEAM_TEST_KAFKA4=1): the contract's retention.bytes test asks for segment.bytes=2000, below
+ * Kafka 4's 1 MiB minimum, so it fails here until the contract is reshaped; everything else passes, in
+ * ~50 s with the broker's start (docs/decisions/2026-12-03-kafka-4.md). Without the variable the suite
+ * reports itself skipped.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,17 +29,18 @@ const enabled = process.env.SEAM_TEST_KAFKA4 === '1';
 
 let broker: PrivateBroker | null = null;
 let client: KafkaClient | null = null;
-const dir = mkdtempSync(join(tmpdir(), 'seam-kafka4-'));
+let dir = '';
 
 describe.runIf(enabled)(`Kafka ${KAFKA_4_VERSION}`, () => {
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'seam-kafka4-'));
     broker = await startPrivateBroker({ version: KAFKA_4_VERSION });
     client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': broker.brokers, 'client.id': 'k4' }));
   }, 300_000);
 
   afterAll(async () => {
     await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   let n = 0;

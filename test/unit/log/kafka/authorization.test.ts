@@ -57,6 +57,35 @@ describe('Kafka authorization errors', () => {
     expect(errorCodeInfo(a.code).hint).toMatch(/kafka-acls/);
   });
 
+  it('name the topic the response refused, not every topic of the request', () => {
+    const response = {
+      resultsByTransaction: [
+        {
+          topicResults: [
+            { name: 'offsets', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 48 }] },
+            { name: 'orders', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 29 }] },
+          ],
+        },
+      ],
+    };
+    const at = (apiId: string, j: number) =>
+      Object.assign(new Error(apiId), {
+        apiId,
+        path: `/results_by_transaction/0/topic_results/${j}/results_by_partitions/0`,
+      });
+    // As the client throws it: the response on the aggregate, the paths on its members.
+    const error = Object.assign(
+      new AggregateError([at('OPERATION_NOT_ATTEMPTED', 0), at('TOPIC_AUTHORIZATION_FAILED', 1)], 'x'),
+      { code: 'PLT_KFK_RESPONSE', response },
+    );
+    const e = classifyKafkaError(error, {
+      what: 'send in transaction',
+      acl: { topics: ['orders', 'offsets'], topicOperation: 'WRITE' },
+      identity,
+    }) as KafkaAuthorizationError;
+    expect(e.resourceName).toBe('orders');
+  });
+
   it('map each authorization error to its resource type, with the operation the request needed', () => {
     const of = (apiId: string, acl = {}, transactionalId?: string) =>
       classifyKafkaError(refused(apiId), {

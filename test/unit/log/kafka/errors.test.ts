@@ -45,4 +45,17 @@ describe('classifyKafkaError', () => {
     );
     expect(classifyKafkaError(new TypeError('bug'), { what: 'x' })).toBeInstanceOf(FatalError);
   });
+
+  it("keeps the broker's own explanation in the message", () => {
+    const invalid = multiple(
+      plt('PLT_KFK_PROTOCOL', {
+        apiId: 'INVALID_CONFIG',
+        serverErrorMessage:
+          'Invalid value 2000 for configuration segment.bytes: Value must be at least 1048576',
+      }),
+    );
+    expect(classifyKafkaError(invalid, { what: 'create topic t' }).message).toContain(
+      '(the broker said: Invalid value 2000 for configuration segment.bytes',
+    );
+  });
 });
