@@ -450,12 +450,15 @@ export function topicLogContract(
       it('removes the oldest records beyond retention.bytes', async () => {
         const t = topicName('ret-size');
         await log.createTopics(
-          new Map([[t, { partitions: 1, config: { 'retention.bytes': '1000', 'segment.bytes': '2000' } }]]),
+          // Segments rolled by time, not size: Kafka 4 refuses a segment.bytes under 1 MiB.
+          new Map([[t, { partitions: 1, config: { 'retention.bytes': '1000', 'segment.ms': '100' } }]]),
         );
         const value = 'x'.repeat(98);
         const key = (i: number) => String(i).padStart(2, '0');
-        for (let i = 0; i < 50; i += 10)
+        for (let i = 0; i < 50; i += 10) {
+          if (i > 0) await new Promise((r) => setTimeout(r, 150)); // each append in a segment of its own
           await log.append(Array.from({ length: 10 }, (_, j) => rec(t, 0, key(i + j), value)));
+        }
         await eventually(async () => {
           const { start, end } = await log.bounds(t, 0);
           expect(end).toBeGreaterThanOrEqual(50);
