@@ -3,51 +3,24 @@
  * without an authenticator, so this file starts a PRIVATE one-node Cassandra on 127.0.0.2 (same ports,
  * another loopback address) with `PasswordAuthenticator`, and stops it at the end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/api/index.ts';
+import { type PrivateServer, startPrivateServer } from '../../helpers/private-server.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
 import { cassandraService } from '../../services/cassandra.ts';
 import { startError, startTask } from './harness.ts';
 
 const HOST = '127.0.0.2';
-const dir = mkdtempSync(join(tmpdir(), 'seam-cassandra-auth-'));
-const ctx = { dir, logFile: join(dir, 'server.log') };
-const service = cassandraService({ host: HOST, jmxPort: 7299, authenticator: 'PasswordAuthenticator' });
-let pid = 0;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+let server: PrivateServer | null = null;
 
 beforeAll(async () => {
   await requireServer('cassandra'); // the jars and the JVM the shared node runs on
-  pid = (await service.launch(ctx)).pid;
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      await service.ready(ctx);
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(1_000);
-    }
-  }
+  const service = cassandraService({ host: HOST, jmxPort: 7299, authenticator: 'PasswordAuthenticator' });
+  server = await startPrivateServer(service, { what: 'the private Cassandra node' });
 }, 200_000);
 
 afterAll(async () => {
-  if (pid) {
-    process.kill(-pid, 'SIGTERM');
-    for (let i = 0; i < 300; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await sleep(100);
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 }, 60_000);
 
 const node = {
