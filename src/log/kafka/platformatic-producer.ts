@@ -83,21 +83,7 @@ export class PlatformaticProducer implements KafkaTransactionalProducer {
     return {
       async send(records): Promise<number[]> {
         try {
-          const offsets: number[] = [];
-          // Every record gets a timestamp here so that runs and the stored records agree.
-          const now = Date.now();
-          for (const run of timestampRuns(records, now)) {
-            const result = await tx.send({ messages: run.map((r) => toMessage(r, now)) });
-            const bases = (result.offsets ?? []).map(
-              (o: { topic: string; partition: number; offset: bigint }) => ({
-                topic: o.topic,
-                partition: o.partition,
-                baseOffset: Number(o.offset),
-              }),
-            );
-            offsets.push(...recordOffsets(run, bases));
-          }
-          return offsets;
+          return await sendInRuns(records, (messages) => tx.send({ messages }));
         } catch (error) {
           throw classifyKafkaError(error, {
             transactionalId: id,
@@ -162,20 +148,7 @@ export class PlatformaticPlainProducer implements KafkaProducerPort {
 
   async send(records: readonly KafkaOutRecord[]): Promise<number[]> {
     try {
-      const offsets: number[] = [];
-      const now = Date.now();
-      for (const run of timestampRuns(records, now)) {
-        const result = await this.producer.send({ messages: run.map((r) => toMessage(r, now)) });
-        const bases = (result.offsets ?? []).map(
-          (o: { topic: string; partition: number; offset: bigint }) => ({
-            topic: o.topic,
-            partition: o.partition,
-            baseOffset: Number(o.offset),
-          }),
-        );
-        offsets.push(...recordOffsets(run, bases));
-      }
-      return offsets;
+      return await sendInRuns(records, (messages) => this.producer.send({ messages }));
     } catch (error) {
       throw classifyKafkaError(error, {
         what: 'send',
@@ -192,4 +165,29 @@ export class PlatformaticPlainProducer implements KafkaProducerPort {
   close(): Promise<void> {
     return this.producer.close(true);
   }
+}
+
+type Message = ReturnType<typeof toMessage>;
+type SentOffsets = { offsets?: readonly { topic: string; partition: number; offset: bigint }[] };
+
+/**
+ * Sends records in runs of one timestamp type (see timestampRuns) and returns each record's offset. Every
+ * record gets its timestamp here, so that the runs and the stored records agree.
+ */
+async function sendInRuns(
+  records: readonly KafkaOutRecord[],
+  send: (messages: Message[]) => Promise<SentOffsets>,
+): Promise<number[]> {
+  const offsets: number[] = [];
+  const now = Date.now();
+  for (const run of timestampRuns(records, now)) {
+    const result = await send(run.map((r) => toMessage(r, now)));
+    const bases = (result.offsets ?? []).map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      baseOffset: Number(o.offset),
+    }));
+    offsets.push(...recordOffsets(run, bases));
+  }
+  return offsets;
 }
