@@ -23,7 +23,7 @@ import {
   waitFor,
   workerId,
 } from '../integration/cluster/cluster-harness.ts';
-import { printMeasurement, printRatio, type Measurement } from './report.ts';
+import { type Measurement, printMeasurement, printRatio } from './report.ts';
 
 function arg(args: string[], name: string, fallback: number): number {
   return Number(args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1) ?? fallback);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { dropSlots } from '../../helpers/drop-slots.ts';
 import { servers } from '../../helpers/servers.ts';
-import { seeded } from '../elasticsearch/pipeline.ts';
 import { es } from '../elasticsearch/harness.ts';
+import { seeded } from '../elasticsearch/pipeline.ts';
 
 /**
  * PostgreSQL tables, each feeding one PostgreSQL source whose topic (2 partitions) is read by an
