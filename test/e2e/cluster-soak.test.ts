@@ -1,3 +1,6 @@
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireServer } from '../helpers/servers.ts';
 import type { WorkerProcess } from '../helpers/worker-process.ts';
@@ -52,12 +55,21 @@ afterAll(async () => {
   await p?.tearDown();
 });
 
+/** A failing run keeps the sinks' files and every worker's output for a look afterwards. */
+function keepEvidence(workers: readonly WorkerProcess[]): void {
+  const to = mkdtempSync(join(tmpdir(), 'seam-soak-failed-'));
+  for (const [i] of p.tables.entries()) if (existsSync(p.file(i))) cpSync(p.file(i), join(to, `file-${i}.jsonl`));
+  for (const [n, w] of workers.entries()) writeFileSync(join(to, `worker-${n}-${workerId(w)}.log`), w.output());
+  console.log(`evidence kept in ${to}`);
+}
+
 describe('cluster soak', () => {
   it(
     `survives ${ROUNDS} rounds of kill -9 with nothing lost, nothing divergent, nothing stale`,
     async () => {
       const rnd = seeded(SEED);
       const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo));
+    const t0 = Date.now();
       started.push(...(await c.start(3)));
       const connectors = p.connectors();
       const names = Object.keys(connectors);
@@ -65,6 +77,7 @@ describe('cluster soak', () => {
         await call(started[0]!.url, 'PUT', `/connectors/${name}/config`, config);
       await waitFor('all connectors RUNNING, one owner each', () => clusterSettled(c, names, 3), 120_000);
       p.startWriting(SEED);
+    console.log(`cluster soak: 3 workers and ${names.length} connectors RUNNING after ${Date.now() - t0} ms`);
 
       const failovers: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
@@ -107,7 +120,7 @@ describe('cluster soak', () => {
           120_000,
         );
         console.log(
-          `round ${round}/${ROUNDS}: killed ${victimId} holding [${moving.join(', ')}], RUNNING elsewhere after ${failovers.at(-1)} ms`,
+          `round ${round}/${ROUNDS}: killed ${victimId} holding [${moving.join(', ')}], RUNNING elsewhere after ${failovers.at(-1)} ms, settled with it back after ${Date.now() - killedAt} ms`,
         );
         const rest = roundMs - (Date.now() - roundStart);
         if (rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -137,7 +150,8 @@ describe('cluster soak', () => {
           `  final owners: ${JSON.stringify(view.assignment.owners)}`,
         ].join('\n'),
       );
-      expect(verdict.lost.slice(0, 10)).toEqual([]);
+      if (verdict.lost.length > 0 || verdict.divergent.length > 0) keepEvidence(started);
+    expect(verdict.lost.slice(0, 10)).toEqual([]);
       expect(verdict.divergent.slice(0, 10)).toEqual([]);
       expect(verdict.versions).toBeGreaterThan(100);
       expect(stale).toEqual([]);

@@ -191,7 +191,7 @@ export class ClusterPipelines {
         `SELECT id, name, qty FROM ${table}`,
       );
       const rows = new Map(res.rows.map((r) => [String(r.id), JSON.stringify([r.name, r.qty])]));
-      const lines = this.#lines(i);
+      const lines = this.#lines(i, divergent);
       const seen = new Set(lines.map((l) => l.name));
       for (const name of this.#committed[i]!) if (!seen.has(name)) lost.push(`${table}: ${name}`);
       const last = new Map<string, string | null>();
@@ -220,8 +220,11 @@ export class ClusterPipelines {
     return out;
   }
 
-  /** Complete lines of the file sink's output (a crash can leave a torn last line, cut on reopen). */
-  #lines(i: number): Line[] {
+  /**
+   * Complete lines of the file sink's output (a crash can leave a torn last line, cut on reopen); a line
+   * that is not a whole record (a torn write, bytes of two writes mixed) is reported, not skipped.
+   */
+  #lines(i: number, corrupt: string[]): Line[] {
     let text = '';
     try {
       text = readFileSync(this.file(i), 'utf8');
@@ -230,7 +233,15 @@ export class ClusterPipelines {
     }
     const lines = text.split('\n');
     lines.pop();
-    return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+    const out: Line[] = [];
+    for (const [n, l] of lines.entries()) {
+      try {
+        out.push(JSON.parse(l) as Line);
+      } catch {
+        corrupt.push(`${this.file(i)} line ${n + 1} is not a record: ${JSON.stringify(l.slice(0, 80))}`);
+      }
+    }
+    return out;
   }
 
   async #transaction(db: pg.Client, i: number, rnd: () => number): Promise<void> {
