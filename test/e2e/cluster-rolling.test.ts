@@ -59,7 +59,7 @@ describe('cluster rolling restart', () => {
     const names = Object.keys(connectors);
     for (const [name, config] of Object.entries(connectors))
       await call(workers[0]!.url, 'PUT', `/connectors/${name}/config`, config);
-    await waitFor('all connectors RUNNING, one owner each', () => clusterSettled(c, names, 3), 120_000);
+    await waitFor('all connectors RUNNING, one owner each', () => clusterSettled(c, names, 3, true), 120_000);
     p.startWriting(11);
 
     let unmoved = 0;
@@ -69,7 +69,7 @@ describe('cluster rolling restart', () => {
       const historyBefore = await statusHistory(c.statusTopic);
       expect(await leaving.stop()).toBe(0);
       const back = await c.startOne(Number(new URL(leaving.url).port));
-      await waitFor(`${id} back and the cluster settled`, () => clusterSettled(c, names, 3), 120_000);
+      await waitFor(`${id} back and the cluster settled`, () => clusterSettled(c, names, 3, true), 120_000);
       const after = await heldEpochs(c.live());
       const step = since(await statusHistory(c.statusTopic), historyBefore);
       const stayed = names.filter(

@@ -58,8 +58,10 @@ afterAll(async () => {
 /** A failing run keeps the sinks' files and every worker's output for a look afterwards. */
 function keepEvidence(workers: readonly WorkerProcess[]): void {
   const to = mkdtempSync(join(tmpdir(), 'seam-soak-failed-'));
-  for (const [i] of p.tables.entries()) if (existsSync(p.file(i))) cpSync(p.file(i), join(to, `file-${i}.jsonl`));
-  for (const [n, w] of workers.entries()) writeFileSync(join(to, `worker-${n}-${workerId(w)}.log`), w.output());
+  for (const [i] of p.tables.entries())
+    if (existsSync(p.file(i))) cpSync(p.file(i), join(to, `file-${i}.jsonl`));
+  for (const [n, w] of workers.entries())
+    writeFileSync(join(to, `worker-${n}-${workerId(w)}.log`), w.output());
   console.log(`evidence kept in ${to}`);
 }
 
@@ -69,15 +71,21 @@ describe('cluster soak', () => {
     async () => {
       const rnd = seeded(SEED);
       const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo));
-    const t0 = Date.now();
+      const t0 = Date.now();
       started.push(...(await c.start(3)));
       const connectors = p.connectors();
       const names = Object.keys(connectors);
       for (const [name, config] of Object.entries(connectors))
         await call(started[0]!.url, 'PUT', `/connectors/${name}/config`, config);
-      await waitFor('all connectors RUNNING, one owner each', () => clusterSettled(c, names, 3), 120_000);
+      await waitFor(
+        'all connectors RUNNING, one owner each',
+        () => clusterSettled(c, names, 3, true),
+        120_000,
+      );
       p.startWriting(SEED);
-    console.log(`cluster soak: 3 workers and ${names.length} connectors RUNNING after ${Date.now() - t0} ms`);
+      console.log(
+        `cluster soak: 3 workers and ${names.length} connectors RUNNING after ${Date.now() - t0} ms`,
+      );
 
       const failovers: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
@@ -116,7 +124,7 @@ describe('cluster soak', () => {
         started.push(await c.startOne(Number(new URL(victim.url).port)));
         await waitFor(
           `round ${round}: the cluster settles with 3 workers`,
-          () => clusterSettled(c, names, 3),
+          () => clusterSettled(c, names, 3, true),
           120_000,
         );
         console.log(
@@ -127,7 +135,7 @@ describe('cluster soak', () => {
       }
 
       await p.stopWriting();
-      await waitFor('all connectors RUNNING at the end', () => clusterSettled(c, names, 3), 120_000);
+      await waitFor('all connectors RUNNING at the end', () => clusterSettled(c, names, 3, true), 120_000);
       const verdict = await p.converge(180_000);
       const history = await statusHistory(c.statusTopic);
       const stale = staleStatusWrites(history);
@@ -151,7 +159,7 @@ describe('cluster soak', () => {
         ].join('\n'),
       );
       if (verdict.lost.length > 0 || verdict.divergent.length > 0) keepEvidence(started);
-    expect(verdict.lost.slice(0, 10)).toEqual([]);
+      expect(verdict.lost.slice(0, 10)).toEqual([]);
       expect(verdict.divergent.slice(0, 10)).toEqual([]);
       expect(verdict.versions).toBeGreaterThan(100);
       expect(stale).toEqual([]);
