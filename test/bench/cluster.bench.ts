@@ -2,8 +2,8 @@
  * `npm run bench -- cluster [records=50000] [pipelines=3] [kills=10] [lease=3000]`: distributed mode on
  * the servers of `npm run services` (Kafka and Redis).
  * 1. Throughput: the same pipelines — `pipelines` datagen sources of 2 tasks (`records` records per
- *    task, generated as fast as possible) into topics of 2 partitions, each read by a file sink of 2
- *    tasks — run by a cluster of 1 worker, then by a cluster of 3 workers (fresh topics, groups and Redis
+ *    task, generated as fast as possible) into topics of 2 partitions, each read by a file sink (one
+ *    task) — run by a cluster of 1 worker, then by a cluster of 3 workers (fresh topics, groups and Redis
  *    keys each), in the same run: records per second from creating the connectors until every record is
  *    in the sinks' files (end to end) and between 10 % and 90 % of them (steady), and the ratios
  *    3 workers : 1. All workers share this machine's cores, so the
@@ -65,7 +65,6 @@ function pipelines(
     };
     out[`${tag}out-${i}`] = {
       'connector.class': 'FileStreamSink',
-      'tasks.max': '2',
       topics: topic,
       file: `${c.dir}/${tag}out-${i}.jsonl`,
       'consumer.override.group.id': `${c.group}-${tag}out${i}`,
@@ -123,7 +122,7 @@ export async function run(args: string[]): Promise<void> {
   const kills = arg(args, 'kills', 10);
   const lease = arg(args, 'lease', 3000);
   console.log(
-    `cluster: ${count} pipelines (datagen 2 tasks × ${records} records → Kafka, 2 partitions → file sink 2 tasks); lease ${lease} ms, no rebalance delay`,
+    `cluster: ${count} pipelines (datagen 2 tasks × ${records} records → Kafka, 2 partitions → file sink); lease ${lease} ms, no rebalance delay`,
   );
   const one = await throughput('1 worker', 1, count, records, lease);
   await one.c.close({ groups: one.groups });

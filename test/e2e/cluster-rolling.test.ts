@@ -17,7 +17,7 @@ import { ClusterPipelines } from '../integration/cluster/cluster-pipelines.ts';
 
 /**
  * Issue 17's rolling restart: 3 workers, 6 connectors (2 PostgreSQL sources, each read by an
- * Elasticsearch sink and a file sink of 2 tasks) while the tables change; each worker in turn is stopped
+ * Elasticsearch sink of 2 tasks and a file sink) while the tables change; each worker in turn is stopped
  * with SIGTERM (it hands its connectors over and exits 0), started again, and the cluster settles. The
  * connectors that did not need to move did not stop: they keep the epoch they had (never taken again),
  * and the status topic holds no write of theirs during the step other than RUNNING under that same

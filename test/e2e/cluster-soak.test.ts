@@ -23,7 +23,7 @@ import { seeded } from '../integration/elasticsearch/pipeline.ts';
 
 /**
  * Issue 17's soak acceptance: 3 `seam start` workers (real Kafka and Redis, a 3 s lease), 6 connectors
- * (2 PostgreSQL sources, each read by an Elasticsearch sink and a file sink of 2 tasks) while paced
+ * (2 PostgreSQL sources, each read by an Elasticsearch sink of 2 tasks and a file sink) while paced
  * writers change both tables; every round a random worker is killed with SIGKILL, its connectors must
  * run elsewhere under newer epochs, and it is started again after a random delay. At the end both views
  * of each table equal it and every committed row version is in the file sink's output (0 lost, 0

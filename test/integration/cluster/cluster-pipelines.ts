@@ -8,7 +8,7 @@ import { seeded } from '../elasticsearch/pipeline.ts';
 
 /**
  * PostgreSQL tables, each feeding one PostgreSQL source whose topic (2 partitions) is read by an
- * Elasticsearch sink and a file sink of 2 tasks each, for the cluster trials: `connectors()` gives the
+ * Elasticsearch sink of 2 tasks and a file sink (which has one task), for the cluster trials: `connectors()` gives the
  * configs, `write()` runs a paced workload that keeps a ledger of every committed row version (each
  * carries a unique name), and `verify()` compares both views with the tables: a version in the ledger
  * but in no line of the file is LOST, a row whose view differs from the table is DIVERGENT.
@@ -139,7 +139,6 @@ export class ClusterPipelines {
       };
       out[`file-${i}`] = {
         'connector.class': 'FileStreamSink',
-        'tasks.max': '2',
         topics: this.topic(i),
         file: this.file(i),
         'consumer.override.group.id': `${this.#group}-file${i}`,
