@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await p?.stopWriting().catch(() => undefined);
-  await c?.close({ brokerGone: true });
+  await c?.close({ privateKafka: true });
   await p?.tearDown();
   await redis.stop();
   await kafka.stop();
@@ -58,6 +58,7 @@ describe('cluster outages', () => {
     for (const [name, config] of Object.entries(connectors))
       await call(workers[0]!.url, 'PUT', `/connectors/${name}/config`, config);
     await waitFor('all connectors RUNNING', () => clusterSettled(c, names, 2), 120_000);
+    await p.snapshotted();
     p.startWriting(23);
     await new Promise((r) => setTimeout(r, 3000));
 

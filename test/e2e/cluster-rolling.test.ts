@@ -60,6 +60,7 @@ describe('cluster rolling restart', () => {
     for (const [name, config] of Object.entries(connectors))
       await call(workers[0]!.url, 'PUT', `/connectors/${name}/config`, config);
     await waitFor('all connectors RUNNING, one owner each', () => clusterSettled(c, names, 3, true), 120_000);
+    await p.snapshotted();
     p.startWriting(11);
 
     let unmoved = 0;

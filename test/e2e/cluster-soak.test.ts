@@ -82,6 +82,7 @@ describe('cluster soak', () => {
         () => clusterSettled(c, names, 3, true),
         120_000,
       );
+      await p.snapshotted();
       p.startWriting(SEED);
       console.log(
         `cluster soak: 3 workers and ${names.length} connectors RUNNING after ${Date.now() - t0} ms`,

@@ -119,16 +119,17 @@ export class TestCluster {
 
   /**
    * Stops every worker, deletes the cluster's topics and `groups` (sinks' consumer.override.group.id)
-   * and its Redis keys. `brokerGone`: a private broker already stopped, nothing to delete there.
+   * and its Redis keys. `privateKafka`: the cluster's broker is the test's own and goes with it, nothing
+   * to delete there.
    */
-  async close(options: { topics?: string[]; groups?: string[]; brokerGone?: boolean } = {}): Promise<void> {
+  async close(options: { topics?: string[]; groups?: string[]; privateKafka?: boolean } = {}): Promise<void> {
     for (const w of this.workers.values()) {
       if (w.child.exitCode === null && w.child.signalCode === null) {
         w.child.kill('SIGCONT');
         await w.kill();
       }
     }
-    if (!options.brokerGone) {
+    if (!options.privateKafka) {
       const client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': this.brokers }));
       const admin = await client.admin();
       await admin.deleteTopics([...this.#topics, ...(options.topics ?? [])]).catch(() => undefined);

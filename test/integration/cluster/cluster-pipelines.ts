@@ -147,6 +147,19 @@ export class ClusterPipelines {
     return out;
   }
 
+  /**
+   * Waits until the initial snapshot of every table is in both views. The writers start only then: a
+   * row changed before its source took its snapshot is read by the snapshot in its changed form, so the
+   * version it had before was never a change the source could see (the ledger would call it lost).
+   */
+  async snapshotted(timeoutMs = 120_000): Promise<void> {
+    const verdict = await this.converge(timeoutMs);
+    if (verdict.lost.length > 0 || verdict.divergent.length > 0)
+      throw new Error(
+        `the initial snapshot did not reach the views: ${[...verdict.lost, ...verdict.divergent].slice(0, 5).join('; ')}`,
+      );
+  }
+
   /** Starts one paced writer per table (a transaction of 1–4 changes, then a pause of `pauseMs`). */
   startWriting(seed: number, pauseMs = 40): void {
     this.#stop = false;
