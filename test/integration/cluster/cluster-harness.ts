@@ -300,17 +300,24 @@ export async function heldEpochs(
 
 /**
  * True when `members` workers are in the cluster, each connector is held by the worker the assignment
- * names, and the connector and all its tasks are RUNNING on that worker.
+ * names, and the connector and all its tasks are RUNNING on that worker; `balanced`: and every worker
+ * owns its share (a worker that just joined has been given connectors).
  */
 export async function clusterSettled(
   c: TestCluster,
   names: readonly string[],
   members: number,
+  balanced = false,
 ): Promise<boolean> {
   const live = c.live();
   if (live.length !== members) return false;
   const view = await cluster(live[0]!);
   if (view.members.length !== members) return false;
+  if (balanced) {
+    const share = Math.floor(names.length / members);
+    const owned = Object.values(view.assignment.owners);
+    if (view.members.some((m) => owned.filter((o) => o === m.id).length < share)) return false;
+  }
   const held = await heldEpochs(live);
   for (const name of names) {
     const owner = view.assignment.owners[name];
