@@ -70,8 +70,9 @@ export class ClusterPipelines {
     return this.tables.flatMap((_, i) => [`${this.#group}-es${i}`, `${this.#group}-file${i}`]);
   }
 
+  /** The topics the sources write: their tables' and their heartbeat topics. */
   get topics(): string[] {
-    return this.tables.map((_, i) => this.topic(i));
+    return this.tables.flatMap((_, i) => [this.topic(i), `__debezium-heartbeat.${this.prefix}_s${i}`]);
   }
 
   async setUp(seedRows = 20): Promise<void> {
