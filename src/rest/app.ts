@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import type { ErrorCodeTable } from '../api/error-codes.ts';
+import { callerAuthorization } from '../herder/distributed/forward.ts';
 import type { Herder } from '../herder/herder.ts';
 import type { LoggerLevels } from '../instrumentation/logger-levels.ts';
 import type { ConnectMetrics } from '../instrumentation/metrics.ts';
@@ -106,7 +107,14 @@ export async function createRestApp(options: RestAppOptions): Promise<FastifyIns
       .code(404)
       .send(errorBody('seam.rest.unknown_endpoint', `Unknown endpoint ${req.method} ${path}`));
   });
-  if (options.auth) installAuth(app, options.auth);
+  if (options.auth) {
+    installAuth(app, options.auth);
+    // Calls a distributed worker forwards to a connector's owner carry the caller's credentials (set
+    // right before the handler: body parsing would leave a context entered earlier).
+    app.addHook('preHandler', (req, _reply, done) =>
+      callerAuthorization.run(req.headers.authorization, done),
+    );
+  }
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },

@@ -159,6 +159,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
           await hooks.drop(connector, why);
           await producers.close(connector); // aborts a transaction it may still have open
         },
+        epochFloor: (connector) => stores.status.generation(connector),
       },
       logger,
     });

@@ -15,6 +15,12 @@ export interface OwnershipHooks {
   drop(connector: string, why: 'revoked' | 'lost'): Promise<void>;
   /** Every connector name in the config store (the leader assigns these). */
   connectors(): Promise<string[]>;
+  /**
+   * The newest epoch the connector's side effects were ever stamped with outside Redis (its statuses'
+   * generation). A Redis restarted without its data starts its counters again at 0; taking the next
+   * epoch above this keeps epochs growing, or the new owner's statuses would lose to older ones.
+   */
+  epochFloor(connector: string): Promise<number>;
 }
 
 export interface MemberInfo {
@@ -65,6 +71,8 @@ export class ClusterCoordinator {
   #ticking: Promise<void> = Promise.resolve();
   #stopped = false;
   #joined = false;
+  /** Local clock of the last heartbeat that reached Redis in full. */
+  #lastBeat = 0;
   #rebalances = 0;
   /** Called with every generation this worker saw as leader or follower (metrics). */
   onRebalance: (generation: number) => void = () => {};
@@ -93,6 +101,15 @@ export class ClusterCoordinator {
   /** True once this worker's membership is in Redis and it followed an assignment once. */
   get joined(): boolean {
     return this.#joined;
+  }
+
+  /**
+   * True while this worker is part of the cluster: joined, and its last full heartbeat is younger than
+   * the lease (past that its membership has expired and its connectors were dropped, e.g. while Redis
+   * is unreachable).
+   */
+  get inCluster(): boolean {
+    return this.#joined && !this.#stopped && Date.now() - this.#lastBeat < this.#s.leaseMs;
   }
 
   /** The lease under which this worker runs `connector`, only while its local deadline has not passed. */
@@ -193,6 +210,7 @@ export class ClusterCoordinator {
     if (this.#leader) await this.#lead();
     await this.#follow();
     this.#joined = true;
+    this.#lastBeat = Date.now();
   }
 
   async #lead(): Promise<void> {
@@ -234,8 +252,9 @@ export class ClusterCoordinator {
       if (assignment.owners[connector] !== this.#id) await this.#handBack(connector);
     for (const [connector, owner] of Object.entries(assignment.owners)) {
       if (owner !== this.#id || this.#held.has(connector) || this.#stopped) continue;
+      const floor = await this.#hooks.epochFloor(connector);
       const asked = Date.now();
-      const lease = await this.#leases.acquire(`connector/${connector}`, this.#id, this.#s.leaseMs);
+      const lease = await this.#leases.acquire(`connector/${connector}`, this.#id, this.#s.leaseMs, floor);
       if (lease === null) continue; // the previous owner has not handed it back yet: next heartbeat
       this.#held.set(connector, { lease, deadline: asked + this.#s.leaseMs });
       this.#logger.info({ connector, epoch: lease.epoch }, 'Took the connector');

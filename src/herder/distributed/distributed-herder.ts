@@ -47,7 +47,7 @@ export class DistributedHerder extends HerderCore {
   }
 
   /** The hooks the coordinator calls (it is built before the herder, so they are handed over late). */
-  static hooks(herder: () => DistributedHerder): OwnershipHooks {
+  static hooks(herder: () => DistributedHerder): Omit<OwnershipHooks, 'epochFloor'> {
     return {
       take: async (connector) => {
         await herder().#o.owned.setOwned(connector, true);
@@ -87,6 +87,23 @@ export class DistributedHerder extends HerderCore {
     if (this.#phase === 'starting' || !this.#o.coordinator.joined)
       return { status: 'starting', message: 'Worker is joining the cluster' };
     return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
+  }
+
+  /**
+   * Readiness (GET /health/ready): part of the cluster now. Unlike liveness (`health()`, which stays
+   * healthy once joined), it turns false while the worker cannot reach Redis for longer than the lease,
+   * so a load balancer stops sending it calls it could only answer from a stale view; restarting the
+   * worker for that would not help, so liveness is not affected.
+   */
+  ready(): { ready: boolean; message: string } {
+    const health = this.health();
+    if (health.status !== 'healthy') return { ready: false, message: health.message };
+    if (!this.#o.coordinator.inCluster)
+      return {
+        ready: false,
+        message: 'Worker has lost contact with the cluster (no heartbeat reached Redis within the lease)',
+      };
+    return { ready: true, message: 'Worker is part of the cluster' };
   }
 
   /** Members, leader, assignment and epochs, as this worker sees them (GET /admin/cluster). */

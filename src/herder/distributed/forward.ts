@@ -1,4 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConnectError } from '../../api/errors.ts';
+
+/**
+ * The `Authorization` header of the REST call being answered, set by the REST layer for the duration of
+ * each request when authentication is on. A forwarded call carries the caller's own credentials, as
+ * Kafka Connect forwards them: the owner checks them as any worker would, and no worker needs a
+ * credential of its own (nor can a forwarded call do more than its caller may).
+ */
+export const callerAuthorization = new AsyncLocalStorage<string | undefined>();
 
 /**
  * Sends a REST call on to the worker that runs the connector (Kafka Connect forwards such calls to the
@@ -12,7 +21,12 @@ export async function forward(
 ): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(new URL(path, url), { method, signal: AbortSignal.timeout(60_000) });
+    const authorization = callerAuthorization.getStore();
+    response = await fetch(new URL(path, url), {
+      method,
+      signal: AbortSignal.timeout(60_000),
+      ...(authorization === undefined ? {} : { headers: { authorization } }),
+    });
   } catch (error) {
     throw new ConnectError(
       `The worker at ${url} that runs the connector could not be reached: ${(error as Error).message}`,
@@ -31,7 +45,9 @@ export async function forward(
       ? 'seam.rest.not_found'
       : response.status === 409
         ? 'seam.rest.conflict'
-        : 'seam.rest.bad_request';
+        : response.status === 401
+          ? 'seam.rest.unauthorized'
+          : 'seam.rest.bad_request';
   throw new ConnectError(message, { code });
 }
 

@@ -41,8 +41,11 @@ export class RedisLeases {
     return `${this.#prefix}${kind}:${unit}`;
   }
 
-  /** A new lease with a new epoch; null while another worker holds the unit. */
-  async acquire(unit: string, worker: string, ttlMs: number): Promise<Lease | null> {
+  /**
+   * A new lease with a new epoch, above `floor` (the newest epoch known to have been used, should Redis
+   * have lost its counter); null while another worker holds the unit.
+   */
+  async acquire(unit: string, worker: string, ttlMs: number, floor = 0): Promise<Lease | null> {
     const epoch = Number(
       await this.#redis.eval(
         SCRIPTS.acquire,
@@ -51,6 +54,7 @@ export class RedisLeases {
         this.key('epoch', unit),
         worker,
         ttlMs,
+        floor,
       ),
     );
     return epoch < 0 ? null : { unit, worker, epoch };

@@ -82,6 +82,15 @@ export class KafkaStatusStore implements StatusStore {
     });
   }
 
+  /** The newest generation any status of the connector (its own or a task's) was written with; 0 if none. */
+  async generation(name: string): Promise<number> {
+    await this.#queue;
+    await this.#log.readToEnd();
+    const s = this.#state.statuses(name);
+    const all = [s?.connector, ...(s?.tasks.values() ?? [])];
+    return Math.max(0, ...all.map((status) => status?.generation ?? 0));
+  }
+
   remove(name: string): Promise<void> {
     return this.#serial(async () => {
       await this.#log.readToEnd();

@@ -12,6 +12,7 @@ import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-
  * with its own group id, internal topics and Redis prefix, removed afterwards.
  */
 export interface ClusterView {
+  readonly worker: string;
   readonly leader: { worker: string; epoch: number } | null;
   readonly members: { id: string; url: string }[];
   readonly assignment: { generation: number; owners: Record<string, string> };
@@ -27,20 +28,29 @@ export class TestCluster {
   readonly group: string;
   readonly dir: string;
   readonly workers = new Map<string, WorkerProcess>();
+  /** The Kafka and Redis this cluster runs on (the shared ones unless a test brings private ones). */
+  readonly brokers: string;
+  readonly redisUrl: string;
   readonly #config: string;
   readonly #topics: string[];
 
-  constructor(name: string, overrides: Readonly<Record<string, string>> = {}) {
+  constructor(
+    name: string,
+    overrides: Readonly<Record<string, string>> = {},
+    on: { brokers?: string; redisUrl?: string } = {},
+  ) {
     this.group = `w3c-${name}-${process.pid}-${Date.now()}`;
+    this.brokers = on.brokers ?? servers.kafkaBrokers.join(',');
+    this.redisUrl = on.redisUrl ?? servers.redisUrl;
     this.dir = mkdtempSync(join(tmpdir(), `seam-${name}-`));
     this.#topics = [`${this.group}-configs`, `${this.group}-offsets`, `${this.group}-status`];
     this.#config = join(this.dir, 'worker.json');
     writeFileSync(
       this.#config,
       JSON.stringify({
-        'bootstrap.servers': servers.kafkaBrokers.join(','),
+        'bootstrap.servers': this.brokers,
         'group.id': this.group,
-        'redis.url': servers.redisUrl,
+        'redis.url': this.redisUrl,
         'config.storage.topic': this.#topics[0],
         'offset.storage.topic': this.#topics[1],
         'status.storage.topic': this.#topics[2],
@@ -93,7 +103,7 @@ export class TestCluster {
 
   /** The worker holding the connector's lease in Redis now, or null. */
   async leaseHolder(connector: string): Promise<string | null> {
-    const redis = new Redis(servers.redisUrl);
+    const redis = new Redis(this.redisUrl);
     try {
       const value = await redis.get(`seam:${this.group}:lease:connector/${connector}`);
       return value === null ? null : value.slice(0, value.lastIndexOf('|'));
@@ -102,24 +112,35 @@ export class TestCluster {
     }
   }
 
-  async close(): Promise<void> {
+  /** Workers whose process is running. */
+  live(): WorkerProcess[] {
+    return [...this.workers.values()].filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+  }
+
+  /**
+   * Stops every worker, deletes the cluster's topics and `groups` (sinks' consumer.override.group.id)
+   * and its Redis keys. `privateKafka`: the cluster's broker is the test's own and goes with it, nothing
+   * to delete there.
+   */
+  async close(options: { topics?: string[]; groups?: string[]; privateKafka?: boolean } = {}): Promise<void> {
     for (const w of this.workers.values()) {
       if (w.child.exitCode === null && w.child.signalCode === null) {
         w.child.kill('SIGCONT');
         await w.kill();
       }
     }
-    const client = platformaticClient(
-      parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(',') }),
-    );
-    const admin = await client.admin();
-    await admin.deleteTopics(this.#topics).catch(() => undefined);
-    await admin.deleteGroup(this.group).catch(() => undefined); // a sink's consumer.override.group.id
-    await admin.close();
-    const redis = new Redis(servers.redisUrl);
-    const keys = await redis.keys(`seam:${this.group}:*`);
+    if (!options.privateKafka) {
+      const client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': this.brokers }));
+      const admin = await client.admin();
+      await admin.deleteTopics([...this.#topics, ...(options.topics ?? [])]).catch(() => undefined);
+      for (const group of [this.group, ...(options.groups ?? [])])
+        await admin.deleteGroup(group).catch(() => undefined);
+      await admin.close();
+    }
+    const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    const keys = await redis.keys(`seam:${this.group}:*`).catch(() => [] as string[]);
     if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await redis.quit().catch(() => redis.disconnect());
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -170,16 +191,24 @@ export async function waitFor(
   }
 }
 
-/** Every record of the status topic in offset order per partition: key, worker and generation. */
+export interface StatusWrite {
+  readonly key: string;
+  readonly worker: string;
+  readonly generation: number;
+  readonly state: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Every record of the status topic in offset order per partition: key, worker, generation, state. */
 export async function statusHistory(
   topic: string,
-): Promise<{ key: string; worker: string; generation: number }[]> {
-  const client = platformaticClient(
-    parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(',') }),
-  );
+  brokers = servers.kafkaBrokers.join(','),
+): Promise<StatusWrite[]> {
+  const client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': brokers }));
   const admin = await client.admin();
   const reader = await client.partitionReader('read_committed');
-  const out: { key: string; worker: string; generation: number }[] = [];
+  const out: StatusWrite[] = [];
   try {
     const info = (await admin.describeTopics([topic])).get(topic)!;
     for (let p = 0; p < info.partitions; p++) {
@@ -191,11 +220,15 @@ export async function statusHistory(
           const v = JSON.parse(Buffer.from(r.value).toString('utf8')) as {
             worker_id: string;
             generation: number;
+            state: string;
           };
           out.push({
             key: Buffer.from(r.key!).toString('utf8'),
             worker: v.worker_id,
             generation: v.generation,
+            state: v.state,
+            partition: p,
+            offset: Number(r.offset),
           });
         }
         if (fetched.nextOffset <= offset) break;
@@ -210,12 +243,93 @@ export async function statusHistory(
 }
 
 /** Status writes whose generation is older than one already written for the same instance. */
-export function staleStatusWrites(history: { key: string; worker: string; generation: number }[]) {
+export function staleStatusWrites(history: readonly Pick<StatusWrite, 'key' | 'worker' | 'generation'>[]) {
   const newest = new Map<string, number>();
-  const stale: typeof history = [];
+  const stale: Pick<StatusWrite, 'key' | 'worker' | 'generation'>[] = [];
   for (const h of history) {
     if (h.generation < (newest.get(h.key) ?? 0)) stale.push(h);
     newest.set(h.key, Math.max(h.generation, newest.get(h.key) ?? 0));
   }
   return stale;
+}
+
+/**
+ * Epochs that two different workers wrote statuses under for one connector: an epoch is one holder's
+ * (one INCR), so any such pair is a side effect of a worker that did not hold the epoch it claimed.
+ */
+export function sharedEpochs(history: readonly StatusWrite[]): string[] {
+  const writer = new Map<string, string>();
+  const out: string[] = [];
+  for (const h of history) {
+    if (!h.generation) continue;
+    const connector = h.key.startsWith('status-connector-')
+      ? h.key.slice('status-connector-'.length)
+      : /^status-task-(.+)-\d+$/.exec(h.key)?.[1];
+    if (connector === undefined) continue; // topic records carry no writer
+    const id = `${connector}@${h.generation}`;
+    const first = writer.get(id);
+    if (first === undefined) writer.set(id, h.worker);
+    else if (first !== h.worker) out.push(`${id}: ${first} and ${h.worker}`);
+  }
+  return out;
+}
+
+/** `seam_cluster_fenced_total` by effect, from a worker's /metrics. */
+export async function fencedCounts(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^seam_cluster_fenced_total\{effect="([^"]+)"\} (\d+)/gm))
+    counts[m[1]!] = Number(m[2]);
+  return counts;
+}
+
+/** Each connector's holder and epoch, as the live workers' admin views report what they hold. */
+export async function heldEpochs(
+  workers: readonly WorkerProcess[],
+): Promise<Map<string, { worker: string; epoch: number }>> {
+  const views = await Promise.all(workers.map(cluster));
+  const out = new Map<string, { worker: string; epoch: number }>();
+  for (const v of views)
+    for (const h of v.held) {
+      const known = out.get(h.connector);
+      if (known === undefined || known.epoch < h.epoch)
+        out.set(h.connector, { worker: v.worker, epoch: h.epoch });
+    }
+  return out;
+}
+
+/**
+ * True when `members` workers are in the cluster, each connector is held by the worker the assignment
+ * names, and the connector and all its tasks are RUNNING on that worker; `balanced`: and every worker
+ * owns its share (a worker that just joined has been given connectors).
+ */
+export async function clusterSettled(
+  c: TestCluster,
+  names: readonly string[],
+  members: number,
+  balanced = false,
+): Promise<boolean> {
+  const live = c.live();
+  if (live.length !== members) return false;
+  const view = await cluster(live[0]!);
+  if (view.members.length !== members) return false;
+  if (balanced) {
+    const share = Math.floor(names.length / members);
+    const owned = Object.values(view.assignment.owners);
+    if (view.members.some((m) => owned.filter((o) => o === m.id).length < share)) return false;
+  }
+  const held = await heldEpochs(live);
+  for (const name of names) {
+    const owner = view.assignment.owners[name];
+    if (owner === undefined || held.get(name)?.worker !== owner) return false;
+    if (!(await runningOn(live[0]!, name, (id) => id === owner))) return false;
+  }
+  return true;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
 }

@@ -57,6 +57,20 @@ describe('Redis leases with fencing epochs', () => {
     expect(await leases.isCurrent(next)).toBe(true);
   });
 
+  it('after Redis lost its counter, the next epoch is above the floor the caller knows of', async () => {
+    const leases = new RedisLeases(redis, prefix);
+    const before = (await leases.acquire('c5', 'w1', 5_000, 0))!;
+    await leases.acquire('c5', 'w1', 5_000);
+    // What a Redis restarted without its data looks like: no lease, no counter.
+    await redis.del(leases.key('lease', 'c5'), leases.key('epoch', 'c5'));
+    const after = (await leases.acquire('c5', 'w2', 5_000, 7))!;
+    expect(after.epoch).toBe(8);
+    expect(after.epoch).toBeGreaterThan(before.epoch);
+    // A floor below the counter changes nothing: epochs only grow by one per acquisition.
+    await leases.release(after);
+    expect((await leases.acquire('c5', 'w1', 5_000, 3))!.epoch).toBe(9);
+  });
+
   it('only the current leader may publish', async () => {
     const leases = new RedisLeases(redis, prefix);
     const leader = (await leases.acquire('leader', 'w1', 300))!;
