@@ -75,6 +75,8 @@ interface Tx {
   gtid: string | null;
   serverId: number;
   events: number;
+  /** Its GTID source is not followed: its rows are not emitted and it is no restart candidate. */
+  ignored: boolean;
 }
 
 /**
@@ -100,6 +102,8 @@ export class BinlogStream {
   #frontFile: string;
   /** The server's own server_id, for events whose group names none. */
   readonly #originId: number;
+  /** Whether a transaction's rows are emitted, by its GTID (gtid.source.*); null emits all. */
+  readonly #emits: ((gtid: string) => boolean) | null;
 
   constructor(
     options: mysql.ConnectionOptions,
@@ -110,8 +114,10 @@ export class BinlogStream {
     useGtids: boolean,
     annotate: boolean,
     originId: number,
+    emits: ((gtid: string) => boolean) | null = null,
   ) {
     this.#originId = originId;
+    this.#emits = emits;
     this.#h = handler;
     this.#skipper = new RestartSkipper(stored);
     this.#file = start.file;
@@ -280,15 +286,17 @@ export class BinlogStream {
       gtid,
       serverId,
       events: 0,
+      ignored: gtid !== null && this.#emits !== null && !this.#emits(gtid),
     };
     this.#annotate = null;
   }
 
   #commit(next: number, tsMs: number, unfolded: string | null = null): Promise<void> | undefined {
+    // A transaction of an unfollowed source may be sent again ahead of the one a restart stopped inside.
+    if (!this.#tx?.ignored) this.#skipper.transactionEnded();
     this.#pos = next;
     this.#tx = null;
     this.#annotate = null;
-    this.#skipper.transactionEnded();
     const set = this.#zongji.gtidSet ?? null;
     this.#boundary = {
       file: this.#file,
@@ -305,6 +313,7 @@ export class BinlogStream {
     const r = e as Extract<AnyBinlogEvent, { getEventName(): 'writerows' }>;
     if (!this.#tx) this.#begin(start, null);
     const tx = this.#tx!;
+    if (tx.ignored) return undefined;
     const index = tx.events++;
     const all = r.rows as unknown[];
     const skip = this.#skipper.rowsToSkip(index, all.length);
