@@ -245,17 +245,20 @@ export class MysqlSourceTask implements SourceTask {
     const f = this.#gtidFilter;
     if (!f) return gtids;
     const mariadb = this.#server.mariadb;
-    const purged = mariadb
-      ? null
-      : await this.#query(async () => {
-          const [rows] = await this.#conn!.query('SELECT @@global.gtid_purged AS purged');
-          return String((rows as { purged: unknown }[])[0]?.purged ?? '');
-        }, 'reading gtid_purged');
-    const start = f.startSet(gtids, mariadb, purged);
+    const server = await this.#query(async () => {
+      const [rows] = await this.#conn!.query(
+        mariadb
+          ? "SELECT @@global.gtid_binlog_pos AS executed, '' AS purged"
+          : 'SELECT @@global.gtid_executed AS executed, @@global.gtid_purged AS purged',
+      );
+      const r = (rows as { executed: unknown; purged: unknown }[])[0];
+      return { executed: String(r?.executed ?? ''), purged: String(r?.purged ?? '') };
+    }, "reading the server's GTIDs");
+    const start = f.startSet(gtids, mariadb, server);
     if (start !== gtids)
       this.#ctx.logger.info(
         { stored: gtids, start },
-        'GTIDs of unfollowed sources left out of the start position',
+        'GTIDs of unfollowed sources the server does not have were left out of the start position',
       );
     return start;
   }

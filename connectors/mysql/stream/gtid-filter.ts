@@ -10,8 +10,8 @@ const EXCLUDES = 'gtid.source.excludes';
  * A source is what a GTID names as its origin: MySQL's server UUID (`3e11fa47-…`, the part before the
  * first `:`), MariaDB's `<domain_id>-<server_id>` stream (`0-1`; `7-.*` names a whole domain). Each
  * regex must match the whole source, case-insensitively. The filter has two effects, as in Debezium:
- * the GTID set the binlog dump starts from keeps only followed sources (so a position that names a
- * source the server never saw, after a failover, still connects), and, with
+ * the GTID set the binlog dump starts from leaves out unfollowed sources the server does not know (so a
+ * position from before a failover still connects; see startSet), and, with
  * `gtid.source.filter.dml.events` (default true), row events of transactions from other sources are
  * not emitted. DDL from any source still reaches the schema history: the tables' columns must follow
  * the binlog whoever wrote it.
@@ -51,28 +51,77 @@ export class GtidSourceFilter {
   }
 
   /**
-   * The GTID position (MariaDB) or set (MySQL) to start the binlog dump from: the stored one without the
-   * sources not followed. MySQL additionally takes, for every source the stored set no longer names, the
-   * server's purged GTIDs (`gtid_purged`): the server would otherwise try to send that source's
-   * transactions from the first one ever written and fail on the purged files. Transactions of dropped
-   * sources that the server still has are sent again and skipped as unfollowed.
+   * The GTID position (MariaDB) or set (MySQL) to start the binlog dump from. Followed sources start
+   * where the stored GTIDs say. An unfollowed source is left out when the server does not know it (a
+   * position from before a failover, Debezium's reason for the filter), and otherwise kept, so the server
+   * does not send its whole history again, which would re-apply old DDL to the schema history:
+   * MariaDB keeps the stored entry when the server's `gtid_binlog_pos` covers it, else takes the
+   * server's own entry for that domain; MySQL keeps the stored intervals when `gtid_executed` holds them
+   * all, else takes the server's purged ones (`gtid_purged`, as Debezium does), without which the server
+   * would look for that source's first transaction in purged files.
    */
-  startSet(stored: string, mariadb: boolean, purged: string | null): string {
-    if (mariadb) {
-      const kept = stored
+  startSet(stored: string, mariadb: boolean, server: { executed: string; purged: string }): string {
+    return mariadb ? this.#mariadbStart(stored, server.executed) : this.#mysqlStart(stored, server);
+  }
+
+  #mariadbStart(stored: string, serverPos: string): string {
+    const onServer = MariadbGtidPosition.parse(serverPos);
+    const serverEntry = new Map(
+      serverPos
         .split(',')
         .map((g) => g.trim())
-        .filter((g) => g !== '' && this.followsGtid(g, true));
-      return MariadbGtidPosition.parse(kept.join(',')).toString();
+        .filter((g) => g !== '')
+        .map((g) => [g.split('-')[0]!, g] as const),
+    );
+    const out: string[] = [];
+    for (const entry of stored.split(',').map((g) => g.trim())) {
+      if (entry === '') continue;
+      if (this.followsGtid(entry, true) || onServer.covers(entry)) out.push(entry);
+      else {
+        const own = serverEntry.get(entry.split('-')[0]!);
+        if (own) out.push(own);
+      }
     }
-    const kept = retainSources(stored, (uuid) => this.#test(uuid));
-    if (!purged) return kept;
-    const named = new Set(sourcesOf(kept));
-    const extra = retainSources(purged, (uuid) => !named.has(uuid));
-    if (extra === '') return kept;
-    if (kept === '') return extra;
-    return GtidSet.parse(`${kept},${extra}`).toString();
+    return MariadbGtidPosition.parse(out.join(',')).toString();
   }
+
+  #mysqlStart(stored: string, server: { executed: string; purged: string }): string {
+    const executed = blocks(server.executed);
+    const purged = blocks(server.purged);
+    const out = new Map<string, string>();
+    for (const [uuid, block] of blocks(stored)) {
+      if (this.#test(uuid)) out.set(uuid, block);
+      else if (executed.has(uuid) && intervalsWithin(block, executed.get(uuid)!)) out.set(uuid, block);
+    }
+    for (const [uuid, block] of purged) if (!out.has(uuid)) out.set(uuid, block);
+    return out.size === 0 ? '' : GtidSet.parse([...out.values()].join(',')).toString();
+  }
+}
+
+/** A MySQL GTID set's `uuid:intervals` blocks by (lower-case) uuid. */
+function blocks(set: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of set.replace(/\s+/g, '').split(',')) {
+    const uuid = gtidSource(part, false);
+    if (uuid !== null) out.set(uuid, part);
+  }
+  return out;
+}
+
+/** Whether every interval of block `a` lies inside block `b` (same uuid; a tagged block never does). */
+function intervalsWithin(a: string, b: string): boolean {
+  const ranges = (block: string): [bigint, bigint][] | null => {
+    const items = block.split(':').slice(1);
+    if (items.some((i) => !/^\d+(-\d+)?$/.test(i))) return null;
+    return items.map((i) => {
+      const [lo, hi] = i.split('-');
+      return [BigInt(lo!), BigInt(hi ?? lo!)];
+    });
+  };
+  const ra = ranges(a);
+  const rb = ranges(b);
+  if (!ra || !rb) return false;
+  return ra.every(([lo, hi]) => rb.some(([blo, bhi]) => blo <= lo && hi <= bhi));
 }
 
 /**
@@ -96,25 +145,6 @@ export function gtidSource(gtid: string, mariadb: boolean): string | null {
   }
   const colon = g.indexOf(':');
   return colon > 0 ? g.slice(0, colon).toLowerCase() : null;
-}
-
-/** A MySQL GTID set cut to the UUIDs `keep` accepts (each UUID's intervals as they were). */
-function retainSources(set: string, keep: (uuid: string) => boolean): string {
-  return set
-    .replace(/\s+/g, '')
-    .split(',')
-    .filter((part) => {
-      const uuid = gtidSource(part, false);
-      return uuid !== null && keep(uuid);
-    })
-    .join(',');
-}
-
-function sourcesOf(set: string): string[] {
-  return set
-    .split(',')
-    .map((part) => gtidSource(part, false))
-    .filter((s): s is string => s !== null);
 }
 
 function anchored(pattern: string): RegExp {

@@ -79,7 +79,8 @@ describe('MySQL source: gtid.source.includes / excludes (MariaDB domains)', () =
       await other.query('INSERT INTO g VALUES (11, 0)');
       await conn.query('INSERT INTO g VALUES (12, 0)');
       await other.query('DELETE FROM g WHERE id = 11');
-      const seen = await h.collect(2);
+      // The delete is followed by its tombstone.
+      const seen = (await h.collect(3)).filter((r) => r.value !== null);
       expect(seen.map((r) => (r.value as ChangeEvent).op)).toEqual(['c', 'd']);
       expect(ids(seen)).toEqual([11, 11]);
       expect(seen.every((r) => gtidOf(r).startsWith(`${DOMAIN}-`))).toBe(true);
@@ -89,7 +90,7 @@ describe('MySQL source: gtid.source.includes / excludes (MariaDB domains)', () =
     }
   });
 
-  it('resumes from a stored position naming a source the server never saw, once it is excluded', async () => {
+  it('leaves an excluded source the server never saw out of the start position', async () => {
     const first = new TaskHarness();
     await first.start(config({}));
     await conn.query('INSERT INTO g VALUES (20, 0)');
@@ -98,19 +99,14 @@ describe('MySQL source: gtid.source.includes / excludes (MariaDB domains)', () =
     // As after a failover: the offset names a domain this server does not have.
     const stored = { ...first.offset!, gtids: `${String(first.offset!.gtids)},4712-99-1000` };
 
-    const unfiltered = new TaskHarness(stored);
-    await unfiltered.start(config({}));
-    try {
-      await expect(unfiltered.collect(1, 20_000)).rejects.toThrow();
-    } finally {
-      await unfiltered.stop();
-    }
-
     await conn.query('INSERT INTO g VALUES (21, 0)');
     const filtered = new TaskHarness(stored);
     await filtered.start(config({ 'gtid.source.excludes': '4712-.*' }));
     try {
       expect(ids(await filtered.collect(1))).toEqual([21]);
+      // The dump started without the unknown domain: positions stored from now on no longer name it.
+      expect(String(filtered.offset?.gtids)).not.toContain('4712-');
+      expect(String(filtered.offset?.gtids)).toMatch(/(^|,)0-1-\d+/);
     } finally {
       await filtered.stop();
     }
