@@ -9,6 +9,7 @@ import { classify } from '../errors.ts';
 import type { BinlogPoint } from '../history/schema-history.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
 import type { ColumnMeta } from '../schema/column.ts';
+import { rawSpatialColumns } from '../schema/spatial.ts';
 import { lookUpColumns } from './column-lookup.ts';
 
 /** Where the binlog dump starts: a GTID position (preferred) or a file and position. */
@@ -187,6 +188,11 @@ export class BinlogStream {
   /** Bookkeeping at parse time, ahead of the handler (see StreamHandler.onStatementRead). */
   #read(e: AnyBinlogEvent): void {
     const name = e.getEventName();
+    if (name === 'tablemap') {
+      const t = e as unknown as { tableMap: Record<number, unknown>; tableId: number };
+      rawSpatialColumns(t.tableMap[t.tableId]);
+      return;
+    }
     if (name === 'rotate') {
       this.#frontFile = (e as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>).binlogName;
       return;
