@@ -8,7 +8,7 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLag, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
+import { binlogLag, currentPosition, offsetAvailable, serverGtids } from './connection/binlog-files.ts';
 import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
@@ -245,20 +245,12 @@ export class MysqlSourceTask implements SourceTask {
     const f = this.#gtidFilter;
     if (!f) return gtids;
     const mariadb = this.#server.mariadb;
-    const server = await this.#query(async () => {
-      const [rows] = await this.#conn!.query(
-        mariadb
-          ? "SELECT @@global.gtid_binlog_pos AS executed, '' AS purged"
-          : 'SELECT @@global.gtid_executed AS executed, @@global.gtid_purged AS purged',
-      );
-      const r = (rows as { executed: unknown; purged: unknown }[])[0];
-      return { executed: String(r?.executed ?? ''), purged: String(r?.purged ?? '') };
-    }, "reading the server's GTIDs");
+    const server = await this.#query(() => serverGtids(this.#conn!, mariadb), "reading the server's GTIDs");
     const start = f.startSet(gtids, mariadb, server);
     if (start !== gtids)
       this.#ctx.logger.info(
         { stored: gtids, start },
-        'GTIDs of unfollowed sources the server does not have were left out of the start position',
+        'Binlog start position set by gtid.source.includes/excludes (unfollowed sources the server lacks left out)',
       );
     return start;
   }

@@ -66,6 +66,20 @@ export async function binlogLagBytes(
   return lag;
 }
 
+/** The GTIDs the server has written (MariaDB: `gtid_binlog_pos`) and, MySQL only, those it purged. */
+export async function serverGtids(
+  conn: mysql.Connection,
+  mariadb: boolean,
+): Promise<{ executed: string; purged: string }> {
+  const [rows] = await conn.query(
+    mariadb
+      ? "SELECT @@global.gtid_binlog_pos AS executed, '' AS purged"
+      : 'SELECT @@global.gtid_executed AS executed, @@global.gtid_purged AS purged',
+  );
+  const r = (rows as { executed: unknown; purged: unknown }[])[0];
+  return { executed: String(r?.executed ?? ''), purged: String(r?.purged ?? '') };
+}
+
 /** The server's current binlog position (and GTID position or set) as a streaming start point. */
 export async function currentPosition(
   conn: mysql.Connection,
