@@ -1,5 +1,6 @@
 import type { ConnectorContext, SourceConnector, TaskConfig } from '../../src/api/index.ts';
 import { mysqlConfigSpec } from './config.ts';
+import { GtidSourceFilter, gtidSourceProblems } from './stream/gtid-filter.ts';
 
 /**
  * The MySQL / MariaDB source connector. One binlog reader serves one task, so it always yields a single
@@ -9,8 +10,17 @@ export class MysqlSourceConnector implements SourceConnector {
   #config: Readonly<Record<string, string>> = {};
 
   async start(config: Readonly<Record<string, string>>, _context: ConnectorContext): Promise<void> {
-    mysqlConfigSpec.parse(config);
+    GtidSourceFilter.of(mysqlConfigSpec.parse(config));
     this.#config = config;
+  }
+
+  /** What the spec cannot see key by key: gtid.source.includes and gtid.source.excludes both set. */
+  async validate(config: Readonly<Record<string, string>>): Promise<{ key: string; message: string }[]> {
+    const v = mysqlConfigSpec.validate(config);
+    return gtidSourceProblems(
+      (v.values['gtid.source.includes'] as string[] | undefined) ?? [],
+      (v.values['gtid.source.excludes'] as string[] | undefined) ?? [],
+    );
   }
 
   async taskConfigs(_maxTasks: number): Promise<TaskConfig[]> {

@@ -8,7 +8,7 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLag, currentPosition, offsetAvailable } from './connection/binlog-files.ts';
+import { binlogLag, currentPosition, offsetAvailable, serverGtids } from './connection/binlog-files.ts';
 import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
@@ -25,6 +25,7 @@ import { type Flavor, sourceSchema } from './source-info.ts';
 import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
 import { ChangeBuilder, changedRows } from './stream/change-builder.ts';
 import { contextHeaders } from './stream/context-headers.ts';
+import { GtidSourceFilter } from './stream/gtid-filter.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
 import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
 import { TransactionEvents } from './stream/transactions.ts';
@@ -58,6 +59,7 @@ export class MysqlSourceTask implements SourceTask {
   #txEvents: TransactionEvents | null = null;
   #schemaChanges: SchemaChanges | null = null;
   #incremental: IncrementalSnapshot | null = null;
+  #gtidFilter: GtidSourceFilter | null = null;
 
   constructor(flavor: Flavor) {
     this.#flavor = flavor;
@@ -69,6 +71,7 @@ export class MysqlSourceTask implements SourceTask {
     this.#ctx = context;
     this.#queue = new RecordQueue(Math.min(c['max.queue.size'], c['max.batch.size']));
     this.#filters = new Filters(c);
+    this.#gtidFilter = GtidSourceFilter.of(c);
     const headers = c['extended.headers.enabled']
       ? contextHeaders(this.#flavor, c['topic.prefix'], context.taskId)
       : [];
@@ -112,6 +115,11 @@ export class MysqlSourceTask implements SourceTask {
     const conn = await connect(c);
     this.#conn = conn;
     this.#server = await checkServer(conn, c['database.user'], c['database.server.id'], context.logger);
+    if (this.#gtidFilter && !this.#server.gtids)
+      context.logger.warn(
+        {},
+        'gtid.source.includes/excludes have no effect: the server does not write GTIDs (gtid_mode=OFF)',
+      );
     const historyTopic = TableSchemas.topicName(c);
     this.#schemas = new TableSchemas({
       config: c,
@@ -163,7 +171,7 @@ export class MysqlSourceTask implements SourceTask {
         this.#schemas.requireRecovery(recovery, mode);
         await tracker.baseline(await this.#metas(refs), this.#recordAt(stored!));
       }
-      this.#startStream(stored!, stored);
+      await this.#startStream(stored!, stored);
       return;
     }
     if (!snapshot) {
@@ -172,7 +180,7 @@ export class MysqlSourceTask implements SourceTask {
         'reading the binlog position',
       );
       await tracker.baseline(await this.#metas(refs), this.#recordAt(from));
-      this.#startStream(from, null);
+      await this.#startStream(from, null);
       return;
     }
     const metas = await this.#metas(refs);
@@ -200,7 +208,7 @@ export class MysqlSourceTask implements SourceTask {
         resume,
       });
       await tracker.baseline(metas, this.#recordAt(from));
-      this.#startStream(from, null);
+      await this.#startStream(from, null);
     });
   }
 
@@ -216,10 +224,12 @@ export class MysqlSourceTask implements SourceTask {
 
   /** Whether the server still has the binlog a stored offset points to. */
   async #available(o: BinlogOffset): Promise<boolean> {
-    return this.#query(
-      () => offsetAvailable(this.#conn!, o, this.#server.mariadb && this.#server.gtids),
-      'checking that the binlog of the committed offset is still on the server',
-    );
+    return this.#query(() => {
+      const f = this.#gtidFilter;
+      const mariadbGtids = this.#server.mariadb && this.#server.gtids;
+      if (!f || !mariadbGtids) return offsetAvailable(this.#conn!, o, mariadbGtids);
+      return offsetAvailable(this.#conn!, o, this.#server.gtids, (g) => f.followsGtid(g, true));
+    }, 'checking that the binlog of the committed offset is still on the server');
   }
 
   async #run(work: () => Promise<void>): Promise<void> {
@@ -230,15 +240,34 @@ export class MysqlSourceTask implements SourceTask {
     }
   }
 
-  #startStream(from: BinlogOffset, stored: BinlogOffset | null): void {
+  /** The GTIDs to start the dump from: all stored ones, or only the followed sources' (gtid.source.*). */
+  async #startGtids(gtids: string): Promise<string> {
+    const f = this.#gtidFilter;
+    if (!f) return gtids;
+    const mariadb = this.#server.mariadb;
+    const server = await this.#query(() => serverGtids(this.#conn!, mariadb), "reading the server's GTIDs");
+    const start = f.startSet(gtids, mariadb, server);
+    if (start !== gtids)
+      this.#ctx.logger.info(
+        { stored: gtids, start },
+        'Binlog start position set by gtid.source.includes/excludes (unfollowed sources the server lacks left out)',
+      );
+    return start;
+  }
+
+  async #startStream(from: BinlogOffset, stored: BinlogOffset | null): Promise<void> {
     if (this.#abort.signal.aborted) return;
     const c = this.#c;
     this.#between = { ...from, event: 0, row: 0, snapshot: false };
     const useGtids = this.#server.gtids && from.gtids !== null;
+    const gtids = useGtids ? await this.#startGtids(from.gtids!) : null;
+    if (this.#abort.signal.aborted) return;
+    const filter = this.#gtidFilter;
+    const mariadb = this.#server.mariadb;
     this.#stream = new BinlogStream(
       connectionOptions(c),
       c['database.server.id'],
-      useGtids ? { gtids: from.gtids!, file: from.file, pos: from.pos } : { file: from.file, pos: from.pos },
+      gtids !== null ? { gtids, file: from.file, pos: from.pos } : { file: from.file, pos: from.pos },
       stored,
       {
         onRows: (batch) => this.#onRows(batch),
@@ -266,6 +295,7 @@ export class MysqlSourceTask implements SourceTask {
       useGtids,
       c['include.query'],
       this.#server.serverId,
+      filter?.filterRows ? (gtid) => filter.emitsRowsOf(gtid, mariadb) : null,
     );
     this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];

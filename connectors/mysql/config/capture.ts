@@ -49,8 +49,25 @@ export const captureSpec = configSpec()
   .define(list('table.exclude.list', 'Regexes of db.table names not to capture.', ['table.blacklist']))
   .define(list('column.include.list', 'Regexes of db.table.column names to include.'))
   .define(list('column.exclude.list', 'Regexes of db.table.column names to exclude.', ['column.blacklist']))
-  .define(list('gtid.source.includes', 'Regexes of GTID source UUIDs (MariaDB: domain ids) to follow.'))
-  .define(list('gtid.source.excludes', 'Regexes of GTID source UUIDs (MariaDB: domain ids) to ignore.'))
+  .define(
+    list(
+      'gtid.source.includes',
+      'Regexes of the GTID sources to follow: MySQL server UUIDs, MariaDB <domain_id>-<server_id> streams (e.g. 0-.* for domain 0). The binlog is resumed from the stored GTIDs of these sources only. Not together with gtid.source.excludes.',
+    ),
+  )
+  .define(
+    list(
+      'gtid.source.excludes',
+      'Regexes of the GTID sources not to follow (MySQL server UUIDs, MariaDB <domain_id>-<server_id>). Not together with gtid.source.includes.',
+    ),
+  )
+  .define({
+    name: 'gtid.source.filter.dml.events',
+    type: 'boolean',
+    default: true,
+    group: FILTERS,
+    doc: 'With gtid.source.includes/excludes: emit row changes only of transactions whose GTID source is followed (DDL is always applied to the schema history).',
+  })
   .define({
     name: 'snapshot.mode',
     type: 'string',

@@ -11,6 +11,7 @@ export async function offsetAvailable(
   conn: mysql.Connection,
   o: BinlogOffset,
   mariadbGtids: boolean,
+  follows: (gtid: string) => boolean = () => true,
 ): Promise<boolean> {
   const [logs] = await conn.query('SHOW BINARY LOGS');
   const names = (logs as { Log_name: string }[]).map((r) => r.Log_name);
@@ -19,7 +20,12 @@ export async function offsetAvailable(
   if (oldest === undefined) return false;
   const [events] = await conn.query(`SHOW BINLOG EVENTS IN ${conn.escape(oldest)} LIMIT 4`);
   const list = (events as { Event_type: string; Info: string }[]).find((e) => e.Event_type === 'Gtid_list');
-  return gtidPositionCovers(o.gtids, list ? list.Info.replace(/^\[|\]$/g, '') : '');
+  // Unfollowed GTID sources (gtid.source.*) are not resumed from, so their purged history is no loss.
+  const required = (list ? list.Info.replace(/^\[|\]$/g, '') : '')
+    .split(',')
+    .filter((g) => g.trim() !== '' && follows(g.trim()))
+    .join(',');
+  return gtidPositionCovers(o.gtids, required);
 }
 
 /** Whether MariaDB GTID position `stored` is at or past `required` in every domain `required` names. */
@@ -58,6 +64,20 @@ export async function binlogLagBytes(
   let lag = Math.max(0, Number(list[at]!.File_size) - pos);
   for (const l of list.slice(at + 1)) lag += Number(l.File_size);
   return lag;
+}
+
+/** The GTIDs the server has written (MariaDB: `gtid_binlog_pos`) and, MySQL only, those it purged. */
+export async function serverGtids(
+  conn: mysql.Connection,
+  mariadb: boolean,
+): Promise<{ executed: string; purged: string }> {
+  const [rows] = await conn.query(
+    mariadb
+      ? "SELECT @@global.gtid_binlog_pos AS executed, '' AS purged"
+      : 'SELECT @@global.gtid_executed AS executed, @@global.gtid_purged AS purged',
+  );
+  const r = (rows as { executed: unknown; purged: unknown }[])[0];
+  return { executed: String(r?.executed ?? ''), purged: String(r?.purged ?? '') };
 }
 
 /** The server's current binlog position (and GTID position or set) as a streaming start point. */

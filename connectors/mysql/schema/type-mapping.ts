@@ -7,6 +7,7 @@ import {
   SchemaBuilder,
 } from '../../../src/api/index.ts';
 import { type ColumnMeta, enumValues, isUnsigned, lengthOf } from './column.ts';
+import { SPATIAL_TYPES, spatialMapping } from './spatial.ts';
 import { isoUtc, parseDateTime, parseTimeMicros } from './temporal.ts';
 
 /**
@@ -159,7 +160,7 @@ function baseMapping(c: ColumnMeta, o: TypeOptions): Base | null {
     case 'time':
       return time(c, o);
     default:
-      return null;
+      return SPATIAL_TYPES.has(c.dataType) ? spatialMapping(c) : null;
   }
 }
 

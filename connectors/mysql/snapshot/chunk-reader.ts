@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { quoteId } from '../connection/connect.ts';
+import { spatialTypeCast } from '../schema/spatial.ts';
 import type { TableMeta } from '../schema/table-schema.ts';
 
 /** One chunk of a table in key order; `last` is the key of its last row (null for an empty chunk). */
@@ -47,8 +48,9 @@ export async function* readChunks(
 ): AsyncGenerator<Chunk> {
   const table = `${quoteId(meta.db)}.${quoteId(meta.table)}`;
   const keys = meta.keyColumns;
+  const cast = spatialTypeCast(meta.columns);
   if (keys.length === 0) {
-    const [rows] = await conn.query(`SELECT * FROM ${table}`);
+    const [rows] = await conn.query({ sql: `SELECT * FROM ${table}`, ...cast });
     yield { rows: rows as Record<string, unknown>[], last: null, end: true };
     return;
   }
@@ -57,7 +59,10 @@ export async function* readChunks(
   while (!signal.aborted) {
     const where = after ? afterKey(keys, after) : null;
     const [result] = await conn.query(
-      `SELECT * FROM ${table}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${size}`,
+      {
+        sql: `SELECT * FROM ${table}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${size}`,
+        ...cast,
+      },
       where?.params ?? [],
     );
     const rows = result as Record<string, unknown>[];

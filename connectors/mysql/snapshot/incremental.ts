@@ -5,6 +5,7 @@ import type { MysqlConfig } from '../config.ts';
 import type { TableRef } from '../connection/catalog.ts';
 import { connect, quoteId } from '../connection/connect.ts';
 import type { Filters } from '../filters.ts';
+import { spatialTypeCast } from '../schema/spatial.ts';
 import type { TableMeta, TableSchema } from '../schema/table-schema.ts';
 import type { TableSchemas } from '../schema/table-schemas.ts';
 import type { RowBatch } from '../stream/binlog-stream.ts';
@@ -233,7 +234,10 @@ export class IncrementalSnapshot {
     const after = this.#state.lastKey ? afterKey(keys, this.#state.lastKey) : null;
     const upTo = notAfter(keys, this.#state.maxKey!);
     const [rows] = await (await this.#connection()).query(
-      `SELECT * FROM ${quoteId(meta.db)}.${quoteId(meta.table)} WHERE ${after ? `(${after.sql}) AND ` : ''}(${upTo.sql}) ORDER BY ${keys.map(quoteId).join(', ')} LIMIT ${this.#chunkSize}`,
+      {
+        sql: `SELECT * FROM ${quoteId(meta.db)}.${quoteId(meta.table)} WHERE ${after ? `(${after.sql}) AND ` : ''}(${upTo.sql}) ORDER BY ${keys.map(quoteId).join(', ')} LIMIT ${this.#chunkSize}`,
+        ...spatialTypeCast(meta.columns),
+      },
       [...(after?.params ?? []), ...upTo.params],
     );
     const list = rows as Record<string, unknown>[];

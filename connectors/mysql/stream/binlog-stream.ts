@@ -9,6 +9,7 @@ import { classify } from '../errors.ts';
 import type { BinlogPoint } from '../history/schema-history.ts';
 import { type BinlogOffset, RestartSkipper } from '../position.ts';
 import type { ColumnMeta } from '../schema/column.ts';
+import { rawSpatialColumns } from '../schema/spatial.ts';
 import { lookUpColumns } from './column-lookup.ts';
 
 /** Where the binlog dump starts: a GTID position (preferred) or a file and position. */
@@ -75,6 +76,8 @@ interface Tx {
   gtid: string | null;
   serverId: number;
   events: number;
+  /** Its GTID source is not followed: its rows are not emitted and it is no restart candidate. */
+  ignored: boolean;
 }
 
 /**
@@ -100,6 +103,8 @@ export class BinlogStream {
   #frontFile: string;
   /** The server's own server_id, for events whose group names none. */
   readonly #originId: number;
+  /** Whether a transaction's rows are emitted, by its GTID (gtid.source.*); null emits all. */
+  readonly #emits: ((gtid: string) => boolean) | null;
 
   constructor(
     options: mysql.ConnectionOptions,
@@ -110,8 +115,10 @@ export class BinlogStream {
     useGtids: boolean,
     annotate: boolean,
     originId: number,
+    emits: ((gtid: string) => boolean) | null = null,
   ) {
     this.#originId = originId;
+    this.#emits = emits;
     this.#h = handler;
     this.#skipper = new RestartSkipper(stored);
     this.#file = start.file;
@@ -181,6 +188,11 @@ export class BinlogStream {
   /** Bookkeeping at parse time, ahead of the handler (see StreamHandler.onStatementRead). */
   #read(e: AnyBinlogEvent): void {
     const name = e.getEventName();
+    if (name === 'tablemap') {
+      const t = e as unknown as { tableMap: Record<number, unknown>; tableId: number };
+      rawSpatialColumns(t.tableMap[t.tableId]);
+      return;
+    }
     if (name === 'rotate') {
       this.#frontFile = (e as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>).binlogName;
       return;
@@ -280,15 +292,17 @@ export class BinlogStream {
       gtid,
       serverId,
       events: 0,
+      ignored: gtid !== null && this.#emits !== null && !this.#emits(gtid),
     };
     this.#annotate = null;
   }
 
   #commit(next: number, tsMs: number, unfolded: string | null = null): Promise<void> | undefined {
+    // A transaction of an unfollowed source may be sent again ahead of the one a restart stopped inside.
+    if (!this.#tx?.ignored) this.#skipper.transactionEnded();
     this.#pos = next;
     this.#tx = null;
     this.#annotate = null;
-    this.#skipper.transactionEnded();
     const set = this.#zongji.gtidSet ?? null;
     this.#boundary = {
       file: this.#file,
@@ -305,6 +319,7 @@ export class BinlogStream {
     const r = e as Extract<AnyBinlogEvent, { getEventName(): 'writerows' }>;
     if (!this.#tx) this.#begin(start, null);
     const tx = this.#tx!;
+    if (tx.ignored) return undefined;
     const index = tx.events++;
     const all = r.rows as unknown[];
     const skip = this.#skipper.rowsToSkip(index, all.length);

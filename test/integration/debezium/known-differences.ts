@@ -144,15 +144,6 @@ export const MYSQL_KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'streamed DDL events one by one.',
   },
   {
-    id: 'mysql-spatial-not-captured',
-    status: 'not-yet-fixed',
-    topic: /\.geo$/,
-    path: /^value\.(schema\.fields\[(before|after)\]\.fields(#order|\[(p|g)\]\..*)|payload\.(before|after)\.(p|g)\..*)$/,
-    reason:
-      'Spatial columns (POINT, GEOMETRY, …) are left out with a warning by Seam; Debezium maps them to ' +
-      '`io.debezium.data.geometry.Point` {x, y, wkb, srid} and `…Geometry` {wkb, srid}.',
-  },
-  {
     id: 'mysql-default-quote',
     status: 'deliberate',
     topic: /\.dflt$/,
