@@ -1,12 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { dropSlots } from '../helpers/drop-slots.ts';
 import { servers } from '../helpers/servers.ts';
+import { freePort } from '../helpers/worker-process.ts';
+import { postgresService } from '../services/postgres.ts';
 import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, cleanKafka, type LogPlace, readChanges } from './log-read.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline, PipelineKind } from './pipeline.ts';
+import { RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { CassandraView, EsView } from './views.ts';
 
@@ -16,13 +19,18 @@ import { CassandraView, EsView } from './views.ts';
  * one (`pg-es`, `pg-cassandra`) or the shared Kafka broker with exactly-once sources (`pg-kafka-es`: unique
  * topics, internal topics and group ids); the view is Elasticsearch (sink `es`) or Cassandra (sink `cass`,
  * keyspace named after the trial). Tables `a` and `b` have views; `nopk` has no key, so it is checked in
- * the log only.
+ * the log only. `pg-private-es` is `pg-es` on a PostgreSQL of the trial's own (a free port, a temp data
+ * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone.
  */
 export class PgPipeline implements ChaosPipeline {
   readonly kind: PipelineKind;
   readonly prefix: string;
   readonly tables: Tables;
-  readonly db = new pg.Client({ connectionString: servers.postgresUrl });
+  /** The workload's client; replaced after a restart of the private server. */
+  db = new pg.Client({ connectionString: servers.postgresUrl });
+  /** The source database: the shared server's, or the private one's once `connect` started it. */
+  private url = servers.postgresUrl;
+  private server: RestartableServer | null = null;
   readonly dataDir: string;
   readonly dir: string;
   private readonly esView: EsView | null;
@@ -83,6 +91,15 @@ export class PgPipeline implements ChaosPipeline {
   }
 
   async connect(): Promise<void> {
+    if (this.kind === 'pg-private-es') {
+      const port = await freePort();
+      this.server = new RestartableServer(postgresService({ port }), 'the private PostgreSQL');
+      await this.server.start();
+      const url = new URL(servers.postgresUrl);
+      url.port = String(port);
+      this.url = url.href;
+      this.db = new pg.Client({ connectionString: this.url });
+    }
     await this.db.connect();
     await this.cassandra?.connect();
     await this.dropServerObjects();
@@ -91,6 +108,20 @@ export class PgPipeline implements ChaosPipeline {
 
   async prepareViews(): Promise<void> {
     await this.cassandra?.create(this.viewTables, this.tables.a);
+  }
+
+  /**
+   * Stops the private server with a fast shutdown (sessions rolled back, the walsender cut), keeps it
+   * down `downMs`, starts it again on the same data and reconnects `db`. The workload must be stopped.
+   */
+  async restartServer(downMs: number): Promise<void> {
+    if (!this.server) throw new Error(`pipeline ${this.kind} has no private server to restart`);
+    await this.db.end().catch(() => undefined);
+    await this.server.stop();
+    await sleep(downMs);
+    await this.server.start();
+    this.db = new pg.Client({ connectionString: this.url });
+    await this.db.connect();
   }
 
   /** Drops the slot, publication, tables, views and topics of this trial (also after a failure). */
@@ -109,7 +140,7 @@ export class PgPipeline implements ChaosPipeline {
 
   /** One statement on a connection of its own (the workload's client may be inside a transaction). */
   async admin(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-    const client = new pg.Client({ connectionString: servers.postgresUrl });
+    const client = new pg.Client({ connectionString: this.url });
     await client.connect();
     try {
       return (await client.query(sql, params)).rows as Array<Record<string, unknown>>;
@@ -123,6 +154,9 @@ export class PgPipeline implements ChaosPipeline {
     await this.db.end().catch(() => undefined);
     await this.esView?.close();
     await this.cassandra?.close().catch(() => undefined);
+    // The server's log stays with the trial's files (kept when the trial fails).
+    if (this.server) copyFileSync(this.server.logFile, join(this.dir, 'postgres.log'));
+    await this.server?.destroy();
   }
 
   async untilCapturing(): Promise<void> {
@@ -141,7 +175,7 @@ export class PgPipeline implements ChaosPipeline {
     sinkOverrides: Record<string, string> = {},
     sourceOverrides: Record<string, string> = {},
   ): { worker: string; connectors: string[] } {
-    const url = new URL(servers.postgresUrl);
+    const url = new URL(this.url);
     const write = (file: string, body: unknown) => {
       const path = join(this.dir, file);
       writeFileSync(path, JSON.stringify(body, null, 2));

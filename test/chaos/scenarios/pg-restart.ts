@@ -1,0 +1,35 @@
+import { randomPause } from '../faults.ts';
+import { between } from '../rng.ts';
+import type { Scenario } from '../scenario.ts';
+
+/**
+ * The source database restarted under a streaming worker: a PostgreSQL of the trial's own (the shared
+ * server is never restarted) stopped with a fast shutdown, which cuts the walsender and rolls back open
+ * sessions, kept down a while, then started again on the same data. The slot survives the restart; the
+ * source must resume from its last acknowledged position with nothing lost or repeated.
+ *
+ * The workload pauses over each restart: a transaction cut by the shutdown has an outcome the ledger
+ * cannot know. It stops just before the shutdown, so the worker is still decoding its last transactions.
+ */
+export const scenario: Scenario = {
+  name: 'pg-restart',
+  pipeline: 'pg-private-es',
+  description:
+    'PostgreSQL (a private instance) restarted with a fast shutdown while streaming (2 in CI, 3 in full)',
+  requires: ['postgres', 'elasticsearch'],
+  async inject(ctx) {
+    const times = ctx.profile === 'full' ? 3 : 2;
+    await randomPause(ctx, 2_000, 4_000);
+    for (let i = 0; i < times; i++) {
+      await randomPause(ctx, 1_000, 4_000);
+      await ctx.workload.stop();
+      const downMs = ctx.profile === 'full' ? between(ctx.rng, 5_000, 30_000) : between(ctx.rng, 500, 3_000);
+      await ctx.pipeline.restartServer(downMs);
+      ctx.count('server restarts');
+      ctx.note(`PostgreSQL restarted (fast shutdown, down ${downMs} ms)`);
+      ctx.workload.useClient(ctx.pipeline.db);
+      ctx.workload.start();
+    }
+    await randomPause(ctx, 1_000, 3_000);
+  },
+};
