@@ -4,6 +4,7 @@ import pg from 'pg';
 import { dropSlots } from '../helpers/drop-slots.ts';
 import { servers } from '../helpers/servers.ts';
 import { freePort } from '../helpers/worker-process.ts';
+import { kafkaService } from '../services/kafka.ts';
 import { postgresService } from '../services/postgres.ts';
 import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, cleanKafka, type LogPlace, readChanges } from './log-read.ts';
@@ -20,7 +21,8 @@ import { CassandraView, EsView } from './views.ts';
  * topics, internal topics and group ids); the view is Elasticsearch (sink `es`) or Cassandra (sink `cass`,
  * keyspace named after the trial). Tables `a` and `b` have views; `nopk` has no key, so it is checked in
  * the log only. `pg-private-es` is `pg-es` on a PostgreSQL of the trial's own (a free port, a temp data
- * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone.
+ * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone;
+ * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`).
  */
 export class PgPipeline implements ChaosPipeline {
   readonly kind: PipelineKind;
@@ -31,6 +33,9 @@ export class PgPipeline implements ChaosPipeline {
   /** The source database: the shared server's, or the private one's once `connect` started it. */
   private url = servers.postgresUrl;
   private server: RestartableServer | null = null;
+  /** The Kafka log: the shared broker's, or the private one's once `connect` started it. */
+  private brokers = servers.kafkaBrokers.join(',');
+  private broker: RestartableServer | null = null;
   readonly dataDir: string;
   readonly dir: string;
   private readonly esView: EsView | null;
@@ -77,8 +82,8 @@ export class PgPipeline implements ChaosPipeline {
     return `seam_${this.prefix}`;
   }
 
-  private get logPlace(): LogPlace {
-    return this.kind === 'pg-kafka-es' ? { kind: 'kafka' } : { kind: 'embedded', dataDir: this.dataDir };
+  private get onKafka(): boolean {
+    return this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es';
   }
 
   /** The worker's own topics on Kafka: offsets, configs, statuses (one set per trial). */
@@ -100,6 +105,12 @@ export class PgPipeline implements ChaosPipeline {
       this.url = url.href;
       this.db = new pg.Client({ connectionString: this.url });
     }
+    if (this.kind === 'pg-private-kafka-es') {
+      const ports = { port: await freePort(), controllerPort: await freePort(), saslPort: await freePort() };
+      this.broker = new RestartableServer(kafkaService(ports), 'the private Kafka broker');
+      await this.broker.start();
+      this.brokers = `127.0.0.1:${ports.port}`;
+    }
     await this.db.connect();
     await this.cassandra?.connect();
     await this.dropServerObjects();
@@ -113,15 +124,29 @@ export class PgPipeline implements ChaosPipeline {
   /**
    * Stops the private server with a fast shutdown (sessions rolled back, the walsender cut), keeps it
    * down `downMs`, starts it again on the same data and reconnects `db`. The workload must be stopped.
+   * Returns false when the fast shutdown did not finish within 60 s and the server had to be killed.
    */
-  async restartServer(downMs: number): Promise<void> {
+  async restartServer(downMs: number): Promise<boolean> {
     if (!this.server) throw new Error(`pipeline ${this.kind} has no private server to restart`);
     await this.db.end().catch(() => undefined);
-    await this.server.stop();
+    const clean = await this.server.stop();
     await sleep(downMs);
     await this.server.start();
     this.db = new pg.Client({ connectionString: this.url });
     await this.db.connect();
+    return clean;
+  }
+
+  /**
+   * Stops the private broker (SIGTERM: a controlled shutdown), keeps it down `downMs`, starts it again.
+   * Returns false when the shutdown did not finish within 60 s and the broker had to be killed.
+   */
+  async restartBroker(downMs: number): Promise<boolean> {
+    if (!this.broker) throw new Error(`pipeline ${this.kind} has no private broker to restart`);
+    const clean = await this.broker.stop();
+    await sleep(downMs);
+    await this.broker.start();
+    return clean;
   }
 
   /** Drops the slot, publication, tables, views and topics of this trial (also after a failure). */
@@ -136,6 +161,7 @@ export class PgPipeline implements ChaosPipeline {
         [...Object.values(this.tables).map((t) => this.topic(t)), ...Object.values(this.internalTopics)],
         [`${this.prefix}-es`],
       ).catch(() => undefined);
+    // A private broker goes with its data directory (close).
   }
 
   /** One statement on a connection of its own (the workload's client may be inside a transaction). */
@@ -157,6 +183,8 @@ export class PgPipeline implements ChaosPipeline {
     // The server's log stays with the trial's files (kept when the trial fails).
     if (this.server) copyFileSync(this.server.logFile, join(this.dir, 'postgres.log'));
     await this.server?.destroy();
+    if (this.broker) copyFileSync(this.broker.logFile, join(this.dir, 'kafka.log'));
+    await this.broker?.destroy();
   }
 
   async untilCapturing(): Promise<void> {
@@ -192,14 +220,14 @@ export class PgPipeline implements ChaosPipeline {
             `http://${proxy.host}:${proxy.port}`,
           ),
         };
-    const kafka = this.kind === 'pg-kafka-es';
+    const kafka = this.onKafka;
     const internal = this.internalTopics;
     return {
       worker: write('worker.json', {
         'offset.flush.interval.ms': '200',
         ...(kafka
           ? {
-              'bootstrap.servers': servers.kafkaBrokers.join(','),
+              'bootstrap.servers': this.brokers,
               'group.id': this.prefix,
               'exactly.once.source.support': 'enabled',
               'offset.storage.topic': internal.offsets,
@@ -265,7 +293,9 @@ export class PgPipeline implements ChaosPipeline {
 
   /** Every change of the three topics in the log (read-only, beside a running worker or after it). */
   async loggedChanges(dataDir = this.dataDir): Promise<LoggedChange[]> {
-    const place: LogPlace = this.kind === 'pg-kafka-es' ? this.logPlace : { kind: 'embedded', dataDir };
+    const place: LogPlace = this.onKafka
+      ? { kind: 'kafka', brokers: this.brokers }
+      : { kind: 'embedded', dataDir };
     const topics = Object.values(this.tables).map((table) => ({
       topic: this.topic(table),
       table,

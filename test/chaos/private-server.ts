@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Service } from '../services/service.ts';
 import { sleep } from './rng.ts';
 
+/** A process, or with a negative pid any process of that group, still exists. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -57,22 +58,28 @@ export class RestartableServer {
     await this.service.bootstrap?.(ctx);
   }
 
-  /** Sends the service's clean-shutdown signal (PostgreSQL: fast shutdown) and waits for the exit. */
-  async stop(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Sends the service's clean-shutdown signal (PostgreSQL: fast shutdown) and waits for every process of
+   * the server to exit; past `timeoutMs` kills them. Returns false when the clean shutdown did not finish.
+   */
+  async stop(timeoutMs = 60_000): Promise<boolean> {
     const pid = this.pid;
-    if (pid === null) return;
+    if (pid === null) return true;
     try {
       process.kill(-pid, this.service.stopSignal);
     } catch {}
     const deadline = Date.now() + timeoutMs;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
-    if (alive(pid)) {
+    while (alive(-pid) && Date.now() < deadline) await sleep(100);
+    const clean = !alive(-pid);
+    if (!clean) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {}
-      while (alive(pid)) await sleep(100);
+      // The whole group: a backend still attached to PostgreSQL's shared memory blocks the next start.
+      while (alive(-pid)) await sleep(100);
     }
     this.pid = null;
+    return clean;
   }
 
   /** Stops the server and deletes its files. */
