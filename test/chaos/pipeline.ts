@@ -8,7 +8,8 @@ export type PipelineKind =
   | 'pg-cassandra'
   | 'pg-kafka-es'
   | 'pg-private-kafka-es'
-  | 'mariadb-es';
+  | 'mariadb-es'
+  | 'mariadb-private-es';
 
 /**
  * What the trial runner needs of a pipeline, whatever its source, log and view: the worker's files, the
