@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { servers } from '../helpers/servers.ts';
@@ -10,7 +10,7 @@ import { type ChangeIdentity, readChanges } from './log-read.ts';
 import { localPortsTo } from './own-sockets.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline } from './pipeline.ts';
-import { RestartableServer } from './private-server.ts';
+import { keepLog, RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { EsView } from './views.ts';
 
@@ -93,7 +93,7 @@ export class MariaDbPipeline implements ChaosPipeline {
     await this.view.drop(this.prefix);
     await this.view.close();
     // The server's log stays with the trial's files (kept when the trial fails).
-    if (this.server) copyFileSync(this.server.logFile, join(this.dir, 'mariadb.log'));
+    if (this.server) keepLog(this.server.logFile, join(this.dir, 'mariadb.log'));
     await this.server?.destroy();
   }
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { dropSlots } from '../helpers/drop-slots.ts';
@@ -10,7 +10,7 @@ import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, cleanKafka, type LogPlace, readChanges } from './log-read.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline, PipelineKind } from './pipeline.ts';
-import { RestartableServer } from './private-server.ts';
+import { keepLog, RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { CassandraView, EsView } from './views.ts';
 
@@ -181,9 +181,9 @@ export class PgPipeline implements ChaosPipeline {
     await this.esView?.close();
     await this.cassandra?.close().catch(() => undefined);
     // The server's log stays with the trial's files (kept when the trial fails).
-    if (this.server) copyFileSync(this.server.logFile, join(this.dir, 'postgres.log'));
+    if (this.server) keepLog(this.server.logFile, join(this.dir, 'postgres.log'));
     await this.server?.destroy();
-    if (this.broker) copyFileSync(this.broker.logFile, join(this.dir, 'kafka.log'));
+    if (this.broker) keepLog(this.broker.logFile, join(this.dir, 'kafka.log'));
     await this.broker?.destroy();
   }
 

@@ -1,17 +1,47 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Service } from '../services/service.ts';
 import { sleep } from './rng.ts';
 
-/** A process, or with a negative pid any process of that group, still exists. */
+/** A process, or with a negative pid any process of that group, still exists (a zombie does not count). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  if (pid < 0) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every process below `root` (from /proc: a process's parent is the 4th field of its stat line). */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
 }
 
 /**
@@ -72,11 +102,15 @@ export class RestartableServer {
     while (alive(-pid) && Date.now() < deadline) await sleep(100);
     const clean = !alive(-pid);
     if (!clean) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {}
-      // The whole group: a backend still attached to PostgreSQL's shared memory blocks the next start.
-      while (alive(-pid)) await sleep(100);
+      // PostgreSQL's backends leave the postmaster's process group (setsid): kill every descendant, and wait
+      // for all of them, since a backend still attached to the shared memory blocks the next start.
+      const all = [pid, ...descendants(pid)];
+      for (const p of all) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {}
+      }
+      while (all.some((p) => alive(p))) await sleep(100);
     }
     this.pid = null;
     return clean;
@@ -86,5 +120,14 @@ export class RestartableServer {
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies a private server's log beside a trial's files before the server's directory goes (best effort). */
+export function keepLog(from: string, to: string): void {
+  try {
+    copyFileSync(from, to);
+  } catch {
+    // No log (the server never launched): nothing to keep.
   }
 }
