@@ -245,12 +245,8 @@ export class PostgresSourceTask implements SourceTask {
 
   async #beat(): Promise<void> {
     const c = this.#c;
-    const query = c['heartbeat.action.query'];
-    const lag = await this.#queries!.run(async (client) => {
-      if (query) await client.query(query);
-      return slotLagBytes(client, c['slot.name']);
-    });
-    this.#ctx.status.setDetail('slot_lag_bytes', lag);
+    // The record first: it needs no query, and a server in a fast shutdown has closed the query connection
+    // but keeps the walsender until the slot confirms the end of its WAL, which only this record brings.
     if (this.#between && !this.#builder.inTransaction && this.#queue.size === 0) {
       await this.#queue.push([
         heartbeatRecord(
@@ -262,6 +258,12 @@ export class PostgresSourceTask implements SourceTask {
         ),
       ]);
     }
+    const query = c['heartbeat.action.query'];
+    const lag = await this.#queries!.run(async (client) => {
+      if (query) await client.query(query);
+      return slotLagBytes(client, c['slot.name']);
+    });
+    this.#ctx.status.setDetail('slot_lag_bytes', lag);
   }
 
   /**

@@ -6,8 +6,10 @@ import type { TopicLog } from '../../src/log/topic-log.ts';
 import { servers } from '../helpers/servers.ts';
 import type { LoggedChange } from './check.ts';
 
-/** Where a trial's topics live: the worker's embedded data directory, or the shared Kafka broker. */
-export type LogPlace = { readonly kind: 'embedded'; readonly dataDir: string } | { readonly kind: 'kafka' };
+/** Where a trial's topics live: the worker's embedded data directory, or a Kafka broker (the shared one by default). */
+export type LogPlace =
+  | { readonly kind: 'embedded'; readonly dataDir: string }
+  | { readonly kind: 'kafka'; readonly brokers?: string };
 
 /** One topic of a trial: its table, the value column that is the key, and how a row names its change. */
 export interface TopicOfTable {
@@ -29,7 +31,7 @@ export async function openLog(place: LogPlace): Promise<TopicLog> {
       maintenanceIntervalMs: 0,
     });
   const client = platformaticClient(
-    parseKafkaConfig({ 'bootstrap.servers': servers.kafkaBrokers.join(',') }),
+    parseKafkaConfig({ 'bootstrap.servers': place.brokers ?? servers.kafkaBrokers.join(',') }),
   );
   return KafkaTopicLog.open({
     client,
@@ -72,9 +74,13 @@ export async function readChanges(
   }
 }
 
-/** Deletes a trial's topics (data and internal) and consumer groups from the shared broker. */
-export async function cleanKafka(topics: readonly string[], groups: readonly string[]): Promise<void> {
-  const log = await openLog({ kind: 'kafka' });
+/** Deletes a trial's topics (data and internal) and consumer groups from the broker (the shared one by default). */
+export async function cleanKafka(
+  topics: readonly string[],
+  groups: readonly string[],
+  brokers?: string,
+): Promise<void> {
+  const log = await openLog(brokers ? { kind: 'kafka', brokers } : { kind: 'kafka' });
   try {
     for (const name of topics) await log.deleteTopic(name).catch(() => undefined);
     for (const group of groups) await log.deleteGroup(group).catch(() => undefined);

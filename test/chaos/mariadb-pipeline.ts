@@ -3,21 +3,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { servers } from '../helpers/servers.ts';
+import { freePort } from '../helpers/worker-process.ts';
+import { mariadbService } from '../services/mariadb.ts';
 import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, readChanges } from './log-read.ts';
 import { localPortsTo } from './own-sockets.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline } from './pipeline.ts';
+import { keepLog, RestartableServer } from './private-server.ts';
+import { sleep } from './rng.ts';
 import { EsView } from './views.ts';
 
 /**
  * MariaDB tables (a database of their own per trial) → MariaDB binlog source (ExtractNewRecordState,
  * rewrite mode, `add.fields=op,gtid,file,pos,row,snapshot`, so the view is ordered by binlog position) →
  * embedded log → Elasticsearch sink `es` through the fault proxy. Tables `a` and `b` have views; `nopk`
- * has no primary key (its records have no key) and is checked in the log only.
+ * has no primary key (its records have no key) and is checked in the log only. `mariadb-private-es` is
+ * the same on a MariaDB of the trial's own (a free port, a temp data dir), which a scenario may restart
+ * (`restartServer`) while the shared server keeps serving everyone.
  */
 export class MariaDbPipeline implements ChaosPipeline {
-  readonly kind = 'mariadb-es' as const;
+  readonly kind: 'mariadb-es' | 'mariadb-private-es';
   readonly prefix: string;
   /** The trial's database; the tables inside it are `a`, `b`, `nopk`. */
   readonly database: string;
@@ -26,10 +32,14 @@ export class MariaDbPipeline implements ChaosPipeline {
   readonly dir: string;
   private readonly view = new EsView();
   private conn: mysql.Connection | null = null;
+  /** The source database: the shared server's, or the private one's once `connect` started it. */
+  private url = servers.mysqlUrl;
+  private server: RestartableServer | null = null;
   /** The binlog client's replica id: unique among the shared server's replicas. */
   private readonly serverId = randomInt(1_000_000, 2 ** 31 - 1);
 
-  constructor(dir: string, id: string) {
+  constructor(dir: string, id: string, kind: 'mariadb-es' | 'mariadb-private-es' = 'mariadb-es') {
+    this.kind = kind;
     this.dir = dir;
     this.prefix = `chaos_${id}`;
     this.database = this.prefix;
@@ -56,6 +66,14 @@ export class MariaDbPipeline implements ChaosPipeline {
   }
 
   async connect(): Promise<void> {
+    if (this.kind === 'mariadb-private-es') {
+      const port = await freePort();
+      this.server = new RestartableServer(mariadbService({ port }), 'the private MariaDB');
+      await this.server.start();
+      const url = new URL(servers.mysqlUrl);
+      url.port = String(port);
+      this.url = url.href;
+    }
     this.conn = await this.open();
     await this.conn.query(`DROP DATABASE IF EXISTS \`${this.database}\``);
     await this.conn.query(`CREATE DATABASE \`${this.database}\` CHARACTER SET utf8mb4`);
@@ -74,6 +92,25 @@ export class MariaDbPipeline implements ChaosPipeline {
     await this.conn?.end().catch(() => undefined);
     await this.view.drop(this.prefix);
     await this.view.close();
+    // The server's log stays with the trial's files (kept when the trial fails).
+    if (this.server) keepLog(this.server.logFile, join(this.dir, 'mariadb.log'));
+    await this.server?.destroy();
+  }
+
+  /**
+   * Stops the private server (SIGTERM: a clean shutdown that closes every connection, the binlog dump
+   * included), keeps it down `downMs`, starts it again on the same data and opens `db` again. The workload
+   * must be stopped. Returns false when the shutdown did not finish within 60 s and the server was killed.
+   */
+  async restartServer(downMs: number): Promise<boolean> {
+    if (!this.server) throw new Error(`pipeline ${this.kind} has no private server to restart`);
+    await this.conn?.end().catch(() => undefined);
+    const clean = await this.server.stop();
+    await sleep(downMs);
+    await this.server.start();
+    this.conn = await this.open();
+    await this.conn.query(`USE \`${this.database}\``);
+    return clean;
   }
 
   /**
@@ -81,7 +118,7 @@ export class MariaDbPipeline implements ChaosPipeline {
    * worker process's own connections to the server. Returns how many were killed.
    */
   async killBinlogConnection(workerPid: number): Promise<number> {
-    const url = new URL(servers.mysqlUrl);
+    const url = new URL(this.url);
     const ports = localPortsTo(workerPid, Number(url.port || 3306));
     const [rows] = (await this.db.query(
       "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'",
@@ -100,7 +137,7 @@ export class MariaDbPipeline implements ChaosPipeline {
     sinkOverrides: Record<string, string> = {},
     sourceOverrides: Record<string, string> = {},
   ): { worker: string; connectors: string[] } {
-    const url = new URL(servers.mysqlUrl);
+    const url = new URL(this.url);
     const write = (file: string, body: unknown) => {
       const path = join(this.dir, file);
       writeFileSync(path, JSON.stringify(body, null, 2));
@@ -161,7 +198,7 @@ export class MariaDbPipeline implements ChaosPipeline {
   }
 
   private async open(): Promise<mysql.Connection> {
-    const url = new URL(servers.mysqlUrl);
+    const url = new URL(this.url);
     return mysql.createConnection({
       host: url.hostname,
       port: Number(url.port || 3306),

@@ -27,7 +27,7 @@ export class MariaDbWorkload implements ChaosWorkload {
   private error: unknown = null;
   private pending: Array<Omit<Touch, 'txid'>> = [];
 
-  private readonly db: mysql.Connection;
+  private db: mysql.Connection;
   readonly tables: Tables;
   private readonly rng: Rng;
 
@@ -67,6 +67,11 @@ export class MariaDbWorkload implements ChaosWorkload {
       Array.from({ length: Math.min(rows, 100) }, (_, i) => [i, this.row(nopk)] as const),
     );
     this.pending = [];
+  }
+
+  /** The connection to go on with after the server was restarted (call while stopped). */
+  useClient(db: mysql.Connection): void {
+    this.db = db;
   }
 
   start(pauseMs = 5): void {

@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { dropSlots } from '../helpers/drop-slots.ts';
 import { servers } from '../helpers/servers.ts';
+import { freePort } from '../helpers/worker-process.ts';
+import { kafkaService } from '../services/kafka.ts';
+import { postgresService } from '../services/postgres.ts';
 import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, cleanKafka, type LogPlace, readChanges } from './log-read.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline, PipelineKind } from './pipeline.ts';
+import { keepLog, RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { CassandraView, EsView } from './views.ts';
 
@@ -16,13 +20,22 @@ import { CassandraView, EsView } from './views.ts';
  * one (`pg-es`, `pg-cassandra`) or the shared Kafka broker with exactly-once sources (`pg-kafka-es`: unique
  * topics, internal topics and group ids); the view is Elasticsearch (sink `es`) or Cassandra (sink `cass`,
  * keyspace named after the trial). Tables `a` and `b` have views; `nopk` has no key, so it is checked in
- * the log only.
+ * the log only. `pg-private-es` is `pg-es` on a PostgreSQL of the trial's own (a free port, a temp data
+ * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone;
+ * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`).
  */
 export class PgPipeline implements ChaosPipeline {
   readonly kind: PipelineKind;
   readonly prefix: string;
   readonly tables: Tables;
-  readonly db = new pg.Client({ connectionString: servers.postgresUrl });
+  /** The workload's client; replaced after a restart of the private server. */
+  db = new pg.Client({ connectionString: servers.postgresUrl });
+  /** The source database: the shared server's, or the private one's once `connect` started it. */
+  private url = servers.postgresUrl;
+  private server: RestartableServer | null = null;
+  /** The Kafka log: the shared broker's, or the private one's once `connect` started it. */
+  private brokers = servers.kafkaBrokers.join(',');
+  private broker: RestartableServer | null = null;
   readonly dataDir: string;
   readonly dir: string;
   private readonly esView: EsView | null;
@@ -69,8 +82,8 @@ export class PgPipeline implements ChaosPipeline {
     return `seam_${this.prefix}`;
   }
 
-  private get logPlace(): LogPlace {
-    return this.kind === 'pg-kafka-es' ? { kind: 'kafka' } : { kind: 'embedded', dataDir: this.dataDir };
+  private get onKafka(): boolean {
+    return this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es';
   }
 
   /** The worker's own topics on Kafka: offsets, configs, statuses (one set per trial). */
@@ -83,6 +96,21 @@ export class PgPipeline implements ChaosPipeline {
   }
 
   async connect(): Promise<void> {
+    if (this.kind === 'pg-private-es') {
+      const port = await freePort();
+      this.server = new RestartableServer(postgresService({ port }), 'the private PostgreSQL');
+      await this.server.start();
+      const url = new URL(servers.postgresUrl);
+      url.port = String(port);
+      this.url = url.href;
+      this.db = new pg.Client({ connectionString: this.url });
+    }
+    if (this.kind === 'pg-private-kafka-es') {
+      const ports = { port: await freePort(), controllerPort: await freePort(), saslPort: await freePort() };
+      this.broker = new RestartableServer(kafkaService(ports), 'the private Kafka broker');
+      await this.broker.start();
+      this.brokers = `127.0.0.1:${ports.port}`;
+    }
     await this.db.connect();
     await this.cassandra?.connect();
     await this.dropServerObjects();
@@ -91,6 +119,34 @@ export class PgPipeline implements ChaosPipeline {
 
   async prepareViews(): Promise<void> {
     await this.cassandra?.create(this.viewTables, this.tables.a);
+  }
+
+  /**
+   * Stops the private server with a fast shutdown (sessions rolled back, the walsender cut), keeps it
+   * down `downMs`, starts it again on the same data and reconnects `db`. The workload must be stopped.
+   * Returns false when the fast shutdown did not finish within 60 s and the server had to be killed.
+   */
+  async restartServer(downMs: number): Promise<boolean> {
+    if (!this.server) throw new Error(`pipeline ${this.kind} has no private server to restart`);
+    await this.db.end().catch(() => undefined);
+    const clean = await this.server.stop();
+    await sleep(downMs);
+    await this.server.start();
+    this.db = new pg.Client({ connectionString: this.url });
+    await this.db.connect();
+    return clean;
+  }
+
+  /**
+   * Stops the private broker (SIGTERM: a controlled shutdown), keeps it down `downMs`, starts it again.
+   * Returns false when the shutdown did not finish within 60 s and the broker had to be killed.
+   */
+  async restartBroker(downMs: number): Promise<boolean> {
+    if (!this.broker) throw new Error(`pipeline ${this.kind} has no private broker to restart`);
+    const clean = await this.broker.stop();
+    await sleep(downMs);
+    await this.broker.start();
+    return clean;
   }
 
   /** Drops the slot, publication, tables, views and topics of this trial (also after a failure). */
@@ -105,11 +161,12 @@ export class PgPipeline implements ChaosPipeline {
         [...Object.values(this.tables).map((t) => this.topic(t)), ...Object.values(this.internalTopics)],
         [`${this.prefix}-es`],
       ).catch(() => undefined);
+    // A private broker goes with its data directory (close).
   }
 
   /** One statement on a connection of its own (the workload's client may be inside a transaction). */
   async admin(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-    const client = new pg.Client({ connectionString: servers.postgresUrl });
+    const client = new pg.Client({ connectionString: this.url });
     await client.connect();
     try {
       return (await client.query(sql, params)).rows as Array<Record<string, unknown>>;
@@ -123,6 +180,11 @@ export class PgPipeline implements ChaosPipeline {
     await this.db.end().catch(() => undefined);
     await this.esView?.close();
     await this.cassandra?.close().catch(() => undefined);
+    // The server's log stays with the trial's files (kept when the trial fails).
+    if (this.server) keepLog(this.server.logFile, join(this.dir, 'postgres.log'));
+    await this.server?.destroy();
+    if (this.broker) keepLog(this.broker.logFile, join(this.dir, 'kafka.log'));
+    await this.broker?.destroy();
   }
 
   async untilCapturing(): Promise<void> {
@@ -141,7 +203,7 @@ export class PgPipeline implements ChaosPipeline {
     sinkOverrides: Record<string, string> = {},
     sourceOverrides: Record<string, string> = {},
   ): { worker: string; connectors: string[] } {
-    const url = new URL(servers.postgresUrl);
+    const url = new URL(this.url);
     const write = (file: string, body: unknown) => {
       const path = join(this.dir, file);
       writeFileSync(path, JSON.stringify(body, null, 2));
@@ -158,14 +220,14 @@ export class PgPipeline implements ChaosPipeline {
             `http://${proxy.host}:${proxy.port}`,
           ),
         };
-    const kafka = this.kind === 'pg-kafka-es';
+    const kafka = this.onKafka;
     const internal = this.internalTopics;
     return {
       worker: write('worker.json', {
         'offset.flush.interval.ms': '200',
         ...(kafka
           ? {
-              'bootstrap.servers': servers.kafkaBrokers.join(','),
+              'bootstrap.servers': this.brokers,
               'group.id': this.prefix,
               'exactly.once.source.support': 'enabled',
               'offset.storage.topic': internal.offsets,
@@ -231,7 +293,9 @@ export class PgPipeline implements ChaosPipeline {
 
   /** Every change of the three topics in the log (read-only, beside a running worker or after it). */
   async loggedChanges(dataDir = this.dataDir): Promise<LoggedChange[]> {
-    const place: LogPlace = this.kind === 'pg-kafka-es' ? this.logPlace : { kind: 'embedded', dataDir };
+    const place: LogPlace = this.onKafka
+      ? { kind: 'kafka', brokers: this.brokers }
+      : { kind: 'embedded', dataDir };
     const topics = Object.values(this.tables).map((table) => ({
       topic: this.topic(table),
       table,

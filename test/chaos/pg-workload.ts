@@ -41,7 +41,7 @@ export class PgWorkload {
   private stopping = false;
   private error: unknown = null;
 
-  private readonly db: pg.Client;
+  private db: pg.Client;
   readonly tables: Tables;
   private readonly rng: Rng;
 
@@ -78,6 +78,11 @@ export class PgWorkload {
     }
     const few = Array.from({ length: Math.min(rows, 100) }, (_, i) => [i, this.row(nopk)] as const);
     await this.insertMany(nopk, few);
+  }
+
+  /** The client to go on with after the server was restarted (call while stopped). */
+  useClient(db: pg.Client): void {
+    this.db = db;
   }
 
   /** Runs random transactions until `stop()`. */

@@ -2,7 +2,14 @@ import type { LoggedChange } from './check.ts';
 import type { Row, Touch } from './pg-workload.ts';
 
 /** Which pipeline a scenario runs: source database → topic log → view store. */
-export type PipelineKind = 'pg-es' | 'pg-cassandra' | 'pg-kafka-es' | 'mariadb-es';
+export type PipelineKind =
+  | 'pg-es'
+  | 'pg-private-es'
+  | 'pg-cassandra'
+  | 'pg-kafka-es'
+  | 'pg-private-kafka-es'
+  | 'mariadb-es'
+  | 'mariadb-private-es';
 
 /**
  * What the trial runner needs of a pipeline, whatever its source, log and view: the worker's files, the

@@ -11,8 +11,8 @@ export function createPipeline(
   dir: string,
   id: string,
 ): { pipeline: ChaosPipeline; workload: (rng: Rng) => ChaosWorkload } {
-  if (kind === 'mariadb-es') {
-    const pipeline = new MariaDbPipeline(dir, id);
+  if (kind === 'mariadb-es' || kind === 'mariadb-private-es') {
+    const pipeline = new MariaDbPipeline(dir, id, kind);
     return { pipeline, workload: (rng) => new MariaDbWorkload(pipeline.db, pipeline.tables, rng) };
   }
   const pipeline = new PgPipeline(dir, id, kind);
