@@ -17,6 +17,7 @@ import { startStandalone } from '../../../src/runtime/standalone.ts';
 import { eventually, hooks, testRegistry } from '../../helpers/runtime-plugins.ts';
 import { freePort } from '../../helpers/worker-process.ts';
 import { kafkaService } from '../../services/kafka.ts';
+import { settledEnd } from './settled-end.ts';
 
 const COUNT = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'seam-eos-broker-'));
@@ -110,10 +111,13 @@ describe('exactly-once across a broker restart', () => {
     expect(whileDown).toBeLessThan(COUNT - 1);
 
     const client = platformaticClient(parseKafkaConfig({ 'bootstrap.servers': brokers }));
+    // The last transaction's markers may still be on their way (settled-end.ts).
+    const settled = await settledEnd(client, 'seq', 90_000);
     const log = await KafkaTopicLog.open({ client, transactionalId: 'reader', createOffsetsTopic: false });
     try {
       const seqs: number[] = [];
       const { end } = await log.bounds('seq', 0);
+      expect(end).toBe(settled);
       for (let next = 0; next < end; ) {
         const batch = await log.read('seq', 0, next, 5000);
         if (batch.length === 0) break;
