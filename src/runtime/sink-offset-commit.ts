@@ -1,3 +1,8 @@
+/**
+ * A sink task's offset commit (split out of sink-task-runner.ts): what each owned partition has been put
+ * up to and committed, and the commit itself, which covers only what `preCommit` (default: `flush`)
+ * returns, never past a rewind point (Kafka Connect's WorkerSinkTask.commitOffsets).
+ */
 import {
   isRetriable,
   type PartitionOffsets,
@@ -8,12 +13,6 @@ import {
 } from '../api/index.ts';
 import { CommitFencedError, type LogConsumer } from '../log/log-consumer.ts';
 import type { TaskCommonMetrics } from './runtime-metrics.ts';
-
-/**
- * A sink task's offset commit (split out of sink-task-runner.ts): what each owned partition has been put
- * up to and committed, and the commit itself, which covers only what `preCommit` (default: `flush`)
- * returns, never past a rewind point (Kafka Connect's WorkerSinkTask.commitOffsets).
- */
 
 /** One owned partition's read and commit position. */
 export interface SinkPosition {
