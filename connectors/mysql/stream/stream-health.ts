@@ -44,7 +44,9 @@ export class StreamHealth {
   readonly #schemas: TableSchemas;
   readonly #stream: BinlogStream;
   readonly #handler: BinlogHandler;
-  readonly #d: StreamHealthDeps;
+  readonly #connOf: () => mysql.Connection | null;
+  readonly #push: (records: SourceRecord[]) => Promise<void> | undefined;
+  readonly #warnOnce: (id: string, obj: object, msg: string) => void;
   #heartbeat: NodeJS.Timeout | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
 
@@ -57,19 +59,14 @@ export class StreamHealth {
     this.#schemas = d.schemas;
     this.#stream = d.stream;
     this.#handler = d.handler;
-    this.#d = d;
+    this.#connOf = () => d.conn();
+    this.#push = (records) => d.push(records);
+    this.#warnOnce = (id, obj, msg) => d.warnOnce(id, obj, msg);
   }
 
+  /** The task's query connection, as the task holds it now. */
   get #conn(): mysql.Connection | null {
-    return this.#d.conn();
-  }
-
-  #push(records: SourceRecord[]): Promise<void> | undefined {
-    return this.#d.push(records);
-  }
-
-  #warnOnce(id: string, obj: object, msg: string): void {
-    this.#d.warnOnce(id, obj, msg);
+    return this.#connOf();
   }
 
   start(): void {
