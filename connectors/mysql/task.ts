@@ -8,7 +8,7 @@ import {
 } from '../../src/api/index.ts';
 import { RecordQueue } from '../../src/api/record-queue.ts';
 import { type MysqlConfig, mysqlConfigSpec } from './config.ts';
-import { binlogLag, currentPosition, offsetAvailable, serverGtids } from './connection/binlog-files.ts';
+import { currentPosition, offsetAvailable, serverGtids } from './connection/binlog-files.ts';
 import { listTables, type TableRef } from './connection/catalog.ts';
 import { connect, connectionOptions } from './connection/connect.ts';
 import { checkServer, type ServerInfo } from './connection/prerequisites.ts';
@@ -16,28 +16,28 @@ import { classify, streamLost } from './errors.ts';
 import { Filters } from './filters.ts';
 import { memoryTopic } from './history/memory-topic.ts';
 import { type BinlogOffset, historyPosition, parseOffset } from './position.ts';
-import type { TableMeta, TableSchema, TableSchemaOptions } from './schema/table-schema.ts';
+import type { TableMeta, TableSchemaOptions } from './schema/table-schema.ts';
 import { TableSchemas } from './schema/table-schemas.ts';
 import { IncrementalSnapshot, incrementalState } from './snapshot/incremental.ts';
 import type { SnapshotProgress } from './snapshot/progress.ts';
 import { runSnapshot } from './snapshot/snapshotter.ts';
-import { type Flavor, sourceSchema } from './source-info.ts';
-import { BinlogStream, type RowBatch } from './stream/binlog-stream.ts';
-import { ChangeBuilder, changedRows } from './stream/change-builder.ts';
+import type { Flavor } from './source-info.ts';
+import { BinlogHandler } from './stream/binlog-handler.ts';
+import { BinlogStream } from './stream/binlog-stream.ts';
+import { ChangeBuilder } from './stream/change-builder.ts';
 import { contextHeaders } from './stream/context-headers.ts';
 import { GtidSourceFilter } from './stream/gtid-filter.ts';
-import { heartbeatRecord } from './stream/heartbeat.ts';
-import { ddlDatabase, isSchemaChange, SchemaChanges } from './stream/schema-change.ts';
+import { SchemaChanges } from './stream/schema-change.ts';
+import { StreamHealth } from './stream/stream-health.ts';
 import { TransactionEvents } from './stream/transactions.ts';
-
-/** How often the binlog lag is read for the status (at most; the heartbeat interval when shorter). */
-const LAG_REFRESH_MS = 2000;
+import { builderOptions, schemaOptions } from './task-options.ts';
 
 /**
  * The MySQL / MariaDB source task: server checks → table schemas → snapshot decision (resume, snapshot,
  * or fail on a purged binlog) → optional consistent snapshot → binlog streaming from the snapshot's or
  * the stored position. Offsets are plain data here (the server keeps no replica state): the runtime
- * stores them once the records are durable, and a restart resumes from the last stored one.
+ * stores them once the records are durable, and a restart resumes from the last stored one. Binlog events
+ * become records in stream/binlog-handler.ts; heartbeats and lag are in stream/stream-health.ts.
  */
 export class MysqlSourceTask implements SourceTask {
   readonly #flavor: Flavor;
@@ -51,9 +51,7 @@ export class MysqlSourceTask implements SourceTask {
   #schemaOptions!: TableSchemaOptions;
   #schemas!: TableSchemas;
   #stream: BinlogStream | null = null;
-  #between: BinlogOffset | null = null;
-  #heartbeat: NodeJS.Timeout | null = null;
-  #lagTimer: NodeJS.Timeout | null = null;
+  #health: StreamHealth | null = null;
   #abort = new AbortController();
   #warned = new Set<string>();
   #txEvents: TransactionEvents | null = null;
@@ -75,14 +73,7 @@ export class MysqlSourceTask implements SourceTask {
     const headers = c['extended.headers.enabled']
       ? contextHeaders(this.#flavor, c['topic.prefix'], context.taskId)
       : [];
-    this.#builder = new ChangeBuilder({
-      flavor: this.#flavor,
-      prefix: c['topic.prefix'],
-      tombstonesOnDelete: c['tombstones.on.delete'],
-      skipped: new Set(c['skipped.operations'].filter((o) => o !== 'none')),
-      provideTransactionMetadata: c['provide.transaction.metadata'],
-      contextHeaders: headers,
-    });
+    this.#builder = new ChangeBuilder(builderOptions(c, this.#flavor, headers));
     if (c['include.schema.changes'])
       this.#schemaChanges = new SchemaChanges(
         this.#flavor,
@@ -95,23 +86,9 @@ export class MysqlSourceTask implements SourceTask {
         `${c['topic.prefix']}.${c['topic.transaction']}`,
         this.#builder.partition,
       );
-    this.#schemaOptions = {
-      prefix: c['topic.prefix'],
-      types: {
-        decimal: c['decimal.handling.mode'] as 'precise',
-        time: c['time.precision.mode'] as 'adaptive',
-        bigintUnsigned: c['bigint.unsigned.handling.mode'] as 'long',
-        binary: c['binary.handling.mode'] as 'bytes',
-      },
-      includeColumn: (fq) => this.#filters.column(fq),
-      sourceSchema: sourceSchema(this.#flavor),
-      onUnsupported: (column, type) =>
-        this.#warnOnce(
-          `${column}:${type}`,
-          { column, type },
-          'Column type not captured yet; the column is left out',
-        ),
-    };
+    this.#schemaOptions = schemaOptions(c, this.#flavor, this.#filters, (id, obj, msg) =>
+      this.#warnOnce(id, obj, msg),
+    );
     const conn = await connect(c);
     this.#conn = conn;
     this.#server = await checkServer(conn, c['database.user'], c['database.server.id'], context.logger);
@@ -258,38 +235,36 @@ export class MysqlSourceTask implements SourceTask {
   async #startStream(from: BinlogOffset, stored: BinlogOffset | null): Promise<void> {
     if (this.#abort.signal.aborted) return;
     const c = this.#c;
-    this.#between = { ...from, event: 0, row: 0, snapshot: false };
     const useGtids = this.#server.gtids && from.gtids !== null;
     const gtids = useGtids ? await this.#startGtids(from.gtids!) : null;
     if (this.#abort.signal.aborted) return;
     const filter = this.#gtidFilter;
     const mariadb = this.#server.mariadb;
+    const handler = new BinlogHandler({
+      config: c,
+      ctx: this.#ctx,
+      server: this.#server,
+      queue: this.#queue,
+      builder: this.#builder,
+      filters: this.#filters,
+      schemas: this.#schemas,
+      incremental: this.#incremental,
+      txEvents: this.#txEvents,
+      schemaChanges: this.#schemaChanges,
+      from,
+      push: (records) => this.#push(records),
+    });
     this.#stream = new BinlogStream(
       connectionOptions(c),
       c['database.server.id'],
       gtids !== null ? { gtids, file: from.file, pos: from.pos } : { file: from.file, pos: from.pos },
       stored,
       {
-        onRows: (batch) => this.#onRows(batch),
+        onRows: (batch) => handler.onRows(batch),
         onStatementRead: (db, sql, at) => this.#schemas.statementRead(db, sql, at),
         columnsAt: (db, table, at) => this.#schemas.columnsAt(db, table, at),
-        onDdl: (session, ddl, after, tsMs, gtid, at) => {
-          if (!isSchemaChange(ddl)) return undefined;
-          return this.#schemas.ddlRecorded(at).then((changes) => {
-            const db = ddlDatabase(ddl, session);
-            if (!this.#schemaChanges || db === '' || !this.#filters.database(db)) return;
-            return this.#push([
-              this.#schemaChanges.record(db, ddl, after, this.#server.serverId, gtid, tsMs, changes),
-            ]);
-          });
-        },
-        onCommit: (next, tsMs) => {
-          this.#between = next;
-          const end = this.#txEvents?.end(tsMs, next, this.#server.serverId);
-          // With transaction.boundary=connector the log's transaction ends with the database's.
-          if (!end) return void this.#endTransaction();
-          return this.#push([end])?.then(() => this.#endTransaction()) ?? void this.#endTransaction();
-        },
+        onDdl: (session, ddl, after, tsMs, gtid, at) => handler.onDdl(session, ddl, after, tsMs, gtid, at),
+        onCommit: (next, tsMs) => handler.onCommit(next, tsMs),
         onError: (e) => this.#queue.fail(streamLost(e)),
       },
       useGtids,
@@ -298,98 +273,20 @@ export class MysqlSourceTask implements SourceTask {
       filter?.filterRows ? (gtid) => filter.emitsRowsOf(gtid, mariadb) : null,
     );
     this.#incremental?.start();
-    const interval = c['heartbeat.interval.ms'];
-    if (interval > 0) {
-      this.#heartbeat = setInterval(() => this.#beat(), interval);
-      this.#heartbeat.unref();
-    }
-    // Lag is health, not a heartbeat: reported whether or not heartbeats are on.
-    this.#lagTimer = setInterval(
-      () =>
-        this.#reportLag().catch((e: unknown) =>
-          this.#warnOnce(
-            'lag',
-            { error: (e as Error).message },
-            'Could not read the binlog lag for the status',
-          ),
-        ),
-      Math.min(LAG_REFRESH_MS, interval > 0 ? interval : LAG_REFRESH_MS),
-    );
-    this.#lagTimer.unref();
-  }
-
-  #beat(): void {
-    // Inside a transaction the last boundary lies before rows already queued: storing it would re-emit them.
-    if (!this.#between || this.#queue.size > 0 || this.#stream?.inTransaction !== false) return;
-    // A DDL whose history record is not durable yet must not be passed by a stored offset.
-    if (this.#schemas.tracker.busy) return;
-    const c = this.#c;
-    void this.#push([
-      heartbeatRecord(
-        c['topic.heartbeat.prefix'],
-        c['topic.prefix'],
-        this.#builder.partition,
-        this.#between,
-        this.#server.serverId,
-      ),
-    ]);
-  }
-
-  /** Binlog lag for the status and, as numeric details, the metrics (`seam_task_detail`). */
-  async #reportLag(): Promise<void> {
-    const at = this.#stream?.position;
-    if (!at || !this.#conn) return;
-    for (const [k, v] of Object.entries(await binlogLag(this.#conn, at))) this.#ctx.status.setDetail(k, v);
-  }
-
-  #onRows(batch: RowBatch): Promise<void> | undefined {
-    if (this.#incremental && `${batch.db}.${batch.table}` === this.#c['signal.data.collection']) {
-      const emitted = this.#incremental.onSignalRows(batch);
-      if (!this.#filters.table(batch.db, batch.table)) return emitted;
-    }
-    if (!this.#filters.table(batch.db, batch.table)) return undefined;
-    if (this.#incremental) this.#incremental.onChange(batch.db, batch.table, changedRows(batch));
-    const t = this.#schemas.rowsSchema(batch.db, batch.table, batch);
-    if (t instanceof Promise) return t.then((s) => (s ? this.#emit(s, batch) : undefined));
-    return t ? this.#emit(t, batch) : undefined;
-  }
-
-  #emit(t: TableSchema, batch: RowBatch): Promise<void> | undefined {
-    const out: SourceRecord[] = [];
-    const b = this.#builder;
-    const tx = this.#txEvents;
-    const collection = `${t.meta.db}.${t.meta.table}`;
-    tx?.skipped(batch.txId, collection, batch.skipped);
-    for (let i = 0; i < batch.rows.length; i++) {
-      const restart = batch.restartAfter(i);
-      let transaction = null;
-      if (tx) {
-        const next = tx.next(batch.txId, collection, batch.tsMs, restart, batch.serverId);
-        transaction = next.block;
-        if (next.begin) out.push(next.begin);
-      }
-      const at = {
-        file: batch.file,
-        pos: batch.pos,
-        row: batch.firstRow + i,
-        serverId: batch.serverId,
-        gtid: batch.gtid,
-        tsMs: batch.tsMs,
-        thread: null,
-        query: this.#c['include.query'] ? batch.query : null,
-        snapshot: 'false',
-        restart,
-        transaction,
-      } as const;
-      const row = batch.rows[i] as Record<string, unknown>;
-      if (batch.kind === 'insert') out.push(...b.insert(t, row, at));
-      else if (batch.kind === 'delete') out.push(...b.delete(t, row, at));
-      else {
-        const u = row as unknown as { before: Record<string, unknown>; after: Record<string, unknown> };
-        out.push(...b.update(t, u.before, u.after, at));
-      }
-    }
-    return out.length > 0 ? this.#push(out) : undefined;
+    this.#health = new StreamHealth({
+      config: c,
+      ctx: this.#ctx,
+      server: this.#server,
+      queue: this.#queue,
+      builder: this.#builder,
+      schemas: this.#schemas,
+      stream: this.#stream,
+      handler,
+      conn: () => this.#conn,
+      push: (records) => this.#push(records),
+      warnOnce: (id, obj, msg) => this.#warnOnce(id, obj, msg),
+    });
+    this.#health.start();
   }
 
   /** Queues records; while an incremental snapshot runs, their offsets carry its progress. */
@@ -451,15 +348,9 @@ export class MysqlSourceTask implements SourceTask {
     return records.length > 0 ? records : null;
   }
 
-  #endTransaction(): void {
-    const taken = this.#ctx.transactionContext ? this.#queue.endTransaction() : null;
-    if (taken) this.#ctx.transactionContext!.commitTransaction(taken);
-  }
-
   async stop(): Promise<void> {
     this.#abort.abort();
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    if (this.#lagTimer) clearInterval(this.#lagTimer);
+    this.#health?.stop();
     this.#queue?.release();
     this.#stream?.stop();
     this.#stream = null;

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { Pgoutput } from 'pg-logical-replication';
 import {
   FatalError,
   type SourceRecord,
@@ -18,7 +17,7 @@ import { reviewSlots } from './connection/slot-report.ts';
 import { classify } from './errors.ts';
 import { Filters } from './filters.ts';
 import { Lsn } from './position.ts';
-import { TableSchema, type TableSchemaOptions, type TextTuple } from './schema/table-schema.ts';
+import { TableSchema, type TableSchemaOptions } from './schema/table-schema.ts';
 import { resumePoint } from './snapshot/checkpoint.ts';
 import { IncrementalSnapshot } from './snapshot/incremental.ts';
 import { NO_SNAPSHOT, stateFromOffset } from './snapshot/incremental-state.ts';
@@ -26,14 +25,9 @@ import { prepareInitialSnapshot } from './snapshot/initial-snapshot.ts';
 import { signalTableName } from './snapshot/signals.ts';
 import { ChangeBuilder } from './stream/change-builder.ts';
 import { heartbeatRecord } from './stream/heartbeat.ts';
+import { PgoutputHandler } from './stream/pgoutput-handler.ts';
 import { openStream, type ReconnectingStream } from './stream/reconnect.ts';
-import {
-  alreadyStored,
-  HandledPosition,
-  type StoredPosition,
-  snapshotInProgress,
-  storedPosition,
-} from './stream/stream-position.ts';
+import { type StoredPosition, snapshotInProgress, storedPosition } from './stream/stream-position.ts';
 import { reselectOptions, ToastReselector } from './stream/toast-reselect.ts';
 import { builderOptions, schemaOptions } from './task-options.ts';
 
@@ -41,6 +35,7 @@ import { builderOptions, schemaOptions } from './task-options.ts';
  * The PostgreSQL source task: checks → publication → slot decision (resume, snapshot, or fail on a lost
  * slot) → optional initial snapshot at the slot's exported snapshot → pgoutput streaming. The slot is
  * confirmed only from commitRecord(), i.e. up to positions whose records are durable in the topic log.
+ * The streamed messages become records in stream/pgoutput-handler.ts.
  */
 export class PostgresSourceTask implements SourceTask {
   #c!: PostgresConfig;
@@ -51,20 +46,16 @@ export class PostgresSourceTask implements SourceTask {
   #builder!: ChangeBuilder;
   #filters!: Filters;
   #schemaOptions!: TableSchemaOptions;
-  #tables = new Map<number, TableSchema | null>();
   #lastConfirmed: { text: unknown; lsn: Lsn | null } = { text: undefined, lsn: null };
   #stream: ReconnectingStream | null = null;
+  #handler: PgoutputHandler | null = null;
+  /** The stored position streaming resumes after (null when a snapshot is taken). */
   #stored: StoredPosition | null = null;
-  #handled = new HandledPosition();
-  #txCommit: Lsn | null = null;
-  /** Highest position (P, 0) known complete between transactions, for heartbeats. */
-  #between: Lsn | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #abort = new AbortController();
   #warnedNoKey = new Set<string>();
   #reselector: ToastReselector | null = null;
   #incremental: IncrementalSnapshot | null = null;
-  #txId: number | null = null;
 
   async start(config: TaskConfig, context: SourceTaskContext): Promise<void> {
     this.#c = postgresConfigSpec.parse(config);
@@ -217,23 +208,28 @@ export class PostgresSourceTask implements SourceTask {
   #startStream(from: Lsn): void {
     if (this.#abort.signal.aborted) return;
     const c = this.#c;
-    this.#between = from;
     this.#ctx.logger.info(
       { slot: c['slot.name'], publication: c['publication.name'], lsn: from.toString() },
       `Streaming changes from slot ${c['slot.name']} at ${from}`,
     );
+    const handler = new PgoutputHandler({
+      ctx: this.#ctx,
+      queue: this.#queue,
+      builder: this.#builder,
+      filters: this.#filters,
+      queries: this.#queries!,
+      reselector: this.#reselector,
+      incremental: this.#incremental,
+      stored: this.#stored,
+      from,
+      schemaOf: (ref) => this.#schemaOf(ref),
+    });
+    this.#handler = handler;
     this.#stream = openStream(c, from, this.#ctx, {
-      onMessage: (lsn, message) => this.#onMessage(lsn, message),
-      onKeepalive: (walEnd, quiet) => {
-        if (quiet && !this.#builder.inTransaction && this.#between && walEnd.compareTo(this.#between) > 0)
-          this.#between = walEnd;
-      },
+      onMessage: (lsn, message) => handler.onMessage(lsn, message),
+      onKeepalive: (walEnd, quiet) => handler.onKeepalive(walEnd, quiet),
       onError: (e) => this.#queue.fail(e),
-      // A half-received transaction starts again with its BEGIN; what was handled is skipped.
-      beforeReconnect: () => {
-        this.#stored = this.#handled.resumeAfter(this.#stored);
-        this.#txCommit = null;
-      },
+      beforeReconnect: () => handler.beforeReconnect(),
     });
     this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
@@ -245,15 +241,16 @@ export class PostgresSourceTask implements SourceTask {
 
   async #beat(): Promise<void> {
     const c = this.#c;
+    const between = this.#handler?.between;
     // The record first: it needs no query, and a server in a fast shutdown has closed the query connection
     // but keeps the walsender until the slot confirms the end of its WAL, which only this record brings.
-    if (this.#between && !this.#builder.inTransaction && this.#queue.size === 0) {
+    if (between && !this.#builder.inTransaction && this.#queue.size === 0) {
       await this.#queue.push([
         heartbeatRecord(
           c['topic.heartbeat.prefix'],
           c['topic.prefix'],
           this.#builder.partition,
-          this.#between,
+          between,
           this.#incremental?.offsetFields(),
         ),
       ]);
@@ -264,133 +261,6 @@ export class PostgresSourceTask implements SourceTask {
       return slotLagBytes(client, c['slot.name']);
     });
     this.#ctx.status.setDetail('slot_lag_bytes', lag);
-  }
-
-  /**
-   * A row change of a table whose schema is known is handled without an await (the stream then goes on
-   * to the next message at once); everything else, and a full record queue, returns a promise.
-   */
-  #onMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> | undefined {
-    if (m.tag !== 'insert' && m.tag !== 'update' && m.tag !== 'delete') return this.#onOtherMessage(lsn, m);
-    if (this.#txCommit) {
-      if (alreadyStored(this.#stored, this.#txCommit, lsn)) return;
-      this.#handled.mark(this.#txCommit, lsn);
-    }
-    const oid = m.relation.relationOid;
-    if (!this.#tables.has(oid) || this.#incremental || (m.tag === 'update' && this.#reselector))
-      return this.#onOtherMessage(lsn, m);
-    const table = this.#tables.get(oid);
-    if (!table) return;
-    const out = this.#rowRecords(table, lsn, m);
-    return out.length > 0 ? this.#queue.push(out) : undefined;
-  }
-
-  /** The change records of a row message; `filled` replaces an update's new tuple (TOAST re-selected). */
-  #rowRecords(
-    table: TableSchema,
-    lsn: Lsn,
-    m: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
-    filled?: TextTuple,
-  ): SourceRecord[] {
-    const b = this.#builder;
-    if (m.tag === 'insert') return b.insert(table, lsn, m.new as TextTuple);
-    const old = (m.old ?? m.key) as TextTuple | null;
-    if (m.tag === 'update') return b.update(table, lsn, old, filled ?? (m.new as TextTuple));
-    return b.delete(table, lsn, old as TextTuple);
-  }
-
-  async #onOtherMessage(lsn: Lsn, m: Pgoutput.Message): Promise<void> {
-    const b = this.#builder;
-    let out: SourceRecord[] = [];
-    switch (m.tag) {
-      case 'begin': {
-        this.#txCommit = Lsn.parse(m.commitLsn!);
-        this.#txId = m.xid;
-        // BEGIN sits at (commit, 0), before every change of its transaction: its own message LSN is the
-        // first change's (pgoutput writes BEGIN with it), so a restart or reconnect there skipped that change.
-        out = b.begin(m.xid, this.#txCommit, m.commitTime as bigint, Lsn.INVALID);
-        if (alreadyStored(this.#stored, this.#txCommit, Lsn.INVALID)) out = [];
-        else this.#handled.mark(this.#txCommit, Lsn.INVALID);
-        break;
-      }
-      case 'commit': {
-        const end = Lsn.parse(m.commitEndLsn!);
-        out = b.commit(Lsn.parse(m.commitLsn!), end, m.commitTime as bigint);
-        if (alreadyStored(this.#stored, this.#txCommit ?? end, end)) out = [];
-        else this.#handled.mark(this.#txCommit ?? end, end);
-        this.#txCommit = null;
-        this.#between = this.#between && this.#between.compareTo(end) > 0 ? this.#between : end;
-        break;
-      }
-      case 'relation':
-        this.#tables.delete(m.relationOid);
-        this.#incremental?.relationChanged(m.relationOid);
-        return;
-      case 'insert':
-      case 'update':
-      case 'delete': {
-        if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
-        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
-        if (this.#incremental?.isSignalTable(m.relation.schema, m.relation.name)) {
-          if (m.tag === 'update') return;
-          const tuple = (m.tag === 'insert' ? m.new : (m.old ?? m.key)) as TextTuple;
-          const at = { commit: this.#txCommit ?? lsn, lsn, txId: this.#txId };
-          out = await this.#incremental.onSignalRow(m.tag, tuple, at);
-          break;
-        }
-        const table = await this.#tableFor(m.relation);
-        if (!table) return;
-        if (this.#incremental) {
-          const keys =
-            m.tag === 'delete' ? [m.old ?? m.key] : m.tag === 'update' ? [m.new, m.old ?? m.key] : [m.new];
-          this.#incremental.observe(table, keys as (TextTuple | null)[]);
-        }
-        const filled =
-          m.tag === 'update' && this.#reselector
-            ? await this.#queries!.run(() => this.#reselector!.fill(table, m.new as TextTuple))
-            : undefined;
-        out = this.#rowRecords(table, lsn, m, filled);
-        break;
-      }
-      case 'truncate': {
-        if (this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
-        if (this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
-        const tables = (await Promise.all(m.relations.map((r) => this.#tableFor(r)))).filter(
-          (t): t is TableSchema => t !== null,
-        );
-        this.#incremental?.truncated(tables);
-        out = b.truncate(tables, lsn);
-        break;
-      }
-      case 'message': {
-        if (!this.#filters.message(m.prefix)) return;
-        if (m.transactional && this.#txCommit && alreadyStored(this.#stored, this.#txCommit, lsn)) return;
-        if (m.transactional && this.#txCommit) this.#handled.mark(this.#txCommit, lsn);
-        out = [b.message(m.prefix, m.content, lsn, m.transactional, BigInt(Date.now()) * 1000n)];
-        break;
-      }
-      default:
-        return;
-    }
-    if (out.length > 0) await this.#queue.push(out);
-    if (m.tag === 'commit') this.#endTransaction();
-  }
-
-  /** With `transaction.boundary=connector`: the log's transaction ends with the database's. */
-  #endTransaction(): void {
-    const taken = this.#ctx.transactionContext ? this.#queue.endTransaction() : null;
-    if (taken) this.#ctx.transactionContext!.commitTransaction(taken);
-  }
-
-  async #tableFor(rel: Pgoutput.MessageRelation): Promise<TableSchema | null> {
-    if (!this.#filters.table(rel.schema, rel.name)) return null;
-    if (!this.#tables.has(rel.relationOid)) {
-      this.#tables.set(
-        rel.relationOid,
-        await this.#schemaOf({ oid: rel.relationOid, schema: rel.schema, table: rel.name }),
-      );
-    }
-    return this.#tables.get(rel.relationOid) ?? null;
   }
 
   async #schemaOf(ref: TableRef): Promise<TableSchema | null> {

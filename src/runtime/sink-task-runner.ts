@@ -1,7 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  isRetriable,
-  type PartitionOffsets,
   type PluginLogger,
   type SinkRecord,
   type SinkTask,
@@ -9,11 +7,12 @@ import {
   type TopicPartition,
   topicPartitionKey,
 } from '../api/index.ts';
-import { CommitFencedError, type LogConsumer, type LogSubscription } from '../log/log-consumer.ts';
+import type { LogConsumer, LogSubscription } from '../log/log-consumer.ts';
 import type { StoredRecord, TopicLog } from '../log/topic-log.ts';
 import type { DeadLetterQueue, Failure } from './dead-letter.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
 import type { SinkTaskMetrics, TaskCommonMetrics } from './runtime-metrics.ts';
+import { commitOffsets, type SinkOffsetCommit, type SinkPosition } from './sink-offset-commit.ts';
 import { type SinkConversion, toSinkRecord } from './sink-record-conversion.ts';
 import type { StageContext } from './stage.ts';
 import type { TaskConverters } from './task-converters.ts';
@@ -34,7 +33,8 @@ import { type TaskListener, WorkerTask, type WorkerTaskTimeouts } from './worker
  * before its offset can commit. A rewind through `SinkTaskContext.offset` moves both the read position
  * and what a commit may cover back to the rewind point (WorkerSinkTask's rewind), and drops what is left
  * of the batch being put for that partition: those records come back from the log in order, and no
- * commit passes the rewind point before the record there has been put again.
+ * commit passes the rewind point before the record there has been put again. Record conversion lives in
+ * sink-record-conversion.ts, the offset commit in sink-offset-commit.ts.
  */
 export interface SinkTaskRunnerOptions {
   readonly id: { connector: string; task: number };
@@ -63,15 +63,6 @@ export interface SinkTaskRunnerOptions {
   readonly rebalanceTimeoutMs?: number;
 }
 
-interface Position {
-  readonly tp: TopicPartition;
-  /** Next offset after what has been put (what a commit may cover). */
-  consumed: number;
-  committed: number | null;
-  /** Where reading began at assignment: the rewind point while nothing has been committed yet. */
-  readonly start: number;
-}
-
 /** How long a paused task's polls wait (nothing is returned; they run rebalances and notice a resume). */
 const PAUSED_POLL_MS = 200;
 
@@ -79,7 +70,8 @@ export class SinkTaskRunner extends WorkerTask {
   readonly #o: SinkTaskRunnerOptions;
   readonly #group: string;
   readonly #conversion: SinkConversion;
-  readonly #positions = new Map<string, Position>();
+  readonly #offsetCommit: SinkOffsetCommit;
+  readonly #positions = new Map<string, SinkPosition>();
   /** Partitions the plugin paused through its context; they stay paused when the whole task resumes. */
   readonly #taskPaused = new Set<string>();
   #consumer: LogConsumer | null = null;
@@ -108,6 +100,17 @@ export class SinkTaskRunner extends WorkerTask {
       transforms: options.transforms,
       transformClasses: options.transformClasses,
       deadLetter: (stored, failure) => this.#deadLetter(stored, failure),
+    };
+    this.#offsetCommit = {
+      task: options.task,
+      commitTimeoutMs: options.commitTimeoutMs,
+      metrics: options.metrics,
+      logger: this.logger,
+      positions: this.#positions,
+      rewound: this.#rewound,
+      call: (what, promise, timeoutMs) => this.call(what, promise, timeoutMs),
+      stopping: () => this.stopping,
+      consumer: () => this.#consumer,
     };
   }
 
@@ -320,13 +323,6 @@ export class SinkTaskRunner extends WorkerTask {
     if (stored) await this.#deadLetter(stored, { ...stage, error: put.error });
   }
 
-  /** A partition rewound during preCommit/flush commits no further than its rewind point. */
-  #capped(tp: TopicPartition, offset: number): number {
-    const key = topicPartitionKey(tp);
-    const rewoundTo = this.#rewound.has(key) ? this.#positions.get(key)?.committed : null;
-    return rewoundTo == null ? offset : Math.min(offset, rewoundTo);
-  }
-
   /** `records` without those of partitions rewound since the batch was polled. */
   #unrewound(records: readonly SinkRecord[]): readonly SinkRecord[] {
     if (this.#rewound.size === 0) return records;
@@ -356,12 +352,8 @@ export class SinkTaskRunner extends WorkerTask {
     await dlq.write([dlq.forStored(stored, { stage: 'TASK_PUT', className: this.#o.className, error })]);
   }
 
-  /**
-   * preCommit (default flush) then commit what it returned, for `only` or every owned partition; a
-   * retriable flush failure rewinds those partitions to their last commit instead.
-   */
+  /** Commits `only` or every owned partition (see commitOffsets). */
   async #commit(only?: readonly TopicPartition[]): Promise<void> {
-    const o = this.#o;
     if (!only) {
       this.#lastCommit = Date.now();
       this.#commitRequested = false;
@@ -369,51 +361,6 @@ export class SinkTaskRunner extends WorkerTask {
     const scope = only
       ? only.map((tp) => this.#positions.get(topicPartitionKey(tp))).filter((p) => p !== undefined)
       : [...this.#positions.values()];
-    const offsets = new Map<string, { tp: TopicPartition; offset: number }>();
-    for (const p of scope)
-      if (p.consumed !== p.committed) offsets.set(topicPartitionKey(p.tp), { tp: p.tp, offset: p.consumed });
-    if (offsets.size === 0) return;
-    const begin = Date.now();
-    this.#rewound.clear();
-    let safe: PartitionOffsets;
-    try {
-      if (o.task.preCommit)
-        safe = await this.call('SinkTask.preCommit()', o.task.preCommit(offsets), o.commitTimeoutMs);
-      else {
-        if (o.task.flush) await this.call('SinkTask.flush()', o.task.flush(offsets), o.commitTimeoutMs);
-        safe = offsets;
-      }
-    } catch (e) {
-      o.metrics.recordOffsetCommit(false, Date.now() - begin);
-      if (!isRetriable(e) || this.stopping) throw e;
-      this.logger.warn(
-        { err: e },
-        'Flush failed with a retriable error; records since the last commit are redelivered',
-      );
-      for (const p of scope) {
-        p.consumed = p.committed ?? p.start;
-        this.#consumer?.seek(p.tp, p.consumed);
-      }
-      return;
-    }
-    const inScope = new Set(scope.map((p) => topicPartitionKey(p.tp)));
-    const commits = [...safe.values()]
-      .filter((s) => inScope.has(topicPartitionKey(s.tp)))
-      .map((s) => ({ topic: s.tp.topic, partition: s.tp.partition, offset: this.#capped(s.tp, s.offset) }));
-    try {
-      await this.#consumer!.commit(commits);
-    } catch (e) {
-      if (!(e instanceof CommitFencedError)) throw e;
-      // The group gave these partitions to another task (this one missed a rebalance): the next poll
-      // reports them lost; their new owner resumes from the last commit.
-      o.metrics.recordOffsetCommit(false, Date.now() - begin);
-      this.logger.warn({ err: e }, 'Offsets not committed: the partitions were reassigned');
-      return;
-    }
-    for (const c of commits) {
-      const p = this.#positions.get(topicPartitionKey(c));
-      if (p) p.committed = c.offset;
-    }
-    o.metrics.recordOffsetCommit(true, Date.now() - begin);
+    await commitOffsets(this.#offsetCommit, scope);
   }
 }
