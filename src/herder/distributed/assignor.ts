@@ -87,7 +87,11 @@ export function assign(input: AssignInput): Assignment {
   const owners: Record<string, string> = {};
   for (const [unit, worker] of place(connectorUnits)) owners[unit.connector] = worker;
   const tasks: Record<string, string[]> = {};
-  for (const [unit, worker] of place(taskUnits)) (tasks[unit.connector] ??= [])[unit.task!] = worker;
+  for (const [unit, worker] of place(taskUnits)) {
+    const list = tasks[unit.connector] ?? [];
+    list[unit.task!] = worker;
+    tasks[unit.connector] = list;
+  }
   const next = { owners: sorted(owners), tasks: sorted(tasks), missing: sorted(missing) };
   const before = {
     owners: sorted(input.previous.owners),
