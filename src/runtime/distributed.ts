@@ -155,9 +155,9 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       url: options.url,
       hooks: {
         ...hooks,
-        drop: async (connector, why) => {
-          await hooks.drop(connector, why);
-          await producers.close(connector); // aborts a transaction it may still have open
+        drop: async (unit, why) => {
+          await hooks.drop(unit, why);
+          await producers.close(unit.connector); // aborts a transaction it may still have open
         },
         epochFloor: (connector) => stores.status.generation(connector),
       },

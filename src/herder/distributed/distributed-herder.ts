@@ -49,12 +49,16 @@ export class DistributedHerder extends HerderCore {
   /** The hooks the coordinator calls (it is built before the herder, so they are handed over late). */
   static hooks(herder: () => DistributedHerder): Omit<OwnershipHooks, 'epochFloor'> {
     return {
-      take: async (connector) => {
-        await herder().#o.owned.setOwned(connector, true);
+      // Only connector units reach this herder: its coordinator is given no task counts, so each
+      // connector's unit runs all its tasks here (the assignor can spread tasks; running a subset of a
+      // connector's tasks locally is the step still to come, see the decision record).
+      take: async (unit) => {
+        if (unit.kind === 'connector') await herder().#o.owned.setOwned(unit.connector, true);
       },
-      drop: async (connector) => {
+      drop: async (unit) => {
+        if (unit.kind !== 'connector') return;
         const h = herder();
-        await h.#o.owned.setOwned(connector, false);
+        await h.#o.owned.setOwned(unit.connector, false);
         await h.#o.local.whenIdle(); // resolves once the local herder stopped it
       },
       connectors: async () => [...(await herder().stores.configStore.load()).keys()],
