@@ -152,6 +152,11 @@ export class ClusterCoordinator {
     return held.lease;
   }
 
+  /** True while this worker holds any unit of the connector (its instance or a task). */
+  holdsAny(connector: string): boolean {
+    return [...this.#held.values()].some((h) => h.unit.connector === connector && this.unitLease(h.unit));
+  }
+
   async start(): Promise<void> {
     // Leaving marks of an earlier run of this worker id must not make the leader skip the delay.
     await this.#redis.del(this.#key('left', this.#id));

@@ -15,8 +15,14 @@ export interface ClusterView {
   readonly worker: string;
   readonly leader: { worker: string; epoch: number } | null;
   readonly members: { id: string; url: string }[];
-  readonly assignment: { generation: number; owners: Record<string, string> };
+  readonly assignment: {
+    generation: number;
+    owners: Record<string, string>;
+    /** connector → the worker of each task, by task id. */
+    tasks?: Record<string, string[]>;
+  };
   readonly held: { connector: string; epoch: number }[];
+  readonly heldTasks?: { connector: string; task: number; epoch: number }[];
 }
 
 export interface StatusInfo {
@@ -300,8 +306,9 @@ export async function heldEpochs(
 
 /**
  * True when `members` workers are in the cluster, each connector is held by the worker the assignment
- * names, and the connector and all its tasks are RUNNING on that worker; `balanced`: and every worker
- * owns its share (a worker that just joined has been given connectors).
+ * names, and the connector and each of its tasks are RUNNING on the worker the assignment gives it;
+ * `balanced`: and every worker owns its share of connectors (a worker that just joined has been given
+ * connectors).
  */
 export async function clusterSettled(
   c: TestCluster,
@@ -322,9 +329,23 @@ export async function clusterSettled(
   for (const name of names) {
     const owner = view.assignment.owners[name];
     if (owner === undefined || held.get(name)?.worker !== owner) return false;
-    if (!(await runningOn(live[0]!, name, (id) => id === owner))) return false;
+    if (!(await runningAsAssigned(live[0]!, name, view))) return false;
   }
   return true;
+}
+
+/** True when the connector and each task are RUNNING on the worker `view`'s assignment gives them. */
+export async function runningAsAssigned(w: WorkerProcess, name: string, view: ClusterView): Promise<boolean> {
+  try {
+    const s = await status(w, name);
+    const owners = view.assignment.tasks?.[name];
+    if (s.tasks.length === 0 || owners === undefined || owners.length !== s.tasks.length) return false;
+    if (s.connector.state !== 'RUNNING' || s.connector.worker_id !== view.assignment.owners[name])
+      return false;
+    return s.tasks.every((t) => t.state === 'RUNNING' && t.worker_id === owners[t.id]);
+  } catch {
+    return false;
+  }
 }
 
 export function median(values: readonly number[]): number {
