@@ -165,7 +165,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
           // Aborts a transaction the task's producer may still have open.
           if (unit.kind === 'task') await producers.close(unit.connector, unit.task);
         },
-        epochFloor: (connector) => stores.status.generation(connector),
+        epochFloor: (unit) =>
+          stores.status.generation(unit.connector, unit.kind === 'task' ? unit.task : 'connector'),
       },
       logger,
     });

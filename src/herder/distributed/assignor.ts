@@ -13,7 +13,8 @@
  *   gets its work back without a storm; after the delay it goes to the least loaded live workers;
  * - a worker that left gracefully (SIGTERM) gets no delay: its units move at once;
  * - a unit without an owner goes to the least loaded worker, and among equals to the one running the
- *   fewest tasks of the same connector (3 tasks on 3 workers run on 3 workers).
+ *   fewest tasks of the same connector (3 tasks on 3 workers run on 3 workers), then to the one
+ *   running the connector instance (a connector with one task runs on one worker when balance allows).
  * Pure and deterministic (sorted inputs), so every leader computes the same answer from the same view.
  */
 export interface Assignment {
@@ -73,7 +74,7 @@ export function assign(input: AssignInput): Assignment {
   );
   const previousOf = (u: Unit) =>
     u.task === null ? input.previous.owners[u.connector] : input.previous.tasks?.[u.connector]?.[u.task];
-  const place = (units: Unit[]) => {
+  const place = (units: Unit[], affinity?: (u: Unit) => string | undefined) => {
     const owned = new Map<Unit, string>();
     const unassigned: Unit[] = [];
     for (const unit of units) {
@@ -81,13 +82,13 @@ export function assign(input: AssignInput): Assignment {
       if (owner === undefined) unassigned.push(unit);
       else owned.set(unit, owner);
     }
-    if (live.length > 0) balance(owned, unassigned, live);
+    if (live.length > 0) balance(owned, unassigned, live, affinity);
     return owned;
   };
   const owners: Record<string, string> = {};
   for (const [unit, worker] of place(connectorUnits)) owners[unit.connector] = worker;
   const tasks: Record<string, string[]> = {};
-  for (const [unit, worker] of place(taskUnits)) {
+  for (const [unit, worker] of place(taskUnits, (u) => owners[u.connector])) {
     const list = tasks[unit.connector] ?? [];
     list[unit.task!] = worker;
     tasks[unit.connector] = list;
@@ -107,7 +108,12 @@ export function assign(input: AssignInput): Assignment {
  * then moves units one at a time from the most to the least loaded while the least is below the floor.
  * Units held for a missing worker count against nobody live.
  */
-function balance(owned: Map<Unit, string>, unassigned: Unit[], live: readonly string[]): void {
+function balance(
+  owned: Map<Unit, string>,
+  unassigned: Unit[],
+  live: readonly string[],
+  affinity: (u: Unit) => string | undefined = () => undefined,
+): void {
   const load = new Map<string, Unit[]>(live.map((w) => [w, []]));
   for (const [unit, owner] of owned) load.get(owner)?.push(unit);
   let total = unassigned.length;
@@ -125,13 +131,16 @@ function balance(owned: Map<Unit, string>, unassigned: Unit[], live: readonly st
     return unit;
   };
   for (const list of load.values()) while (list.length > ceil) unassigned.push(surrender(list));
-  const least = (unit: Unit) =>
-    [...load].sort(
+  const least = (unit: Unit) => {
+    const near = affinity(unit);
+    return [...load].sort(
       (a, b) =>
         a[1].length - b[1].length ||
         siblings(a[1], unit.connector) - siblings(b[1], unit.connector) ||
+        Number(b[0] === near) - Number(a[0] === near) ||
         a[0].localeCompare(b[0]),
     )[0]!;
+  };
   for (const unit of unassigned.sort(compareUnits)) {
     const [worker, list] = least(unit);
     list.push(unit);

@@ -30,11 +30,11 @@ export interface OwnershipHooks {
    */
   taskCounts?(): Promise<Record<string, number>>;
   /**
-   * The newest epoch the connector's side effects were ever stamped with outside Redis (its statuses'
+   * The newest epoch the unit's side effects were ever stamped with outside Redis (its status's
    * generation). A Redis restarted without its data starts its counters again at 0; taking the next
    * epoch above this keeps epochs growing, or the new owner's statuses would lose to older ones.
    */
-  epochFloor(connector: string): Promise<number>;
+  epochFloor(unit: WorkUnit): Promise<number>;
 }
 
 export interface MemberInfo {
@@ -298,7 +298,7 @@ export class ClusterCoordinator {
     for (const name of plan.take) {
       const unit = parseUnit(name);
       if (unit === undefined || this.#held.has(name) || this.#stopped) continue;
-      const floor = await this.#hooks.epochFloor(unit.connector);
+      const floor = await this.#hooks.epochFloor(unit);
       const asked = Date.now();
       const lease = await this.#leases.acquire(name, this.#id, this.#s.leaseMs, floor);
       if (lease === null) continue; // the previous owner has not handed it back yet: next heartbeat

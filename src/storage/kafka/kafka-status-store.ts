@@ -108,12 +108,18 @@ export class KafkaStatusStore implements StatusStore {
     });
   }
 
-  /** The newest generation any status of the connector (its own or a task's) was written with; 0 if none. */
-  async generation(name: string): Promise<number> {
+  /**
+   * The newest generation any status of the connector (its own or a task's) was written with; 0 if none.
+   * With `instance`, only that instance's (the connector's, or task `instance`'s).
+   */
+  async generation(name: string, instance?: 'connector' | number): Promise<number> {
     await this.#queue;
     await this.#log.readToEnd();
     const s = this.#state.statuses(name);
-    const all = [s?.connector, ...(s?.tasks.values() ?? [])];
+    const all =
+      instance === undefined
+        ? [s?.connector, ...(s?.tasks.values() ?? [])]
+        : [instance === 'connector' ? s?.connector : s?.tasks.get(String(instance))];
     return Math.max(0, ...all.map((status) => status?.generation ?? 0));
   }
 

@@ -341,3 +341,17 @@ describe('cooperative assignor with tasks as units', () => {
     }
   });
 });
+
+describe('cooperative assignor: tasks near their connector', () => {
+  it('puts a task with its connector instance when load and spread allow', () => {
+    const a = assign({
+      ...base,
+      connectors: ['a', 'b', 'c'],
+      tasks: { a: 1, b: 1, c: 1 },
+      live: ['w1', 'w2', 'w3'],
+      previous: { generation: 1, owners: { a: 'w3', b: 'w1', c: 'w2' }, tasks: {}, missing: {} },
+    });
+    expect(a.owners).toEqual({ a: 'w3', b: 'w1', c: 'w2' });
+    expect(a.tasks).toEqual({ a: ['w3'], b: ['w1'], c: ['w2'] });
+  });
+});
