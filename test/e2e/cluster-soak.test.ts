@@ -95,8 +95,12 @@ describe('cluster soak', () => {
         const live = c.live();
         const victim = live[Math.floor(rnd() * live.length)]!;
         const victimId = workerId(victim);
-        const owners = (await cluster(victim)).assignment.owners;
-        const moving = names.filter((n) => owners[n] === victimId);
+        const assignment = (await cluster(victim)).assignment;
+        const owners = assignment.owners;
+        // Connectors of which the victim ran the instance or a task: only those instances move.
+        const moving = names.filter(
+          (n) => owners[n] === victimId || (assignment.tasks?.[n] ?? []).includes(victimId),
+        );
         const before = await heldEpochs(c.live());
         const killedAt = Date.now();
         await victim.kill();
@@ -106,13 +110,16 @@ describe('cluster soak', () => {
             const now = await heldEpochs(c.live());
             for (const name of moving) {
               const held = now.get(name);
-              if (held === undefined || held.epoch <= (before.get(name)?.epoch ?? 0)) return false;
+              if (owners[name] === victimId && (held?.epoch ?? 0) <= (before.get(name)?.epoch ?? 0))
+                return false;
               const s = await call<{
                 connector: { state: string; worker_id: string };
                 tasks: { state: string; worker_id: string }[];
               }>(c.any().url, 'GET', `/connectors/${name}/status`);
+              const all = [s.connector, ...s.tasks];
               if (
-                ![s.connector, ...s.tasks].every((i) => i.state === 'RUNNING' && i.worker_id === held.worker)
+                s.tasks.length === 0 ||
+                !all.every((i) => i.state === 'RUNNING' && i.worker_id !== victimId)
               )
                 return false;
             }

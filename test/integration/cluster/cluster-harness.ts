@@ -260,19 +260,17 @@ export function staleStatusWrites(history: readonly Pick<StatusWrite, 'key' | 'w
 }
 
 /**
- * Epochs that two different workers wrote statuses under for one connector: an epoch is one holder's
- * (one INCR), so any such pair is a side effect of a worker that did not hold the epoch it claimed.
+ * Epochs that two different workers wrote statuses under for one instance (a connector or a task, each
+ * a unit with its own lease): an epoch is one holder's (one INCR), so any such pair is a side effect of
+ * a worker that did not hold the epoch it claimed.
  */
 export function sharedEpochs(history: readonly StatusWrite[]): string[] {
   const writer = new Map<string, string>();
   const out: string[] = [];
   for (const h of history) {
     if (!h.generation) continue;
-    const connector = h.key.startsWith('status-connector-')
-      ? h.key.slice('status-connector-'.length)
-      : /^status-task-(.+)-\d+$/.exec(h.key)?.[1];
-    if (connector === undefined) continue; // topic records carry no writer
-    const id = `${connector}@${h.generation}`;
+    if (!h.key.startsWith('status-connector-') && !h.key.startsWith('status-task-')) continue; // topics
+    const id = `${h.key}@${h.generation}`;
     const first = writer.get(id);
     if (first === undefined) writer.set(id, h.worker);
     else if (first !== h.worker) out.push(`${id}: ${first} and ${h.worker}`);
