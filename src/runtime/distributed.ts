@@ -150,7 +150,9 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       offsetStore: worker.options.offsetStore,
       logger,
       restart,
-      isDeleted: async (name) => (await stores.config.get(name)) === undefined,
+      // What a deleted connector created outside Seam (a replication slot) is released once, by the
+      // worker running its instance; workers running only its tasks just stop them.
+      isDeleted: async (name) => owned.instance(name) && (await stores.config.get(name)) === undefined,
     });
     const hooks = DistributedHerder.hooks(() => herder!);
     coordinator = new ClusterCoordinator({

@@ -303,6 +303,26 @@ export async function heldEpochs(
 }
 
 /**
+ * Each instance's holder and epoch, keyed by its status key (`status-connector-<name>`,
+ * `status-task-<name>-<id>`): connector instances and tasks are units with leases of their own.
+ */
+export async function heldUnitEpochs(
+  workers: readonly WorkerProcess[],
+): Promise<Map<string, { worker: string; epoch: number }>> {
+  const views = await Promise.all(workers.map(cluster));
+  const out = new Map<string, { worker: string; epoch: number }>();
+  const keep = (key: string, worker: string, epoch: number) => {
+    const known = out.get(key);
+    if (known === undefined || known.epoch < epoch) out.set(key, { worker, epoch });
+  };
+  for (const v of views) {
+    for (const h of v.held) keep(`status-connector-${h.connector}`, v.worker, h.epoch);
+    for (const h of v.heldTasks ?? []) keep(`status-task-${h.connector}-${h.task}`, v.worker, h.epoch);
+  }
+  return out;
+}
+
+/**
  * True when `members` workers are in the cluster, each connector is held by the worker the assignment
  * names, and the connector and each of its tasks are RUNNING on the worker the assignment gives it;
  * `balanced`: and every worker owns its share of connectors (a worker that just joined has been given
