@@ -8,9 +8,11 @@ import {
   call,
   cluster,
   clusterSettled,
+  connectorsOn,
   fencedCounts,
   heldEpochs,
   median,
+  movedOff,
   sharedEpochs,
   staleStatusWrites,
   statusHistory,
@@ -96,35 +98,14 @@ describe('cluster soak', () => {
         const victim = live[Math.floor(rnd() * live.length)]!;
         const victimId = workerId(victim);
         const assignment = (await cluster(victim)).assignment;
-        const owners = assignment.owners;
         // Connectors of which the victim ran the instance or a task: only those instances move.
-        const moving = names.filter(
-          (n) => owners[n] === victimId || (assignment.tasks?.[n] ?? []).includes(victimId),
-        );
+        const moving = connectorsOn(assignment, victimId);
         const before = await heldEpochs(c.live());
         const killedAt = Date.now();
         await victim.kill();
         await waitFor(
           `round ${round}: ${moving.join(', ')} RUNNING elsewhere under a newer epoch`,
-          async () => {
-            const now = await heldEpochs(c.live());
-            for (const name of moving) {
-              const held = now.get(name);
-              if (owners[name] === victimId && (held?.epoch ?? 0) <= (before.get(name)?.epoch ?? 0))
-                return false;
-              const s = await call<{
-                connector: { state: string; worker_id: string };
-                tasks: { state: string; worker_id: string }[];
-              }>(c.any().url, 'GET', `/connectors/${name}/status`);
-              const all = [s.connector, ...s.tasks];
-              if (
-                s.tasks.length === 0 ||
-                !all.every((i) => i.state === 'RUNNING' && i.worker_id !== victimId)
-              )
-                return false;
-            }
-            return true;
-          },
+          () => movedOff(c, moving, victimId, assignment, before),
           120_000,
         );
         failovers.push(Date.now() - killedAt);

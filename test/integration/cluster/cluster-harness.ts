@@ -302,6 +302,36 @@ export async function heldEpochs(
   return out;
 }
 
+/** The connectors of which `worker` runs the instance or a task under the assignment. */
+export function connectorsOn(assignment: ClusterView['assignment'], worker: string): string[] {
+  return Object.keys(assignment.owners).filter(
+    (n) => assignment.owners[n] === worker || (assignment.tasks?.[n] ?? []).includes(worker),
+  );
+}
+
+/**
+ * True when every instance of each of `names` is RUNNING on a worker other than `gone`, and each
+ * connector instance `gone` ran (by `assignment`) is held again under a newer epoch than in `before`.
+ */
+export async function movedOff(
+  c: TestCluster,
+  names: readonly string[],
+  gone: string,
+  assignment: ClusterView['assignment'],
+  before: ReadonlyMap<string, { epoch: number }>,
+): Promise<boolean> {
+  const now = await heldEpochs(c.live());
+  for (const name of names) {
+    if (assignment.owners[name] === gone && (now.get(name)?.epoch ?? 0) <= (before.get(name)?.epoch ?? 0))
+      return false;
+    const s = await call<StatusInfo>(c.any().url, 'GET', `/connectors/${name}/status`);
+    const all = [s.connector, ...s.tasks];
+    if (s.tasks.length === 0 || !all.every((i) => i.state === 'RUNNING' && i.worker_id !== gone))
+      return false;
+  }
+  return true;
+}
+
 /**
  * Each instance's holder and epoch, keyed by its status key (`status-connector-<name>`,
  * `status-task-<name>-<id>`): connector instances and tasks are units with leases of their own.
