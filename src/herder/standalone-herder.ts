@@ -205,6 +205,7 @@ export class StandaloneHerder extends HerderCore {
       }
       if (!scope.instance(name) && e.runner !== null) {
         cancel(e.restart);
+        await this.#rebuilds.suspend(e); // its shadow tasks go with the instance that drives them
         const runner = e.runner;
         e.runner = null;
         await runner.stop();
