@@ -161,7 +161,7 @@ export async function run(args: string[]): Promise<void> {
       );
       times.push(Date.now() - killedAt);
       console.log(
-        `  kill ${k}/${kills}: ${victimId} held ${moving.length} connectors, RUNNING elsewhere after ${times.at(-1)} ms`,
+        `  kill ${k}/${kills}: ${victimId} ran instances or tasks of ${moving.length} connectors, RUNNING elsewhere after ${times.at(-1)} ms`,
       );
       await c.startOne(Number(new URL(victim.url).port));
       await waitFor('the cluster settles', () => clusterSettled(c, all, 3), 180_000);
