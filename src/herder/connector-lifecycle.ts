@@ -20,6 +20,7 @@ export class ConnectorLifecycle {
   readonly #isCurrent: (e: ConnectorEntry) => boolean;
   readonly #persist: (e: ConnectorEntry) => Promise<void>;
   readonly #serial: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly #instanceHere: (name: string) => boolean;
 
   constructor(options: {
     worker: Worker;
@@ -31,6 +32,11 @@ export class ConnectorLifecycle {
     persist: (e: ConnectorEntry) => Promise<void>;
     /** Runs `fn` in the herder's mutation queue. */
     serial: <T>(fn: () => Promise<T>) => Promise<T>;
+    /**
+     * Whether the connector instance runs on this worker; when not (distributed: another worker holds
+     * it), only the tasks this worker holds run here, from the stored task configs. @defaultValue always
+     */
+    instanceHere?: (name: string) => boolean;
   }) {
     this.#worker = options.worker;
     this.#status = options.status;
@@ -39,6 +45,7 @@ export class ConnectorLifecycle {
     this.#isCurrent = options.isCurrent;
     this.#persist = options.persist;
     this.#serial = options.serial;
+    this.#instanceHere = options.instanceHere ?? (() => true);
   }
 
   /** Moves a connector to a new target state (the stored one changed). */
@@ -49,13 +56,21 @@ export class ConnectorLifecycle {
       await this.halt(e);
       return this.start(e);
     }
-    if (previous === 'STOPPED' || e.runner === null) return this.start(e);
+    const here = this.#instanceHere(e.name);
+    if (previous === 'STOPPED' || (e.runner === null && here)) return this.start(e);
     for (const slot of e.tasks.values()) slot.runner?.setPaused(target === 'PAUSED');
-    if (e.status.state !== 'FAILED') this.#status.connector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+    if (here && e.status.state !== 'FAILED')
+      this.#status.connector(e, target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
   }
 
   /** Starts the connector instance and its tasks according to the target state. */
   async start(e: ConnectorEntry, restartTasks = true): Promise<void> {
+    if (!this.#instanceHere(e.name)) {
+      // Its instance runs elsewhere and wrote these task configs; a stopped connector has no tasks.
+      if (e.target === 'STOPPED') return;
+      for (let id = 0; id < e.taskConfigs.length; id++) await this.#tasks.start(e, id);
+      return;
+    }
     if (e.target === 'STOPPED') {
       e.taskConfigs = [];
       e.tasks.clear();

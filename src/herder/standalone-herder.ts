@@ -7,7 +7,7 @@ import { ConnectorLifecycle } from './connector-lifecycle.ts';
 import type { ConnectorStateInfo, RestartRequest } from './herder.ts';
 import { HerderCore, type HerderCoreOptions } from './herder-core.ts';
 import { connectorNotFound, taskNotFound } from './herder-errors.ts';
-import { newRestartState, type RestartBackoff } from './restart-backoff.ts';
+import { cancel, newRestartState, type RestartBackoff } from './restart-backoff.ts';
 import { StatusWriter } from './status-writer.ts';
 import { TaskControl } from './task-control.ts';
 import { ViewRebuilds } from './view-rebuild.ts';
@@ -21,6 +21,14 @@ export interface StandaloneHerderOptions extends HerderCoreOptions {
    * than moved to another worker. @defaultValue every removal is a deletion
    */
   readonly isDeleted?: (name: string) => Promise<boolean>;
+  /**
+   * Which instances of a connector in the config store run on this worker (distributed: the units it
+   * holds; `rescope` applies a change). @defaultValue the connector instance and all its tasks
+   */
+  readonly scope?: {
+    instance(name: string): boolean;
+    task(name: string, id: number): boolean;
+  };
 }
 
 /**
@@ -66,6 +74,7 @@ export class StandaloneHerder extends HerderCore {
       restart: options.restart,
       serial: (fn) => this.serial(fn),
       stopped: () => this.#phase === 'stopped',
+      ...(options.scope ? { runs: (name: string, id: number) => options.scope!.task(name, id) } : {}),
     });
     this.#rebuilds = new ViewRebuilds({
       workerId: options.workerId,
@@ -85,6 +94,7 @@ export class StandaloneHerder extends HerderCore {
       isCurrent: (e) => this.#connectors.get(e.name) === e,
       persist: (e) => this.#persist(e),
       serial: (fn) => this.serial(fn),
+      ...(options.scope ? { instanceHere: (name: string) => options.scope!.instance(name) } : {}),
     });
   }
 
@@ -178,6 +188,35 @@ export class StandaloneHerder extends HerderCore {
     return this.serial(async () => {});
   }
 
+  /**
+   * What runs of the connector here changed (distributed: a unit of it was taken or handed back while
+   * others stay): stops and starts only the instance or tasks that moved; the others keep running.
+   */
+  rescope(name: string): Promise<void> {
+    return this.serial(async () => {
+      const e = this.#connectors.get(name);
+      const scope = this.#o.scope;
+      if (e === undefined || scope === undefined || this.#phase !== 'running') return this.#reconcile(name);
+      for (const id of [...e.tasks.keys()]) {
+        if (scope.task(name, id)) continue;
+        await this.#tasks.stop(e, id);
+        e.tasks.delete(id);
+        this.#o.worker.options.metrics.removeTask(name, id);
+      }
+      if (!scope.instance(name) && e.runner !== null) {
+        cancel(e.restart);
+        await this.#rebuilds.suspend(e); // its shadow tasks go with the instance that drives them
+        const runner = e.runner;
+        e.runner = null;
+        await runner.stop();
+      }
+      if (e.target === 'STOPPED') return;
+      if (scope.instance(name) && e.runner === null && e.status.state !== 'FAILED')
+        await this.#lifecycle.start(e, false);
+      for (let id = 0; id < e.taskConfigs.length; id++) if (!e.tasks.has(id)) await this.#tasks.start(e, id);
+    });
+  }
+
   /** True while any instance of the connector runs on this worker. */
   isRunning(name: string): boolean {
     return this.running(name);
@@ -223,7 +262,8 @@ export class StandaloneHerder extends HerderCore {
       // Task configs written elsewhere (in distributed mode, by the connector's owner): run those.
       await this.#tasks.stopAll(e);
       e.taskConfigs = [...record.taskConfigs];
-      if (e.runner === null || e.target === 'STOPPED') return;
+      const instanceHere = this.#o.scope?.instance(name) ?? true;
+      if ((e.runner === null && instanceHere) || e.target === 'STOPPED') return;
       for (let id = 0; id < e.taskConfigs.length; id++) await this.#tasks.start(e, id);
     }
   }

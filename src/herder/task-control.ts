@@ -31,6 +31,7 @@ export class TaskControl {
   readonly #restart: RestartBackoff;
   readonly #serial: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly #stopped: () => boolean;
+  readonly #runs: (connector: string, id: number) => boolean;
 
   constructor(options: {
     workerId: string;
@@ -42,6 +43,8 @@ export class TaskControl {
     serial: <T>(fn: () => Promise<T>) => Promise<T>;
     /** True once the herder is stopping: no auto-restart then. */
     stopped: () => boolean;
+    /** Whether the task runs on this worker (distributed: it holds the task). @defaultValue always */
+    runs?: (connector: string, id: number) => boolean;
   }) {
     this.#workerId = options.workerId;
     this.#worker = options.worker;
@@ -50,9 +53,12 @@ export class TaskControl {
     this.#restart = options.restart;
     this.#serial = options.serial;
     this.#stopped = options.stopped;
+    this.#runs = options.runs ?? (() => true);
   }
 
+  /** Starts the task, if it runs on this worker (a task held elsewhere gets no slot here). */
   async start(e: ConnectorEntry, id: number): Promise<void> {
+    if (!this.#runs(e.name, id)) return;
     const slot = e.tasks.get(id) ?? {
       runner: null,
       status: instanceStatus('UNASSIGNED', this.#workerId),

@@ -91,7 +91,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       ? new ClusterMetrics(options.metricsRegistry, () => coordinator!)
       : undefined;
     const fence = new Fence({
-      lease: (connector) => coordinator?.lease(connector),
+      lease: (unit) => coordinator?.unitLease(unit),
       isCurrent: (lease) => coordinator!.leases.isCurrent(lease),
       report: (effect, connector, epoch, allowed) => {
         if (allowed) return;
@@ -113,6 +113,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     const worker = new Worker({
       workerId: options.workerId,
       log,
+      // Each task writes under its own lease, through a producer of its own (`<group.id>-<connector>-<task>`).
+      taskLog: (id) => fencedLog(rawLog, fence, producers, id.task),
       offsetStore: new LogOffsetStore(log),
       registry: options.registry ?? builtinRegistry(),
       config,
@@ -123,6 +125,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       configProviders: providers,
     });
     const owned = new OwnedConfigStore(stores.config, fence, logger);
+    const statusStore = stores.status;
     const restart = {
       enabled: config['task.auto.restart.enable'],
       initialMs: config['task.auto.restart.initial.backoff.ms'],
@@ -141,11 +144,15 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         setGeneration: (epoch) => {
           generation = epoch;
         },
+        putScoped: (name, record, scope) => statusStore.putScoped(name, record, scope),
       }),
+      scope: owned,
       offsetStore: worker.options.offsetStore,
       logger,
       restart,
-      isDeleted: async (name) => (await stores.config.get(name)) === undefined,
+      // What a deleted connector created outside Seam (a replication slot) is released once, by the
+      // worker running its instance; workers running only its tasks just stop them.
+      isDeleted: async (name) => owned.instance(name) && (await stores.config.get(name)) === undefined,
     });
     const hooks = DistributedHerder.hooks(() => herder!);
     coordinator = new ClusterCoordinator({
@@ -155,11 +162,13 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       url: options.url,
       hooks: {
         ...hooks,
-        drop: async (connector, why) => {
-          await hooks.drop(connector, why);
-          await producers.close(connector); // aborts a transaction it may still have open
+        drop: async (unit, why) => {
+          await hooks.drop(unit, why);
+          // Aborts a transaction the task's producer may still have open.
+          if (unit.kind === 'task') await producers.close(unit.connector, unit.task);
         },
-        epochFloor: (connector) => stores.status.generation(connector),
+        epochFloor: (unit) =>
+          stores.status.generation(unit.connector, unit.kind === 'task' ? unit.task : 'connector'),
       },
       logger,
     });

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConnectError } from '../api/index.ts';
-import { StandaloneHerder } from '../herder/standalone-herder.ts';
+import { StandaloneHerder, type StandaloneHerderOptions } from '../herder/standalone-herder.ts';
 import type { KafkaClientFactory } from '../log/kafka/client-port.ts';
 import { builtinRegistry } from '../plugins/builtin.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
@@ -44,6 +44,8 @@ export interface StandaloneOptions {
   kafkaClient?: KafkaClientFactory;
   /** Backoff of the retries while the brokers cannot be reached at start (tests pass short ones). */
   logOpenRetry?: { initialMs: number; maxMs: number };
+  /** Which instances run here (StandaloneHerderOptions.scope). @defaultValue all */
+  scope?: StandaloneHerderOptions['scope'];
 }
 
 export const CONFIG_FILE = 'connectors.json';
@@ -107,6 +109,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
         options.statusStore ?? kafkaStores?.status ?? new FileStatusStore(join(options.dataDir, STATUS_FILE)),
       offsetStore: worker.options.offsetStore,
       logger: options.logger,
+      ...(options.scope ? { scope: options.scope } : {}),
       restart: {
         enabled: config['task.auto.restart.enable'],
         initialMs: config['task.auto.restart.initial.backoff.ms'],

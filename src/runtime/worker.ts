@@ -31,6 +31,11 @@ export type ConfigResolver = (
 export interface WorkerOptions {
   readonly workerId: string;
   readonly log: TopicLog;
+  /**
+   * The log one task writes through (a distributed worker fences each task under its own lease).
+   * @defaultValue `log`
+   */
+  readonly taskLog?: (id: ConnectorTaskId) => TopicLog;
   readonly offsetStore: OffsetStore;
   readonly registry: PluginRegistry;
   readonly config: WorkerConfig;
@@ -124,6 +129,7 @@ export class Worker {
     const connectorConfig = await o.resolveConfig(rawConnectorConfig);
     const taskConfig = await o.resolveConfig(rawTaskConfig);
     const logger = o.logger.child({ connector: id.connector, task: id.task });
+    const log = o.taskLog?.(id) ?? o.log;
     const converters = createTaskConverters(
       o.registry,
       connectorConfig,
@@ -160,7 +166,7 @@ export class Worker {
             contextHeaders: common['errors.deadletterqueue.context.headers.enable'] as boolean,
             connector: id.connector,
             taskId: id.task,
-            log: o.log,
+            log,
             metrics: errorMetrics,
             replicationFactor: common['errors.deadletterqueue.topic.replication.factor'] as number,
           });
@@ -168,7 +174,7 @@ export class Worker {
       id,
       taskConfig,
       className: plugin.className,
-      log: o.log,
+      log,
       converters,
       transforms,
       transformClasses,

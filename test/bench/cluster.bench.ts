@@ -18,8 +18,10 @@ import {
   call,
   cluster,
   clusterSettled,
+  connectorsOn,
   heldEpochs,
   median,
+  movedOff,
   TestCluster,
   waitFor,
   workerId,
@@ -143,35 +145,23 @@ export async function run(args: string[]): Promise<void> {
     const times: number[] = [];
     for (let k = 1; k <= kills; k++) {
       const ws = c.live();
-      const owners = (await cluster(ws[0]!)).assignment.owners;
-      const holding = ws.filter((w) => Object.values(owners).includes(workerId(w)));
+      const assignment = (await cluster(ws[0]!)).assignment;
+      const holding = ws.filter((w) => connectorsOn(assignment, workerId(w)).length > 0);
       const victim = holding[Math.floor(Math.random() * holding.length)]!;
       const victimId = workerId(victim);
-      const moving = Object.keys(owners).filter((n) => owners[n] === victimId);
+      // Connectors of which it ran the instance or a task: only those instances move.
+      const moving = connectorsOn(assignment, victimId);
       const before = await heldEpochs(ws);
       const killedAt = Date.now();
       await victim.kill();
       await waitFor(
         'the killed worker’s connectors RUNNING elsewhere',
-        async () => {
-          const now = await heldEpochs(c.live());
-          for (const name of moving) {
-            const held = now.get(name);
-            if (held === undefined || held.epoch <= (before.get(name)?.epoch ?? 0)) return false;
-            const s = await call<{
-              connector: { state: string; worker_id: string };
-              tasks: { state: string; worker_id: string }[];
-            }>(c.any().url, 'GET', `/connectors/${name}/status`);
-            if (![s.connector, ...s.tasks].every((t) => t.state === 'RUNNING' && t.worker_id === held.worker))
-              return false;
-          }
-          return true;
-        },
+        () => movedOff(c, moving, victimId, assignment, before),
         180_000,
       );
       times.push(Date.now() - killedAt);
       console.log(
-        `  kill ${k}/${kills}: ${victimId} held ${moving.length} connectors, RUNNING elsewhere after ${times.at(-1)} ms`,
+        `  kill ${k}/${kills}: ${victimId} ran instances or tasks of ${moving.length} connectors, RUNNING elsewhere after ${times.at(-1)} ms`,
       );
       await c.startOne(Number(new URL(victim.url).port));
       await waitFor('the cluster settles', () => clusterSettled(c, all, 3), 180_000);

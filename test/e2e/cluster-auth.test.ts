@@ -62,13 +62,22 @@ describe('cluster REST authentication', () => {
     });
     expect(put.status).toBe(201);
     let owner = '';
-    await waitFor('gen-auth RUNNING on its owner', async () => {
+    // The instance and its task (a unit of its own, assigned once the instance wrote its config).
+    await waitFor('gen-auth and its task RUNNING where assigned', async () => {
       const view = (await authed(workers[0]!.url, 'GET', '/admin/cluster')).body as ClusterView;
       owner = view.assignment.owners['gen-auth'] ?? '';
       const s = (await authed(workers[0]!.url, 'GET', '/connectors/gen-auth/status')).body as {
         connector: { state: string; worker_id: string };
+        tasks: { state: string; worker_id: string }[];
       };
-      return owner !== '' && s.connector.state === 'RUNNING' && s.connector.worker_id === owner;
+      const taskOwner = view.assignment.tasks?.['gen-auth']?.[0];
+      return (
+        owner !== '' &&
+        s.connector.state === 'RUNNING' &&
+        s.connector.worker_id === owner &&
+        s.tasks[0]?.state === 'RUNNING' &&
+        s.tasks[0].worker_id === taskOwner
+      );
     });
     const other = workers.find((w) => workerId(w) !== owner)!;
 

@@ -18,7 +18,8 @@ import {
  * connector RUNNING on another worker within about the lease timeout (3 s here; the time is printed,
  * not asserted); a worker stopped with SIGTERM hands its connector over before it exits, and the
  * connectors that did not need to move keep running under the same fencing epoch (they never stopped);
- * every record of the source whose worker was killed reaches the sink whose worker was stopped.
+ * every record of the source whose worker was killed reaches the sink whose worker was stopped. A
+ * connector with 3 tasks runs them on the 3 workers; the SIGKILL moves only the killed worker's task.
  */
 let c: TestCluster;
 
@@ -75,6 +76,18 @@ describe('cluster failover', () => {
       return owners.size === 3;
     });
 
+    // A connector with 3 tasks runs them on 3 workers (Kafka Connect spreads tasks as well), each task
+    // under a lease and fencing epoch of its own.
+    await call(first!.url, 'PUT', '/connectors/gen-t/config', { ...datagen(c.topic('t')), 'tasks.max': '3' });
+    await waitFor('gen-t’s 3 tasks RUNNING on 3 workers', async () => {
+      const s = await status(first!, 'gen-t');
+      return (
+        s.tasks.length === 3 &&
+        s.tasks.every((t) => t.state === 'RUNNING') &&
+        new Set(s.tasks.map((t) => t.worker_id)).size === 3
+      );
+    });
+
     // Any worker answers with the same view; GET / shows Kafka's cluster id.
     const roots = await Promise.all(
       workers.map((w) => call<{ kafka_cluster_id: string }>(w.url, 'GET', '/')),
@@ -112,7 +125,19 @@ describe('cluster failover', () => {
       );
       return new Map(all.flatMap((v) => v.held.map((h) => [h.connector, h.epoch] as const)));
     };
+    const taskEpochs = async () => {
+      const all = await Promise.all(c.live().map(cluster));
+      return new Map<string, { worker: string; epoch: number }>(
+        all.flatMap((v) =>
+          (v.heldTasks ?? []).map(
+            (h) => [`${h.connector}/${h.task}`, { worker: v.worker, epoch: h.epoch }] as const,
+          ),
+        ),
+      );
+    };
     const before = await epochs();
+    const tasksBefore = await taskEpochs();
+    const genTBefore = await status(first!, 'gen-t');
     const victimId = view.assignment.owners['gen-a']!;
     const victim = c.workers.get(victimId)!;
     const survivor = c.any(victimId);
@@ -121,6 +146,22 @@ describe('cluster failover', () => {
     await waitFor('gen-a RUNNING elsewhere', () => runningOn(survivor, 'gen-a', (id) => id !== victimId));
     const failoverMs = Date.now() - killedAt;
     console.log(`SIGKILL → gen-a RUNNING on another worker after ${failoverMs} ms (lease 3000 ms)`);
+    // Only the killed worker's task of gen-t moved; its siblings kept running under the same epoch.
+    await waitFor('gen-t RUNNING without the killed worker', () =>
+      runningOn(survivor, 'gen-t', (id) => id !== victimId),
+    );
+    const genTAfter = await status(survivor, 'gen-t');
+    const tasksAfter = await taskEpochs();
+    for (const t of genTBefore.tasks) {
+      const key = `gen-t/${t.id}`;
+      if (t.worker_id === victimId)
+        expect(tasksAfter.get(key)!.epoch).toBeGreaterThan(tasksBefore.get(key)!.epoch);
+      else {
+        expect(genTAfter.tasks.find((a) => a.id === t.id)!.worker_id).toBe(t.worker_id);
+        expect(tasksAfter.get(key)).toEqual(tasksBefore.get(key)); // not moved, not restarted
+      }
+    }
+    expect(genTBefore.tasks.filter((t) => t.worker_id === victimId)).toHaveLength(1);
     const after = await epochs();
     expect(after.get('gen-a')).toBeGreaterThan(before.get('gen-a')!);
     for (const name of names.filter(
@@ -145,6 +186,7 @@ describe('cluster failover', () => {
     console.log(`SIGTERM → out-a RUNNING on the remaining worker after ${Date.now() - termAt} ms`);
     const finalView = await cluster(staying);
     for (const h of stayingView.held) expect(finalView.held).toContainEqual(h); // nothing of it restarted
+    for (const h of stayingView.heldTasks ?? []) expect(finalView.heldTasks).toContainEqual(h);
 
     // Nothing lost across both moves: every record gen-a produced reached the file (duplicates allowed).
     await waitFor(

@@ -4,7 +4,7 @@ import {
   call,
   cluster,
   clusterSettled,
-  heldEpochs,
+  heldUnitEpochs,
   type StatusWrite,
   sharedEpochs,
   staleStatusWrites,
@@ -18,10 +18,11 @@ import { ClusterPipelines } from '../integration/cluster/cluster-pipelines.ts';
 /**
  * Issue 17's rolling restart: 3 workers, 6 connectors (2 PostgreSQL sources, each read by an
  * Elasticsearch sink of 2 tasks and a file sink) while the tables change; each worker in turn is stopped
- * with SIGTERM (it hands its connectors over and exits 0), started again, and the cluster settles. The
- * connectors that did not need to move did not stop: they keep the epoch they had (never taken again),
- * and the status topic holds no write of theirs during the step other than RUNNING under that same
- * epoch (a stop, a restart or a new owner would write one). At the end nothing is lost or divergent.
+ * with SIGTERM (it hands what it runs over and exits 0), started again, and the cluster settles. The
+ * instances (connectors and tasks, each a unit of its own) that did not need to move did not stop: they
+ * keep the epoch they had (never taken again), and the status topic holds no write of theirs during the
+ * step other than RUNNING under that same epoch (a stop, a restart or a new owner would write one). At
+ * the end nothing is lost or divergent.
  */
 let c: TestCluster;
 let p: ClusterPipelines;
@@ -38,12 +39,6 @@ afterAll(async () => {
   await c?.close({ topics: p?.topics ?? [], groups: p?.groups ?? [] });
   await p?.tearDown();
 });
-
-/** The connector a status key belongs to (topic records belong to none). */
-function connectorOf(key: string): string | undefined {
-  if (key.startsWith('status-connector-')) return key.slice('status-connector-'.length);
-  return /^status-task-(.+)-\d+$/.exec(key)?.[1];
-}
 
 /** Writes after `before` (per partition offsets). */
 function since(history: readonly StatusWrite[], before: readonly StatusWrite[]): StatusWrite[] {
@@ -66,25 +61,26 @@ describe('cluster rolling restart', () => {
     let unmoved = 0;
     for (const id of workers.map(workerId)) {
       const leaving = c.workers.get(id)!;
-      const before = await heldEpochs(c.live());
+      const before = await heldUnitEpochs(c.live());
       const historyBefore = await statusHistory(c.statusTopic);
       expect(await leaving.stop()).toBe(0);
       const back = await c.startOne(Number(new URL(leaving.url).port));
       await waitFor(`${id} back and the cluster settled`, () => clusterSettled(c, names, 3, true), 120_000);
-      const after = await heldEpochs(c.live());
+      const after = await heldUnitEpochs(c.live());
       const step = since(await statusHistory(c.statusTopic), historyBefore);
-      const stayed = names.filter(
-        (n) => before.get(n)!.worker !== id && after.get(n)!.worker === before.get(n)!.worker,
+      const units = [...before.keys()];
+      const stayed = units.filter(
+        (u) => before.get(u)!.worker !== id && after.get(u)?.worker === before.get(u)!.worker,
       );
-      for (const name of stayed) {
-        expect(after.get(name)!.epoch, `${name} was taken again`).toBe(before.get(name)!.epoch);
-        const writes = step.filter((h) => connectorOf(h.key) === name);
+      for (const unit of stayed) {
+        expect(after.get(unit)!.epoch, `${unit} was taken again`).toBe(before.get(unit)!.epoch);
+        const writes = step.filter((h) => h.key === unit);
         expect(
-          writes.filter((h) => h.state !== 'RUNNING' || h.generation !== before.get(name)!.epoch),
-          `${name} stopped or restarted while ${id} restarted`,
+          writes.filter((h) => h.state !== 'RUNNING' || h.generation !== before.get(unit)!.epoch),
+          `${unit} stopped or restarted while ${id} restarted`,
         ).toEqual([]);
       }
-      const moved = names.filter((n) => !stayed.includes(n));
+      const moved = units.filter((u) => !stayed.includes(u));
       console.log(
         `SIGTERM ${id}: moved [${moved.join(', ')}], kept running untouched [${stayed.join(', ')}]; back as ${workerId(back)}`,
       );
@@ -96,7 +92,7 @@ describe('cluster rolling restart', () => {
     const verdict = await p.converge(180_000);
     const history = await statusHistory(c.statusTopic);
     console.log(
-      `rolling restart: ${verdict.versions} row versions and ${verdict.deletes} deletes committed; lost ${verdict.lost.length}, divergent ${verdict.divergent.length}; ${unmoved} connector-steps kept running`,
+      `rolling restart: ${verdict.versions} row versions and ${verdict.deletes} deletes committed; lost ${verdict.lost.length}, divergent ${verdict.divergent.length}; ${unmoved} instance-steps (connectors and tasks) kept running`,
     );
     expect(verdict.lost.slice(0, 10)).toEqual([]);
     expect(verdict.divergent.slice(0, 10)).toEqual([]);

@@ -8,9 +8,11 @@ import {
   call,
   cluster,
   clusterSettled,
+  connectorsOn,
   fencedCounts,
   heldEpochs,
   median,
+  movedOff,
   sharedEpochs,
   staleStatusWrites,
   statusHistory,
@@ -95,29 +97,15 @@ describe('cluster soak', () => {
         const live = c.live();
         const victim = live[Math.floor(rnd() * live.length)]!;
         const victimId = workerId(victim);
-        const owners = (await cluster(victim)).assignment.owners;
-        const moving = names.filter((n) => owners[n] === victimId);
+        const assignment = (await cluster(victim)).assignment;
+        // Connectors of which the victim ran the instance or a task: only those instances move.
+        const moving = connectorsOn(assignment, victimId);
         const before = await heldEpochs(c.live());
         const killedAt = Date.now();
         await victim.kill();
         await waitFor(
           `round ${round}: ${moving.join(', ')} RUNNING elsewhere under a newer epoch`,
-          async () => {
-            const now = await heldEpochs(c.live());
-            for (const name of moving) {
-              const held = now.get(name);
-              if (held === undefined || held.epoch <= (before.get(name)?.epoch ?? 0)) return false;
-              const s = await call<{
-                connector: { state: string; worker_id: string };
-                tasks: { state: string; worker_id: string }[];
-              }>(c.any().url, 'GET', `/connectors/${name}/status`);
-              if (
-                ![s.connector, ...s.tasks].every((i) => i.state === 'RUNNING' && i.worker_id === held.worker)
-              )
-                return false;
-            }
-            return true;
-          },
+          () => movedOff(c, moving, victimId, assignment, before),
           120_000,
         );
         failovers.push(Date.now() - killedAt);

@@ -3,24 +3,38 @@ import type { Logger } from 'pino';
 import { type Assignment, assign, EMPTY_ASSIGNMENT } from './assignor.ts';
 import type { ClusterSettings } from './cluster-settings.ts';
 import { type Lease, RedisLeases } from './redis-leases.ts';
+import {
+  assignedOwner,
+  assignedUnits,
+  connectorUnit,
+  followPlan,
+  parseUnit,
+  unitName,
+  type WorkUnit,
+} from './work-units.ts';
 
-/** What the coordinator asks of the herder when ownership of a connector changes. */
+/** What the coordinator asks of the herder when ownership of a unit (connector instance, task) changes. */
 export interface OwnershipHooks {
-  /** This worker now holds `lease`: start the connector and its tasks. */
-  take(connector: string, lease: Lease): Promise<void>;
+  /** This worker now holds `lease` on `unit`: start it (a connector unit without task units: with its tasks). */
+  take(unit: WorkUnit, lease: Lease): Promise<void>;
   /**
-   * Stop the connector and its tasks. `lost`: the lease could not be renewed (or a newer epoch took it):
-   * the local fence was already raised before this call, every side effect is refused from then on.
+   * Stop the unit. `lost`: the lease could not be renewed (or a newer epoch took it): the local fence
+   * was already raised before this call, every side effect is refused from then on.
    */
-  drop(connector: string, why: 'revoked' | 'lost'): Promise<void>;
+  drop(unit: WorkUnit, why: 'revoked' | 'lost'): Promise<void>;
   /** Every connector name in the config store (the leader assigns these). */
   connectors(): Promise<string[]>;
   /**
-   * The newest epoch the connector's side effects were ever stamped with outside Redis (its statuses'
+   * connector → its number of task configs, when tasks are units of their own (each leased apart and
+   * spread over workers); absent, a connector unit runs all its tasks.
+   */
+  taskCounts?(): Promise<Record<string, number>>;
+  /**
+   * The newest epoch the unit's side effects were ever stamped with outside Redis (its status's
    * generation). A Redis restarted without its data starts its counters again at 0; taking the next
    * epoch above this keeps epochs growing, or the new owner's statuses would lose to older ones.
    */
-  epochFloor(connector: string): Promise<number>;
+  epochFloor(unit: WorkUnit): Promise<number>;
 }
 
 export interface MemberInfo {
@@ -36,11 +50,19 @@ export interface ClusterView {
   readonly leader: { readonly worker: string; readonly epoch: number } | null;
   readonly members: readonly MemberInfo[];
   readonly assignment: Assignment;
+  /** Connector instances this worker holds. */
   readonly held: readonly { readonly connector: string; readonly epoch: number }[];
+  /** Tasks this worker holds as units of their own. */
+  readonly heldTasks: readonly {
+    readonly connector: string;
+    readonly task: number;
+    readonly epoch: number;
+  }[];
   readonly rebalances: number;
 }
 
 interface Held {
+  readonly unit: WorkUnit;
   readonly lease: Lease;
   /** Local clock: past this the lease may have moved on; the worker must act as if it had. */
   deadline: number;
@@ -51,9 +73,10 @@ interface Held {
  * timeout) it checks its own clock against each lease's deadline first (a process that was paused wakes
  * up here and drops what it can no longer hold before anything else), refreshes its membership, renews
  * its leases, lets the leader (itself a lease with an epoch) publish a new assignment, and follows the
- * published assignment: takes the lease of each connector assigned to it (a new epoch each time) and
- * hands back the connectors assigned elsewhere (stop first, then release, so the next owner starts only
- * after this one stopped). A lease that cannot be renewed is dropped at once.
+ * published assignment: takes the lease of each unit assigned to it (work-units.ts: a connector instance,
+ * or one task when the leader knows task counts; a new epoch each time) and hands back the units
+ * assigned elsewhere (stop first, then release, so the next owner starts only after this one stopped).
+ * Units it keeps are not touched (cooperative). A lease that cannot be renewed is dropped at once.
  */
 export class ClusterCoordinator {
   readonly #redis: Redis;
@@ -114,13 +137,24 @@ export class ClusterCoordinator {
 
   /** The lease under which this worker runs `connector`, only while its local deadline has not passed. */
   lease(connector: string): Lease | undefined {
-    const held = this.#held.get(connector);
+    return this.unitLease(connectorUnit(connector));
+  }
+
+  /** The lease under which this worker runs `unit`, only while its local deadline has not passed. */
+  unitLease(unit: WorkUnit): Lease | undefined {
+    const name = unitName(unit);
+    const held = this.#held.get(name);
     if (held === undefined) return undefined;
     if (Date.now() >= held.deadline) {
-      this.#lose(connector, 'its lease deadline passed');
+      this.#lose(name, 'its lease deadline passed');
       return undefined;
     }
     return held.lease;
+  }
+
+  /** True while this worker holds any unit of the connector (its instance or a task). */
+  holdsAny(connector: string): boolean {
+    return [...this.#held.values()].some((h) => h.unit.connector === connector && this.unitLease(h.unit));
   }
 
   async start(): Promise<void> {
@@ -142,7 +176,7 @@ export class ClusterCoordinator {
       .del(this.#key('member', this.#id))
       .srem(this.#key('members'), this.#id)
       .exec();
-    for (const connector of [...this.#held.keys()]) await this.#handBack(connector);
+    for (const name of [...this.#held.keys()]) await this.#handBack(name);
     if (this.#leader) await this.#leases.release(this.#leader).catch(() => false);
     this.#leader = null;
   }
@@ -155,7 +189,12 @@ export class ClusterCoordinator {
       leader: leader ? { worker: leader.worker, epoch: leader.epoch } : null,
       members: await this.members(),
       assignment: await this.#readAssignment(),
-      held: [...this.#held].map(([connector, h]) => ({ connector, epoch: h.lease.epoch })),
+      held: [...this.#held.values()].flatMap(({ unit, lease }) =>
+        unit.kind === 'connector' ? [{ connector: unit.connector, epoch: lease.epoch }] : [],
+      ),
+      heldTasks: [...this.#held.values()].flatMap(({ unit, lease }) =>
+        unit.kind === 'task' ? [{ connector: unit.connector, task: unit.task, epoch: lease.epoch }] : [],
+      ),
       rebalances: this.#rebalances,
     };
   }
@@ -169,8 +208,13 @@ export class ClusterCoordinator {
   }
 
   /** The REST URL of the worker that owns `connector` now, if any. */
-  async ownerUrl(connector: string): Promise<string | undefined> {
-    const owner = (await this.#readAssignment()).owners[connector];
+  ownerUrl(connector: string): Promise<string | undefined> {
+    return this.unitOwnerUrl(connectorUnit(connector));
+  }
+
+  /** The REST URL of the worker the assignment gives `unit` to now, if any. */
+  async unitOwnerUrl(unit: WorkUnit): Promise<string | undefined> {
+    const owner = assignedOwner(await this.#readAssignment(), unit);
     if (owner === undefined) return undefined;
     return (await this.members()).find((m) => m.id === owner)?.url;
   }
@@ -190,7 +234,7 @@ export class ClusterCoordinator {
   }
 
   async #tick(): Promise<void> {
-    for (const connector of [...this.#held.keys()]) this.lease(connector); // the local deadline first
+    for (const held of [...this.#held.values()]) this.unitLease(held.unit); // the local deadline first
     const ttl = this.#s.leaseMs;
     const me: MemberInfo = { id: this.#id, url: this.#url, since: this.#since };
     await this.#redis
@@ -199,10 +243,10 @@ export class ClusterCoordinator {
       .sadd(this.#key('members'), this.#id)
       .exec();
     await Promise.all(
-      [...this.#held].map(async ([connector, held]) => {
+      [...this.#held].map(async ([name, held]) => {
         const asked = Date.now();
         if (await this.#leases.renew(held.lease, ttl)) held.deadline = asked + ttl;
-        else this.#lose(connector, 'a newer epoch holds it or it expired');
+        else this.#lose(name, 'a newer epoch holds it or it expired');
       }),
     );
     if (this.#leader && !(await this.#leases.renew(this.#leader, ttl))) this.#leader = null;
@@ -223,6 +267,7 @@ export class ClusterCoordinator {
     const previous = await this.#readAssignment();
     const next = assign({
       connectors: await this.#hooks.connectors(),
+      ...(this.#hooks.taskCounts ? { tasks: await this.#hooks.taskCounts() } : {}),
       live,
       left,
       previous,
@@ -248,38 +293,46 @@ export class ClusterCoordinator {
     }
     this.#assignment = assignment;
     if (this.#stopped) return;
-    for (const connector of [...this.#held.keys()])
-      if (assignment.owners[connector] !== this.#id) await this.#handBack(connector);
-    for (const [connector, owner] of Object.entries(assignment.owners)) {
-      if (owner !== this.#id || this.#held.has(connector) || this.#stopped) continue;
-      const floor = await this.#hooks.epochFloor(connector);
+    const plan = followPlan(this.#held.keys(), assignedUnits(assignment, this.#id));
+    for (const name of plan.handBack) await this.#handBack(name);
+    for (const name of plan.take) {
+      const unit = parseUnit(name);
+      if (unit === undefined || this.#held.has(name) || this.#stopped) continue;
+      const floor = await this.#hooks.epochFloor(unit);
       const asked = Date.now();
-      const lease = await this.#leases.acquire(`connector/${connector}`, this.#id, this.#s.leaseMs, floor);
+      const lease = await this.#leases.acquire(name, this.#id, this.#s.leaseMs, floor);
       if (lease === null) continue; // the previous owner has not handed it back yet: next heartbeat
-      this.#held.set(connector, { lease, deadline: asked + this.#s.leaseMs });
-      this.#logger.info({ connector, epoch: lease.epoch }, 'Took the connector');
-      await this.#hooks.take(connector, lease);
+      this.#held.set(name, { unit, lease, deadline: asked + this.#s.leaseMs });
+      this.#logger.info({ ...describe(unit), epoch: lease.epoch }, `Took the ${unit.kind}`);
+      await this.#hooks.take(unit, lease);
     }
   }
 
-  /** Stops the connector here first, then releases its lease (the next owner waits for that). */
-  async #handBack(connector: string): Promise<void> {
-    const held = this.#held.get(connector);
+  /** Stops the unit here first, then releases its lease (the next owner waits for that). */
+  async #handBack(name: string): Promise<void> {
+    const held = this.#held.get(name);
     if (held === undefined) return;
-    await this.#hooks.drop(connector, 'revoked');
-    this.#held.delete(connector);
+    await this.#hooks.drop(held.unit, 'revoked');
+    this.#held.delete(name);
     await this.#leases.release(held.lease).catch(() => false);
-    this.#logger.info({ connector, epoch: held.lease.epoch }, 'Handed the connector back');
+    this.#logger.info(
+      { ...describe(held.unit), epoch: held.lease.epoch },
+      `Handed the ${held.unit.kind} back`,
+    );
   }
 
-  #lose(connector: string, why: string): void {
-    const held = this.#held.get(connector);
+  #lose(name: string, why: string): void {
+    const held = this.#held.get(name);
     if (held === undefined) return;
-    this.#held.delete(connector); // the fence: lease() answers undefined from now on
-    this.#logger.warn({ connector, epoch: held.lease.epoch, why }, 'Lost the connector lease; stopping it');
+    this.#held.delete(name); // the fence: unitLease() answers undefined from now on
+    const who = describe(held.unit);
+    this.#logger.warn(
+      { ...who, epoch: held.lease.epoch, why },
+      `Lost the ${held.unit.kind} lease; stopping it`,
+    );
     this.#hooks
-      .drop(connector, 'lost')
-      .catch((err: unknown) => this.#logger.warn({ err, connector }, 'Stop failed'));
+      .drop(held.unit, 'lost')
+      .catch((err: unknown) => this.#logger.warn({ err, ...who }, 'Stop failed'));
   }
 
   async #readAssignment(): Promise<Assignment> {
@@ -290,4 +343,11 @@ export class ClusterCoordinator {
   #key(kind: string, id?: string): string {
     return id === undefined ? `${this.#s.prefix}${kind}` : `${this.#s.prefix}${kind}:${id}`;
   }
+}
+
+/** Log fields naming a unit. */
+function describe(unit: WorkUnit): { connector: string; task?: number } {
+  return unit.kind === 'connector'
+    ? { connector: unit.connector }
+    : { connector: unit.connector, task: unit.task };
 }

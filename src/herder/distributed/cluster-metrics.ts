@@ -4,7 +4,7 @@ import type { SideEffect } from './fence.ts';
 
 /**
  * The cluster as Prometheus sees it from one worker: rebalances it followed, the fencing epoch of each
- * connector it holds, whether it leads, live members, and side effects refused for a stale epoch (a
+ * connector instance and task it holds, whether it leads, live members, and side effects refused for a stale epoch (a
  * rising count means a worker keeps waking up after losing its leases).
  */
 export class ClusterMetrics {
@@ -31,6 +31,17 @@ export class ClusterMetrics {
       async collect() {
         this.reset();
         for (const { connector, epoch } of (await coordinator().view()).held) this.set({ connector }, epoch);
+      },
+    });
+    new Gauge({
+      name: 'seam_cluster_task_epoch',
+      help: 'Fencing epoch under which this worker runs the task',
+      labelNames: ['connector', 'task'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const { connector, task, epoch } of (await coordinator().view()).heldTasks)
+          this.set({ connector, task: String(task) }, epoch);
       },
     });
     new Gauge({

@@ -2,12 +2,13 @@ import { ConnectError } from '../../api/errors.ts';
 import type { TopicLog } from '../../log/topic-log.ts';
 
 /**
- * One transactional producer per connector this worker holds, with the transactional id
- * `<group.id>-<connector>` (Kafka Connect's exactly-once sources use `<group.id>-<connector>-<task>`;
- * Seam's unit of ownership is the connector). The next owner's first transaction initialises the same
- * id, which bumps its producer epoch at the broker: a zombie's open transaction is aborted and its later
- * commit refused as fenced, closing the window between the lease check and the write.
- * Opened on the first append of a held connector, closed once the connector stopped here.
+ * One transactional producer per source task this worker holds, with Kafka Connect's transactional id
+ * of exactly-once sources, `<group.id>-<connector>-<task>` (a task is a unit of ownership of its own;
+ * `<group.id>-<connector>` when no task is named, for a connector that runs all its tasks as one unit).
+ * The next owner's first transaction initialises the same id, which bumps its producer epoch at the
+ * broker: a zombie's open transaction is aborted and its later commit refused as fenced, closing the
+ * window between the lease check and the write.
+ * Opened on the first append of a held task, closed once the task stopped here.
  *
  * The fencing cuts both ways: a zombie that wakes up with a send in flight sees it fail, and the log
  * replaces its producer, whose initialisation fences the rightful owner in turn. So an owner whose
@@ -25,25 +26,27 @@ export class ConnectorLogs {
     this.#open = open;
   }
 
-  /** The connector's log (opened now if needed). */
-  get(connector: string): Promise<TopicLog> {
-    let log = this.#logs.get(connector);
+  /** The task's (or the connector's) log, opened now if needed. */
+  get(connector: string, task?: number): Promise<TopicLog> {
+    const id = task === undefined ? `${this.#groupId}-${connector}` : `${this.#groupId}-${connector}-${task}`;
+    let log = this.#logs.get(id);
     if (log === undefined) {
-      log = this.#open(`${this.#groupId}-${connector}`);
-      this.#logs.set(connector, log);
-      log.catch(() => this.#logs.delete(connector)); // the next append tries again
+      log = this.#open(id);
+      this.#logs.set(id, log);
+      log.catch(() => this.#logs.delete(id)); // the next append tries again
     }
     return log;
   }
 
-  /** Runs `write` on the connector's log; a fenced producer under a still-current lease is replaced once. */
+  /** Runs `write` on the task's log; a fenced producer under a still-current lease is replaced once. */
   async write<T>(
     connector: string,
     write: (log: TopicLog) => Promise<T>,
     stillHeld: () => Promise<unknown>,
+    task?: number,
   ): Promise<T> {
     try {
-      return await write(await this.get(connector));
+      return await write(await this.get(connector, task));
     } catch (error) {
       if (
         !(error instanceof ConnectError) ||
@@ -51,18 +54,23 @@ export class ConnectorLogs {
         (await stillHeld()) === null
       )
         throw error;
-      await this.close(connector);
-      return write(await this.get(connector));
+      await this.close(connector, task);
+      return write(await this.get(connector, task));
     }
   }
 
-  async close(connector: string): Promise<void> {
-    const log = this.#logs.get(connector);
-    this.#logs.delete(connector);
-    await (await log?.catch(() => undefined))?.close();
+  async close(connector: string, task?: number): Promise<void> {
+    const id = task === undefined ? `${this.#groupId}-${connector}` : `${this.#groupId}-${connector}-${task}`;
+    await this.#closeId(id);
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#logs.keys()].map((c) => this.close(c)));
+    await Promise.all([...this.#logs.keys()].map((id) => this.#closeId(id)));
+  }
+
+  async #closeId(id: string): Promise<void> {
+    const log = this.#logs.get(id);
+    this.#logs.delete(id);
+    await (await log?.catch(() => undefined))?.close();
   }
 }

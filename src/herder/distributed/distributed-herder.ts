@@ -5,6 +5,7 @@ import type { StandaloneHerder } from '../standalone-herder.ts';
 import type { ClusterCoordinator, ClusterView, OwnershipHooks } from './cluster-coordinator.ts';
 import { forward, rebalancing } from './forward.ts';
 import type { OwnedConfigStore } from './owned-config-store.ts';
+import { taskUnit } from './work-units.ts';
 
 export interface DistributedHerderOptions extends HerderCoreOptions {
   /** Runs the connectors this worker holds (its config store is `owned`, its status store fenced). */
@@ -49,15 +50,23 @@ export class DistributedHerder extends HerderCore {
   /** The hooks the coordinator calls (it is built before the herder, so they are handed over late). */
   static hooks(herder: () => DistributedHerder): Omit<OwnershipHooks, 'epochFloor'> {
     return {
-      take: async (connector) => {
-        await herder().#o.owned.setOwned(connector, true);
-      },
-      drop: async (connector) => {
+      take: async (unit) => {
         const h = herder();
-        await h.#o.owned.setOwned(connector, false);
+        if ((await h.#o.owned.setHeld(unit, true)) === 'rescoped') await h.#o.local.rescope(unit.connector);
+      },
+      drop: async (unit) => {
+        const h = herder();
+        if ((await h.#o.owned.setHeld(unit, false)) === 'rescoped') await h.#o.local.rescope(unit.connector);
         await h.#o.local.whenIdle(); // resolves once the local herder stopped it
       },
       connectors: async () => [...(await herder().stores.configStore.load()).keys()],
+      // Each task is a unit of its own, spread over workers as Kafka Connect spreads them.
+      taskCounts: async () => {
+        const counts: Record<string, number> = {};
+        for (const [name, record] of await herder().stores.configStore.load())
+          counts[name] = record.taskConfigs.length;
+        return counts;
+      },
     };
   }
 
@@ -113,6 +122,16 @@ export class DistributedHerder extends HerderCore {
 
   async restartConnector(name: string, request: RestartRequest): Promise<ConnectorStateInfo | null> {
     await this.desired(name);
+    // The tasks run wherever they were assigned: the instance's holder restarts the instance, each
+    // task's holder the task (as Kafka Connect's leader has each worker restart what it runs).
+    if (request.includeTasks) {
+      const before = await this.connectorStatus(name);
+      if (!request.onlyFailed || before.connector.state === 'FAILED')
+        await this.restartConnector(name, { includeTasks: false, onlyFailed: false });
+      for (const task of before.tasks)
+        if (!request.onlyFailed || task.state === 'FAILED') await this.restartTask(name, task.id);
+      return this.connectorStatus(name);
+    }
     if (this.#holds(name)) return this.#o.local.restartConnector(name, request);
     const query = `includeTasks=${request.includeTasks}&onlyFailed=${request.onlyFailed}`;
     return (await this.#forward(
@@ -124,8 +143,11 @@ export class DistributedHerder extends HerderCore {
 
   async restartTask(name: string, task: number): Promise<void> {
     await this.desired(name);
-    if (this.#holds(name)) return this.#o.local.restartTask(name, task);
-    await this.#forward('POST', `/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`, name);
+    const unit = taskUnit(name, task);
+    if (this.#o.coordinator.unitLease(unit) !== undefined) return this.#o.local.restartTask(name, task);
+    const url = await this.#o.coordinator.unitOwnerUrl(unit);
+    if (url === undefined) throw rebalancing(name);
+    await forward(url, 'POST', `/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`);
   }
 
   async rebuildConnector(name: string): Promise<ConnectorStateInfo> {
@@ -160,7 +182,7 @@ export class DistributedHerder extends HerderCore {
 
   /** Waits for the local runtime when this worker holds the connector; another holder acts on its own. */
   protected async settle(name: string): Promise<void> {
-    if (this.#holds(name)) await this.#o.local.whenIdle();
+    if (this.#o.coordinator.holdsAny(name)) await this.#o.local.whenIdle();
   }
 
   protected observed(name: string): Promise<ConnectorStatusRecord | undefined> {
@@ -169,9 +191,10 @@ export class DistributedHerder extends HerderCore {
 
   /** From the shared status: the holder may be another worker. */
   protected running(name: string): boolean {
-    return this.#holds(name) && this.#o.local.isRunning(name);
+    return this.#o.coordinator.holdsAny(name) && this.#o.local.isRunning(name);
   }
 
+  /** True while this worker holds the connector instance. */
   #holds(name: string): boolean {
     return this.#o.coordinator.lease(name) !== undefined;
   }

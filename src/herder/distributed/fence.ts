@@ -1,6 +1,7 @@
 import type { Lease } from './redis-leases.ts';
+import { connectorUnit, taskUnit, type WorkUnit } from './work-units.ts';
 
-/** Side effects a connector's owner performs, each checked against its epoch. */
+/** Side effects the owner of a unit (connector instance or task) performs, each checked against its epoch. */
 export type SideEffect = 'status' | 'task-configs' | 'source-append' | 'source-offsets';
 
 /**
@@ -11,12 +12,13 @@ export type SideEffect = 'status' | 'task-configs' | 'source-append' | 'source-o
  * write itself, which each side effect closes differently (see the decision record).
  */
 export class Fence {
-  readonly #lease: (connector: string) => Lease | undefined;
+  readonly #lease: (unit: WorkUnit) => Lease | undefined;
   readonly #isCurrent: (lease: Lease) => Promise<boolean>;
   readonly #report: (effect: SideEffect, connector: string, epoch: number | null, allowed: boolean) => void;
 
   constructor(options: {
-    lease: (connector: string) => Lease | undefined;
+    /** The lease this worker holds on the unit, while its local deadline has not passed. */
+    lease: (unit: WorkUnit) => Lease | undefined;
     isCurrent: (lease: Lease) => Promise<boolean>;
     report: (effect: SideEffect, connector: string, epoch: number | null, allowed: boolean) => void;
   }) {
@@ -25,9 +27,20 @@ export class Fence {
     this.#report = options.report;
   }
 
-  /** The lease to act under, or null when the side effect must be refused. */
-  async check(effect: SideEffect, connector: string): Promise<Lease | null> {
-    const lease = this.#lease(connector);
+  /** True while this worker holds the unit's lease locally (nothing asked of Redis, nothing reported). */
+  holds(connector: string, task?: number): boolean {
+    return (
+      this.#lease(task === undefined ? connectorUnit(connector) : taskUnit(connector, task)) !== undefined
+    );
+  }
+
+  /**
+   * The lease to act under, or null when the side effect must be refused. With `task`, the side effect
+   * is that task's (under its own lease); without, the connector instance's.
+   */
+  async check(effect: SideEffect, connector: string, task?: number): Promise<Lease | null> {
+    const unit = task === undefined ? connectorUnit(connector) : taskUnit(connector, task);
+    const lease = this.#lease(unit);
     let ok = lease !== undefined;
     if (lease !== undefined) {
       try {
@@ -36,7 +49,7 @@ export class Fence {
         ok = false; // Redis unreachable: nothing proves the lease, so nothing is written
       }
       // The answer may have taken longer than the lease has left.
-      ok &&= this.#lease(connector) === lease;
+      ok &&= this.#lease(unit) === lease;
     }
     this.#report(effect, connector, lease?.epoch ?? null, ok);
     return ok ? lease! : null;

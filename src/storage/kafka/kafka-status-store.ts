@@ -37,6 +37,18 @@ export interface KafkaStatusStoreOptions {
   readonly onRefused?: (connector: string, instance: 'connector' | `task-${string}`) => void;
 }
 
+/** What a `putScoped` writes: the held instances, each with its generation. */
+export interface StatusScope {
+  /** The connector instance's generation, when the writer holds it. */
+  readonly connector?: number;
+  /** Task id (decimal text) → generation, for the tasks the writer holds. */
+  readonly tasks: Readonly<Record<string, number>>;
+  /** The connector's number of tasks, known to its holder: statuses of tasks past it are removed. */
+  readonly taskCount?: number;
+}
+
+type StatusInstance = 'connector' | `task-${string}`;
+
 const dec = new TextDecoder();
 
 export class KafkaStatusStore implements StatusStore {
@@ -82,12 +94,32 @@ export class KafkaStatusStore implements StatusStore {
     });
   }
 
-  /** The newest generation any status of the connector (its own or a task's) was written with; 0 if none. */
-  async generation(name: string): Promise<number> {
+  /**
+   * Writes only the instances `scope` names, each stamped with its own generation (a distributed worker
+   * runs some of a connector's instances, each under a lease and epoch of its own), under the same
+   * safe-write rule as `put`. Instances not named are left alone (another worker holds them); the
+   * connector's holder (`scope.connector` set) also tombstones the statuses of tasks at or past
+   * `scope.taskCount` and removes topics no longer listed; other writers only add topics.
+   */
+  putScoped(name: string, record: ConnectorStatusRecord, scope: StatusScope): Promise<void> {
+    return this.#serial(async () => {
+      await this.#log.readToEnd();
+      await this.#log.write(this.#scopedWrites(name, record, scope));
+    });
+  }
+
+  /**
+   * The newest generation any status of the connector (its own or a task's) was written with; 0 if none.
+   * With `instance`, only that instance's (the connector's, or task `instance`'s).
+   */
+  async generation(name: string, instance?: 'connector' | number): Promise<number> {
     await this.#queue;
     await this.#log.readToEnd();
     const s = this.#state.statuses(name);
-    const all = [s?.connector, ...(s?.tasks.values() ?? [])];
+    const all =
+      instance === undefined
+        ? [s?.connector, ...(s?.tasks.values() ?? [])]
+        : [instance === 'connector' ? s?.connector : s?.tasks.get(String(instance))];
     return Math.max(0, ...all.map((status) => status?.generation ?? 0));
   }
 
@@ -154,6 +186,48 @@ export class KafkaStatusStore implements StatusStore {
         writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
     for (const topic of current?.topics.keys() ?? [])
       if (!record.topics.includes(topic)) writes.push(topicWrite(name, topic, null));
+    return writes;
+  }
+
+  #scopedWrites(name: string, record: ConnectorStatusRecord, scope: StatusScope): InternalWrite[] {
+    const current = this.#state.statuses(name);
+    const writer = record.connector.worker_id;
+    const writes: InternalWrite[] = [];
+    const put = (key: string, stored: StoredStatus | undefined, next: StoredStatus, what: StatusInstance) => {
+      if (stored !== undefined && same(stored, next)) return;
+      if (!canWriteSafely(stored, next.status.worker_id, next.generation)) this.#o.onRefused?.(name, what);
+      else writes.push({ key, value: statusValue(next) });
+    };
+    const holder = scope.connector !== undefined;
+    if (holder) {
+      const generation = scope.connector!;
+      const rebuild = record.rebuild === undefined ? {} : { rebuild: record.rebuild };
+      put(
+        connectorStatusKey(name),
+        current?.connector,
+        { status: record.connector, generation, ...rebuild },
+        'connector',
+      );
+    }
+    for (const [id, generation] of Object.entries(scope.tasks)) {
+      const status = record.tasks[id];
+      if (status !== undefined)
+        put(taskStatusKey(name, id), current?.tasks.get(id), { status, generation }, `task-${id}`);
+    }
+    if (holder && scope.taskCount !== undefined)
+      for (const [id, stored] of current?.tasks ?? []) {
+        if (Number(id) < scope.taskCount) continue;
+        if (canWriteSafely(stored, writer, scope.connector!))
+          writes.push({ key: taskStatusKey(name, id), value: null });
+        else this.#o.onRefused?.(name, `task-${id}`);
+      }
+    const now = Date.now();
+    for (const topic of record.topics)
+      if (!current?.topics.has(topic))
+        writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
+    if (holder)
+      for (const topic of current?.topics.keys() ?? [])
+        if (!record.topics.includes(topic)) writes.push(topicWrite(name, topic, null));
     return writes;
   }
 

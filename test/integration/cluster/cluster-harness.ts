@@ -15,8 +15,14 @@ export interface ClusterView {
   readonly worker: string;
   readonly leader: { worker: string; epoch: number } | null;
   readonly members: { id: string; url: string }[];
-  readonly assignment: { generation: number; owners: Record<string, string> };
+  readonly assignment: {
+    generation: number;
+    owners: Record<string, string>;
+    /** connector → the worker of each task, by task id. */
+    tasks?: Record<string, string[]>;
+  };
   readonly held: { connector: string; epoch: number }[];
+  readonly heldTasks?: { connector: string; task: number; epoch: number }[];
 }
 
 export interface StatusInfo {
@@ -254,19 +260,17 @@ export function staleStatusWrites(history: readonly Pick<StatusWrite, 'key' | 'w
 }
 
 /**
- * Epochs that two different workers wrote statuses under for one connector: an epoch is one holder's
- * (one INCR), so any such pair is a side effect of a worker that did not hold the epoch it claimed.
+ * Epochs that two different workers wrote statuses under for one instance (a connector or a task, each
+ * a unit with its own lease): an epoch is one holder's (one INCR), so any such pair is a side effect of
+ * a worker that did not hold the epoch it claimed.
  */
 export function sharedEpochs(history: readonly StatusWrite[]): string[] {
   const writer = new Map<string, string>();
   const out: string[] = [];
   for (const h of history) {
     if (!h.generation) continue;
-    const connector = h.key.startsWith('status-connector-')
-      ? h.key.slice('status-connector-'.length)
-      : /^status-task-(.+)-\d+$/.exec(h.key)?.[1];
-    if (connector === undefined) continue; // topic records carry no writer
-    const id = `${connector}@${h.generation}`;
+    if (!h.key.startsWith('status-connector-') && !h.key.startsWith('status-task-')) continue; // topics
+    const id = `${h.key}@${h.generation}`;
     const first = writer.get(id);
     if (first === undefined) writer.set(id, h.worker);
     else if (first !== h.worker) out.push(`${id}: ${first} and ${h.worker}`);
@@ -298,10 +302,61 @@ export async function heldEpochs(
   return out;
 }
 
+/** The connectors of which `worker` runs the instance or a task under the assignment. */
+export function connectorsOn(assignment: ClusterView['assignment'], worker: string): string[] {
+  return Object.keys(assignment.owners).filter(
+    (n) => assignment.owners[n] === worker || (assignment.tasks?.[n] ?? []).includes(worker),
+  );
+}
+
+/**
+ * True when every instance of each of `names` is RUNNING on a worker other than `gone`, and each
+ * connector instance `gone` ran (by `assignment`) is held again under a newer epoch than in `before`.
+ */
+export async function movedOff(
+  c: TestCluster,
+  names: readonly string[],
+  gone: string,
+  assignment: ClusterView['assignment'],
+  before: ReadonlyMap<string, { epoch: number }>,
+): Promise<boolean> {
+  const now = await heldEpochs(c.live());
+  for (const name of names) {
+    if (assignment.owners[name] === gone && (now.get(name)?.epoch ?? 0) <= (before.get(name)?.epoch ?? 0))
+      return false;
+    const s = await call<StatusInfo>(c.any().url, 'GET', `/connectors/${name}/status`);
+    const all = [s.connector, ...s.tasks];
+    if (s.tasks.length === 0 || !all.every((i) => i.state === 'RUNNING' && i.worker_id !== gone))
+      return false;
+  }
+  return true;
+}
+
+/**
+ * Each instance's holder and epoch, keyed by its status key (`status-connector-<name>`,
+ * `status-task-<name>-<id>`): connector instances and tasks are units with leases of their own.
+ */
+export async function heldUnitEpochs(
+  workers: readonly WorkerProcess[],
+): Promise<Map<string, { worker: string; epoch: number }>> {
+  const views = await Promise.all(workers.map(cluster));
+  const out = new Map<string, { worker: string; epoch: number }>();
+  const keep = (key: string, worker: string, epoch: number) => {
+    const known = out.get(key);
+    if (known === undefined || known.epoch < epoch) out.set(key, { worker, epoch });
+  };
+  for (const v of views) {
+    for (const h of v.held) keep(`status-connector-${h.connector}`, v.worker, h.epoch);
+    for (const h of v.heldTasks ?? []) keep(`status-task-${h.connector}-${h.task}`, v.worker, h.epoch);
+  }
+  return out;
+}
+
 /**
  * True when `members` workers are in the cluster, each connector is held by the worker the assignment
- * names, and the connector and all its tasks are RUNNING on that worker; `balanced`: and every worker
- * owns its share (a worker that just joined has been given connectors).
+ * names, and the connector and each of its tasks are RUNNING on the worker the assignment gives it;
+ * `balanced`: and every worker owns its share of connectors (a worker that just joined has been given
+ * connectors).
  */
 export async function clusterSettled(
   c: TestCluster,
@@ -322,9 +377,23 @@ export async function clusterSettled(
   for (const name of names) {
     const owner = view.assignment.owners[name];
     if (owner === undefined || held.get(name)?.worker !== owner) return false;
-    if (!(await runningOn(live[0]!, name, (id) => id === owner))) return false;
+    if (!(await runningAsAssigned(live[0]!, name, view))) return false;
   }
   return true;
+}
+
+/** True when the connector and each task are RUNNING on the worker `view`'s assignment gives them. */
+export async function runningAsAssigned(w: WorkerProcess, name: string, view: ClusterView): Promise<boolean> {
+  try {
+    const s = await status(w, name);
+    const owners = view.assignment.tasks?.[name];
+    if (s.tasks.length === 0 || owners === undefined || owners.length !== s.tasks.length) return false;
+    if (s.connector.state !== 'RUNNING' || s.connector.worker_id !== view.assignment.owners[name])
+      return false;
+    return s.tasks.every((t) => t.state === 'RUNNING' && t.worker_id === owners[t.id]);
+  } catch {
+    return false;
+  }
 }
 
 export function median(values: readonly number[]): number {

@@ -493,6 +493,64 @@ describe('KafkaStatusStore', () => {
   });
 });
 
+describe('KafkaStatusStore scoped writes (tasks as units of their own)', () => {
+  it('writes only the held instances, each with its own generation, and leaves the others alone', async () => {
+    const config = workerConfig('status-scoped');
+    const stores = await openKafkaStores({ connection, client, workerConfig: config });
+    const run = (worker: string) => ({ state: 'RUNNING' as const, worker_id: worker });
+    try {
+      // Worker a runs the instance and task 0; worker b runs tasks 1 and 2.
+      await stores.status.putScoped(
+        'c',
+        { connector: run('a:1'), tasks: { '0': run('a:1') }, topics: ['t1'] },
+        { connector: 4, tasks: { '0': 5 }, taskCount: 3 },
+      );
+      await stores.status.putScoped(
+        'c',
+        {
+          connector: { state: 'UNASSIGNED', worker_id: 'b:1' },
+          tasks: { '1': run('b:1'), '2': run('b:1') },
+          topics: ['t2'],
+        },
+        { tasks: { '1': 2, '2': 3 } },
+      );
+      expect(await stores.status.get('c')).toEqual({
+        connector: run('a:1'),
+        tasks: { '0': run('a:1'), '1': run('b:1'), '2': run('b:1') },
+        topics: ['t1', 't2'],
+      });
+      expect(await stores.status.generation('c', 'connector')).toBe(4);
+      expect(await stores.status.generation('c', 2)).toBe(3);
+      expect(await stores.status.generation('c')).toBe(5);
+      // The instance's holder, now with 2 tasks, removes task 2's status and topics no longer used;
+      // task 1 (b's) is left as b wrote it.
+      await stores.status.putScoped(
+        'c',
+        { connector: run('a:1'), tasks: { '0': run('a:1') }, topics: ['t2'] },
+        { connector: 4, tasks: { '0': 5 }, taskCount: 2 },
+      );
+      expect(await stores.status.get('c')).toEqual({
+        connector: run('a:1'),
+        tasks: { '0': run('a:1'), '1': run('b:1') },
+        topics: ['t2'],
+      });
+      // A stale epoch of another worker is refused per instance.
+      await stores.status.putScoped(
+        'c',
+        {
+          connector: run('z:1'),
+          tasks: { '1': { state: 'FAILED', worker_id: 'z:1', trace: 'x' } },
+          topics: [],
+        },
+        { tasks: { '1': 1 } },
+      );
+      expect((await stores.status.get('c'))!.tasks['1']).toEqual(run('b:1'));
+    } finally {
+      await stores.close();
+    }
+  });
+});
+
 describe('offsets written by Kafka Connect', () => {
   it('reads a partition key in another key order under its canonical text, writes back under the same key, and a tombstone deletes', async () => {
     const config = workerConfig('offsets');

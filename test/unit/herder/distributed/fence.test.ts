@@ -159,3 +159,59 @@ describe('fencing of side effects', () => {
     expect(opened).toHaveLength(2); // a worker without the lease never takes the id back
   });
 });
+
+describe('fencing with tasks as units', () => {
+  it('writes only the instances held here, each stamped with its own epoch', async () => {
+    const leases = new Map<string, Lease>([
+      ['task/c/1', { unit: 'task/c/1', worker: 'w1', epoch: 7 }],
+      ['task/c/2', { unit: 'task/c/2', worker: 'w1', epoch: 9 }],
+    ]);
+    const current = new Set(leases.values());
+    const refused: string[] = [];
+    const fence = new Fence({
+      lease: (unit) =>
+        leases.get(
+          unit.kind === 'connector' ? `connector/${unit.connector}` : `task/${unit.connector}/${unit.task}`,
+        ),
+      isCurrent: async (lease) => current.has(lease),
+      report: (effect, connector, epoch, allowed) => {
+        if (!allowed) refused.push(`${effect}:${connector}:${epoch}`);
+      },
+    });
+    const configs = new MemoryConfigStore();
+    await configs.put('c', { config: { name: 'c' }, targetState: 'RUNNING', taskConfigs: [{}, {}, {}] });
+    const scoped: unknown[] = [];
+    const store = new FencedStatusStore({
+      base: new MemoryStatusStore(),
+      configs,
+      fence,
+      logger: pino({ level: 'silent' }),
+      setGeneration: () => {},
+      putScoped: async (_name, _record, scope) => {
+        scoped.push(scope);
+      },
+    });
+    const running = { state: 'RUNNING' as const, worker_id: 'w1' };
+    const mine: ConnectorStatusRecord = {
+      connector: { state: 'UNASSIGNED', worker_id: 'w1' },
+      tasks: { '1': running, '2': running },
+      topics: [],
+    };
+    await store.put('c', mine);
+    // Task 2's lease was taken by a newer epoch: only task 1 is written; the instance is not ours.
+    current.delete(leases.get('task/c/2')!);
+    await store.put('c', mine);
+    expect(scoped).toEqual([{ tasks: { '1': 7, '2': 9 } }, { tasks: { '1': 7 } }]);
+    expect(refused).toEqual(['status:c:9']);
+    // The instance's holder also names the task count (statuses past it are removed).
+    leases.set('connector/c', { unit: 'connector/c', worker: 'w1', epoch: 4 });
+    current.add(leases.get('connector/c')!);
+    await store.put('c', { ...mine, connector: running });
+    expect(scoped.at(-1)).toEqual({ tasks: { '1': 7 }, connector: 4, taskCount: 3 });
+    // A worker holding nothing of the connector (a zombie) writes nothing and is refused.
+    leases.clear();
+    await store.put('c', mine);
+    expect(scoped).toHaveLength(3);
+    expect(refused.at(-1)).toBe('status:c:null');
+  });
+});
