@@ -19,6 +19,8 @@ export class MariaDbWorkload implements ChaosWorkload {
   readonly model = new Map<string, Map<number, Row>>();
   private readonly deleted = new Map<string, Set<number>>();
   transactions = 0;
+  /** Each random transaction waits 0 to this many ms before its COMMIT (0: none, the default). */
+  holdMs = 0;
   /** DDL statements run (add and drop of `b.extra`). */
   ddl = 0;
   private extra = false;
@@ -111,6 +113,8 @@ export class MariaDbWorkload implements ChaosWorkload {
       else if (table !== this.tables.nopk) await this.changeKey(table);
       else await this.update(table);
     }
+    // Held open a while, so the transaction straddles what the source does meanwhile (a snapshot chunk).
+    if (this.holdMs > 0) await new Promise((r) => setTimeout(r, between(this.rng, 0, this.holdMs)));
     await this.db.query('COMMIT');
     const [rows] = (await this.db.query('SELECT @@last_gtid AS g')) as unknown as [Array<{ g: string }>];
     const txid = rows[0]!.g;

@@ -37,6 +37,8 @@ export class PgWorkload {
   readonly model = new Map<string, Map<number, Row>>();
   private readonly deleted = new Map<string, Set<number>>();
   transactions = 0;
+  /** Each random transaction waits 0 to this many ms before its COMMIT (0: none, the default). */
+  holdMs = 0;
   private running: Promise<void> | null = null;
   private stopping = false;
   private error: unknown = null;
@@ -142,6 +144,8 @@ export class PgWorkload {
       else if (table !== this.tables.nopk) await this.changeKey(table, txid);
       else await this.update(table, txid);
     }
+    // Held open a while, so the transaction straddles what the source does meanwhile (a snapshot chunk).
+    if (this.holdMs > 0) await new Promise((r) => setTimeout(r, between(this.rng, 0, this.holdMs)));
     await this.db.query('COMMIT');
     this.transactions++;
   }
