@@ -60,7 +60,7 @@ export async function killsDuringIncrementalSnapshot(ctx: AnyContext, source: In
   while ((await snapshotRunning(ctx, source.connector)) !== true) {
     if (Date.now() > deadline) throw new Error('the execute-snapshot signal was not taken in 120 s');
     // A signal committed before the source fixed its start position is never read: send it again.
-    if (Date.now() - sentAt > 15_000) {
+    if (Date.now() - sentAt > 5_000) {
       await source.signal(`chaos-execute-${++signals}`);
       sentAt = Date.now();
     }
