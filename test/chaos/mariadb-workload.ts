@@ -21,6 +21,8 @@ export class MariaDbWorkload implements ChaosWorkload {
   transactions = 0;
   /** Each random transaction waits 0 to this many ms before its COMMIT (0: none, the default). */
   holdMs = 0;
+  /** Changes per random transaction: 1 to this many. */
+  maxChanges = 4;
   /** DDL statements run (add and drop of `b.extra`). */
   ddl = 0;
   private extra = false;
@@ -99,11 +101,11 @@ export class MariaDbWorkload implements ChaosWorkload {
     if (this.error) throw this.error;
   }
 
-  /** One random transaction of 1–4 changes over the three tables; the ledger gets them after COMMIT. */
+  /** One random transaction of 1 to `maxChanges` (4) changes over the three tables; the ledger gets them after COMMIT. */
   async transaction(): Promise<void> {
     await this.db.query('BEGIN');
     this.pending = [];
-    const n = between(this.rng, 1, 4);
+    const n = between(this.rng, 1, this.maxChanges);
     for (let i = 0; i < n; i++) {
       const table = pick(this.rng, [this.tables.a, this.tables.a, this.tables.b, this.tables.nopk]);
       const p = this.rng();

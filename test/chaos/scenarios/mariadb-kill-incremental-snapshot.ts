@@ -31,7 +31,7 @@ function source(ctx: Ctx): IncrementalSource {
 /**
  * The MariaDB twin of pg-kill-incremental-snapshot: 6k rows per table the binlog never carried
  * (`snapshot.mode=no_data`), an incremental snapshot in chunks of 40 keys beside the workload (its DDL on
- * `b` included, transactions held open up to 30 ms), SIGKILLs while chunks are read (3 in CI, 6 in full).
+ * `b` included, transactions of up to 12 changes held open up to 30 ms), SIGKILLs while chunks are read (3 in CI, 6 in full).
  */
 export const scenario: Scenario<MariaDbPipeline, MariaDbWorkload> = {
   name: 'mariadb-kill-incremental-snapshot',
@@ -47,6 +47,8 @@ export const scenario: Scenario<MariaDbPipeline, MariaDbWorkload> = {
       'CREATE TABLE chaos_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048))',
     );
     extendSourceConfig(ctx, { 'signal.data.collection': `${ctx.pipeline.database}.chaos_signal` });
+    // Wide transactions held open: at any moment some chunk rows are changed and not yet committed.
+    ctx.workload.maxChanges = 12;
     ctx.workload.holdMs = 30;
   },
   async inject(ctx) {

@@ -26,7 +26,7 @@ function source(ctx: TrialContext): IncrementalSource {
 /**
  * An incremental snapshot (signal table, DBLog watermark windows) of tables whose 6k rows per table the
  * stream never saw (`snapshot.mode=no_data`), read in chunks of 40 keys while the workload changes the
- * same keys, its transactions held open up to 30 ms so they straddle chunk windows; the worker SIGKILLed
+ * same keys, its transactions of up to 12 changes held open up to 30 ms so they straddle chunk windows; the worker SIGKILLed
  * at random points while chunks are read (3 in CI, 6 in full), restarted each time on the same offsets.
  */
 export const scenario: Scenario = {
@@ -42,6 +42,8 @@ export const scenario: Scenario = {
       `CREATE TABLE ${signalTable(ctx)} (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))`,
     );
     extendSourceConfig(ctx, { 'signal.data.collection': `public.${signalTable(ctx)}` });
+    // Wide transactions held open: at any moment some chunk rows are changed and not yet committed.
+    ctx.workload.maxChanges = 12;
     ctx.workload.holdMs = 30;
   },
   inject: (ctx) => killsDuringIncrementalSnapshot(ctx, source(ctx)),
