@@ -179,6 +179,7 @@ export class PostgresSourceTask implements SourceTask {
     return new IncrementalSnapshot(
       {
         connect: () => connect(c),
+        slot: c['slot.name'],
         builder: this.#builder,
         signalTable: signalTableName(c['signal.data.collection'])!,
         chunkSize: c['incremental.snapshot.chunk.size'],

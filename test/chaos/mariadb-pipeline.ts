@@ -197,6 +197,17 @@ export class MariaDbPipeline implements ChaosPipeline {
     return readChanges({ kind: 'embedded', dataDir }, topics, mariaDbIdentity);
   }
 
+  /** One statement in the trial's database on a connection of its own (the workload's may be in a transaction). */
+  async admin(sql: string, params: Array<string | number | null> = []): Promise<void> {
+    const conn = await this.open();
+    try {
+      await conn.query(`USE \`${this.database}\``);
+      await conn.query(sql, params);
+    } finally {
+      await conn.end();
+    }
+  }
+
   private async open(): Promise<mysql.Connection> {
     const url = new URL(this.url);
     return mysql.createConnection({

@@ -19,6 +19,10 @@ export class MariaDbWorkload implements ChaosWorkload {
   readonly model = new Map<string, Map<number, Row>>();
   private readonly deleted = new Map<string, Set<number>>();
   transactions = 0;
+  /** Each random transaction waits 0 to this many ms before its COMMIT (0: none, the default). */
+  holdMs = 0;
+  /** Changes per random transaction: 1 to this many. */
+  maxChanges = 4;
   /** DDL statements run (add and drop of `b.extra`). */
   ddl = 0;
   private extra = false;
@@ -97,11 +101,11 @@ export class MariaDbWorkload implements ChaosWorkload {
     if (this.error) throw this.error;
   }
 
-  /** One random transaction of 1–4 changes over the three tables; the ledger gets them after COMMIT. */
+  /** One random transaction of 1 to `maxChanges` (4) changes over the three tables; the ledger gets them after COMMIT. */
   async transaction(): Promise<void> {
     await this.db.query('BEGIN');
     this.pending = [];
-    const n = between(this.rng, 1, 4);
+    const n = between(this.rng, 1, this.maxChanges);
     for (let i = 0; i < n; i++) {
       const table = pick(this.rng, [this.tables.a, this.tables.a, this.tables.b, this.tables.nopk]);
       const p = this.rng();
@@ -111,6 +115,8 @@ export class MariaDbWorkload implements ChaosWorkload {
       else if (table !== this.tables.nopk) await this.changeKey(table);
       else await this.update(table);
     }
+    // Held open a while, so the transaction straddles what the source does meanwhile (a snapshot chunk).
+    if (this.holdMs > 0) await new Promise((r) => setTimeout(r, between(this.rng, 0, this.holdMs)));
     await this.db.query('COMMIT');
     const [rows] = (await this.db.query('SELECT @@last_gtid AS g')) as unknown as [Array<{ g: string }>];
     const txid = rows[0]!.g;

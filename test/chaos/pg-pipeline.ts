@@ -154,6 +154,8 @@ export class PgPipeline implements ChaosPipeline {
     await dropSlots(this.db, this.slot);
     await this.db.query(`DROP PUBLICATION IF EXISTS ${this.slot}`);
     for (const t of Object.values(this.tables)) await this.db.query(`DROP TABLE IF EXISTS ${t}`);
+    // The signal table of the incremental-snapshot scenario.
+    await this.db.query(`DROP TABLE IF EXISTS ${this.prefix}_signal`);
     await this.esView?.drop(this.prefix);
     await this.cassandra?.drop().catch(() => undefined);
     if (this.kind === 'pg-kafka-es')

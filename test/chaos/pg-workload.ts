@@ -37,6 +37,10 @@ export class PgWorkload {
   readonly model = new Map<string, Map<number, Row>>();
   private readonly deleted = new Map<string, Set<number>>();
   transactions = 0;
+  /** Each random transaction waits 0 to this many ms before its COMMIT (0: none, the default). */
+  holdMs = 0;
+  /** Changes per random transaction: 1 to this many. */
+  maxChanges = 4;
   private running: Promise<void> | null = null;
   private stopping = false;
   private error: unknown = null;
@@ -126,12 +130,12 @@ export class PgWorkload {
     this.transactions++;
   }
 
-  /** One random transaction of 1–4 changes over the three tables. */
+  /** One random transaction of 1 to `maxChanges` (4) changes over the three tables. */
   async transaction(): Promise<void> {
     const rng = this.rng;
     await this.db.query('BEGIN');
     const txid = await this.txid();
-    const n = between(rng, 1, 4);
+    const n = between(rng, 1, this.maxChanges);
     for (let i = 0; i < n; i++) {
       const table = pick(rng, [this.tables.a, this.tables.a, this.tables.b, this.tables.nopk]);
       const live = this.model.get(table)!;
@@ -142,6 +146,8 @@ export class PgWorkload {
       else if (table !== this.tables.nopk) await this.changeKey(table, txid);
       else await this.update(table, txid);
     }
+    // Held open a while, so the transaction straddles what the source does meanwhile (a snapshot chunk).
+    if (this.holdMs > 0) await new Promise((r) => setTimeout(r, between(this.rng, 0, this.holdMs)));
     await this.db.query('COMMIT');
     this.transactions++;
   }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { PluginLogger, SourceRecord, TaskStatusReporter } from '../../../src/api/index.ts';
 import { anchored } from '../config.ts';
 import { quoteIdent } from '../connection/connect.ts';
-import type { Lsn } from '../position.ts';
+import { Lsn } from '../position.ts';
 import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
 import { type IncrementalState, type KeyText, stateFields } from './incremental-state.ts';
@@ -15,13 +15,17 @@ import { type Signal, signalOf, snapshotRequest, type TableName } from './signal
  * the last emitted key, up to the maximum key the table had when its snapshot began), write a high
  * watermark. In the stream, every change of the table between the two watermarks marks its key seen;
  * when the high watermark arrives the chunk's unseen rows are emitted as `op: r` at that stream position,
- * so a snapshot row never overtakes a newer streamed change. The window is defined by WAL order, not by
+ * so a snapshot row never overtakes a newer streamed change. Their `source.lsn` (sinks' ordering guard)
+ * is the slot's restart LSN read during the chunk, below every change of a transaction the chunk did not
+ * see (decision record 2026-12-03-incremental-snapshot-position). The window is defined by WAL order, not by
  * timing, so the chunk may be read while the stream runs. Progress travels in every record's offset
  * ({@link stateFields}); a restart continues after the last emitted key.
  */
 export interface IncrementalDeps {
   /** Opens the snapshot's own query connection (watermarks and chunk selects). */
   connect(): Promise<pg.Client>;
+  /** The replication slot: its restart LSN is the chunk rows' position. */
+  readonly slot: string;
   readonly builder: ChangeBuilder;
   readonly signalTable: TableName;
   readonly chunkSize: number;
@@ -53,6 +57,8 @@ interface Window {
   readonly seen: Set<string>;
   lastKey: KeyText | null;
   done: boolean;
+  /** The slot's restart LSN during the chunk: the rows' `source.lsn` (null: the window's position). */
+  floor: Lsn | null;
   readonly closed: () => void;
 }
 
@@ -209,7 +215,7 @@ export class IncrementalSnapshot {
         ts_usec: tsUs.toString(),
         ...fields,
       };
-      return this.#d.builder.read(w.table, row, 'incremental', at.lsn, tsUs, offset);
+      return this.#d.builder.read(w.table, row, 'incremental', w.floor ?? at.lsn, tsUs, offset);
     });
     this.#state = next;
     this.#rows += out.length;
@@ -311,10 +317,18 @@ export class IncrementalSnapshot {
       seen: new Set(),
       lastKey: null,
       done: false,
+      floor: null,
       closed,
     };
     this.#window = w;
     await this.#watermark(`${id}-open`, 'snapshot-window-open');
+    // Not the high watermark's position: a transaction that changed a chunk row before the select and
+    // commits after the window is streamed after the row, but its change's LSN is below the window's.
+    const [slot] = await this.#query<{ lsn: string | null }>(
+      'SELECT restart_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+      [this.#d.slot],
+    );
+    w.floor = slot?.lsn ? Lsn.parse(slot.lsn) : null;
     const rows = await this.#select(table, filter);
     w.rows = new Map(rows.map((r) => [keyId(table, r), r]));
     w.lastKey = rows.length > 0 ? keyText(table, rows[rows.length - 1]!) : null;

@@ -241,7 +241,8 @@ export class ChangeBuilder {
    * ({@link snapshotFloor}), else the LSN just below the consistent point. Not the consistent point itself:
    * the next WAL record, often a change, starts exactly there, and a transaction that committed after it
    * (so is streamed, not in the snapshot) may have changed rows before it. Decision record
-   * 2026-12-02-snapshot-position. Incremental snapshot rows keep their window's position.
+   * 2026-12-02-snapshot-position. Incremental snapshot rows carry the slot's restart LSN read during their
+   * chunk (2026-12-03-incremental-snapshot-position).
    */
   read(
     table: TableSchema,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../src/api/index.ts';
-import { baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
+import { admin, baseConfig, dropIdleSlotAndPublication, openAdmin, TaskHarness } from './harness.ts';
 
 const SLOT = 'seam_it_incr';
 const PUB = 'seam_it_incr_pub';
@@ -82,6 +82,24 @@ function applied(records: SourceRecord[]): Map<number, unknown> {
     else state.set(id(r), value.after);
   }
   return state;
+}
+
+const lsnOf = (r: SourceRecord) => BigInt(String((r.value as { source: { lsn: unknown } }).source.lsn));
+
+/**
+ * Applies change events as a sink ordered by source position does (Elasticsearch external versions): a
+ * record replaces a key's state only when its `source.lsn` is higher than the one applied.
+ */
+function appliedByPosition(records: SourceRecord[]): Map<number, unknown> {
+  const state = new Map<number, { lsn: bigint; after: unknown }>();
+  for (const r of records) {
+    const value = r.value as { op: string; after: unknown } | null;
+    if (value === null || r.topic !== 'it.public.incr_items') continue;
+    const held = state.get(id(r));
+    if (held && held.lsn >= lsnOf(r)) continue;
+    state.set(id(r), { lsn: lsnOf(r), after: value.op === 'd' ? null : value.after });
+  }
+  return new Map([...state].filter(([, s]) => s.after !== null).map(([k, s]) => [k, s.after]));
 }
 
 async function table(): Promise<Map<number, unknown>> {
@@ -165,6 +183,31 @@ describe('PostgreSQL source incremental snapshots', () => {
     );
     expect(got.filter((r) => op(r) === 'u').map(id)).toEqual(expect.arrayContaining(touched));
     expect(applied(got)).toEqual(await table());
+  });
+
+  it('positions chunk rows below a change made before the chunk and committed after its window', async () => {
+    await reset(30);
+    const late = await admin();
+    const h = new TaskHarness();
+    await h.start(config({ 'incremental.snapshot.chunk.size': '100' }));
+    const got: SourceRecord[] = [];
+    try {
+      // The row changes before the chunk is selected (which still reads the old value) and the change
+      // commits after the high watermark: streamed after the chunk's row, with an LSN below the window's.
+      await late.query('BEGIN');
+      await late.query(`UPDATE incr_items SET v = 'late' WHERE id = 7`);
+      await signal('execute-snapshot', { 'data-collections': ['public.incr_items'] });
+      await until(h, got, () => status(h)?.running === false && reads(got).length > 0);
+      await late.query('COMMIT');
+      await drain(h, got, 10_008);
+    } finally {
+      await h.stop();
+      await late.end();
+    }
+    const of7 = got.filter((r) => r.topic === 'it.public.incr_items' && id(r) === 7);
+    expect(of7.map(op)).toEqual(['r', 'u']);
+    expect(lsnOf(of7[1]!)).toBeGreaterThan(lsnOf(of7[0]!));
+    expect(appliedByPosition(got)).toEqual(await table());
   });
 
   it('resumes after a restart mid-snapshot and finishes with the final state equal to the table', async () => {
