@@ -8,6 +8,7 @@ import type { TableSchema, TextTuple } from '../schema/table-schema.ts';
 import type { ChangeBuilder } from '../stream/change-builder.ts';
 import { type IncrementalState, type KeyText, stateFields } from './incremental-state.ts';
 import { type Signal, signalOf, snapshotRequest, type TableName } from './signals.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /**
  * Incremental snapshots (DBLog, Debezium's DDD-3) beside streaming. Each chunk: write a low watermark
@@ -243,7 +244,7 @@ export class IncrementalSnapshot {
           return;
         }
         if (this.#state.paused) {
-          await this.#until(new Promise<void>((r) => (this.#wake = r)));
+          await untilAborted(new Promise<void>((r) => (this.#wake = r)), this.#d.signal);
           this.#wake = null;
           continue;
         }
@@ -336,7 +337,7 @@ export class IncrementalSnapshot {
     if (this.#d.insertDelete)
       await this.#query(`DELETE FROM ${this.#signalName()} WHERE id = $1`, [`${id}-open`]);
     else await this.#watermark(`${id}-close`, 'snapshot-window-close');
-    await this.#until(done);
+    await untilAborted(done, this.#d.signal);
   }
 
   async #watermark(id: string, type: string): Promise<void> {
@@ -380,20 +381,6 @@ export class IncrementalSnapshot {
 
   #signalName(): string {
     return `${quoteIdent(this.#d.signalTable.schema)}.${quoteIdent(this.#d.signalTable.table)}`;
-  }
-
-  /** Resolves when `p` does, or when the task stops. */
-  #until(p: Promise<void>): Promise<void> {
-    const signal = this.#d.signal;
-    return new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done);
-      void p.then(done);
-    });
   }
 
   #report(): void {

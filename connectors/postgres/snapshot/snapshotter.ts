@@ -11,6 +11,7 @@ import type { SnapshotCheckpoint } from './checkpoint.ts';
 import { type Chunk, TablePlan } from './chunk-plan.ts';
 import { boundarySql, chunkSql, keyOf } from './chunk-query.ts';
 import { SnapshotEmitter } from './snapshot-emitter.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /**
  * The initial snapshot, in key-ordered chunks of `snapshot.chunk.size` rows with a checkpoint per chunk
@@ -214,19 +215,6 @@ function logStart(job: SnapshotJob, plans: readonly TablePlan[], doneTables: num
         `Snapshot of ${p.id} starts over: it has no primary key (or a nullable message.key.columns) to resume by`,
       );
   }
-}
-
-/** Resolves when `p` does, or when the task stops. */
-function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done);
-    void p.then(done);
-  });
 }
 
 /** The first connection's transaction: the slot's exported snapshot, or a new one exported for the others. */
