@@ -65,7 +65,10 @@ ${section('not-yet-fixed')}
 ${section('deliberate')}
 
 Seam also turns heartbeats on by default (\`heartbeat.interval.ms\` 10000; Debezium 0); the suite sets
-it to 0 on the Seam side, so heartbeat records are not compared.
+it to 0 on the Seam side, so heartbeat records are not compared. Incremental snapshots are not compared
+either; their rows differ in one field on purpose: \`source.lsn\` is the slot's restart LSN read during the
+chunk (Debezium: the position where the window closes), so that a sink ordering by source position never
+prefers a chunk row to a change streamed after it (docs/decisions/2026-12-03-incremental-snapshot-position.md).
 
 ## MySQL / MariaDB
 
