@@ -83,11 +83,13 @@ export class PgPipeline implements ChaosPipeline {
   }
 
   private get onKafka(): boolean {
-    return this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es';
+    return (
+      this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es' || this.kind === 'pg-cluster-es'
+    );
   }
 
   /** The worker's own topics on Kafka: offsets, configs, statuses (one set per trial). */
-  private get internalTopics(): { offsets: string; configs: string; status: string } {
+  get internalTopics(): { offsets: string; configs: string; status: string } {
     return {
       offsets: `${this.prefix}-offsets`,
       configs: `${this.prefix}-configs`,
@@ -156,7 +158,7 @@ export class PgPipeline implements ChaosPipeline {
     for (const t of Object.values(this.tables)) await this.db.query(`DROP TABLE IF EXISTS ${t}`);
     await this.esView?.drop(this.prefix);
     await this.cassandra?.drop().catch(() => undefined);
-    if (this.kind === 'pg-kafka-es')
+    if (this.kind === 'pg-kafka-es' || this.kind === 'pg-cluster-es')
       await cleanKafka(
         [...Object.values(this.tables).map((t) => this.topic(t)), ...Object.values(this.internalTopics)],
         [`${this.prefix}-es`],
@@ -236,6 +238,7 @@ export class PgPipeline implements ChaosPipeline {
               'status.storage.topic': internal.status,
             }
           : {}),
+        ...this.workerOverrides(),
       }),
       connectors: [
         write('source.json', {
@@ -273,6 +276,11 @@ export class PgPipeline implements ChaosPipeline {
         }),
       ],
     };
+  }
+
+  /** Worker config keys a pipeline kind adds (a cluster's `redis.url` and lease). */
+  protected workerOverrides(): Record<string, string> {
+    return {};
   }
 
   /** Table contents as committed, key → row (for `nopk`, the column `k`). */

@@ -1,0 +1,110 @@
+import {
+  type ClusterView,
+  fencedCounts,
+  type StatusInfo,
+  sharedEpochs,
+  staleStatusWrites,
+} from '../integration/cluster/cluster-harness.ts';
+import type { PgClusterPipeline } from './cluster-pipeline.ts';
+import type { PgWorkload } from './pg-workload.ts';
+import { sleep } from './rng.ts';
+import type { TrialContext } from './scenario.ts';
+import type { ChaosWorker } from './worker.ts';
+
+/**
+ * What the distributed scenarios observe of a trial's cluster, through the workers' REST APIs as an
+ * operator would: who holds which connector under which epoch (`GET /admin/cluster`), whether it runs
+ * there (`/connectors/<name>/status`, the shared status topic), the side effects a worker had refused
+ * (`seam_cluster_fenced_total`), and the status topic's history checked for a stale epoch.
+ */
+export type ClusterContext = TrialContext<PgClusterPipeline, PgWorkload>;
+
+/** The trial's connectors (pg-pipeline.ts): the PostgreSQL source and the Elasticsearch sink. */
+export const CONNECTORS: readonly string[] = ['pg', 'es'];
+
+/** A worker's id in the cluster: its REST address, as `seam start` advertises it. */
+export const idOf = (w: ChaosWorker): string => w.url.replace(/^http:\/\//, '');
+
+/** The worker's view of the cluster; null while it does not answer (frozen, starting). */
+export const viewOf = (w: ChaosWorker): Promise<ClusterView | null> => w.get<ClusterView>('/admin/cluster');
+
+/** The connectors the worker says it holds, with their epochs. */
+export async function heldBy(w: ChaosWorker): Promise<Map<string, number>> {
+  return new Map((await viewOf(w))?.held.map((h) => [h.connector, h.epoch]) ?? []);
+}
+
+/** The worker (its index in `ctx.workers`) holding `connector` under the newest epoch any of them reports. */
+export async function holderOf(
+  ctx: ClusterContext,
+  connector: string,
+): Promise<{ index: number; epoch: number } | null> {
+  let best: { index: number; epoch: number } | null = null;
+  for (const [index, w] of ctx.workers.entries()) {
+    const epoch = (await heldBy(w)).get(connector);
+    if (epoch !== undefined && (best === null || epoch > best.epoch)) best = { index, epoch };
+  }
+  return best;
+}
+
+/**
+ * True when the worker `index` holds `connector` (above `minEpoch` when given) and the connector and all
+ * its tasks are RUNNING there, as the status topic says.
+ */
+export async function runsOn(
+  ctx: ClusterContext,
+  connector: string,
+  index: number,
+  minEpoch = 0,
+): Promise<boolean> {
+  const w = ctx.workers[index]!;
+  const epoch = (await heldBy(w)).get(connector);
+  if (epoch === undefined || epoch <= minEpoch) return false;
+  const s = await w.get<StatusInfo>(`/connectors/${connector}/status`);
+  if (!s || s.tasks.length === 0) return false;
+  return [s.connector, ...s.tasks].every((i) => i.state === 'RUNNING' && i.worker_id === idOf(w));
+}
+
+/** Polls `check` every 250 ms until it holds; false after `timeoutMs` (generous: a loaded 2-core machine). */
+export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(250);
+  }
+}
+
+/** True when every connector is RUNNING on the worker that holds it (whichever that is). */
+export async function settled(ctx: ClusterContext): Promise<boolean> {
+  for (const connector of CONNECTORS) {
+    const holder = await holderOf(ctx, connector);
+    if (!holder || !(await runsOn(ctx, connector, holder.index))) return false;
+  }
+  return true;
+}
+
+/**
+ * The side effects a worker had refused for a stale epoch (`seam_cluster_fenced_total` by effect) and
+ * the Kafka fencings of its connector producers it logged (`seam.log.fenced`: a transaction the next
+ * owner's producer aborted).
+ */
+export async function refusals(w: ChaosWorker): Promise<Record<string, number>> {
+  const counts = await fencedCounts(w.url).catch(() => ({}) as Record<string, number>);
+  const kafka = w.output().split('seam.log.fenced').length - 1;
+  return kafka > 0 ? { ...counts, 'kafka producer fenced (log lines)': kafka } : counts;
+}
+
+/**
+ * The status topic checked as cluster-zombie.test.ts does: no status of an older epoch written after a
+ * newer one for the same instance (a stale write accepted), and no epoch written by two workers.
+ */
+export async function epochViolations(pipeline: PgClusterPipeline): Promise<string[]> {
+  const history = await pipeline.statusWrites();
+  if (history.length === 0) return ['the status topic holds no status to check epochs against'];
+  return [
+    ...staleStatusWrites(history).map(
+      (s) => `status of an older epoch accepted: ${s.key} by ${s.worker} under epoch ${s.generation}`,
+    ),
+    ...sharedEpochs(history).map((s) => `one epoch used by two workers: ${s}`),
+  ];
+}
