@@ -84,14 +84,20 @@ export async function settled(ctx: ClusterContext): Promise<boolean> {
 }
 
 /**
- * The side effects a worker had refused for a stale epoch (`seam_cluster_fenced_total` by effect) and
- * the Kafka fencings of its connector producers it logged (`seam.log.fenced`: a transaction the next
- * owner's producer aborted).
+ * The side effects a worker had refused for a stale epoch (`seam_cluster_fenced_total` by effect), and
+ * the refusals by Kafka it logged: a transaction of a connector producer the next owner's producer
+ * fenced (`seam.log.fenced`), a sink's offset commit after its consumer group moved on
+ * (`CommitFencedError`, `seam.log.commit_fenced`).
  */
 export async function refusals(w: ChaosWorker): Promise<Record<string, number>> {
   const counts = await fencedCounts(w.url).catch(() => ({}) as Record<string, number>);
-  const kafka = w.output().split('seam.log.fenced').length - 1;
-  return kafka > 0 ? { ...counts, 'kafka producer fenced (log lines)': kafka } : counts;
+  const lines = w.output().split('\n');
+  const logged = (text: string) => lines.filter((l) => l.includes(text)).length;
+  return {
+    ...counts,
+    'source transaction (Kafka producer fenced)': logged('seam.log.fenced'),
+    'sink commit (group generation over)': logged('CommitFencedError'),
+  };
 }
 
 /**

@@ -14,20 +14,24 @@ import type { PgWorkload } from '../pg-workload.ts';
 import { pick } from '../rng.ts';
 import type { Scenario } from '../scenario.ts';
 
-/** Trial → what went wrong with the takeover or the zombie (each a violation: see verify). */
-const violations = new WeakMap<ClusterContext, string[]>();
+/** Trial → the frozen worker, and what went wrong with the takeover or with it (violations: see verify). */
+const trials = new WeakMap<ClusterContext, { zombie: number; problems: string[] }>();
 
 /**
  * A zombie: two distributed workers run the PostgreSQL → Kafka → Elasticsearch pipeline; while the
  * workload streams, the worker holding the source or the sink (drawn per trial) is frozen with SIGSTOP
- * past its lease (3 s), its connectors move to the other worker under a newer epoch, and once they run
- * there the frozen one is resumed with SIGCONT. On waking it must drop what it no longer holds and every
- * write it still attempts must be refused: its source transactions by the fence and the connector's
- * transactional id (the ledger would show their records twice), its sink's commits by the consumer
- * group's generation and its view writes by the versions (a divergence), its statuses by the epoch (the
- * status topic must hold no write of an older epoch after a newer one). The frozen worker's walsender
- * keeps the replication slot until the zombie lets go, so the new owner of the source streams only from
- * then: the takeover asks for RUNNING under a newer epoch, not for progress.
+ * past its lease (3 s) and resumed with SIGCONT once its connectors are held by the other worker under a
+ * newer epoch, or once they run there (drawn per trial: waking in the middle of the takeover, or after
+ * it). On waking it must drop what it no longer holds, and every write it still attempts must be
+ * refused: source records and offsets by the fence and the connector's transactional id (the ledger
+ * would find them twice), sink commits by the consumer group's generation and view writes by the
+ * versions (a divergent row), statuses by the epoch (the status topic must hold no write of an older
+ * epoch after a newer one).
+ *
+ * The frozen worker's walsender keeps the replication slot: the new owner of the source waits for it
+ * (`slot.max.retries` × `slot.retry.delay.ms`) until PostgreSQL ends the silent walsender
+ * (`wal_sender_timeout`, 60 s) or the zombie lets go, so a source that must run elsewhere before the
+ * zombie wakes keeps it frozen about a minute (docs/chaos.md, Findings).
  */
 export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
   name: 'cluster-sigstop',
@@ -37,23 +41,31 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
   requires: ['postgres', 'kafka', 'elasticsearch'],
   async inject(ctx) {
     const problems: string[] = [];
-    violations.set(ctx, problems);
     await randomPause(ctx, 2_000, 4_000);
     const target = pick(ctx.rng, ['pg', 'es']);
+    const resumeWhen = pick(ctx.rng, ['taken', 'running'] as const);
     const before = await holderOf(ctx, target);
     if (!before) throw new Error(`no worker holds ${target} before the freeze`);
     const zombie = ctx.workers[before.index]!;
+    trials.set(ctx, { zombie: before.index, problems });
     const otherIndex = ctx.workers.findIndex((_, i) => i !== before.index);
+    const other = ctx.workers[otherIndex]!;
     const moving = await heldBy(zombie);
     ctx.count(target === 'pg' ? 'source holder frozen' : 'sink holder frozen');
+    ctx.count(resumeWhen === 'taken' ? 'resumed once the leases moved' : 'resumed once running elsewhere');
 
     const frozenAt = Date.now();
     zombie.freeze();
     let taken = false;
     try {
       taken = await until(async () => {
-        for (const [connector, epoch] of moving)
-          if (!(await runsOn(ctx, connector, otherIndex, epoch))) return false;
+        for (const [connector, epoch] of moving) {
+          const done =
+            resumeWhen === 'taken'
+              ? ((await heldBy(other)).get(connector) ?? 0) > epoch
+              : await runsOn(ctx, connector, otherIndex, epoch);
+          if (!done) return false;
+        }
         return true;
       }, 120_000);
       // The new owner works under its epoch for a while before the zombie wakes up.
@@ -64,11 +76,11 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
     ctx.faultEnded();
     const frozenMs = Date.now() - frozenAt;
     ctx.note(
-      `worker ${idOf(zombie)} (holding ${[...moving.keys()].join(', ')}, ${target} drawn) frozen ${frozenMs} ms; ${taken ? 'taken over' : 'NOT taken over'}`,
+      `worker ${idOf(zombie)} (holding ${[...moving.keys()].join(', ')}, ${target} drawn) frozen ${frozenMs} ms, until its connectors were ${resumeWhen === 'taken' ? 'held' : 'running'} elsewhere${taken ? '' : ' (NOT reached)'}`,
     );
     if (!taken)
       problems.push(
-        `${[...moving.keys()].join(', ')} did not run on the other worker within 120 s of the freeze`,
+        `${[...moving.keys()].join(', ')} not ${resumeWhen === 'taken' ? 'taken' : 'running'} on the other worker within 120 s of the freeze`,
       );
     if (frozenMs <= CLUSTER_LEASE_MS)
       problems.push(`the worker was frozen ${frozenMs} ms, not past its lease of ${CLUSTER_LEASE_MS} ms`);
@@ -82,15 +94,20 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
     await randomPause(ctx, 2_000, 4_000);
   },
   async verify(ctx) {
-    const out = [...(violations.get(ctx) ?? [])];
-    // The refusals show that the resumed worker tried and was stopped; none is needed (it may have
-    // dropped everything at its first heartbeat), so they are counted, not required.
-    for (const [i, w] of ctx.workers.entries())
+    const trial = trials.get(ctx);
+    const out = [...(trial?.problems ?? [])];
+    // The refusals show that the resumed worker tried and was stopped; none is required (it may have
+    // dropped everything at its first heartbeat, before it tried anything), so they are counted. The
+    // rightful owner's count shows the other direction: its producer fenced by a zombie's (see the
+    // cluster-leases decision record), which it takes back once.
+    for (const [i, w] of ctx.workers.entries()) {
+      const role = i === trial?.zombie ? 'resumed worker' : 'other worker';
       for (const [effect, n] of Object.entries(await refusals(w)))
         if (n > 0) {
-          ctx.count(`fenced ${effect}`, n);
-          ctx.note(`worker ${i} (${idOf(w)}) had ${n} side effect(s) refused: ${effect}`);
+          ctx.count(`${role}: refused ${effect}`, n);
+          ctx.note(`${role} ${idOf(w)}: ${n} refused ${effect}`);
         }
+    }
     out.push(...(await epochViolations(ctx.pipeline)));
     return out;
   },
