@@ -2,6 +2,7 @@ import {
   type ClusterView,
   fencedCounts,
   type StatusInfo,
+  type StatusWrite,
   sharedEpochs,
   staleStatusWrites,
 } from '../integration/cluster/cluster-harness.ts';
@@ -48,7 +49,9 @@ export async function holderOf(
 
 /**
  * True when the worker `index` holds `connector` (above `minEpoch` when given) and the connector and all
- * its tasks are RUNNING there, as the status topic says.
+ * its tasks are RUNNING there under that epoch: the newest status of each in the status topic names the
+ * worker and carries the epoch as its generation. (The REST status alone could be a status of an earlier
+ * epoch: a worker that lost its lease with Redis has its UNASSIGNED refused by the fence.)
  */
 export async function runsOn(
   ctx: ClusterContext,
@@ -61,7 +64,13 @@ export async function runsOn(
   if (epoch === undefined || epoch <= minEpoch) return false;
   const s = await w.get<StatusInfo>(`/connectors/${connector}/status`);
   if (!s || s.tasks.length === 0) return false;
-  return [s.connector, ...s.tasks].every((i) => i.state === 'RUNNING' && i.worker_id === idOf(w));
+  const newest = new Map<string, StatusWrite>();
+  for (const write of await ctx.pipeline.statusWrites()) newest.set(write.key, write);
+  const keys = [`status-connector-${connector}`, ...s.tasks.map((t) => `status-task-${connector}-${t.id}`)];
+  return keys.every((key) => {
+    const last = newest.get(key);
+    return last?.state === 'RUNNING' && last.worker === idOf(w) && last.generation === epoch;
+  });
 }
 
 /** Polls `check` every 250 ms until it holds; false after `timeoutMs` (generous: a loaded 2-core machine). */
