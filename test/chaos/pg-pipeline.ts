@@ -160,7 +160,11 @@ export class PgPipeline implements ChaosPipeline {
     await this.cassandra?.drop().catch(() => undefined);
     if (this.kind === 'pg-kafka-es' || this.kind === 'pg-cluster-es')
       await cleanKafka(
-        [...Object.values(this.tables).map((t) => this.topic(t)), ...Object.values(this.internalTopics)],
+        [
+          ...Object.values(this.tables).map((t) => this.topic(t)),
+          ...Object.values(this.internalTopics),
+          `__debezium-heartbeat.${this.prefix}`,
+        ],
         [`${this.prefix}-es`],
       ).catch(() => undefined);
     // A private broker goes with its data directory (close).

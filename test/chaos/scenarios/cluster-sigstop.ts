@@ -69,7 +69,8 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
         return true;
       }, 120_000);
       // The new owner works under its epoch for a while before the zombie wakes up.
-      if (taken) await randomPause(ctx, 1_000, 3_000);
+      if (taken)
+        await (ctx.profile === 'full' ? randomPause(ctx, 5_000, 30_000) : randomPause(ctx, 1_000, 3_000));
     } finally {
       zombie.thaw();
     }
