@@ -64,12 +64,25 @@ export async function runsOn(
   if (epoch === undefined || epoch <= minEpoch) return false;
   const s = await w.get<StatusInfo>(`/connectors/${connector}/status`);
   if (!s || s.tasks.length === 0) return false;
+  const tasks = s.tasks.map((t) => t.id);
+  return runningUnder(await ctx.pipeline.statusWrites(), connector, tasks, idOf(w), epoch);
+}
+
+/** The newest status of the connector and of each task is RUNNING, by `worker`, under `epoch`. */
+export function runningUnder(
+  history: readonly StatusWrite[],
+  connector: string,
+  tasks: readonly number[],
+  worker: string,
+  epoch: number,
+): boolean {
   const newest = new Map<string, StatusWrite>();
-  for (const write of await ctx.pipeline.statusWrites()) newest.set(write.key, write);
-  const keys = [`status-connector-${connector}`, ...s.tasks.map((t) => `status-task-${connector}-${t.id}`)];
+  // One key lives in one partition, read in offset order: its last record is its newest.
+  for (const write of history) newest.set(write.key, write);
+  const keys = [`status-connector-${connector}`, ...tasks.map((t) => `status-task-${connector}-${t}`)];
   return keys.every((key) => {
     const last = newest.get(key);
-    return last?.state === 'RUNNING' && last.worker === idOf(w) && last.generation === epoch;
+    return last?.state === 'RUNNING' && last.worker === worker && last.generation === epoch;
   });
 }
 
@@ -113,7 +126,7 @@ export async function refusals(w: ChaosWorker): Promise<Record<string, number>> 
  * The status topic checked as cluster-zombie.test.ts does: no status of an older epoch written after a
  * newer one for the same instance (a stale write accepted), and no epoch written by two workers.
  */
-export async function epochViolations(pipeline: PgClusterPipeline): Promise<string[]> {
+export async function epochViolations(pipeline: Pick<PgClusterPipeline, 'statusWrites'>): Promise<string[]> {
   const history = await pipeline.statusWrites();
   if (history.length === 0) return ['the status topic holds no status to check epochs against'];
   return [
