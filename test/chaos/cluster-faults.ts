@@ -86,6 +86,26 @@ export function runningUnder(
   });
 }
 
+/** Per connector, who holds it under which epoch and its newest statuses: the state a failed wait left. */
+export async function describeCluster(ctx: ClusterContext): Promise<string> {
+  const newest = new Map<string, StatusWrite>();
+  for (const write of await ctx.pipeline.statusWrites().catch(() => [])) newest.set(write.key, write);
+  const parts: string[] = [];
+  for (const connector of CONNECTORS) {
+    const holder = await holderOf(ctx, connector);
+    const statuses = [...newest.values()]
+      .filter(
+        (w) => w.key === `status-connector-${connector}` || w.key.startsWith(`status-task-${connector}-`),
+      )
+      .map((w) => `${w.key.slice('status-'.length)} ${w.state} by ${w.worker} under ${w.generation}`);
+    const held = holder
+      ? `held by ${idOf(ctx.workers[holder.index]!)} under ${holder.epoch}`
+      : 'held by none';
+    parts.push(`${connector} ${held}, newest statuses: ${statuses.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
 /** Polls `check` every 250 ms until it holds; false after `timeoutMs` (generous: a loaded 2-core machine). */
 export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -22,7 +22,8 @@ import { CassandraView, EsView } from './views.ts';
  * keyspace named after the trial). Tables `a` and `b` have views; `nopk` has no key, so it is checked in
  * the log only. `pg-private-es` is `pg-es` on a PostgreSQL of the trial's own (a free port, a temp data
  * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone;
- * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`).
+ * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`);
+ * `pg-cluster-es` is `pg-kafka-es` in distributed mode (cluster-pipeline.ts adds the worker keys).
  */
 export class PgPipeline implements ChaosPipeline {
   readonly kind: PipelineKind;

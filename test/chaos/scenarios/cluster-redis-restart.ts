@@ -1,4 +1,4 @@
-import { type ClusterContext, epochViolations, settled, until } from '../cluster-faults.ts';
+import { type ClusterContext, describeCluster, epochViolations, settled, until } from '../cluster-faults.ts';
 import { CLUSTER_LEASE_MS, type PgClusterPipeline } from '../cluster-pipeline.ts';
 import { randomPause } from '../faults.ts';
 import type { PgWorkload } from '../pg-workload.ts';
@@ -53,7 +53,10 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
       ctx.note(
         `Redis killed, down ${downFor} ms, started empty; connectors ${resumed ? `RUNNING again ${Date.now() - back} ms later` : 'NOT running again after 180 s'}`,
       );
-      if (!resumed) problems.push(`the connectors did not run again within 180 s of the Redis restart`);
+      if (!resumed)
+        problems.push(
+          `the connectors did not run again within 180 s of the Redis restart: ${await describeCluster(ctx)}`,
+        );
     }
     await randomPause(ctx, 1_000, 3_000);
   },

@@ -1,5 +1,6 @@
 import {
   type ClusterContext,
+  describeCluster,
   epochViolations,
   heldBy,
   holderOf,
@@ -81,7 +82,7 @@ export const scenario: Scenario<PgClusterPipeline, PgWorkload> = {
     );
     if (!taken)
       problems.push(
-        `${[...moving.keys()].join(', ')} not ${resumeWhen === 'taken' ? 'taken' : 'running'} on the other worker within 120 s of the freeze`,
+        `${[...moving.keys()].join(', ')} not ${resumeWhen === 'taken' ? 'taken' : 'running'} on the other worker within 120 s of the freeze: ${await describeCluster(ctx)}`,
       );
     if (frozenMs <= CLUSTER_LEASE_MS)
       problems.push(`the worker was frozen ${frozenMs} ms, not past its lease of ${CLUSTER_LEASE_MS} ms`);
