@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusWrite } from '../integration/cluster/cluster-harness.ts';
-import { epochViolations, runningUnder } from './cluster-faults.ts';
+import { epochViolations, locallyRunning } from './cluster-faults.ts';
 
 let offset = 0;
 const write = (key: string, worker: string, generation: number, state = 'RUNNING'): StatusWrite => ({
@@ -46,15 +46,19 @@ describe('distributed fault scenarios: the status topic checks', () => {
     expect(await epochViolations(history([]))).toHaveLength(1);
   });
 
-  it('counts a connector as running only under the epoch its holder holds now', () => {
-    // A worker that lost its lease with Redis: its UNASSIGNED was refused, RUNNING of epoch 1 remains.
-    const stale = [write('status-connector-es', 'w1', 1), write('status-task-es-0', 'w1', 1)];
-    expect(runningUnder(stale, 'es', [0], 'w1', 2)).toBe(false);
-    const resumed = [...stale, write('status-connector-es', 'w1', 2), write('status-task-es-0', 'w1', 2)];
-    expect(runningUnder(resumed, 'es', [0], 'w1', 2)).toBe(true);
-    expect(runningUnder(resumed, 'es', [0], 'w2', 2)).toBe(false);
-    // A task still starting under the new epoch is not running yet.
-    const starting = [...resumed, write('status-task-es-0', 'w1', 2, 'UNASSIGNED')];
-    expect(runningUnder(starting, 'es', [0], 'w1', 2)).toBe(false);
+  it('counts a connector as running on a worker only when that worker runs it and every task', () => {
+    const metrics = (connector: string, task: string) =>
+      [
+        '# HELP kafka_connect_connector_metrics_status Connector status as a label (value 1).',
+        `kafka_connect_connector_metrics_status{connector="es",status="${connector}"} 1`,
+        `kafka_connect_connector_task_metrics_status{connector="es",task="0",status="${task}"} 1`,
+        'kafka_connect_connector_metrics_status{connector="pg",status="running"} 1',
+      ].join('\n');
+    expect(locallyRunning(metrics('running', 'running'), 'es', [0])).toBe(true);
+    // Dropped with its lease: the status topic may still say RUNNING, the worker's own gauges do not.
+    expect(locallyRunning(metrics('unassigned', 'unassigned'), 'es', [0])).toBe(false);
+    expect(locallyRunning(metrics('running', 'unassigned'), 'es', [0])).toBe(false);
+    expect(locallyRunning(metrics('running', 'running'), 'es', [0, 1])).toBe(false);
+    expect(locallyRunning('', 'es', [0])).toBe(false);
   });
 });

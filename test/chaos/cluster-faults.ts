@@ -48,10 +48,11 @@ export async function holderOf(
 }
 
 /**
- * True when the worker `index` holds `connector` (above `minEpoch` when given) and the connector and all
- * its tasks are RUNNING there under that epoch: the newest status of each in the status topic names the
- * worker and carries the epoch as its generation. (The REST status alone could be a status of an earlier
- * epoch: a worker that lost its lease with Redis has its UNASSIGNED refused by the fence.)
+ * True when the worker `index` holds `connector` (above `minEpoch` when given) and runs it: the status
+ * topic says the connector and all its tasks are RUNNING on that worker, and so does the worker's own
+ * runtime (its status gauges). The status topic alone could show a RUNNING from before the worker lost
+ * the lease: its UNASSIGNED was refused by the fence (no lease, no write), and when it takes the
+ * connector again an unchanged status is not written again, not even to stamp the new epoch.
  */
 export async function runsOn(
   ctx: ClusterContext,
@@ -64,26 +65,25 @@ export async function runsOn(
   if (epoch === undefined || epoch <= minEpoch) return false;
   const s = await w.get<StatusInfo>(`/connectors/${connector}/status`);
   if (!s || s.tasks.length === 0) return false;
-  const tasks = s.tasks.map((t) => t.id);
-  return runningUnder(await ctx.pipeline.statusWrites(), connector, tasks, idOf(w), epoch);
+  if (![s.connector, ...s.tasks].every((i) => i.state === 'RUNNING' && i.worker_id === idOf(w))) return false;
+  const metrics = await fetch(`${w.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  return locallyRunning(
+    await metrics.text(),
+    connector,
+    s.tasks.map((t) => t.id),
+  );
 }
 
-/** The newest status of the connector and of each task is RUNNING, by `worker`, under `epoch`. */
-export function runningUnder(
-  history: readonly StatusWrite[],
-  connector: string,
-  tasks: readonly number[],
-  worker: string,
-  epoch: number,
-): boolean {
-  const newest = new Map<string, StatusWrite>();
-  // One key lives in one partition, read in offset order: its last record is its newest.
-  for (const write of history) newest.set(write.key, write);
-  const keys = [`status-connector-${connector}`, ...tasks.map((t) => `status-task-${connector}-${t}`)];
-  return keys.every((key) => {
-    const last = newest.get(key);
-    return last?.state === 'RUNNING' && last.worker === worker && last.generation === epoch;
-  });
+/** The worker's status gauges (`/metrics`) say the connector and each of `tasks` run on it. */
+export function locallyRunning(metrics: string, connector: string, tasks: readonly number[]): boolean {
+  const lines = new Set(metrics.split('\n'));
+  const on = (name: string, labels: string) => lines.has(`kafka_connect_${name}{${labels}} 1`);
+  return (
+    on('connector_metrics_status', `connector="${connector}",status="running"`) &&
+    tasks.every((t) =>
+      on('connector_task_metrics_status', `connector="${connector}",task="${t}",status="running"`),
+    )
+  );
 }
 
 /** Per connector, who holds it under which epoch and its newest statuses: the state a failed wait left. */
@@ -116,8 +116,9 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number): P
   }
 }
 
-/** True when every connector is RUNNING on the worker that holds it (whichever that is). */
+/** True when every worker sees all of them as members and each connector runs on the worker holding it. */
 export async function settled(ctx: ClusterContext): Promise<boolean> {
+  for (const w of ctx.workers) if ((await viewOf(w))?.members.length !== ctx.workers.length) return false;
   for (const connector of CONNECTORS) {
     const holder = await holderOf(ctx, connector);
     if (!holder || !(await runsOn(ctx, connector, holder.index))) return false;
