@@ -1,4 +1,4 @@
-import { type ClusterContext, describeCluster, epochViolations, settled, until } from '../cluster-faults.ts';
+import { type ClusterContext, describeCluster, epochViolations, settled, until } from '../cluster-checks.ts';
 import { CLUSTER_LEASE_MS, type PgClusterPipeline } from '../cluster-pipeline.ts';
 import { randomPause } from '../faults.ts';
 import type { PgWorkload } from '../pg-workload.ts';

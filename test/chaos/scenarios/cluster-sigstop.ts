@@ -8,7 +8,7 @@ import {
   refusals,
   runsOn,
   until,
-} from '../cluster-faults.ts';
+} from '../cluster-checks.ts';
 import { CLUSTER_LEASE_MS, type PgClusterPipeline } from '../cluster-pipeline.ts';
 import { randomPause } from '../faults.ts';
 import type { PgWorkload } from '../pg-workload.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusWrite } from '../integration/cluster/cluster-harness.ts';
-import { epochViolations, locallyRunning } from './cluster-faults.ts';
+import { epochViolations, locallyRunning } from './cluster-checks.ts';
 
 let offset = 0;
 const write = (key: string, worker: string, generation: number, state = 'RUNNING'): StatusWrite => ({
