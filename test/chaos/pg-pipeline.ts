@@ -165,6 +165,8 @@ export class PgPipeline implements ChaosPipeline {
           ...Object.values(this.tables).map((t) => this.topic(t)),
           ...Object.values(this.internalTopics),
           `__debezium-heartbeat.${this.prefix}`,
+          // Logical decoding messages (pg_logical_emit_message) of any session on the database.
+          `${this.prefix}.message`,
         ],
         [`${this.prefix}-es`],
       ).catch(() => undefined);
