@@ -22,7 +22,8 @@ import { CassandraView, EsView } from './views.ts';
  * keyspace named after the trial). Tables `a` and `b` have views; `nopk` has no key, so it is checked in
  * the log only. `pg-private-es` is `pg-es` on a PostgreSQL of the trial's own (a free port, a temp data
  * dir), which a scenario may restart (`restartServer`) while the shared server keeps serving everyone;
- * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`).
+ * `pg-private-kafka-es` is `pg-kafka-es` on a one-node broker of the trial's own (`restartBroker`);
+ * `pg-cluster-es` is `pg-kafka-es` in distributed mode (cluster-pipeline.ts adds the worker keys).
  */
 export class PgPipeline implements ChaosPipeline {
   readonly kind: PipelineKind;
@@ -83,11 +84,13 @@ export class PgPipeline implements ChaosPipeline {
   }
 
   private get onKafka(): boolean {
-    return this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es';
+    return (
+      this.kind === 'pg-kafka-es' || this.kind === 'pg-private-kafka-es' || this.kind === 'pg-cluster-es'
+    );
   }
 
   /** The worker's own topics on Kafka: offsets, configs, statuses (one set per trial). */
-  private get internalTopics(): { offsets: string; configs: string; status: string } {
+  get internalTopics(): { offsets: string; configs: string; status: string } {
     return {
       offsets: `${this.prefix}-offsets`,
       configs: `${this.prefix}-configs`,
@@ -158,9 +161,15 @@ export class PgPipeline implements ChaosPipeline {
     await this.db.query(`DROP TABLE IF EXISTS ${this.prefix}_signal`);
     await this.esView?.drop(this.prefix);
     await this.cassandra?.drop().catch(() => undefined);
-    if (this.kind === 'pg-kafka-es')
+    if (this.kind === 'pg-kafka-es' || this.kind === 'pg-cluster-es')
       await cleanKafka(
-        [...Object.values(this.tables).map((t) => this.topic(t)), ...Object.values(this.internalTopics)],
+        [
+          ...Object.values(this.tables).map((t) => this.topic(t)),
+          ...Object.values(this.internalTopics),
+          `__debezium-heartbeat.${this.prefix}`,
+          // Logical decoding messages (pg_logical_emit_message) of any session on the database.
+          `${this.prefix}.message`,
+        ],
         [`${this.prefix}-es`],
       ).catch(() => undefined);
     // A private broker goes with its data directory (close).
@@ -238,6 +247,7 @@ export class PgPipeline implements ChaosPipeline {
               'status.storage.topic': internal.status,
             }
           : {}),
+        ...this.workerOverrides(),
       }),
       connectors: [
         write('source.json', {
@@ -275,6 +285,11 @@ export class PgPipeline implements ChaosPipeline {
         }),
       ],
     };
+  }
+
+  /** Worker config keys a pipeline kind adds (a cluster's `redis.url` and lease). */
+  protected workerOverrides(): Record<string, string> {
+    return {};
   }
 
   /** Table contents as committed, key → row (for `nopk`, the column `k`). */

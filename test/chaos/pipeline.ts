@@ -8,6 +8,7 @@ export type PipelineKind =
   | 'pg-cassandra'
   | 'pg-kafka-es'
   | 'pg-private-kafka-es'
+  | 'pg-cluster-es'
   | 'mariadb-es'
   | 'mariadb-private-es';
 
@@ -18,6 +19,11 @@ export type PipelineKind =
 export interface ChaosPipeline {
   readonly kind: PipelineKind;
   readonly dataDir: string;
+  /**
+   * How many `seam start` processes the trial runs, all with the same worker config (a cluster); each
+   * gets a data directory of its own under `dataDir`. @defaultValue 1: one worker on `dataDir` itself
+   */
+  readonly workers?: number;
   /** The keyed tables that have a view (the table without a key is checked in the log only). */
   readonly viewTables: readonly string[];
   /** The server the sink writes to; the trial puts the fault proxy in front of it. */

@@ -1,3 +1,4 @@
+import { PgClusterPipeline } from './cluster-pipeline.ts';
 import { MariaDbPipeline } from './mariadb-pipeline.ts';
 import { MariaDbWorkload } from './mariadb-workload.ts';
 import { PgPipeline } from './pg-pipeline.ts';
@@ -15,6 +16,6 @@ export function createPipeline(
     const pipeline = new MariaDbPipeline(dir, id, kind);
     return { pipeline, workload: (rng) => new MariaDbWorkload(pipeline.db, pipeline.tables, rng) };
   }
-  const pipeline = new PgPipeline(dir, id, kind);
+  const pipeline = kind === 'pg-cluster-es' ? new PgClusterPipeline(dir, id) : new PgPipeline(dir, id, kind);
   return { pipeline, workload: (rng) => new PgWorkload(pipeline.db, pipeline.tables, rng) };
 }

@@ -57,7 +57,10 @@ export interface TrialContext<P extends ChaosPipeline = PgPipeline, W extends Ch
   readonly profile: 'ci' | 'full';
   readonly pipeline: P;
   readonly workload: W;
+  /** The worker (the first of a cluster's). */
   readonly worker: ChaosWorker;
+  /** Every worker of the trial: one, or a cluster's (`ChaosPipeline.workers`), the first being `worker`. */
+  readonly workers: readonly ChaosWorker[];
   readonly proxy: FaultProxy;
   /** A directory of this trial (kept with the logs when the trial fails). */
   readonly dir: string;

@@ -52,7 +52,7 @@ export async function runTrial(
   const proxy = await FaultProxy.start(pipeline.sinkTarget);
   const rng = seeded(seed);
   let mounted = false;
-  let worker: ChaosWorker | null = null;
+  const workers: ChaosWorker[] = [];
   let workload: ChaosWorkload | null = null;
   let recoveryMs: number | null = null;
   let prefilled = 0;
@@ -80,13 +80,19 @@ export async function runTrial(
       { ...scenario.sinkOverrides },
       { ...scenario.sourceOverrides },
     );
-    worker = new ChaosWorker({
-      dataDir: pipeline.dataDir,
-      port: await freePort(),
-      workerConfigFile: files.worker,
-      connectorFiles: files.connectors,
-      logFile,
-    });
+    const n = pipeline.workers ?? 1;
+    for (let i = 0; i < n; i++)
+      workers.push(
+        new ChaosWorker({
+          dataDir: n === 1 ? pipeline.dataDir : join(pipeline.dataDir, `worker-${i}`),
+          port: await freePort(),
+          workerConfigFile: files.worker,
+          // A cluster's connectors are registered once, through its first worker (the config topic).
+          connectorFiles: i === 0 ? files.connectors : [],
+          logFile: i === 0 ? logFile : join(dir, `worker-${i}.log`),
+        }),
+      );
+    const worker = workers[0]!;
     let faultEnd: number | null = null;
     const ctx: TrialContext<ChaosPipeline, ChaosWorkload> = {
       rng,
@@ -94,6 +100,7 @@ export async function runTrial(
       pipeline,
       workload,
       worker,
+      workers,
       proxy,
       dir,
       untilViewsEqual: async (timeoutMs) => {
@@ -117,7 +124,9 @@ export async function runTrial(
       },
     };
     await scenario.prepare?.(ctx);
-    await worker.start();
+    // The first worker last: a cluster's connectors then appear with every member already joined and
+    // are spread at once, not moved while their initial snapshot runs.
+    for (const w of [...workers].reverse()) await w.start();
     // Changes committed while the slot is being created, or before an interrupted initial snapshot is
     // taken again on a recreated slot, reach the log as snapshot rows, not change events: the ledger
     // starts once the slot exists and the snapshot is in the views.
@@ -134,8 +143,10 @@ export async function runTrial(
       await proxy.set({ kind: 'pass' });
     }
     faultEnd ??= Date.now();
-    worker.noteOwnExit();
-    if (!worker.running) await worker.start();
+    for (const w of workers) {
+      w.noteOwnExit();
+      if (!w.running) await w.start();
+    }
     const diff = await quiesce(pipeline, workload, scenario.quiescenceMs ?? QUIESCENCE_MS);
     if (diff.length > 0) problems.push(...diff.slice(0, 20).map((d) => `divergent: ${d}`));
     else recoveryMs = Date.now() - faultEnd;
@@ -143,10 +154,13 @@ export async function runTrial(
     if (divergent > 0) await untilLogComplete(pipeline, workload, 60_000);
     const failedTasks = await failedTaskStates(worker);
     problems.push(...failedTasks);
-    worker.noteOwnExit();
-    for (const exit of worker.unexpectedExits) problems.push(`the worker process died on its own (${exit})`);
+    for (const [i, w] of workers.entries()) {
+      w.noteOwnExit();
+      for (const exit of w.unexpectedExits)
+        problems.push(`the ${n === 1 ? 'worker' : `worker ${i}`} process died on its own (${exit})`);
+    }
     if (scenario.verify) problems.push(...(await scenario.verify(ctx)));
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     const verdict = checkLog(workload.ledger, await pipeline.loggedChanges());
     if (verdict.lost > 0 || verdict.duplicated > 0) {
       problems.push(...verdict.examples);
@@ -158,7 +172,7 @@ export async function runTrial(
     return finish({ lost: 0, duplicated: 0, divergent: 0 });
   } finally {
     await workload?.stop().catch(() => undefined);
-    await worker?.kill().catch(() => undefined);
+    for (const w of workers) await w.kill().catch(() => undefined);
     await proxy.close();
     await pipeline.close();
     if (mounted) execFileSync('umount', ['-l', pipeline.dataDir]);
@@ -175,8 +189,8 @@ export async function runTrial(
       changes: (workload?.ledger.length ?? 0) + prefilled * 2,
       ...v,
       recoveryMs,
-      peakRssBytes: worker?.peakRssBytes ?? 0,
-      workerErrors: worker?.errors() ?? [],
+      peakRssBytes: Math.max(0, ...workers.map((w) => w.peakRssBytes)),
+      workerErrors: workers.flatMap((w, i) => w.errors().map((e) => (i === 0 ? e : `worker ${i}: ${e}`))),
       problems,
       notes,
       counts,

@@ -86,6 +86,23 @@ export class ChaosWorker {
     }
   }
 
+  /**
+   * SIGSTOP: the process stays, frozen with its sockets and leases, as in a long GC pause or a suspended
+   * VM; `thaw` resumes it where it stopped. A frozen worker still counts as running.
+   */
+  freeze(): void {
+    this.current?.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.current?.child.kill('SIGCONT');
+  }
+
+  /** What the running process printed so far (the log file gets it when the process ends). */
+  output(): string {
+    return this.current?.output() ?? '';
+  }
+
   /** GET on the worker's REST API; null when it does not answer. */
   async get<T>(path: string): Promise<T | null> {
     try {
