@@ -38,7 +38,7 @@ describe('distributed fault scenarios: the status topic checks', () => {
   it('reports one epoch used by two workers (an epoch that went back after Redis forgot it)', async () => {
     const writes = [write('status-connector-pg', 'w1', 1), write('status-connector-pg', 'w2', 1)];
     expect(await epochViolations(history(writes))).toEqual([
-      'one epoch used by two workers: pg@1: w1 and w2',
+      'one epoch used by two workers: status-connector-pg@1: w1 and w2',
     ]);
   });
 
