@@ -155,7 +155,7 @@ export class KafkaStatusStore implements StatusStore {
       next: StoredStatus,
       what: 'connector' | `task-${string}`,
     ) => {
-      if (stored !== undefined && same(stored, next)) return;
+      if (stored !== undefined && unchanged(stored, next)) return;
       if (!canWriteSafely(stored, next.status.worker_id, generation)) {
         this.#o.onRefused?.(name, what);
         return;
@@ -194,7 +194,7 @@ export class KafkaStatusStore implements StatusStore {
     const writer = record.connector.worker_id;
     const writes: InternalWrite[] = [];
     const put = (key: string, stored: StoredStatus | undefined, next: StoredStatus, what: StatusInstance) => {
-      if (stored !== undefined && same(stored, next)) return;
+      if (stored !== undefined && unchanged(stored, next)) return;
       if (!canWriteSafely(stored, next.status.worker_id, next.generation)) this.#o.onRefused?.(name, what);
       else writes.push({ key, value: statusValue(next) });
     };
@@ -252,8 +252,14 @@ export class KafkaStatusStore implements StatusStore {
   }
 }
 
-/** Equal statuses (the generation aside: rewriting an unchanged status only to restamp it is noise). */
-function same(a: StoredStatus, b: StoredStatus): boolean {
+/**
+ * Nothing to write: an equal status of the same or a newer generation. A newer generation is written even
+ * when nothing else changed (a takeover), as Kafka Connect writes a status at every start: after Redis
+ * loses its keys the epoch floor is the newest generation in this topic, and a takeover left unstamped
+ * would let the floor lag the epoch in force, so that epoch could be handed out again.
+ */
+function unchanged(stored: StoredStatus, next: StoredStatus): boolean {
+  if (next.generation > stored.generation) return false;
   const text = (s: StoredStatus) => dec.decode(statusValue({ ...s, generation: 0 }));
-  return text(a) === text(b);
+  return text(stored) === text(next);
 }

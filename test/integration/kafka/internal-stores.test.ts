@@ -549,6 +549,32 @@ describe('KafkaStatusStore scoped writes (tasks as units of their own)', () => {
       await stores.close();
     }
   });
+
+  it('restamps an unchanged status taken under a newer epoch (the epoch floor after a Redis loss reads it)', async () => {
+    const config = workerConfig('status-restamp');
+    const stores = await openKafkaStores({ connection, client, workerConfig: config });
+    const run = { state: 'RUNNING' as const, worker_id: 'a:1' };
+    try {
+      const record = { connector: run, tasks: { '0': run }, topics: [] };
+      await stores.status.putScoped('c', record, { connector: 2, tasks: { '0': 2 }, taskCount: 1 });
+      // The same worker takes both back under epoch 3 (its leases were lost with Redis): nothing else changed.
+      await stores.status.putScoped('c', record, { connector: 3, tasks: { '0': 3 }, taskCount: 1 });
+      expect(await stores.status.generation('c', 'connector')).toBe(3);
+      expect(await stores.status.generation('c', 0)).toBe(3);
+      // The same generation again is not rewritten, nor is an older one.
+      await stores.status.putScoped('c', record, { connector: 3, tasks: { '0': 3 }, taskCount: 1 });
+      expect(await stores.status.generation('c')).toBe(3);
+      // A reader opened afresh finds the new generation in the topic itself.
+      const reopened = await openKafkaStores({ connection, client, workerConfig: config });
+      try {
+        expect(await reopened.status.generation('c', 'connector')).toBe(3);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await stores.close();
+    }
+  });
 });
 
 describe('offsets written by Kafka Connect', () => {
