@@ -180,12 +180,7 @@ export class KafkaStatusStore implements StatusStore {
         writes.push({ key: taskStatusKey(name, id), value: null });
       else this.#o.onRefused?.(name, `task-${id}`);
     }
-    const now = Date.now();
-    for (const topic of record.topics)
-      if (!current?.topics.has(topic))
-        writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
-    for (const topic of current?.topics.keys() ?? [])
-      if (!record.topics.includes(topic)) writes.push(topicWrite(name, topic, null));
+    writes.push(...topicWrites(name, record.topics, current?.topics, true));
     return writes;
   }
 
@@ -221,13 +216,7 @@ export class KafkaStatusStore implements StatusStore {
           writes.push({ key: taskStatusKey(name, id), value: null });
         else this.#o.onRefused?.(name, `task-${id}`);
       }
-    const now = Date.now();
-    for (const topic of record.topics)
-      if (!current?.topics.has(topic))
-        writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
-    if (holder)
-      for (const topic of current?.topics.keys() ?? [])
-        if (!record.topics.includes(topic)) writes.push(topicWrite(name, topic, null));
+    writes.push(...topicWrites(name, record.topics, current?.topics, holder));
     return writes;
   }
 
@@ -250,6 +239,23 @@ export class KafkaStatusStore implements StatusStore {
       this.#state.apply(dec.decode(r.key), value);
     }
   }
+}
+
+/** The active-topic records to add, and with `removeStale` the ones no longer in use to remove. */
+function topicWrites(
+  name: string,
+  topics: readonly string[],
+  stored: ReadonlyMap<string, unknown> | undefined,
+  removeStale: boolean,
+): InternalWrite[] {
+  const writes: InternalWrite[] = [];
+  const now = Date.now();
+  for (const topic of topics)
+    if (!stored?.has(topic)) writes.push(topicWrite(name, topic, { task: 0, discoverTimestamp: now }));
+  if (removeStale)
+    for (const topic of stored?.keys() ?? [])
+      if (!topics.includes(topic)) writes.push(topicWrite(name, topic, null));
+  return writes;
 }
 
 /**
