@@ -68,7 +68,7 @@ export class SnapshotEmitter {
         this.#step((out) => {
           for (let i = start; i < end; i++)
             out.push(this.#record(chunk.plan.schema, tuples[i]!, this.#marker(chunk, from + i, false)));
-        }),
+        }, chunk.plan),
       );
     }
     return Promise.all(steps).then(() => {});
@@ -76,16 +76,19 @@ export class SnapshotEmitter {
 
   /** Queues a chunk's last row (null: the chunk was empty) and its completion, `rows` rows in all. */
   finish(chunk: Chunk, last: TextTuple | null, rows: number): Promise<void> {
-    return this.#step((out) => {
-      const tableEnds = chunk.hi === null;
-      if (last !== null && tableEnds) {
-        this.#held = { chunk, tuple: last, rows, marker: this.#marker(chunk, rows - 1, true) };
-        return;
-      }
-      this.#complete(chunk, rows, last);
-      if (last !== null)
-        out.push(this.#record(chunk.plan.schema, last, this.#marker(chunk, rows - 1, false)));
-    }, last !== null);
+    return this.#step(
+      (out) => {
+        const tableEnds = chunk.hi === null;
+        if (last !== null && tableEnds) {
+          this.#held = { chunk, tuple: last, rows, marker: this.#marker(chunk, rows - 1, true) };
+          return;
+        }
+        this.#complete(chunk, rows, last);
+        if (last !== null)
+          out.push(this.#record(chunk.plan.schema, last, this.#marker(chunk, rows - 1, false)));
+      },
+      last !== null ? chunk.plan : null,
+    );
   }
 
   /** The snapshot read everything: the held row is the final record. */
@@ -111,18 +114,21 @@ export class SnapshotEmitter {
           offset,
         ),
       );
-    }, false);
+    }, null);
   }
 
   /**
-   * One queue step. `release`: the step queues a record or holds a new last row, so the held row is
-   * followed by something and is released first (an empty chunk's completion does not release it: the
-   * held row may still be the snapshot's `last`).
+   * One queue step of `table` (null: a step that queues nothing, or the end). A step of another table
+   * queues a record or holds a new last row, so the held row is followed by something and is released
+   * first. A step of the held row's own table is an earlier chunk that finished after the table's last
+   * one (chunks are read in parallel): its rows go ahead and the held row stays held, since it may still
+   * be the snapshot's `last` (releasing it there lost the final record and its `last_snapshot_record`).
+   * An empty chunk's completion does not release it either.
    */
-  #step(build: (out: SourceRecord[]) => void, release = true): Promise<void> {
+  #step(build: (out: SourceRecord[]) => void, table: TablePlan | null): Promise<void> {
     const step = this.#chain.then(async () => {
       const out: SourceRecord[] = [];
-      if (release) this.#release(out);
+      if (table !== null && this.#held !== null && this.#held.chunk.plan !== table) this.#release(out);
       build(out);
       if (out.length > 0) await this.#o.queue.push(out);
     });

@@ -165,4 +165,39 @@ describe('initial snapshot checkpoints', () => {
     expect(out.map((r) => (r.value as { marker: string }).marker)).toEqual(['first', 'last']);
     expect(out[1]!.sourceOffset).toMatchObject({ last_snapshot_record: true });
   });
+
+  it("keeps `last` when the table's last chunk finishes before an earlier one (two readers)", async () => {
+    const plan = new TablePlan(table('t', ['id']), null);
+    const queue = new RecordQueue(100);
+    const emitter = new SnapshotEmitter({
+      builder,
+      queue,
+      consistentPoint: AT,
+      tsUs: 0n,
+      plans: [plan],
+      doneBefore: [],
+      rowsBefore: 0,
+      fresh: true,
+      onChunkDone: () => {},
+      onTableDone: () => {},
+    });
+    const a: Chunk = plan.take(['4']);
+    const b: Chunk = plan.take(null);
+    // The last chunk (small) is read and finished while the first one still fetches rows.
+    await emitter.rows(a, rows(1, 2), 0);
+    await emitter.rows(b, rows(5, 5), 0);
+    await emitter.finish(b, rows(6, 6)[0]!, 2);
+    await emitter.rows(a, rows(3, 3), 2);
+    await emitter.finish(a, rows(4, 4)[0]!, 4);
+    await emitter.end();
+    const out = await queue.take(100, 0, new AbortController().signal);
+    const ids = out.map((r) => Number((r.value as { tuple: TextTuple }).tuple.id));
+    expect([...ids].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(ids.at(-1)).toBe(6);
+    expect((out.at(-1)!.value as { marker: string }).marker).toBe('last');
+    expect(out.at(-1)!.sourceOffset).toMatchObject({ snapshot: true, last_snapshot_record: true });
+    expect(
+      out.filter((r) => (r.sourceOffset as { last_snapshot_record?: boolean }).last_snapshot_record),
+    ).toHaveLength(1);
+  });
 });
