@@ -37,6 +37,21 @@ const builder = {
 } as unknown as ChangeBuilder;
 
 const AT = Lsn.of(1000n);
+
+/** An emitter of a fresh snapshot of `plans` at AT, queueing into `queue`. */
+const freshEmitter = (plans: TablePlan[], queue: RecordQueue): SnapshotEmitter =>
+  new SnapshotEmitter({
+    builder,
+    queue,
+    consistentPoint: AT,
+    tsUs: 0n,
+    plans,
+    doneBefore: [],
+    rowsBefore: 0,
+    fresh: true,
+    onChunkDone: () => {},
+    onTableDone: () => {},
+  });
 const rows = (from: number, to: number): TextTuple[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ id: String(from + i), v: 'x' }));
 
@@ -96,18 +111,7 @@ describe('initial snapshot checkpoints', () => {
   it('never stores a checkpoint ahead of the rows queued before it, whatever order two readers finish in', async () => {
     const plan = new TablePlan(table('t', ['id']), null);
     const queue = new RecordQueue(1_000_000);
-    const emitter = new SnapshotEmitter({
-      builder,
-      queue,
-      consistentPoint: AT,
-      tsUs: 0n,
-      plans: [plan],
-      doneBefore: [],
-      rowsBefore: 0,
-      fresh: true,
-      onChunkDone: () => {},
-      onTableDone: () => {},
-    });
+    const emitter = freshEmitter([plan], queue);
     const a: Chunk = plan.take(['4']);
     const b: Chunk = plan.take(['8']);
     const c: Chunk = plan.take(null);
@@ -144,18 +148,7 @@ describe('initial snapshot checkpoints', () => {
     const t = new TablePlan(table('t', ['id']), null);
     const e = new TablePlan(table('e', ['id']), null);
     const queue = new RecordQueue(100);
-    const emitter = new SnapshotEmitter({
-      builder,
-      queue,
-      consistentPoint: AT,
-      tsUs: 0n,
-      plans: [t, e],
-      doneBefore: [],
-      rowsBefore: 0,
-      fresh: true,
-      onChunkDone: () => {},
-      onTableDone: () => {},
-    });
+    const emitter = freshEmitter([t, e], queue);
     const only = t.take(null);
     await emitter.rows(only, rows(1, 1), 0);
     await emitter.finish(only, rows(2, 2)[0]!, 2);
@@ -169,18 +162,7 @@ describe('initial snapshot checkpoints', () => {
   it("keeps `last` when the table's last chunk finishes before an earlier one (two readers)", async () => {
     const plan = new TablePlan(table('t', ['id']), null);
     const queue = new RecordQueue(100);
-    const emitter = new SnapshotEmitter({
-      builder,
-      queue,
-      consistentPoint: AT,
-      tsUs: 0n,
-      plans: [plan],
-      doneBefore: [],
-      rowsBefore: 0,
-      fresh: true,
-      onChunkDone: () => {},
-      onTableDone: () => {},
-    });
+    const emitter = freshEmitter([plan], queue);
     const a: Chunk = plan.take(['4']);
     const b: Chunk = plan.take(null);
     // The last chunk (small) is read and finished while the first one still fetches rows.
