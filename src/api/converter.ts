@@ -10,7 +10,19 @@ import type { Schema, SchemaAndValue } from './schema.ts';
  */
 export interface Converter {
   fromConnectData(topic: string, schema: Schema | null, value: unknown, headers?: Headers): Uint8Array | null;
+  /**
+   * Optional: the bytes fromConnectData would return, as a part shared by every value of one schema
+   * (`head`, the same object each time) and the rest; undefined where the value has no such part. The
+   * embedded log stores each head once, and with this it neither copies nor compares the head per record.
+   */
+  fromConnectDataHeaded?(topic: string, schema: Schema | null, value: unknown): HeadedBytes | undefined;
   toConnectData(topic: string, bytes: Uint8Array | null, headers?: Headers): SchemaAndValue;
+}
+
+/** A converted value as `head` followed by `rest` (see Converter.fromConnectDataHeaded). */
+export interface HeadedBytes {
+  readonly head: Buffer;
+  readonly rest: Buffer;
 }
 
 /** Serializes header values (Kafka's HeaderConverter). */

@@ -13,8 +13,13 @@ import type { SourceRecord } from './record.ts';
 export class RecordQueue {
   readonly #capacity: number;
   #items: SourceRecord[] = [];
-  /** Records with the same source offset as the record pushed before them: no batch begins with one. */
-  readonly #continuations = new WeakSet<SourceRecord>();
+  /**
+   * Beside #items: whether the record has the same source offset as the one pushed before it (no batch
+   * begins with such a record). A flag array, not a WeakSet of records: snapshot rows share their
+   * checkpoint offset, so nearly every one of them is marked, and a WeakSet entry per record cost more
+   * than the rest of the queue.
+   */
+  #joined: boolean[] = [];
   #spaceWaiters: (() => void)[] = [];
   #dataWaiter: (() => void) | null = null;
   #failure: unknown = null;
@@ -48,8 +53,8 @@ export class RecordQueue {
     if (this.#closed) return;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset)) this.#continuations.add(r);
       this.#items.push(r);
+      this.#joined.push(i > 0 && sameOffset(r.sourceOffset, records[i - 1]!.sourceOffset));
     }
     if (records.length > 0) this.#last = records[records.length - 1]!;
     this.#dataWaiter?.();
@@ -110,9 +115,11 @@ export class RecordQueue {
       throw failure;
     }
     let n = Math.min(max, this.#items.length);
-    while (n < this.#items.length && this.#continuations.has(this.#items[n]!)) n++;
-    const out = n === this.#items.length ? this.#items : this.#items.slice(0, n);
-    this.#items = n === this.#items.length ? [] : this.#items.slice(n);
+    while (n < this.#items.length && this.#joined[n]) n++;
+    const all = n === this.#items.length;
+    const out = all ? this.#items : this.#items.slice(0, n);
+    this.#items = all ? [] : this.#items.slice(n);
+    this.#joined = all ? [] : this.#joined.slice(n);
     const waiters = this.#spaceWaiters;
     this.#spaceWaiters = [];
     for (const w of waiters) w();

@@ -1,5 +1,5 @@
 import { DataError } from '../api/errors.ts';
-import type { AppendRecord } from './log-record.ts';
+import { type AppendRecord, valueLength } from './log-record.ts';
 
 /**
  * Kafka's limit on one record: a topic's `max.message.bytes` (default the brokers' `message.max.bytes`,
@@ -32,10 +32,11 @@ function utf8Length(s: string): number {
 
 /** The record's size inside a batch, with its length prefix, when it is the batch's first record. */
 export function recordSize(r: Pick<AppendRecord, 'key' | 'value' | 'headers'>): number {
+  const value = valueLength(r);
   let body =
     3 + // attributes, timestamp delta 0, offset delta 0
     (r.key === null ? 1 : varintSize(r.key.length) + r.key.length) +
-    (r.value === null ? 1 : varintSize(r.value.length) + r.value.length) +
+    (value < 0 ? 1 : varintSize(value) + value) +
     varintSize(r.headers.length);
   for (const h of r.headers) {
     const k = utf8Length(h.key);
@@ -78,7 +79,7 @@ export function oversizedRecords(
       for (const h of headers) headerBytes += 12 + h.key.length * 3 + (h.value?.length ?? 0);
     }
     // The raw bytes with generous framing fit: most records never pay for the exact count.
-    const rough = BATCH_OVERHEAD + 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + headerBytes;
+    const rough = BATCH_OVERHEAD + 32 + (r.key?.length ?? 0) + Math.max(0, valueLength(r)) + headerBytes;
     if (rough <= limit) continue;
     const size = singleRecordBatchSize(r);
     if (size > limit) out.push({ index: i, size, limit });

@@ -1,4 +1,5 @@
 import type { SourceRecord } from '../api/index.ts';
+import { HeadedAppendRecord, valueLength } from '../log/log-record.ts';
 import type { AppendRecord, LogHeader } from '../log/topic-log.ts';
 import type { DeadLetterQueue, Failure } from './dead-letter.ts';
 import type { RetryWithToleranceOperator } from './retry-with-tolerance.ts';
@@ -100,7 +101,7 @@ export class SourceBatchPreparer {
       if (converted === null) continue;
       batch.records.push(converted);
       batch.origins.push(record);
-      batch.bytes += (converted.key?.length ?? 0) + (converted.value?.length ?? 0);
+      batch.bytes += (converted.key?.length ?? 0) + Math.max(0, valueLength(converted));
     }
     return batch;
   }
@@ -114,12 +115,27 @@ export class SourceBatchPreparer {
     const { converters } = this.#o;
     const topic = record.topic;
     try {
+      const key = converters.key.fromConnectData(topic, record.keySchema, record.key, record.headers);
+      const headed = converters.value.fromConnectDataHeaded?.(topic, record.valueSchema, record.value);
+      const headers = record.headers.length === 0 ? NO_HEADERS : this.#headers(record);
+      if (headed !== undefined) {
+        const { head, rest } = headed;
+        return new HeadedAppendRecord(
+          topic,
+          record.kafkaPartition,
+          key,
+          head,
+          rest,
+          headers,
+          record.timestamp,
+        );
+      }
       return {
         topic,
         partition: record.kafkaPartition,
-        key: converters.key.fromConnectData(topic, record.keySchema, record.key, record.headers),
+        key,
         value: converters.value.fromConnectData(topic, record.valueSchema, record.value, record.headers),
-        headers: record.headers.length === 0 ? NO_HEADERS : this.#headers(record),
+        headers,
         timestamp: record.timestamp,
       };
     } catch {

@@ -5,6 +5,7 @@ import {
   type ConverterPlugin,
   configSpec,
   DataError,
+  type HeadedBytes,
   type HeaderConverter,
   oneOf,
   type Schema,
@@ -141,6 +142,31 @@ export class JsonConverter implements Converter, HeaderConverter {
         { cause: e },
       );
     }
+  }
+
+  /**
+   * fromConnectData's bytes as the cached envelope head `{"schema":S,"payload":` (one Buffer per schema)
+   * and the rest, so the log neither copies nor compares about 2.7 KB of schema text per change. Only for
+   * an enveloped value the generated encoder takes; anything else is undefined and goes through
+   * fromConnectData (which also names the problem of a value its schema does not allow).
+   */
+  fromConnectDataHeaded(_topic: string, schema: Schema | null, value: unknown): HeadedBytes | undefined {
+    if (!this.#schemasEnabled || schema === null || value === null || value === undefined) return undefined;
+    const scratch = this.#scratch;
+    let end: number;
+    try {
+      // The payload goes where the scratch's head was: it no longer holds one.
+      this.#scratchHead = null;
+      end = this.#encoder.encoderFor(schema)(scratch, 0, value);
+    } catch (e) {
+      if (e instanceof EncodeMismatch) return undefined;
+      throw e;
+    }
+    room(scratch, end, 1)[end++] = 0x7d;
+    const rest = Buffer.allocUnsafe(end);
+    scratch.b.copy(rest, 0, 0, end);
+    if (scratch.b.length > MAX_SCRATCH_BYTES) scratch.b = Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES);
+    return { head: this.#head(schema), rest };
   }
 
   /**

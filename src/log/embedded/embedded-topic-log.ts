@@ -25,7 +25,7 @@ import { OffsetTables } from './offset-tables.ts';
 import { PartitionStore, recordSize } from './partition-store.ts';
 import { describe, insertTopic, loadTopics, type TopicState, validateSpec } from './topic-catalog.ts';
 import { parseTopicPolicy, type TopicPolicy } from './topic-config.ts';
-import { ValueHeads } from './value-heads.ts';
+import { restAfterHead, ValueHeads } from './value-heads.ts';
 import { WalSync } from './wal-sync.ts';
 import type { WriterLock } from './writer-lock.ts';
 
@@ -272,8 +272,8 @@ export class EmbeddedTopicLog implements TopicLog {
           }
           const headers = encodeHeaders(r.headers);
           const offset = pending.next++;
-          const head = r.value === null ? null : this.heads.headOf(r.topic, r.value);
-          const value = head === null ? r.value : r.value!.subarray(head.bytes.length);
+          const head = this.heads.headOfRecord(r);
+          const value = head === null ? r.value : restAfterHead(r, head);
           const size = recordSize(r.key, value, headers);
           pending.bytes += size;
           pending.added += size;

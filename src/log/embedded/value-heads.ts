@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConnectError } from '../../api/errors.ts';
+import { type AppendRecord, HeadedAppendRecord } from '../log-record.ts';
 
 /**
  * Stores the schema part of JsonConverter envelopes once instead of in every record.
@@ -31,6 +32,8 @@ export class ValueHeads {
   readonly #byText = new Map<string, Head>();
   /** Writer only: the head each topic's last value had; consecutive values of a topic nearly always share it. */
   readonly #lastByTopic = new Map<string, Head>();
+  /** Writer only: a converter's head Buffer (HeadedAppendRecord.valueHead) → its stored head. */
+  #bySource = new WeakMap<Buffer, Head>();
   /** Heads inserted by the running append transaction, forgotten if it rolls back. */
   #pending: Head[] = [];
   #maxId = 0;
@@ -64,6 +67,32 @@ export class ValueHeads {
     return head;
   }
 
+  /** The stored head of an appended record's value, or null when the value is stored whole. */
+  headOfRecord(r: AppendRecord): Head | null {
+    if (r instanceof HeadedAppendRecord) return this.headFor(r.topic, r.valueHead);
+    return r.value === null ? null : this.headOf(r.topic, r.value);
+  }
+
+  /**
+   * As headOf, for a value a converter handed over as `source` and the rest: the row keeps the rest. A
+   * converter hands the same Buffer for every value of a schema, so after the first value the head is
+   * found by identity, with no copy and no comparison of its bytes.
+   */
+  headFor(topic: string, source: Buffer): Head | null {
+    const known = this.#bySource.get(source);
+    if (known !== undefined) return known;
+    if (source.length < MIN_HEAD_BYTES || headLength(source) !== source.length) return null;
+    const text = source.toString('latin1');
+    let head = this.#byText.get(text);
+    if (head === undefined) {
+      if (this.#byText.size >= MAX_HEADS) return null;
+      head = this.#add(text, Buffer.from(source));
+    }
+    this.#bySource.set(source, head);
+    this.#lastByTopic.set(topic, head);
+    return head;
+  }
+
   /** After the append transaction committed: its new heads are kept. */
   committed(): void {
     this.#pending = [];
@@ -77,6 +106,7 @@ export class ValueHeads {
       for (const [topic, last] of this.#lastByTopic) if (last === head) this.#lastByTopic.delete(topic);
     }
     this.#maxId = Math.max(0, ...this.#byId.keys());
+    if (this.#pending.length > 0) this.#bySource = new WeakMap();
     this.#pending = [];
   }
 
@@ -118,6 +148,11 @@ export class ValueHeads {
       this.#maxId = Math.max(this.#maxId, row.id);
     }
   }
+}
+
+/** What a record row keeps of a value whose head is stored (see headOfRecord). */
+export function restAfterHead(r: AppendRecord, head: Head): Uint8Array {
+  return r instanceof HeadedAppendRecord ? r.valueRest : r.value!.subarray(head.bytes.length);
 }
 
 /**
