@@ -1,14 +1,21 @@
 /**
- * `npm run bench -- mysql-source [changes] [--seam-only] [--no-schemas]`: MySQL/MariaDB change capture
- * into the embedded log. Writes `changes` (default 1,000,000) row changes, half inserts and half updates,
- * in 1,000-row transactions, then reads the same binlog range three ways in the same run:
+ * `npm run bench -- mysql-source [changes] [--seam-only] [--no-schemas] [--no-ceiling]`: MySQL/MariaDB
+ * change capture into the embedded log. Writes `changes` (default 1,000,000) row changes, half inserts and
+ * half updates, in 1,000-row transactions, then reads the same binlog range four ways in the same run:
  * - `mariadb-binlog --read-from-remote-server --verbose` (or mysqlbinlog) to /dev/null: the server's own
  *   decoder, the raw rate;
  * - a Node baseline that only parses the events with @vlasky/zongji (Seam's binlog reader): no
  *   conversion, no log; Seam's goal is ≥ 0.7 of it;
+ * - the same with the reader configuration Seam itself must use (connectors/mysql/connection/connect.ts
+ *   `connectionOptions`: dateStrings for microseconds and zero dates, exact big numbers, JSON as text, UTC,
+ *   utf8mb4; and Seam's includeEvents list), still counting rows only: the same parse as Seam's;
  * - a Seam standalone worker running the MySQL source into the embedded log, from an offset set to the
  *   start of the workload (snapshot.mode=recovery builds its schema history), timed from resuming the
  *   connector to its committed offset passing the end of the workload.
+ * Then the embedded log's ceiling (log-ceiling.ts): the records Seam wrote, inserted again with node:sqlite
+ * in transactions of Seam's append sizes, printed as a rate, as a ratio to the parse-only baseline against
+ * the goal (below it, no source can meet the goal on this log) and as Seam / ceiling. `--seam-only` skips
+ * the baselines and the ceiling, `--no-ceiling` the ceiling only.
  * Needs `npm run services -- up mariadb` (or SEAM_TEST_MYSQL_URL) and Debian's mariadb-client.
  */
 import { spawn } from 'node:child_process';
@@ -18,16 +25,34 @@ import { join } from 'node:path';
 import ZongJi, { type AnyBinlogEvent } from '@vlasky/zongji';
 import mysql from 'mysql2/promise';
 import { pino } from 'pino';
+import { mysqlConfigSpec } from '../../connectors/mysql/config.ts';
+import { connectionOptions } from '../../connectors/mysql/connection/connect.ts';
 import { comparePoints } from '../../connectors/mysql/history/schema-history.ts';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
 const DB = 'seam_bench_mysql';
 const TABLE = 'items';
 const TX_ROWS = 1_000;
+/** Three replica ids per run: the plain baseline, Seam, the baseline with Seam's reader options. */
 const SERVER_ID_BASE = 7700 + (process.pid % 100) * 3;
+/** The events binlog-stream.ts asks zongji for. */
+const SEAM_EVENTS = [
+  'rotate',
+  'gtid',
+  'mariadbgtid',
+  'query',
+  'xid',
+  'tablemap',
+  'writerows',
+  'updaterows',
+  'deleterows',
+  'annotaterows',
+  'rowsquery',
+];
 
 interface Point {
   file: string;
@@ -98,15 +123,36 @@ async function rawDecode(files: string[], start: Point, end: Point): Promise<num
   return seconds;
 }
 
-/** zongji parsing the same events, counting rows: the Node parse-only baseline. */
-async function zongjiParse(start: Point, total: number): Promise<number> {
+/**
+ * zongji parsing the same events, counting rows: the Node parse-only baseline. With `seamReader`, zongji
+ * gets the connection options and event list Seam's binlog reader uses (binlog-stream.ts), so the parse
+ * is the one Seam must do; the plain baseline uses zongji's defaults.
+ */
+async function zongjiParse(start: Point, total: number, seamReader: boolean): Promise<number> {
   const url = new URL(servers.mysqlUrl);
-  const z = new ZongJi({
+  const login = {
     host: url.hostname,
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
-  } as never);
+  };
+  const options = seamReader
+    ? connectionOptions(
+        mysqlConfigSpec.parse({
+          'database.hostname': login.host,
+          'database.port': String(login.port),
+          'database.user': login.user,
+          'database.password': login.password,
+          'database.server.id': String(SERVER_ID_BASE + 2),
+          'topic.prefix': 'bench',
+        }),
+      )
+    : login;
+  const z = new ZongJi(
+    (seamReader
+      ? { ...options, supportBigNumbers: true, bigNumberStrings: false, jsonStrings: true }
+      : options) as never,
+  );
   const { seconds } = await timed(
     () =>
       new Promise<void>((resolve, reject) => {
@@ -119,10 +165,12 @@ async function zongjiParse(start: Point, total: number): Promise<number> {
           if (rows >= total) resolve();
         });
         z.start({
-          serverId: SERVER_ID_BASE,
+          serverId: seamReader ? SERVER_ID_BASE + 2 : SERVER_ID_BASE,
           filename: start.file,
           position: start.pos,
-          includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
+          includeEvents: seamReader
+            ? SEAM_EVENTS
+            : ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
         });
       }),
   );
@@ -134,20 +182,30 @@ async function seamDrain(
   start: Point,
   end: Point,
   schemas: boolean,
-): Promise<{ seconds: number; peakRssMb: number; cpuSeconds: number; waitSeconds: number }> {
+  withCeiling: boolean,
+): Promise<{
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+  waitSeconds: number;
+  ceiling: Ceiling | null;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-mysql-'));
   const url = new URL(servers.mysqlUrl);
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
+  const appended = appendSizeRecorder();
   const herder = await startStandalone({
     dataDir: dir,
     workerId: 'bench',
     workerConfig: { 'offset.flush.interval.ms': '100' },
     logger: pino({ level: 'warn' }),
+    metrics: appended.metrics,
   });
   const name = 'mysql-bench';
+  let stopped = false;
   try {
     await herder.putConnectorConfig(
       name,
@@ -204,10 +262,19 @@ async function seamDrain(
     });
     const cpu = process.threadCpuUsage(cpuBefore);
     const waitSeconds = runQueueWait() - waitBefore;
-    return { seconds, peakRssMb: peak / 1048576, cpuSeconds: (cpu.user + cpu.system) / 1e6, waitSeconds };
+    clearInterval(sampler);
+    let ceiling: Ceiling | null = null;
+    if (withCeiling) {
+      // Seam's records are read back once its worker is stopped, before the clean-up below deletes them.
+      await herder.stop();
+      stopped = true;
+      ceiling = await embeddedCeiling(dir, appended.sizes);
+    }
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    return { seconds, peakRssMb: peak / 1048576, cpuSeconds, waitSeconds, ceiling };
   } finally {
     clearInterval(sampler);
-    await herder.stop();
+    if (!stopped) await herder.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -240,6 +307,7 @@ export async function run(args: string[]): Promise<void> {
     );
     let raw: Measurement | null = null;
     let parse: Measurement | null = null;
+    let seamParse: Measurement | null = null;
     if (!seamOnly) {
       const files = await binlogFiles(db, start, end);
       raw = {
@@ -251,11 +319,18 @@ export async function run(args: string[]): Promise<void> {
       parse = {
         label: 'zongji parse only (Node baseline)',
         items: total,
-        seconds: await zongjiParse(start, total),
+        seconds: await zongjiParse(start, total, false),
       };
       printMeasurement(parse, 'changes');
+      seamParse = {
+        label: "zongji parse only, Seam's reader options",
+        items: total,
+        seconds: await zongjiParse(start, total, true),
+      };
+      printMeasurement(seamParse, 'changes');
     }
-    const seam = await seamDrain(start, end, !args.includes('--no-schemas'));
+    const withCeiling = !seamOnly && !args.includes('--no-ceiling');
+    const seam = await seamDrain(start, end, !args.includes('--no-schemas'), withCeiling);
     const measured: Measurement = {
       label: 'Seam mysql source → embedded log',
       items: total,
@@ -271,6 +346,16 @@ export async function run(args: string[]): Promise<void> {
     );
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
+    if (seamParse) printRatio("Seam / zongji, Seam's reader options", measured, seamParse, 0.7);
+    if (seam.ceiling) {
+      printCeiling(
+        seam.ceiling,
+        'node:sqlite insert',
+        measured,
+        parse && { name: 'zongji parse only', m: parse, goal: 0.7 },
+        'changes',
+      );
+    }
   } finally {
     await db.query(`DROP DATABASE IF EXISTS ${DB}`).catch(() => {});
     await db.end();

@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- pg-snapshot [rows] [--threads N] [--chunk N] [--seam-only]`: the PostgreSQL source's
+ * `npm run bench -- pg-snapshot [rows] [--threads N] [--chunk N] [--seam-only] [--no-ceiling]`: the PostgreSQL source's
  * initial snapshot into the embedded log. Fills a table of `rows` rows (default 1,000,000) with
  * generate_series, then, in the same run, reads it with `COPY ... TO STDOUT` through psql (to /dev/null)
  * as the raw rate, and with a Seam standalone worker running the PostgreSQL source with
  * `snapshot.mode=initial_only` and `snapshot.max.threads` (default 2), timed from the connector's
  * creation until the snapshot's last record is durable (its offset is stored with it). Prints rows/s
  * each, the ratio (goal ≥ 0.5) and the worker's peak RSS. Seam runs with the V8 flags of `seam start`.
+ * Then the embedded log's ceiling (log-ceiling.ts): the snapshot records Seam wrote, inserted again with
+ * node:sqlite in transactions of Seam's append sizes, printed as a rate, as a ratio to COPY against the
+ * goal (below it, no source can meet the goal on this log) and as Seam / ceiling. `--seam-only` skips COPY
+ * and the ceiling, `--no-ceiling` the ceiling only.
  * Needs `npm run services -- up postgres` (or SEAM_TEST_PG_URL) and Debian's postgresql-client for psql.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +21,7 @@ import { pino } from 'pino';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
 const TABLE = 'pgsnap_bench_items';
@@ -48,19 +53,26 @@ async function copyOut(url: string): Promise<number> {
   return seconds;
 }
 
-async function seamSnapshot(threads: number, chunk: number): Promise<{ seconds: number; peakRssMb: number }> {
+async function seamSnapshot(
+  threads: number,
+  chunk: number,
+  withCeiling: boolean,
+): Promise<{ seconds: number; peakRssMb: number; ceiling: Ceiling | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pgsnap-'));
   const url = new URL(servers.postgresUrl);
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
+  const appended = appendSizeRecorder();
   const herder = await startStandalone({
     dataDir: dir,
     workerId: 'bench',
     workerConfig: { 'offset.flush.interval.ms': '100' },
     logger: pino({ level: process.env.SEAM_LOG_LEVEL ?? 'warn' }),
+    metrics: appended.metrics,
   });
+  let stopped = false;
   try {
     const { seconds } = await timed(async () => {
       await herder.putConnectorConfig(
@@ -93,10 +105,18 @@ async function seamSnapshot(threads: number, chunk: number): Promise<{ seconds: 
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    return { seconds, peakRssMb: peak / 1048576 };
+    clearInterval(sampler);
+    let ceiling: Ceiling | null = null;
+    if (withCeiling) {
+      // Seam's records are read back once its worker is stopped, before the clean-up below deletes them.
+      await herder.stop();
+      stopped = true;
+      ceiling = await embeddedCeiling(dir, appended.sizes);
+    }
+    return { seconds, peakRssMb: peak / 1048576, ceiling };
   } finally {
     clearInterval(sampler);
-    await herder.stop();
+    if (!stopped) await herder.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -141,7 +161,11 @@ export async function run(args: string[]): Promise<void> {
       };
       printMeasurement(raw, 'rows');
     }
-    const seam = await seamSnapshot(threads, chunk);
+    const seam = await seamSnapshot(
+      threads,
+      chunk,
+      !args.includes('--seam-only') && !args.includes('--no-ceiling'),
+    );
     const measured: Measurement = {
       label: 'Seam snapshot → embedded log',
       items: rows,
@@ -150,6 +174,15 @@ export async function run(args: string[]): Promise<void> {
     printMeasurement(measured, 'rows');
     if (raw) printRatio('Seam / COPY', measured, raw, 0.5);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
+    if (seam.ceiling) {
+      printCeiling(
+        seam.ceiling,
+        'node:sqlite insert',
+        measured,
+        raw && { name: 'COPY', m: raw, goal: 0.5 },
+        'rows',
+      );
+    }
   } finally {
     await cleanUp(db).catch(() => {});
     await db.end();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- pg-source [changes] [--seam-only] [--no-schemas] [--log=embedded|kafka]`: PostgreSQL change
+ * `npm run bench -- pg-source [changes] [--seam-only] [--no-schemas] [--no-ceiling] [--log=embedded|kafka]`: PostgreSQL change
  * capture into the embedded log, or with `--log=kafka` into the Kafka log of the test broker (the worker
  * config names `bootstrap.servers`; the topic and offsets topic of the run are deleted afterwards).
  * Writes `changes` (default 1,000,000) row changes, half inserts and half updates, in 1,000-row
@@ -8,6 +8,11 @@
  * Seam standalone worker running the PostgreSQL source into the embedded log (timed from the connector's
  * creation to the slot being confirmed past the last transaction). Prints changes/s, the ratio (goal ≥
  * 0.7), the worker's peak RSS, its main-thread CPU per change and how long that thread waited for a core. Seam runs with the V8 flags of `seam start` (src/cli/memory-policy.ts). `--no-schemas` sets the JSON converters' schemas.enable=false.
+ * Then the log's ceiling (log-ceiling.ts): the records Seam wrote, written again with the log's raw library
+ * (node:sqlite inserts, or @platformatic/kafka's transactional producer) in transactions of Seam's append
+ * sizes, printed as a rate, as a ratio to pg_recvlogical against the goal (below it, no source can meet
+ * the goal on this log) and as Seam / ceiling. `--seam-only` skips pg_recvlogical and the ceiling,
+ * `--no-ceiling` the ceiling only.
  * Needs `npm run services -- up postgres` (or SEAM_TEST_PG_URL) and Debian's postgresql-client for pg_recvlogical. Profile with
  * `node --cpu-prof test/bench/run.ts pg-source --seam-only`.
  */
@@ -22,6 +27,13 @@ import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import {
+  appendSizeRecorder,
+  type Ceiling,
+  embeddedCeiling,
+  kafkaLogCeiling,
+  printCeiling,
+} from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
 const TABLE = 'bench_pg_items';
@@ -131,7 +143,14 @@ async function seamDrain(
   lastCommit: bigint,
   schemas: boolean,
   log: 'embedded' | 'kafka',
-): Promise<{ seconds: number; peakRssMb: number; cpuSeconds: number; waitSeconds: number }> {
+  withCeiling: boolean,
+): Promise<{
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+  waitSeconds: number;
+  ceiling: Ceiling | null;
+}> {
   const run = `bench-pg-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pg-'));
   const url = new URL(servers.postgresUrl);
@@ -139,12 +158,15 @@ async function seamDrain(
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
+  const appended = appendSizeRecorder();
   const herder = await startStandalone({
     dataDir: dir,
     workerId: 'bench',
     workerConfig: { 'offset.flush.interval.ms': '100', ...logConfig(log, run) },
     logger: pino({ level: 'warn' }),
+    metrics: appended.metrics,
   });
+  let stopped = false;
   try {
     const cpuBefore = process.threadCpuUsage();
     const waitBefore = runQueueWait();
@@ -194,10 +216,28 @@ async function seamDrain(
     });
     const cpu = process.threadCpuUsage(cpuBefore);
     const waitSeconds = runQueueWait() - waitBefore;
-    return { seconds, peakRssMb: peak / 1048576, cpuSeconds: (cpu.user + cpu.system) / 1e6, waitSeconds };
+    clearInterval(sampler);
+    let ceiling: Ceiling | null = null;
+    if (withCeiling) {
+      // Seam's records are read back once its worker is stopped, before the clean-up below deletes them.
+      await herder.stop();
+      stopped = true;
+      const internal = new Set(['offset', 'config', 'status'].map((t) => `${run}-${t}s`));
+      ceiling =
+        log === 'embedded'
+          ? await embeddedCeiling(dir, appended.sizes)
+          : await kafkaLogCeiling(
+              servers.kafkaBrokers,
+              run,
+              (t) => t.includes(run) && !internal.has(t),
+              appended.sizes,
+            );
+    }
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    return { seconds, peakRssMb: peak / 1048576, cpuSeconds, waitSeconds, ceiling };
   } finally {
     clearInterval(sampler);
-    await herder.stop();
+    if (!stopped) await herder.stop();
     rmSync(dir, { recursive: true, force: true });
     if (log === 'kafka') await deleteKafkaTopics(run);
   }
@@ -237,7 +277,8 @@ export async function run(args: string[]): Promise<void> {
       raw = { label: 'pg_recvlogical (pgoutput → /dev/null)', items: total, seconds };
       printMeasurement(raw, 'changes');
     }
-    const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'), log);
+    const withCeiling = !seamOnly && !args.includes('--no-ceiling');
+    const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'), log, withCeiling);
     const measured: Measurement = {
       label: `Seam postgres source → ${log} log`,
       items: total,
@@ -253,6 +294,15 @@ export async function run(args: string[]): Promise<void> {
     );
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
+    if (seam.ceiling) {
+      printCeiling(
+        seam.ceiling,
+        log === 'kafka' ? 'transactional produce' : 'node:sqlite insert',
+        measured,
+        raw && { name: 'pg_recvlogical', m: raw, goal: log === 'kafka' ? 0.5 : 0.7 },
+        'changes',
+      );
+    }
   } finally {
     await dropSlots(db).catch(() => {});
     await db.query(`DROP PUBLICATION IF EXISTS ${PUB}`).catch(() => {});

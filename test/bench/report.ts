@@ -33,3 +33,23 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ result: T; s
   const result = await fn();
   return { result, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
+
+/**
+ * A log's ceiling (Seam's records written with the log's raw library, log-ceiling.ts) against the raw
+ * baseline: below the goal, no source writing these records into this log can meet it. `scope` says
+ * which writes the ceiling stands for.
+ */
+export function printCeilingRatio(
+  label: string,
+  ceiling: Measurement,
+  baseline: Measurement,
+  goal: number,
+  scope = 'on this log',
+): void {
+  const ratio = rate(ceiling).perSecond / rate(baseline).perSecond;
+  const verdict =
+    ratio >= goal
+      ? `(goal ≥ ${goal}: within the log's reach)`
+      : `(goal ≥ ${goal}: out of reach for any source ${scope})`;
+  console.log(`${label.padEnd(34)} ratio ${ratio.toFixed(2)}  ${verdict}`);
+}
