@@ -44,12 +44,11 @@ export function printCeilingRatio(
   ceiling: Measurement,
   baseline: Measurement,
   goal: number,
-  scope = 'on this log',
 ): void {
   const ratio = rate(ceiling).perSecond / rate(baseline).perSecond;
   const verdict =
     ratio >= goal
       ? `(goal ≥ ${goal}: within the log's reach)`
-      : `(goal ≥ ${goal}: out of reach for any source ${scope})`;
+      : `(goal ≥ ${goal}: out of reach for any source on this log)`;
   console.log(`${label.padEnd(34)} ratio ${ratio.toFixed(2)}  ${verdict}`);
 }
