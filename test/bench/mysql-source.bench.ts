@@ -28,6 +28,7 @@ import { pino } from 'pino';
 import { mysqlConfigSpec } from '../../connectors/mysql/config.ts';
 import { connectionOptions } from '../../connectors/mysql/connection/connect.ts';
 import { comparePoints } from '../../connectors/mysql/history/schema-history.ts';
+import { BINLOG_EVENTS } from '../../connectors/mysql/stream/binlog-stream.ts';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
@@ -39,20 +40,6 @@ const TABLE = 'items';
 const TX_ROWS = 1_000;
 /** Three replica ids per run: the plain baseline, Seam, the baseline with Seam's reader options. */
 const SERVER_ID_BASE = 7700 + (process.pid % 100) * 3;
-/** The events binlog-stream.ts asks zongji for. */
-const SEAM_EVENTS = [
-  'rotate',
-  'gtid',
-  'mariadbgtid',
-  'query',
-  'xid',
-  'tablemap',
-  'writerows',
-  'updaterows',
-  'deleterows',
-  'annotaterows',
-  'rowsquery',
-];
 
 interface Point {
   file: string;
@@ -169,7 +156,7 @@ async function zongjiParse(start: Point, total: number, seamReader: boolean): Pr
           filename: start.file,
           position: start.pos,
           includeEvents: seamReader
-            ? SEAM_EVENTS
+            ? [...BINLOG_EVENTS]
             : ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
         });
       }),

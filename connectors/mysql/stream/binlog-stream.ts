@@ -86,6 +86,21 @@ interface Tx {
  * restart can skip what was emitted, and pauses the socket while the handler's promise is pending
  * (queue full, schema loading), so memory stays flat whatever the transaction size.
  */
+/** The binlog events the reader asks zongji for: positions, GTIDs, DDL, transaction ends, row changes. */
+export const BINLOG_EVENTS = [
+  'rotate',
+  'gtid',
+  'mariadbgtid',
+  'query',
+  'xid',
+  'tablemap',
+  'writerows',
+  'updaterows',
+  'deleterows',
+  'annotaterows',
+  'rowsquery',
+] as const;
+
 export class BinlogStream {
   readonly #zongji: ZongJi;
   readonly #h: StreamHandler;
@@ -141,19 +156,7 @@ export class BinlogStream {
     });
     const opts: ZongJiOptions = {
       serverId,
-      includeEvents: [
-        'rotate',
-        'gtid',
-        'mariadbgtid',
-        'query',
-        'xid',
-        'tablemap',
-        'writerows',
-        'updaterows',
-        'deleterows',
-        'annotaterows',
-        'rowsquery',
-      ],
+      includeEvents: [...BINLOG_EVENTS],
       ...(annotate ? { requestAnnotateRows: true } : {}),
       ...(useGtids && 'gtids' in start
         ? { gtidSet: start.gtids }

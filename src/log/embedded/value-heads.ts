@@ -56,15 +56,7 @@ export class ValueHeads {
     if (last !== undefined && startsWith(value, last.bytes)) return last;
     const length = headLength(value);
     if (length < MIN_HEAD_BYTES) return null;
-    const bytes = asBuffer(value).subarray(0, length);
-    const text = bytes.toString('latin1');
-    let head = this.#byText.get(text);
-    if (head === undefined) {
-      if (this.#byText.size >= MAX_HEADS) return null;
-      head = this.#add(text, Buffer.from(bytes));
-    }
-    this.#lastByTopic.set(topic, head);
-    return head;
+    return this.#stored(topic, asBuffer(value).subarray(0, length));
   }
 
   /** The stored head of an appended record's value, or null when the value is stored whole. */
@@ -82,13 +74,19 @@ export class ValueHeads {
     const known = this.#bySource.get(source);
     if (known !== undefined) return known;
     if (source.length < MIN_HEAD_BYTES || headLength(source) !== source.length) return null;
-    const text = source.toString('latin1');
+    const head = this.#stored(topic, source);
+    if (head !== null) this.#bySource.set(source, head);
+    return head;
+  }
+
+  /** The stored head with these bytes, added when new (null once MAX_HEADS are stored); the topic's last. */
+  #stored(topic: string, bytes: Buffer): Head | null {
+    const text = bytes.toString('latin1');
     let head = this.#byText.get(text);
     if (head === undefined) {
       if (this.#byText.size >= MAX_HEADS) return null;
-      head = this.#add(text, Buffer.from(source));
+      head = this.#add(text, Buffer.from(bytes));
     }
-    this.#bySource.set(source, head);
     this.#lastByTopic.set(topic, head);
     return head;
   }
