@@ -181,10 +181,33 @@ function scalarOf(type: PgTypeInfo, typmod: number, o: TypeOptions): Scalar | nu
     case 'timetz':
     case 'timestamp':
     case 'timestamptz':
-      return temporal(type.name, typmod < 0 ? 6 : typmod, o.time);
+      return rememberingLast(temporal(type.name, typmod < 0 ? 6 : typmod, o.time));
     default:
       return o.includeUnknown ? { builder: str(), convert: identity } : null;
   }
+}
+
+/**
+ * The scalar with a conversion that keeps its last input and result (a primitive): the rows of a
+ * transaction often share a time (`now()` is the transaction's start time), and the text parsing and
+ * printing of a temporal value costs more than the comparison.
+ */
+function rememberingLast(scalar: Scalar): Scalar {
+  const convert = scalar.convert;
+  let input: string | undefined;
+  let output: unknown;
+  return {
+    builder: scalar.builder,
+    convert: (t) => {
+      if (t === input) return output;
+      const result = convert(t);
+      // An object (a Date of `time.precision.mode=connect`) is not shared between records.
+      const shareable = result === null || typeof result !== 'object';
+      input = shareable ? t : undefined;
+      output = result;
+      return result;
+    },
+  };
 }
 
 function int64(t: string): number | bigint {

@@ -59,12 +59,23 @@ interface OpenTransaction {
   readonly perTable: Map<string, number>;
 }
 
+interface ReadSource {
+  readonly marker: SnapshotMarker;
+  readonly table: TableSchema;
+  readonly lsn: bigint;
+  readonly tsUs: bigint;
+  readonly last: Lsn | null;
+  readonly struct: Record<string, unknown>;
+}
+
 export class ChangeBuilder {
   readonly #o: BuilderOptions;
   readonly #partition: Record<string, string>;
   #tx: OpenTransaction | null = null;
   #lastCommit: Lsn | null = null;
   #snapshotFloor: Lsn | null = null;
+  /** The `source` of the last snapshot row: the rows of a chunk share it (same table, position, time). */
+  #readSource: ReadSource | null = null;
   readonly #messageSchema: Schema;
 
   constructor(options: BuilderOptions) {
@@ -255,7 +266,25 @@ export class ChangeBuilder {
     const after = table.row(tuple);
     const lsn =
       marker === 'incremental' || !position.isValid ? position : (this.#snapshotFloor ?? position.add(-1));
-    const source = this.#source(table.meta.schema, table.meta.table, lsn, tsUs, null, marker);
+    const { schema, table: name } = table.meta;
+    const c = this.#readSource;
+    const same =
+      c !== null &&
+      c.marker === marker &&
+      c.table === table &&
+      c.lsn === lsn.value &&
+      c.tsUs === tsUs &&
+      c.last === this.#lastCommit;
+    const source = same
+      ? c.struct
+      : (this.#readSource = {
+          marker,
+          table,
+          lsn: lsn.value,
+          tsUs,
+          last: this.#lastCommit,
+          struct: this.#source(schema, name, lsn, tsUs, null, marker),
+        }).struct;
     return sourceRecord({
       topic: table.topic,
       keySchema: table.keySchema,

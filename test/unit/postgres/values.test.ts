@@ -189,6 +189,17 @@ describe('type mapping', () => {
       schema: { name: 'io.debezium.time.MicroDuration' },
     });
   });
+  it('converts a temporal column right when its texts repeat and alternate (the last value is kept)', () => {
+    const m = mapType(t('timestamptz'), -1, true, defaults)!;
+    const texts = ['2024-01-02 03:04:05+00', '2024-01-02 03:04:05+00', '2024-01-02 03:04:06.5+00'];
+    expect([...texts, texts[0]!].map((x) => m.convert(x))).toEqual([
+      '2024-01-02T03:04:05.000000Z',
+      '2024-01-02T03:04:05.000000Z',
+      '2024-01-02T03:04:06.500000Z',
+      '2024-01-02T03:04:05.000000Z',
+    ]);
+  });
+
   it('maps binary under each binary.handling.mode', () => {
     expect(map('bytea', '\\x01ff').value).toEqual(Uint8Array.from([1, 255]));
     expect(map('bytea', '\\x01ff', { binary: 'base64' }).value).toBe('Af8=');
