@@ -275,16 +275,11 @@ export class ChangeBuilder {
       c.lsn === lsn.value &&
       c.tsUs === tsUs &&
       c.last === this.#lastCommit;
-    const source = same
-      ? c.struct
-      : (this.#readSource = {
-          marker,
-          table,
-          lsn: lsn.value,
-          tsUs,
-          last: this.#lastCommit,
-          struct: this.#source(schema, name, lsn, tsUs, null, marker),
-        }).struct;
+    let source = c?.struct;
+    if (!same || source === undefined) {
+      source = this.#source(schema, name, lsn, tsUs, null, marker);
+      this.#readSource = { marker, table, lsn: lsn.value, tsUs, last: this.#lastCommit, struct: source };
+    }
     return sourceRecord({
       topic: table.topic,
       keySchema: table.keySchema,
