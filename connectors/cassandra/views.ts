@@ -42,8 +42,9 @@ export async function currentTable(
     );
     return (rs.first()?.get('table_name') as string | undefined) ?? view;
   } catch (error) {
-    // No pointer table: no view of this keyspace was ever rebuilt.
-    if (isMissingTable(error)) return view;
+    // No pointer table: no view of this keyspace was ever rebuilt. A first rebuild creating it right now
+    // shows as `Unknown CF` for a few ms (listed in the schema, not yet readable): no row exists yet either.
+    if (isMissingTable(error) || /Unknown CF/i.test((error as Error)?.message ?? '')) return view;
     throw classifyCassandraError(error, `reading ${keyspace}.${POINTER_TABLE}`);
   }
 }

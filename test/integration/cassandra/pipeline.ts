@@ -135,8 +135,10 @@ export class CassandraPipeline {
       );
       return (rs.first()?.get('table_name') as string | undefined) ?? view;
     } catch (error) {
-      // No pointer table yet: the view was never rebuilt and is the table of its own name.
-      if (/unconfigured table|does not exist/i.test((error as Error).message)) return view;
+      // No pointer table yet: the view was never rebuilt and is the table of its own name. While the first
+      // rebuild creates it, Cassandra answers `Unknown CF <id>` for a few ms (the table is in the schema,
+      // its store not yet open): no pointer row can exist then either.
+      if (/unconfigured table|does not exist|Unknown CF/i.test((error as Error).message)) return view;
       throw error;
     }
   }
