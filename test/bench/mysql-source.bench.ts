@@ -32,6 +32,7 @@ import { BINLOG_EVENTS } from '../../connectors/mysql/stream/binlog-stream.ts';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -170,10 +171,13 @@ async function seamDrain(
   end: Point,
   schemas: boolean,
   withCeiling: boolean,
+  server: ServerCpu | null,
 ): Promise<{
   seconds: number;
   peakRssMb: number;
   cpuSeconds: number;
+  processCpuSeconds: number;
+  serverCpuSeconds: number | null;
   waitSeconds: number;
   ceiling: Ceiling | null;
 }> {
@@ -234,6 +238,8 @@ async function seamDrain(
       },
     ]);
     const cpuBefore = process.threadCpuUsage();
+    const processBefore = process.cpuUsage();
+    server?.start();
     const waitBefore = runQueueWait();
     const { seconds } = await timed(async () => {
       await herder.resumeConnector(name);
@@ -248,6 +254,8 @@ async function seamDrain(
       }
     });
     const cpu = process.threadCpuUsage(cpuBefore);
+    const processCpu = process.cpuUsage(processBefore);
+    const serverCpuSeconds = server?.stop() ?? null;
     const waitSeconds = runQueueWait() - waitBefore;
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
@@ -257,8 +265,15 @@ async function seamDrain(
       stopped = true;
       ceiling = await embeddedCeiling(dir, appended.sizes);
     }
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    return { seconds, peakRssMb: peak / 1048576, cpuSeconds, waitSeconds, ceiling };
+    return {
+      seconds,
+      peakRssMb: peak / 1048576,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
+      serverCpuSeconds,
+      waitSeconds,
+      ceiling,
+    };
   } finally {
     clearInterval(sampler);
     if (!stopped) await herder.stop();
@@ -317,7 +332,9 @@ export async function run(args: string[]): Promise<void> {
       printMeasurement(seamParse, 'changes');
     }
     const withCeiling = !seamOnly && !args.includes('--no-ceiling');
-    const seam = await seamDrain(start, end, !args.includes('--no-schemas'), withCeiling);
+    const [pidFile] = (await db.query('SELECT @@pid_file AS f')) as unknown as [{ f: string }[]];
+    const server = ServerCpu.mysql(pidFile[0]!.f);
+    const seam = await seamDrain(start, end, !args.includes('--no-schemas'), withCeiling, server);
     const measured: Measurement = {
       label: 'Seam mysql source → embedded log',
       items: total,
@@ -334,6 +351,17 @@ export async function run(args: string[]): Promise<void> {
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
     if (seamParse) printRatio("Seam / zongji, Seam's reader options", measured, seamParse, 0.7);
+    if (parse) {
+      printCpuBudget({
+        seam: measured,
+        seamCpuSeconds: seam.processCpuSeconds,
+        serverCpuSeconds: seam.serverCpuSeconds,
+        serverName: 'MariaDB',
+        baseline: parse,
+        goal: 0.7,
+        unit: 'change',
+      });
+    }
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,

@@ -21,6 +21,7 @@ import { pino } from 'pino';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -57,7 +58,14 @@ async function seamSnapshot(
   threads: number,
   chunk: number,
   withCeiling: boolean,
-): Promise<{ seconds: number; peakRssMb: number; ceiling: Ceiling | null }> {
+  server: ServerCpu | null,
+): Promise<{
+  seconds: number;
+  peakRssMb: number;
+  processCpuSeconds: number;
+  serverCpuSeconds: number | null;
+  ceiling: Ceiling | null;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pgsnap-'));
   const url = new URL(servers.postgresUrl);
   let peak = process.memoryUsage.rss();
@@ -74,6 +82,8 @@ async function seamSnapshot(
   });
   let stopped = false;
   try {
+    const processBefore = process.cpuUsage();
+    server?.start();
     const { seconds } = await timed(async () => {
       await herder.putConnectorConfig(
         'pgsnap-bench',
@@ -105,6 +115,8 @@ async function seamSnapshot(
         await new Promise((r) => setTimeout(r, 50));
       }
     });
+    const processCpu = process.cpuUsage(processBefore);
+    const serverCpuSeconds = server?.stop() ?? null;
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
     if (withCeiling) {
@@ -113,7 +125,13 @@ async function seamSnapshot(
       stopped = true;
       ceiling = await embeddedCeiling(dir, appended.sizes);
     }
-    return { seconds, peakRssMb: peak / 1048576, ceiling };
+    return {
+      seconds,
+      peakRssMb: peak / 1048576,
+      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
+      serverCpuSeconds,
+      ceiling,
+    };
   } finally {
     clearInterval(sampler);
     if (!stopped) await herder.stop();
@@ -161,10 +179,12 @@ export async function run(args: string[]): Promise<void> {
       };
       printMeasurement(raw, 'rows');
     }
+    const { rows: backend } = await db.query('SELECT pg_backend_pid() AS pid');
     const seam = await seamSnapshot(
       threads,
       chunk,
       !args.includes('--seam-only') && !args.includes('--no-ceiling'),
+      ServerCpu.postgres(Number(backend[0].pid)),
     );
     const measured: Measurement = {
       label: 'Seam snapshot → embedded log',
@@ -174,6 +194,17 @@ export async function run(args: string[]): Promise<void> {
     printMeasurement(measured, 'rows');
     if (raw) printRatio('Seam / COPY', measured, raw, 0.5);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
+    if (raw) {
+      printCpuBudget({
+        seam: measured,
+        seamCpuSeconds: seam.processCpuSeconds,
+        serverCpuSeconds: seam.serverCpuSeconds,
+        serverName: 'PostgreSQL',
+        baseline: raw,
+        goal: 0.5,
+        unit: 'row',
+      });
+    }
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,

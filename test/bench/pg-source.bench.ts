@@ -27,6 +27,7 @@ import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
+import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
 import {
   appendSizeRecorder,
   type Ceiling,
@@ -148,6 +149,8 @@ async function seamDrain(
   seconds: number;
   peakRssMb: number;
   cpuSeconds: number;
+  processCpuSeconds: number;
+  serverCpuSeconds: number | null;
   waitSeconds: number;
   ceiling: Ceiling | null;
 }> {
@@ -169,6 +172,9 @@ async function seamDrain(
   let stopped = false;
   try {
     const cpuBefore = process.threadCpuUsage();
+    const processBefore = process.cpuUsage();
+    const server = await postgresCpu(db);
+    server?.start();
     const waitBefore = runQueueWait();
     const { seconds } = await timed(async () => {
       await herder.putConnectorConfig(
@@ -215,6 +221,8 @@ async function seamDrain(
       }
     });
     const cpu = process.threadCpuUsage(cpuBefore);
+    const processCpu = process.cpuUsage(processBefore);
+    const serverCpuSeconds = server?.stop() ?? null;
     const waitSeconds = runQueueWait() - waitBefore;
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
@@ -233,8 +241,15 @@ async function seamDrain(
               appended.sizes,
             );
     }
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    return { seconds, peakRssMb: peak / 1048576, cpuSeconds, waitSeconds, ceiling };
+    return {
+      seconds,
+      peakRssMb: peak / 1048576,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
+      serverCpuSeconds,
+      waitSeconds,
+      ceiling,
+    };
   } finally {
     clearInterval(sampler);
     if (!stopped) await herder.stop();
@@ -273,9 +288,17 @@ export async function run(args: string[]): Promise<void> {
 
     let raw: Measurement | null = null;
     if (!seamOnly) {
+      const server = await postgresCpu(db);
+      server?.start();
       const seconds = await rawDrain(servers.postgresUrl, endLsn);
+      const serverSeconds = server?.stop();
       raw = { label: 'pg_recvlogical (pgoutput → /dev/null)', items: total, seconds };
       printMeasurement(raw, 'changes');
+      if (serverSeconds !== undefined) {
+        console.log(
+          `${'PostgreSQL CPU during that drain'.padEnd(34)} ${((serverSeconds / total) * 1e6).toFixed(1)} µs/change`,
+        );
+      }
     }
     const withCeiling = !seamOnly && !args.includes('--no-ceiling');
     const seam = await seamDrain(db, lastCommit, !args.includes('--no-schemas'), log, withCeiling);
@@ -294,6 +317,17 @@ export async function run(args: string[]): Promise<void> {
     );
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
+    if (raw) {
+      printCpuBudget({
+        seam: measured,
+        seamCpuSeconds: seam.processCpuSeconds,
+        serverCpuSeconds: seam.serverCpuSeconds,
+        serverName: 'PostgreSQL',
+        baseline: raw,
+        goal: log === 'kafka' ? 0.5 : 0.7,
+        unit: 'change',
+      });
+    }
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,
@@ -309,6 +343,12 @@ export async function run(args: string[]): Promise<void> {
     await db.query(`DROP TABLE IF EXISTS ${TABLE}`).catch(() => {});
     await db.end();
   }
+}
+
+/** The CPU of the PostgreSQL server behind `db` when it runs on this machine (walsender included). */
+async function postgresCpu(db: pg.Client): Promise<ServerCpu | null> {
+  const { rows } = await db.query('SELECT pg_backend_pid() AS pid');
+  return ServerCpu.postgres(Number(rows[0].pid));
 }
 
 /** Seconds the main thread spent runnable but not running (Linux /proc schedstat); 0 elsewhere. */
