@@ -107,8 +107,8 @@ export interface CpuBudget {
   /** The server's CPU during Seam's run; null when the server is not on this machine. */
   readonly serverCpuSeconds: number | null;
   readonly serverName: string;
-  /** The raw baseline and the goal ratio against it. */
-  readonly baseline: Measurement;
+  /** The raw baseline and the goal ratio against it; null prints the CPU per item only. */
+  readonly baseline: Measurement | null;
   readonly goal: number;
   readonly unit: string;
 }
@@ -122,7 +122,7 @@ export function printCpuBudget(b: CpuBudget): void {
   console.log(
     `${`CPU per ${b.unit} in Seam's run`.padEnd(34)} Seam ${seam.toFixed(1)} µs (all threads), ${b.serverName} ${where}`,
   );
-  if (server === null) return;
+  if (server === null || b.baseline === null) return;
   const cores = availableParallelism();
   const goalRate = rate(b.baseline).perSecond * b.goal;
   const allowed = (cores / goalRate) * 1e6;

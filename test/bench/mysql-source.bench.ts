@@ -351,17 +351,15 @@ export async function run(args: string[]): Promise<void> {
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
     if (seamParse) printRatio("Seam / zongji, Seam's reader options", measured, seamParse, 0.7);
-    if (parse) {
-      printCpuBudget({
-        seam: measured,
-        seamCpuSeconds: seam.processCpuSeconds,
-        serverCpuSeconds: seam.serverCpuSeconds,
-        serverName: 'MariaDB',
-        baseline: parse,
-        goal: 0.7,
-        unit: 'change',
-      });
-    }
+    printCpuBudget({
+      seam: measured,
+      seamCpuSeconds: seam.processCpuSeconds,
+      serverCpuSeconds: seam.serverCpuSeconds,
+      serverName: 'MariaDB',
+      baseline: parse,
+      goal: 0.7,
+      unit: 'change',
+    });
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,

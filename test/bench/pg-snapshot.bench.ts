@@ -194,17 +194,15 @@ export async function run(args: string[]): Promise<void> {
     printMeasurement(measured, 'rows');
     if (raw) printRatio('Seam / COPY', measured, raw, 0.5);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
-    if (raw) {
-      printCpuBudget({
-        seam: measured,
-        seamCpuSeconds: seam.processCpuSeconds,
-        serverCpuSeconds: seam.serverCpuSeconds,
-        serverName: 'PostgreSQL',
-        baseline: raw,
-        goal: 0.5,
-        unit: 'row',
-      });
-    }
+    printCpuBudget({
+      seam: measured,
+      seamCpuSeconds: seam.processCpuSeconds,
+      serverCpuSeconds: seam.serverCpuSeconds,
+      serverName: 'PostgreSQL',
+      baseline: raw,
+      goal: 0.5,
+      unit: 'row',
+    });
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,

@@ -317,17 +317,15 @@ export async function run(args: string[]): Promise<void> {
     );
     // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
     console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
-    if (raw) {
-      printCpuBudget({
-        seam: measured,
-        seamCpuSeconds: seam.processCpuSeconds,
-        serverCpuSeconds: seam.serverCpuSeconds,
-        serverName: 'PostgreSQL',
-        baseline: raw,
-        goal: log === 'kafka' ? 0.5 : 0.7,
-        unit: 'change',
-      });
-    }
+    printCpuBudget({
+      seam: measured,
+      seamCpuSeconds: seam.processCpuSeconds,
+      serverCpuSeconds: seam.serverCpuSeconds,
+      serverName: 'PostgreSQL',
+      baseline: raw,
+      goal: log === 'kafka' ? 0.5 : 0.7,
+      unit: 'change',
+    });
     if (seam.ceiling) {
       printCeiling(
         seam.ceiling,
