@@ -243,6 +243,12 @@ export function toLogError(error: unknown, path: string): unknown {
         { code: 'seam.log.unavailable', retriable: true, cause: error },
       );
     case SQLITE_FULL:
+      return new ConnectError(
+        `The embedded topic log cannot write ${path}: its file system is full (${message}). Free space ` +
+          "there (the log needs room for its write-ahead file beside the database; topics' retention.ms " +
+          'and retention.bytes bound what it keeps). Nothing unwritten was acknowledged; writes are retried.',
+        { code: 'seam.log.unavailable', retriable: true, cause: error },
+      );
     case SQLITE_CANTOPEN:
       return new ConnectError(`The embedded topic log cannot write ${path}: ${message}`, {
         code: 'seam.log.unavailable',

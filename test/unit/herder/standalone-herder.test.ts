@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -84,6 +84,24 @@ describe('StandaloneHerder', () => {
       { partition: { kafka_topic: 'seq', kafka_partition: 0 }, offset: { kafka_offset: 300 } },
     ]);
     expect(await h.connectorOffsets('src')).toEqual([{ partition: { source: 'seq' }, offset: { seq: 299 } }]);
+  });
+
+  it('closes the log at stop even when the status file cannot be written (a full disk)', async () => {
+    const h = await start();
+    await h.putConnectorConfig('src', source('seq', { count: '10' }), { allowReplace: false });
+    await eventually(async () =>
+      (await h.connectorStatus('src')).tasks[0]?.state === 'RUNNING' ? true : undefined,
+    );
+    // A directory where the file goes: every write of status.json fails from here on.
+    const statusFile = join(dir, 'status.json');
+    rmSync(statusFile, { force: true });
+    mkdirSync(statusFile);
+    await expect(h.stop()).resolves.toBeUndefined();
+    herder = null;
+    rmSync(statusFile, { recursive: true });
+    // The log's writer lock was released: a log left open would refuse this second worker.
+    const again = await start();
+    expect((await again.connectorStatus('src')).connector.state).toBeDefined();
   });
 
   it('rejects bad input with the documented codes', async () => {
