@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -18,6 +20,15 @@ import { Worker } from 'node:worker_threads';
  * what was committed during the previous one, and the next transaction then starts the WAL over.
  */
 const FALLBACK_BYTES = 512 * 1024 * 1024;
+
+/**
+ * On a nearly full file system the usual thresholds are too large: a WAL that grows to 64 MiB can take
+ * the room its own checkpoint needs to grow the database file, and then neither can go on (the disk-full
+ * fault trial stayed stuck after space came back). Below this much free space, the WAL is started over
+ * at a quarter of what is free and a checkpoint is asked at an eighth, never below {@link MIN_BYTES}.
+ */
+const LOW_SPACE_BYTES = 1024 * 1024 * 1024;
+const MIN_BYTES = 256 * 1024;
 
 export interface CheckpointThresholds {
   /** Committed bytes that make the worker checkpoint. @defaultValue 32 MiB */
@@ -83,13 +94,15 @@ export class BackgroundCheckpointer {
   #closing = false;
   #exited: Promise<void>;
   readonly #thresholds: CheckpointThresholds;
+  readonly #freeBytes: () => number | null;
   /** Set while the final checkpoint before a WAL restart runs (see above). */
   #gate: Promise<void> | null = null;
   #openGate: (() => void) | null = null;
 
   /**
    * `fallback` checkpoints on the writer's own connection; `onError` receives a failed background
-   * checkpoint (the fallback still bounds the WAL); `onCheckpoint` each completed one.
+   * checkpoint (the fallback still bounds the WAL); `onCheckpoint` each completed one; `freeBytes` is
+   * the room left on the log's file system (see {@link LOW_SPACE_BYTES}).
    */
   constructor(
     path: string,
@@ -98,8 +111,10 @@ export class BackgroundCheckpointer {
     onError: (error: unknown) => void,
     onCheckpoint: (result: CheckpointResult) => void = () => undefined,
     thresholds: CheckpointThresholds = DEFAULT_THRESHOLDS,
+    freeBytes: () => number | null = () => freeBytesOf(dirname(path)),
   ) {
     this.#thresholds = thresholds;
+    this.#freeBytes = freeBytes;
     this.#fallback = fallback;
     this.#onError = onError;
     this.#onCheckpoint = onCheckpoint;
@@ -130,7 +145,7 @@ export class BackgroundCheckpointer {
         });
       } else this.#onError(new Error(`Background WAL checkpoint failed: ${m.message}`));
       if (this.#gate !== null) this.#releaseGate();
-      else if (m.ok && m.walBytes >= this.#thresholds.restartBytes && !this.#closing) {
+      else if (m.ok && m.walBytes >= this.#limits().restartBytes && !this.#closing) {
         this.#gate = new Promise((resolve) => {
           this.#openGate = resolve;
         });
@@ -176,8 +191,27 @@ export class BackgroundCheckpointer {
   }
 
   #maybeRequest(): void {
-    if (this.#running || this.#sinceRequest < this.#thresholds.requestBytes) return;
+    if (this.#running) return;
+    // The file system is asked only once a checkpoint could be due at all.
+    if (this.#sinceRequest < Math.min(MIN_BYTES, this.#thresholds.requestBytes)) return;
+    if (this.#sinceRequest < this.#limits().requestBytes) return;
     this.#request();
+  }
+
+  /** The thresholds, scaled down to the free space of the log's file system when it runs low. */
+  #limits(): CheckpointThresholds {
+    const t = this.#thresholds;
+    let free: number | null = null;
+    try {
+      free = this.#freeBytes();
+    } catch {
+      // The file system could not be asked: the usual thresholds.
+    }
+    if (free === null || free >= LOW_SPACE_BYTES) return t;
+    return {
+      requestBytes: Math.min(t.requestBytes, Math.max(MIN_BYTES, free / 8)),
+      restartBytes: Math.min(t.restartBytes, Math.max(MIN_BYTES, free / 4)),
+    };
   }
 
   #request(): void {
@@ -196,4 +230,10 @@ export class BackgroundCheckpointer {
     this.#worker.postMessage('close');
     await this.#exited;
   }
+}
+
+/** Bytes an unprivileged writer may still use on the file system holding `dir`. */
+export function freeBytesOf(dir: string): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
 }

@@ -93,6 +93,10 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     // appends ~2.5x faster (docs/decisions/2026-11-23-embedded-log-group-commit.md).
     db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
     db.exec('PRAGMA journal_mode = WAL');
+    // A WAL that grew (a burst, the backlog after an outage) gives the space back when it starts over:
+    // SQLite truncates it to this size at the first commit after a restart. On a nearly full disk that
+    // room is what the next checkpoint needs to grow the database file.
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
     // Commits do not sync: durability comes from WalSync, which syncs the WAL off the event loop before a
     // write resolves (synchronous: 'full'). NORMAL still syncs around checkpoints.
     db.exec('PRAGMA synchronous = NORMAL');
@@ -207,6 +211,9 @@ function corrupt(path: string, detail: string, cause?: unknown): ConnectError {
     { code: 'seam.log.corrupt', cause },
   );
 }
+
+/** Bytes the WAL file keeps when it starts over (the pages of a few appends). */
+const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
 // SQLite primary result codes (errcode & 0xff).
 const SQLITE_BUSY = 5;

@@ -51,6 +51,8 @@ export interface EmbeddedTopicLogOptions {
   readonly onCheckpoint?: (result: CheckpointResult) => void;
   /** When the background checkpointer copies and restarts the WAL (checkpointer.ts). @defaultValue 32 / 64 MiB */
   readonly checkpointThresholds?: CheckpointThresholds;
+  /** Free bytes on the log's file system, which scale those thresholds down when low. @defaultValue statfs */
+  readonly freeBytes?: () => number | null;
   /** Runs SQLite's quick_check at open, so a damaged file fails at start, not mid-stream. @defaultValue true */
   readonly integrityCheck?: boolean;
   /** Clock for append timestamps, retention and tombstone horizons. @defaultValue `Date.now` */
@@ -152,6 +154,7 @@ export class EmbeddedTopicLog implements TopicLog {
         onError,
         options.onCheckpoint,
         options.checkpointThresholds,
+        options.freeBytes,
       );
     }
     const interval = options.maintenanceIntervalMs ?? 300_000;

@@ -107,3 +107,57 @@ it('starts the WAL over under a steady stream of appends, holding writes only fo
     await again.close();
   }
 });
+
+it('keeps the WAL to a fraction of the free space when the file system runs low', async () => {
+  const errors: unknown[] = [];
+  const log = await EmbeddedTopicLog.open({
+    dataDir: dir,
+    backgroundCheckpoint: true,
+    // 16 MiB left: the usual 32 / 64 MiB thresholds would let the WAL take all of it (and more).
+    freeBytes: () => 16 * MB,
+    onMaintenanceError: (e) => errors.push(e),
+  });
+  const walSize = () => statSync(join(dir, 'log.sqlite-wal')).size;
+  let largestWal = 0;
+  for (let i = 0; i < 200; i++) {
+    const value = new Uint8Array(256 * 1024).fill(i % 251);
+    await log.append([{ topic: 't', partition: 0, key: null, value, headers: [], timestamp: null }]);
+    largestWal = Math.max(largestWal, walSize());
+  }
+  // Restarts at a quarter of the free space (4 MiB) and the WAL file shrinks back at each: without the
+  // scaling it grew past 32 MiB here.
+  expect(largestWal).toBeLessThan(12 * MB);
+  await log.close();
+  expect(errors).toEqual([]);
+});
+
+it('gives the space of a WAL grown by a burst back once it starts over', async () => {
+  const checkpoints: CheckpointResult[] = [];
+  const log = await EmbeddedTopicLog.open({
+    dataDir: dir,
+    backgroundCheckpoint: true,
+    onCheckpoint: (result) => checkpoints.push(result),
+  });
+  const walSize = () => statSync(join(dir, 'log.sqlite-wal')).size;
+  await log.createTopics(
+    new Map([['t', { partitions: 1, config: { 'max.message.bytes': String(2 * MB) } }]]),
+  );
+  const burst = Array.from({ length: 40 }, (_, i) => ({
+    topic: 't',
+    partition: 0,
+    key: null,
+    value: new Uint8Array(MB).fill(i),
+    headers: [],
+    timestamp: null,
+  }));
+  await log.append(burst);
+  expect(walSize()).toBeGreaterThan(40 * MB);
+  // Past the request threshold: the worker copies the whole WAL; the next commit starts it over.
+  await until(() => checkpoints.length === 1);
+  await log.append([
+    { topic: 't', partition: 0, key: null, value: new Uint8Array(10), headers: [], timestamp: null },
+  ]);
+  // journal_size_limit: without it the file keeps its 40 MiB.
+  expect(walSize()).toBeLessThanOrEqual(8 * MB);
+  await log.close();
+});
