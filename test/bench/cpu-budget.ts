@@ -100,12 +100,57 @@ export class ServerCpu {
   }
 }
 
+/** CPU used over a measured window. */
+export interface CpuUse {
+  /** Seam's main thread (the event loop). */
+  readonly mainSeconds: number;
+  /** Every thread of this process (the worker runs in it): V8's helpers, the checkpointer, libuv's pool. */
+  readonly processSeconds: number;
+  /** Time the main thread was runnable but had no core (Linux schedstat): other processes' load. */
+  readonly waitSeconds: number;
+  /** The database server's; null when it is not on this machine. */
+  readonly serverSeconds: number | null;
+}
+
+/** Starts measuring; the returned function ends the window and reports it. */
+export function startCpuWindow(server: ServerCpu | null): () => CpuUse {
+  const main = process.threadCpuUsage();
+  const all = process.cpuUsage();
+  const wait = runQueueWait();
+  server?.start();
+  return () => {
+    const m = process.threadCpuUsage(main);
+    const a = process.cpuUsage(all);
+    return {
+      mainSeconds: (m.user + m.system) / 1e6,
+      processSeconds: (a.user + a.system) / 1e6,
+      waitSeconds: runQueueWait() - wait,
+      serverSeconds: server?.stop() ?? null,
+    };
+  };
+}
+
+/** Seconds the main thread spent runnable but not running (Linux /proc schedstat); 0 elsewhere. */
+function runQueueWait(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return 0;
+  }
+}
+
+/** The main thread's CPU per item and its wait for a core: on a busy machine they compare runs better than the rate. */
+export function printMainThread(use: CpuUse, items: number, unit: string): void {
+  console.log(
+    `${'Seam main-thread CPU'.padEnd(34)} ${use.mainSeconds.toFixed(2)} s (${((use.mainSeconds / items) * 1e6).toFixed(1)} µs/${unit})`,
+  );
+  console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${use.waitSeconds.toFixed(2)} s`);
+}
+
 export interface CpuBudget {
   /** What Seam's run did: items and wall time. */
   readonly seam: Measurement;
-  readonly seamCpuSeconds: number;
-  /** The server's CPU during Seam's run; null when the server is not on this machine. */
-  readonly serverCpuSeconds: number | null;
+  readonly use: CpuUse;
   readonly serverName: string;
   /** The raw baseline and the goal ratio against it; null prints the CPU per item only. */
   readonly baseline: Measurement | null;
@@ -116,8 +161,8 @@ export interface CpuBudget {
 /** Two lines: CPU per item in Seam's run, and what the goal's rate leaves per item on this machine's cores. */
 export function printCpuBudget(b: CpuBudget): void {
   const perItem = (seconds: number) => (seconds / b.seam.items) * 1e6;
-  const seam = perItem(b.seamCpuSeconds);
-  const server = b.serverCpuSeconds === null ? null : perItem(b.serverCpuSeconds);
+  const seam = perItem(b.use.processSeconds);
+  const server = b.use.serverSeconds === null ? null : perItem(b.use.serverSeconds);
   const where = server === null ? 'not on this machine' : `${server.toFixed(1)} µs`;
   console.log(
     `${`CPU per ${b.unit} in Seam's run`.padEnd(34)} Seam ${seam.toFixed(1)} µs (all threads), ${b.serverName} ${where}`,

@@ -19,7 +19,7 @@
  * Needs `npm run services -- up mariadb` (or SEAM_TEST_MYSQL_URL) and Debian's mariadb-client.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ZongJi, { type AnyBinlogEvent } from '@vlasky/zongji';
@@ -32,7 +32,7 @@ import { BINLOG_EVENTS } from '../../connectors/mysql/stream/binlog-stream.ts';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
+import { type CpuUse, printCpuBudget, printMainThread, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -175,10 +175,7 @@ async function seamDrain(
 ): Promise<{
   seconds: number;
   peakRssMb: number;
-  cpuSeconds: number;
-  processCpuSeconds: number;
-  serverCpuSeconds: number | null;
-  waitSeconds: number;
+  cpu: CpuUse;
   ceiling: Ceiling | null;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-mysql-'));
@@ -237,10 +234,7 @@ async function seamDrain(
         },
       },
     ]);
-    const cpuBefore = process.threadCpuUsage();
-    const processBefore = process.cpuUsage();
-    server?.start();
-    const waitBefore = runQueueWait();
+    const endCpu = startCpuWindow(server);
     const { seconds } = await timed(async () => {
       await herder.resumeConnector(name);
       for (;;) {
@@ -253,10 +247,7 @@ async function seamDrain(
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    const cpu = process.threadCpuUsage(cpuBefore);
-    const processCpu = process.cpuUsage(processBefore);
-    const serverCpuSeconds = server?.stop() ?? null;
-    const waitSeconds = runQueueWait() - waitBefore;
+    const cpu = endCpu();
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
     if (withCeiling) {
@@ -265,15 +256,7 @@ async function seamDrain(
       stopped = true;
       ceiling = await embeddedCeiling(dir, appended.sizes);
     }
-    return {
-      seconds,
-      peakRssMb: peak / 1048576,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
-      serverCpuSeconds,
-      waitSeconds,
-      ceiling,
-    };
+    return { seconds, peakRssMb: peak / 1048576, cpu, ceiling };
   } finally {
     clearInterval(sampler);
     if (!stopped) await herder.stop();
@@ -344,17 +327,11 @@ export async function run(args: string[]): Promise<void> {
     if (parse) printRatio('Seam / zongji parse only', measured, parse, 0.7);
     if (raw) printRatio('Seam / mariadb-binlog', measured, raw);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
-    // The main thread is the limit: its CPU time compares runs better than the rate on a busy machine.
-    console.log(
-      `${'Seam main-thread CPU'.padEnd(34)} ${seam.cpuSeconds.toFixed(2)} s (${((seam.cpuSeconds / total) * 1e6).toFixed(1)} µs/change)`,
-    );
-    // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
-    console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
+    printMainThread(seam.cpu, total, 'change');
     if (seamParse) printRatio("Seam / zongji, Seam's reader options", measured, seamParse, 0.7);
     printCpuBudget({
       seam: measured,
-      seamCpuSeconds: seam.processCpuSeconds,
-      serverCpuSeconds: seam.serverCpuSeconds,
+      use: seam.cpu,
       serverName: 'MariaDB',
       baseline: parse,
       goal: 0.7,
@@ -372,14 +349,5 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await db.query(`DROP DATABASE IF EXISTS ${DB}`).catch(() => {});
     await db.end();
-  }
-}
-
-/** Seconds the main thread spent runnable but not running (Linux /proc schedstat); 0 elsewhere. */
-function runQueueWait(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e9;
-  } catch {
-    return 0;
   }
 }

@@ -21,7 +21,7 @@ import { pino } from 'pino';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
+import { type CpuUse, printCpuBudget, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -62,8 +62,7 @@ async function seamSnapshot(
 ): Promise<{
   seconds: number;
   peakRssMb: number;
-  processCpuSeconds: number;
-  serverCpuSeconds: number | null;
+  cpu: CpuUse;
   ceiling: Ceiling | null;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pgsnap-'));
@@ -82,8 +81,7 @@ async function seamSnapshot(
   });
   let stopped = false;
   try {
-    const processBefore = process.cpuUsage();
-    server?.start();
+    const endCpu = startCpuWindow(server);
     const { seconds } = await timed(async () => {
       await herder.putConnectorConfig(
         'pgsnap-bench',
@@ -115,8 +113,7 @@ async function seamSnapshot(
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    const processCpu = process.cpuUsage(processBefore);
-    const serverCpuSeconds = server?.stop() ?? null;
+    const cpu = endCpu();
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
     if (withCeiling) {
@@ -128,8 +125,7 @@ async function seamSnapshot(
     return {
       seconds,
       peakRssMb: peak / 1048576,
-      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
-      serverCpuSeconds,
+      cpu,
       ceiling,
     };
   } finally {
@@ -196,8 +192,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
     printCpuBudget({
       seam: measured,
-      seamCpuSeconds: seam.processCpuSeconds,
-      serverCpuSeconds: seam.serverCpuSeconds,
+      use: seam.cpu,
       serverName: 'PostgreSQL',
       baseline: raw,
       goal: 0.5,

@@ -17,7 +17,7 @@
  * `node --cpu-prof test/bench/run.ts pg-source --seam-only`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,7 +27,7 @@ import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { printCpuBudget, ServerCpu } from './cpu-budget.ts';
+import { type CpuUse, printCpuBudget, printMainThread, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import {
   appendSizeRecorder,
   type Ceiling,
@@ -148,10 +148,7 @@ async function seamDrain(
 ): Promise<{
   seconds: number;
   peakRssMb: number;
-  cpuSeconds: number;
-  processCpuSeconds: number;
-  serverCpuSeconds: number | null;
-  waitSeconds: number;
+  cpu: CpuUse;
   ceiling: Ceiling | null;
 }> {
   const run = `bench-pg-${Date.now().toString(36)}`;
@@ -171,11 +168,7 @@ async function seamDrain(
   });
   let stopped = false;
   try {
-    const cpuBefore = process.threadCpuUsage();
-    const processBefore = process.cpuUsage();
-    const server = await postgresCpu(db);
-    server?.start();
-    const waitBefore = runQueueWait();
+    const endCpu = startCpuWindow(await postgresCpu(db));
     const { seconds } = await timed(async () => {
       await herder.putConnectorConfig(
         'pg-bench',
@@ -220,10 +213,7 @@ async function seamDrain(
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    const cpu = process.threadCpuUsage(cpuBefore);
-    const processCpu = process.cpuUsage(processBefore);
-    const serverCpuSeconds = server?.stop() ?? null;
-    const waitSeconds = runQueueWait() - waitBefore;
+    const cpu = endCpu();
     clearInterval(sampler);
     let ceiling: Ceiling | null = null;
     if (withCeiling) {
@@ -241,15 +231,7 @@ async function seamDrain(
               appended.sizes,
             );
     }
-    return {
-      seconds,
-      peakRssMb: peak / 1048576,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      processCpuSeconds: (processCpu.user + processCpu.system) / 1e6,
-      serverCpuSeconds,
-      waitSeconds,
-      ceiling,
-    };
+    return { seconds, peakRssMb: peak / 1048576, cpu, ceiling };
   } finally {
     clearInterval(sampler);
     if (!stopped) await herder.stop();
@@ -311,16 +293,10 @@ export async function run(args: string[]): Promise<void> {
     // Issue goals: 0.7 into the embedded log, 0.5 into Kafka (a broker round trip per transaction).
     if (raw) printRatio('Seam / pg_recvlogical', measured, raw, log === 'kafka' ? 0.5 : 0.7);
     console.log(`${'Seam process peak RSS'.padEnd(34)} ${seam.peakRssMb.toFixed(0)} MB`);
-    // The main thread is the limit: its CPU time compares runs better than the rate on a busy machine.
-    console.log(
-      `${'Seam main-thread CPU'.padEnd(34)} ${seam.cpuSeconds.toFixed(2)} s (${((seam.cpuSeconds / total) * 1e6).toFixed(1)} µs/change)`,
-    );
-    // Time the main thread was ready to run but had no core (Linux schedstat): other processes' load.
-    console.log(`${'Seam main thread waiting for a core'.padEnd(34)} ${seam.waitSeconds.toFixed(2)} s`);
+    printMainThread(seam.cpu, total, 'change');
     printCpuBudget({
       seam: measured,
-      seamCpuSeconds: seam.processCpuSeconds,
-      serverCpuSeconds: seam.serverCpuSeconds,
+      use: seam.cpu,
       serverName: 'PostgreSQL',
       baseline: raw,
       goal: log === 'kafka' ? 0.5 : 0.7,
@@ -347,13 +323,4 @@ export async function run(args: string[]): Promise<void> {
 async function postgresCpu(db: pg.Client): Promise<ServerCpu | null> {
   const { rows } = await db.query('SELECT pg_backend_pid() AS pid');
   return ServerCpu.postgres(Number(rows[0].pid));
-}
-
-/** Seconds the main thread spent runnable but not running (Linux /proc schedstat); 0 elsewhere. */
-function runQueueWait(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e9;
-  } catch {
-    return 0;
-  }
 }
