@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { Ceiling } from './log-ceiling.ts';
 import { type Measurement, rate } from './report.ts';
 
 /** Linux reports utime and stime in clock ticks of USER_HZ, 100 on every platform Linux runs on. */
@@ -110,6 +111,15 @@ export interface CpuUse {
   readonly waitSeconds: number;
   /** The database server's; null when it is not on this machine. */
   readonly serverSeconds: number | null;
+}
+
+/** What a source benchmark's Seam run reports. */
+export interface SeamRun {
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly cpu: CpuUse;
+  /** The log's ceiling (log-ceiling.ts); null when not measured. */
+  readonly ceiling: Ceiling | null;
 }
 
 /** Starts measuring; the returned function ends the window and reports it. */

@@ -32,7 +32,7 @@ import { BINLOG_EVENTS } from '../../connectors/mysql/stream/binlog-stream.ts';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { type CpuUse, printCpuBudget, printMainThread, ServerCpu, startCpuWindow } from './cpu-budget.ts';
+import { printCpuBudget, printMainThread, type SeamRun, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -172,12 +172,7 @@ async function seamDrain(
   schemas: boolean,
   withCeiling: boolean,
   server: ServerCpu | null,
-): Promise<{
-  seconds: number;
-  peakRssMb: number;
-  cpu: CpuUse;
-  ceiling: Ceiling | null;
-}> {
+): Promise<SeamRun> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-mysql-'));
   const url = new URL(servers.mysqlUrl);
   let peak = process.memoryUsage.rss();

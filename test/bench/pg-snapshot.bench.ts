@@ -21,7 +21,7 @@ import { pino } from 'pino';
 import { applyWorkerMemoryPolicy } from '../../src/cli/memory-policy.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { type CpuUse, printCpuBudget, ServerCpu, startCpuWindow } from './cpu-budget.ts';
+import { printCpuBudget, type SeamRun, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import { appendSizeRecorder, type Ceiling, embeddedCeiling, printCeiling } from './log-ceiling.ts';
 import { type Measurement, printMeasurement, printRatio, timed } from './report.ts';
 
@@ -59,12 +59,7 @@ async function seamSnapshot(
   chunk: number,
   withCeiling: boolean,
   server: ServerCpu | null,
-): Promise<{
-  seconds: number;
-  peakRssMb: number;
-  cpu: CpuUse;
-  ceiling: Ceiling | null;
-}> {
+): Promise<SeamRun> {
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pgsnap-'));
   const url = new URL(servers.postgresUrl);
   let peak = process.memoryUsage.rss();

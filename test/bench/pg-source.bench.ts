@@ -27,7 +27,7 @@ import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
 import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { startStandalone } from '../../src/runtime/standalone.ts';
 import { servers } from '../helpers/servers.ts';
-import { type CpuUse, printCpuBudget, printMainThread, ServerCpu, startCpuWindow } from './cpu-budget.ts';
+import { printCpuBudget, printMainThread, type SeamRun, ServerCpu, startCpuWindow } from './cpu-budget.ts';
 import {
   appendSizeRecorder,
   type Ceiling,
@@ -145,12 +145,7 @@ async function seamDrain(
   schemas: boolean,
   log: 'embedded' | 'kafka',
   withCeiling: boolean,
-): Promise<{
-  seconds: number;
-  peakRssMb: number;
-  cpu: CpuUse;
-  ceiling: Ceiling | null;
-}> {
+): Promise<SeamRun> {
   const run = `bench-pg-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'seam-bench-pg-'));
   const url = new URL(servers.postgresUrl);
