@@ -55,6 +55,7 @@ export class PostgresSourceTask implements SourceTask {
   #abort = new AbortController();
   #warnedNoKey = new Set<string>();
   #reselector: ToastReselector | null = null;
+  #beating = false;
   #incremental: IncrementalSnapshot | null = null;
 
   async start(config: TaskConfig, context: SourceTaskContext): Promise<void> {
@@ -72,7 +73,14 @@ export class PostgresSourceTask implements SourceTask {
     this.#schemaOptions = schemaOptions(c, config, this.#filters);
     const client = await connect(c);
     this.#client = client;
-    this.#queries = queryClient(c, client, context, this.#abort.signal, (next) => (this.#client = next));
+    this.#queries = queryClient(
+      c,
+      client,
+      context,
+      this.#abort.signal,
+      (next) => (this.#client = next),
+      (error) => this.#stream?.drop(error),
+    );
     const reselect = reselectOptions(config);
     if (reselect) this.#reselector = new ToastReselector(() => this.#client!, reselect);
     await checkServer(client, c['database.user']);
@@ -235,7 +243,15 @@ export class PostgresSourceTask implements SourceTask {
     this.#incremental?.start();
     const interval = c['heartbeat.interval.ms'];
     if (interval > 0) {
-      this.#heartbeat = setInterval(() => void this.#run(() => this.#beat()), interval);
+      this.#heartbeat = setInterval(() => {
+        // A beat still running (a slow heartbeat.action.query) is not queued behind: the query
+        // connection is shared, and beats piling up would hold everything after them back.
+        if (this.#beating) return;
+        this.#beating = true;
+        void this.#run(() => this.#beat()).finally(() => {
+          this.#beating = false;
+        });
+      }, interval);
       this.#heartbeat.unref();
     }
   }

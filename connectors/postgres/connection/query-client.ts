@@ -1,10 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { type BackoffOptions, nextBackoff, type PluginLogger } from '../../../src/api/index.ts';
+import {
+  type BackoffOptions,
+  type ConnectError,
+  nextBackoff,
+  type PluginLogger,
+} from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
 import { classify } from '../errors.ts';
 import { reconnectPolicy } from '../stream/reconnect.ts';
 import { connect } from './connect.ts';
+
+/** SQLSTATE of "the database system is shutting down" (and "... is starting up"). */
+const CANNOT_CONNECT_NOW = '57P03';
+
+/** The server's SQLSTATE of an error, also when wrapped (connect.ts classifies what it throws). */
+function sqlStateOf(error: unknown): string | null {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
 
 /**
  * The task's query connection (heartbeats, table metadata, TOAST re-select), opened again when the
@@ -19,6 +37,7 @@ export class QueryClient {
   readonly #backoff: BackoffOptions;
   readonly #logger: PluginLogger;
   readonly #signal: AbortSignal;
+  readonly #onServerUnavailable: (error: ConnectError) => void;
   #client: pg.Client;
   #closed = false;
   #reopening: Promise<void> | null = null;
@@ -34,6 +53,13 @@ export class QueryClient {
     backoff: BackoffOptions;
     logger: PluginLogger;
     signal: AbortSignal;
+    /**
+     * A reopen was refused because the server does not take connections now (SQLSTATE 57P03: shutting
+     * down, starting up). A server in a fast shutdown waits for its walsenders' clients to confirm the end
+     * of the WAL, and a stream waiting on this connection never will: the task drops its replication
+     * connection here, so the shutdown can finish, and the stream reconnects once the server is back.
+     */
+    onServerUnavailable?: (error: ConnectError) => void;
   }) {
     this.#client = options.client;
     this.#open = options.open;
@@ -41,6 +67,7 @@ export class QueryClient {
     this.#backoff = options.backoff;
     this.#logger = options.logger;
     this.#signal = options.signal;
+    this.#onServerUnavailable = options.onServerUnavailable ?? (() => {});
     this.#watch(options.client);
   }
 
@@ -94,6 +121,7 @@ export class QueryClient {
         return;
       } catch (e) {
         const error = classify(e, 'reopening the query connection');
+        if (sqlStateOf(e) === CANNOT_CONNECT_NOW) this.#onServerUnavailable(error);
         const delay = error.retriable ? nextBackoff(attempt, Date.now() - start, this.#backoff) : null;
         if (delay === null || this.#signal.aborted) throw error;
         await sleep(delay, undefined, { signal: this.#signal }).catch(() => {});
@@ -109,6 +137,7 @@ export function queryClient(
   context: { readonly logger: PluginLogger },
   signal: AbortSignal,
   onReopen: (client: pg.Client) => void,
+  onServerUnavailable: (error: ConnectError) => void,
 ): QueryClient {
   const { backoff } = reconnectPolicy(c);
   return new QueryClient({
@@ -118,5 +147,6 @@ export function queryClient(
     backoff,
     logger: context.logger,
     signal,
+    onServerUnavailable,
   });
 }

@@ -196,6 +196,12 @@ export class ReconnectingStream {
     this.#stream.sendStatus();
   }
 
+  /** Closes the current replication connection and reconnects as for a lost one (no-op when already lost). */
+  drop(error: ConnectError): void {
+    if (this.#stopped) return;
+    this.#stream.drop(error, `streaming from slot ${this.#slot}`);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);

@@ -118,6 +118,14 @@ export class ReplicationStream {
     this.#run(config, from).catch((e: unknown) => this.#lost(e, `streaming from slot ${slot} at ${from}`));
   }
 
+  /**
+   * Closes the replication connection as if the server had dropped it (the reconnect policy takes over):
+   * for a server that waits for this connection to go away (a fast shutdown, see query-client.ts).
+   */
+  drop(error: unknown, doing: string): void {
+    this.#lost(error, doing);
+  }
+
   /** Reported once: the client's error event and the failed START_REPLICATION often both fire. */
   #lost(error: unknown, doing: string): void {
     if (this.#stopping) return;
