@@ -25,6 +25,17 @@ function sqlStateOf(error: unknown): string | null {
 }
 
 /**
+ * Whether an error means the server ended the session: terminated (57P01 pg_terminate_backend, a fast
+ * shutdown), crashed (57P02), not taking connections (57P03), a connection exception (class 08), or the
+ * socket gone without a message.
+ */
+function endsSession(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state !== null) return /^(57P0[123]|08)/.test(state);
+  return /Connection terminated/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/**
  * The task's query connection (heartbeats, table metadata, TOAST re-select), opened again when the
  * server closed it (a failover, a restart, a terminated backend) instead of failing the task: the
  * replication stream reconnects in place (stream/reconnect.ts), and the queries it depends on must too.
@@ -95,7 +106,11 @@ export class QueryClient {
     try {
       return await fn(this.#client);
     } catch (e) {
-      if (!this.#closed || this.#signal.aborted) throw e;
+      if (this.#signal.aborted) throw e;
+      // A terminated session reports its error before the connection's 'end' event: it is closed too.
+      if (!this.#closed && !endsSession(e)) throw e;
+      this.#closed = true;
+      this.#client.end().catch(() => {});
       await this.#reopen();
       return fn(this.#client);
     }

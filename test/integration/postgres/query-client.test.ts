@@ -59,4 +59,34 @@ describe('QueryClient', () => {
     await expect(failing).rejects.toThrow(/no_such_table_for_query_client/);
     expect(await next).toBe(1);
   });
+
+  it('runs a query again on a new connection when the server terminates the session under it', async () => {
+    const own = await admin();
+    let reopened = 0;
+    const q = new QueryClient({
+      client: own,
+      open: admin,
+      onReopen: () => reopened++,
+      backoff: { initialMs: 10, maxMs: 100, maxElapsedMs: 5_000 },
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
+      signal: new AbortController().signal,
+    });
+    const first = Number((await own.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    let attempts = 0;
+    const running = q.run(async (c) => {
+      attempts++;
+      const { rows } = await c.query('SELECT pg_sleep($1::float8), pg_backend_pid() AS pid', [
+        attempts === 1 ? 5 : 0,
+      ]);
+      return Number(rows[0].pid);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // What a failover or an operator does: the session ends with its query in flight (57P01).
+    await client.query('SELECT pg_terminate_backend($1)', [first]);
+    const pid = await running;
+    expect(attempts).toBe(2);
+    expect(reopened).toBe(1);
+    expect(pid).not.toBe(first);
+    await (await q.run(async (c) => c)).end();
+  });
 });
