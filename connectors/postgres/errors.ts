@@ -59,6 +59,17 @@ export function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/** The SQLSTATE of a pg error, also when wrapped as a cause (connect.ts classifies what it throws). */
+export function sqlStateWithin(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth++) {
+    const state = sqlState(e);
+    if (state !== undefined) return state;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Wraps any error thrown by pg / pg-logical-replication into Seam's error tree. */
 export function classify(error: unknown, doing: string): ConnectError {
   if (error instanceof ConnectError) return error;

@@ -7,22 +7,12 @@ import {
   type PluginLogger,
 } from '../../../src/api/index.ts';
 import type { PostgresConfig } from '../config.ts';
-import { classify } from '../errors.ts';
+import { classify, sqlStateWithin } from '../errors.ts';
 import { reconnectPolicy } from '../stream/reconnect.ts';
 import { connect } from './connect.ts';
 
 /** SQLSTATE of "the database system is shutting down" (and "... is starting up"). */
 const CANNOT_CONNECT_NOW = '57P03';
-
-/** The server's SQLSTATE of an error, also when wrapped (connect.ts classifies what it throws). */
-function sqlStateOf(error: unknown): string | null {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 /**
  * Whether an error means the server ended the session: terminated (57P01 pg_terminate_backend, a fast
@@ -30,8 +20,8 @@ function sqlStateOf(error: unknown): string | null {
  * socket gone without a message.
  */
 function endsSession(error: unknown): boolean {
-  const state = sqlStateOf(error);
-  if (state !== null) return /^(57P0[123]|08)/.test(state);
+  const state = sqlStateWithin(error);
+  if (state !== undefined) return /^(57P0[123]|08)/.test(state);
   return /Connection terminated/i.test(error instanceof Error ? error.message : String(error));
 }
 
@@ -136,7 +126,7 @@ export class QueryClient {
         return;
       } catch (e) {
         const error = classify(e, 'reopening the query connection');
-        if (sqlStateOf(e) === CANNOT_CONNECT_NOW) this.#onServerUnavailable(error);
+        if (sqlStateWithin(e) === CANNOT_CONNECT_NOW) this.#onServerUnavailable(error);
         const delay = error.retriable ? nextBackoff(attempt, Date.now() - start, this.#backoff) : null;
         if (delay === null || this.#signal.aborted) throw error;
         await sleep(delay, undefined, { signal: this.#signal }).catch(() => {});
