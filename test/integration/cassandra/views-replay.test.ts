@@ -3,6 +3,7 @@ import { requireServer } from '../../helpers/servers.ts';
 import { freePort, startWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
 import { es } from '../elasticsearch/harness.ts';
 import { seeded } from '../elasticsearch/pipeline.ts';
+import { waitForStreaming } from '../postgres/worker-harness.ts';
 import { CassandraPipeline, compare, type Row } from './pipeline.ts';
 
 /**
@@ -110,6 +111,9 @@ describe('Idempotence and ordering of both sinks', () => {
       connectorFiles: files.connectors,
     });
     try {
+      // The history must reach the log as changes: written before the slot exists, it would arrive as
+      // the initial snapshot's few reads instead (on a slow machine all 600 transactions did).
+      await waitForStreaming(p.db, `seam_${p.name}`);
       const rnd = seeded(23);
       for (let i = 0; i < 600; i++) await p.randomTransaction(KEYS, rnd);
       const table = await p.rows();
