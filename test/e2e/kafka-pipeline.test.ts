@@ -6,6 +6,7 @@ import { platformaticClient } from '../../src/log/kafka/platformatic-client.ts';
 import { requireServer, servers } from '../helpers/servers.ts';
 import { freePort, startWorker } from '../helpers/worker-process.ts';
 import { Pipeline, seeded } from '../integration/elasticsearch/pipeline.ts';
+import { waitForStreaming } from '../integration/postgres/worker-harness.ts';
 
 /**
  * The PostgreSQL → Elasticsearch pipeline of the embedded-log e2e tests, run by `seam start` on the Kafka
@@ -74,6 +75,8 @@ describe('PostgreSQL → Kafka log → Elasticsearch, seam start with bootstrap.
       timeoutMs: 60_000,
     });
     try {
+      // The changes must go through Kafka as changes, not reach it as the initial snapshot's reads.
+      await waitForStreaming(p.db, `seam_${p.name}`);
       for (let i = 0; i < 60; i++) await change(rnd);
       const diff = await p.converge(60_000);
       expect(diff.slice(0, 10), await explain(diff, w.output())).toEqual([]);
