@@ -62,6 +62,8 @@ export class BulkWriter {
   #failedOps: BulkOperation[] = [];
   #linger: NodeJS.Timeout | null = null;
   #generation = 0;
+  /** Dispatches waiting for a free request slot (the buffer stays in place while they wait). */
+  #waitingForSlot = 0;
 
   constructor(send: SendBulk, options: BulkWriterOptions) {
     this.#send = send;
@@ -124,6 +126,7 @@ export class BulkWriter {
   /** Forgets every operation and the failure (the task rewinds to redeliver them); late answers are ignored. */
   reset(): void {
     this.#generation++;
+    this.#waitingForSlot = 0;
     this.#clearLinger();
     this.#buffer = [];
     this.#bufferBytes = 0;
@@ -141,7 +144,8 @@ export class BulkWriter {
   }
 
   #armLinger(): void {
-    if (this.#linger !== null) return;
+    // A dispatch waiting for a slot sends the whole buffer when it gets one: no timer needed meanwhile.
+    if (this.#linger !== null || this.#waitingForSlot > 0) return;
     this.#linger = setTimeout(() => {
       this.#linger = null;
       void this.#dispatch();
@@ -153,16 +157,32 @@ export class BulkWriter {
     this.#linger = null;
   }
 
+  /**
+   * Sends the buffer as one request once a request slot is free. The operations stay in the buffer until
+   * then, where `pending` (add's bound) and `unacknowledged` (commits, rewinds) see them: a batch taken
+   * before the wait was seen by neither, so during an outage every linger tick parked another batch
+   * beyond max.buffered.records (a worker grew by hundreds of MB), and a rewind did not count it.
+   */
   async #dispatch(): Promise<void> {
     this.#clearLinger();
     if (this.#buffer.length === 0) return;
+    const generation = this.#generation;
+    while (this.#inFlight.size >= this.#o.maxInFlight) {
+      this.#waitingForSlot++;
+      try {
+        await Promise.race(this.#inFlight.keys());
+      } finally {
+        // reset() zeroed the count for a new generation: a stale waiter is no longer in it.
+        if (generation === this.#generation) this.#waitingForSlot--;
+      }
+      if (generation !== this.#generation) return;
+    }
+    // Another dispatch woken by the same answer may have sent the buffer already.
+    if (this.#buffer.length === 0) return;
+    // Taking the batch and inserting the request run in one synchronous step, so the bound always holds.
     const batch = this.#buffer;
     this.#buffer = [];
     this.#bufferBytes = 0;
-    const generation = this.#generation;
-    // The check and the insertion run in one synchronous step, so concurrent dispatches never exceed the bound.
-    while (this.#inFlight.size >= this.#o.maxInFlight) await Promise.race(this.#inFlight.keys());
-    if (generation !== this.#generation) return;
     const request: Promise<void> = this.#sendWithRetries(batch, generation).finally(() => {
       this.#inFlight.delete(request);
     });

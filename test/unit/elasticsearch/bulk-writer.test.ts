@@ -130,6 +130,66 @@ describe('BulkWriter', () => {
     expect(w.pending).toBe(0);
   });
 
+  it('keeps the bound and sees every operation while all request slots are busy (linger ticks included)', async () => {
+    // One request hangs (an outage); operations keep arriving one at a time, slower than linger.ms. Each
+    // linger tick used to take the buffer into a dispatch waiting for a slot, where neither the bound nor
+    // unacknowledged() saw it: add() never blocked and a worker grew by hundreds of MB in an outage.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const sent: string[] = [];
+    const w = new BulkWriter(
+      async (body) => {
+        await gate;
+        for (const line of body
+          .trim()
+          .split('\n')
+          .filter((_, i) => i % 2 === 1))
+          sent.push(line);
+        return ok(body);
+      },
+      options({ batchSize: 100, maxInFlight: 1, maxBuffered: 5, lingerMs: 1 }),
+    );
+    let added = 0;
+    const adds = (async () => {
+      for (let i = 1; i <= 20; i++) {
+        await w.add(op(i));
+        added++;
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(added).toBeLessThanOrEqual(5);
+    expect(w.pending).toBe(5);
+    expect(w.unacknowledged().map((o) => o.id)).toEqual(['1', '2', '3', '4', '5']);
+    release();
+    await adds;
+    await w.flush(1000);
+    expect(sent).toEqual(Array.from({ length: 20 }, (_, i) => `{"n":${i + 1}}`));
+    expect(w.pending).toBe(0);
+  });
+
+  it('after a reset, lingers again although a dispatch of the old generation still waits for a slot', async () => {
+    const sent: string[] = [];
+    const w = new BulkWriter(
+      async (body) => {
+        if (body.includes('"n":1}')) await new Promise(() => {}); // the old generation's request never ends
+        sent.push(body);
+        return ok(body);
+      },
+      options({ batchSize: 100, maxInFlight: 1, lingerMs: 1 }),
+    );
+    await w.add(op(1));
+    await new Promise((r) => setTimeout(r, 20));
+    await w.add(op(2)); // lingers, then waits for the slot op 1 holds
+    await new Promise((r) => setTimeout(r, 20));
+    w.reset();
+    await w.add(op(3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent.map((b) => b.split('\n')[1])).toEqual(['{"n":3}']);
+  });
+
   it('retries transient item failures and outages, reports the outage and its end', async () => {
     let calls = 0;
     const outages: unknown[] = [];
