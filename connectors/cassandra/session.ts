@@ -6,6 +6,7 @@ import type { CassandraSinkConfig } from './config.ts';
 import { guardControlRefresh } from './control-refresh.ts';
 import { classifyCassandraError, tableMissing } from './errors.ts';
 import type { TableMapping } from './mapping.ts';
+import { shutDownReplacedHosts } from './replaced-hosts.ts';
 import type { TableInfo } from './table-info.ts';
 
 /** The driver's client options from the DataStax option names; PEM files are read here. */
@@ -63,6 +64,7 @@ export class CassandraSession implements Sender {
   constructor(config: CassandraSinkConfig) {
     this.client = new cassandra.Client(clientOptions(config));
     guardControlRefresh(this.client);
+    shutDownReplacedHosts(this.client);
   }
 
   async connect(): Promise<void> {
