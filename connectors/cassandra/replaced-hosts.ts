@@ -18,7 +18,7 @@ interface DriverHostMap {
  * keeps it, its connection pool and its sockets alive, and its pool keeps reconnecting. A worker behind
  * a resetting proxy held 426 such hosts and 1,550 connections; `Client.shutdown()` does not reach them.
  * The map announces the replacement as a `remove` of the old host while the new one already sits under
- * the same address; that old host is drained and shut down here. Removals the driver shuts down itself
+ * the same address; that old host is shut down here, at once. Removals the driver shuts down itself
  * (peers gone, a failed connect's reset) leave no host under the address and are not touched.
  */
 export function shutDownReplacedHosts(client: cassandra.Client): void {
