@@ -7,11 +7,11 @@
  * value-heads.ts): its ceiling inserts the values as the log stores them.
  *
  * - embedded log: node:sqlite inserts into a fresh database with the log's page size and WAL, one table
- *   per topic-partition keyed by offset as the log's, one prepared INSERT per record, one transaction per
- *   append, locking_mode=EXCLUSIVE (the library's best case, as in log.bench.ts's baseline). No sync and
- *   no checkpoint: the log syncs its WAL on libuv's thread pool (wal-sync.ts) and checkpoints from a
- *   background worker (checkpointer.ts), so what its event loop pays for a durable append is the inserts
- *   and the commit's WAL write. A ceiling with a sync per commit on the clock would not be an upper
+ *   per topic-partition keyed by offset as the log's, multi-row INSERTs of the log's group size (as the
+ *   log writes them), one transaction per append, locking_mode=EXCLUSIVE (the library's best case, as in
+ *   log.bench.ts's baseline). No sync and no checkpoint: the log syncs its WAL on libuv's thread pool
+ *   (wal-sync.ts) and checkpoints from a background worker (checkpointer.ts), so what its event loop pays
+ *   for a durable append is the inserts and the commit's WAL write. A ceiling with a sync per commit on the clock would not be an upper
  *   bound (Seam beat such a line by 2x).
  * - Kafka: @platformatic/kafka's transactional producer (the options of kafka-log.bench.ts's raw side),
  *   one transaction per append with sends of at most max.message.bytes, each commit awaited as the Kafka
@@ -23,9 +23,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Producer } from '@platformatic/kafka';
 import { EmbeddedTopicLog } from '../../src/log/embedded/embedded-topic-log.ts';
+import { GROUP } from '../../src/log/embedded/grouped-insert.ts';
 import { headLength } from '../../src/log/embedded/value-heads.ts';
 import { kafkaErrorNames } from '../../src/log/kafka/errors.ts';
 import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
@@ -178,31 +179,51 @@ function rawStore(path: string, topics: readonly TopicDescription[]) {
   db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL');
   // The event loop's share only (see the file comment): the log's sync and checkpoints run elsewhere.
   db.exec('PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0');
-  const inserts = new Map<string, StatementSync>();
+  const tables = new Map<string, string>();
   let n = 0;
   for (const t of topics) {
     for (let p = 0; p < t.partitions; p++, n++) {
       db.exec(
         `CREATE TABLE r_${n} (off INTEGER PRIMARY KEY, ts INTEGER NOT NULL, key BLOB, value BLOB, headers BLOB, head INTEGER)`,
       );
-      inserts.set(
-        `${t.name}\0${p}`,
-        db.prepare(`INSERT INTO r_${n} (off, ts, key, value, headers, head) VALUES (?, ?, ?, ?, ?, ?)`),
-      );
+      tables.set(`${t.name}\0${p}`, `r_${n}`);
     }
   }
+  // Multi-row INSERTs of up to GROUP rows, as the log writes them (src/log/embedded/grouped-insert.ts).
+  const statements = new Map<string, StatementSync>();
+  const insertOf = (table: string, rows: number) => {
+    const name = `${table}\0${rows}`;
+    let statement = statements.get(name);
+    if (!statement) {
+      const values = new Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ');
+      statement = db.prepare(`INSERT INTO ${table} (off, ts, key, value, headers, head) VALUES ${values}`);
+      statements.set(name, statement);
+    }
+    return statement;
+  };
   return {
-    /** Seconds the transaction took; the rows are built before the clock starts. */
+    /** Seconds the transaction took; the statements' arguments are built before the clock starts. */
     write(batch: readonly (StoredRecord & { readonly head?: number })[]): number {
-      const rows = batch.map((r) => ({
-        insert: inserts.get(`${r.topic}\0${r.partition}`)!,
-        r,
-        headers: packHeaders(r.headers),
-      }));
+      const byTable = new Map<string, SQLInputValue[]>();
+      for (const r of batch) {
+        const table = tables.get(`${r.topic}\0${r.partition}`)!;
+        let values = byTable.get(table);
+        if (!values) {
+          values = [];
+          byTable.set(table, values);
+        }
+        values.push(r.offset, r.timestamp, r.key, r.value, packHeaders(r.headers), r.head ?? null);
+      }
+      const runs: { statement: StatementSync; values: SQLInputValue[] }[] = [];
+      for (const [table, values] of byTable) {
+        for (let at = 0; at < values.length; at += GROUP * 6) {
+          const group = values.slice(at, at + GROUP * 6);
+          runs.push({ statement: insertOf(table, group.length / 6), values: group });
+        }
+      }
       const start = process.hrtime.bigint();
       db.exec('BEGIN IMMEDIATE');
-      for (const { insert, r, headers } of rows)
-        insert.run(r.offset, r.timestamp, r.key, r.value, headers, r.head ?? null);
+      for (const { statement, values } of runs) statement.run(...values);
       db.exec('COMMIT');
       return Number(process.hrtime.bigint() - start) / 1e9;
     },

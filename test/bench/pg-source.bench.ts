@@ -3,7 +3,8 @@
  * capture into the embedded log, or with `--log=kafka` into the Kafka log of the test broker (the worker
  * config names `bootstrap.servers`; the topic and offsets topic of the run are deleted afterwards).
  * Writes `changes` (default 1,000,000) row changes, half inserts and half updates, in 1,000-row
- * transactions while two logical slots hold them; then, in the same run, drains one slot with
+ * transactions while two logical slots hold them; waits until the server is quiet (the table vacuumed, a
+ * checkpoint, no autovacuum worker); then, in the same run, drains one slot with
  * `pg_recvlogical` (pgoutput to /dev/null, stopped at the end LSN) as the raw rate, and the other with a
  * Seam standalone worker running the PostgreSQL source into the embedded log (timed from the connector's
  * creation to the slot being confirmed past the last transaction). Prints changes/s, the ratio (goal ≥
@@ -258,6 +259,7 @@ export async function run(args: string[]): Promise<void> {
     const { result: lastCommit, seconds: writeSeconds } = await timed(() => workload(db, changes));
     const { rows } = await db.query('SELECT pg_current_wal_insert_lsn()::text AS l');
     const endLsn = rows[0].l as string;
+    await quiesce(db);
     const total = Math.floor(changes / 2 / TX_ROWS) * TX_ROWS * 2;
     console.log(
       `pg-source: ${total} changes (${total / 2} inserts, then ${total / 2} updates, ${TX_ROWS} per transaction) written in ${writeSeconds.toFixed(1)} s`,
@@ -318,4 +320,22 @@ export async function run(args: string[]): Promise<void> {
 async function postgresCpu(db: pg.Client): Promise<ServerCpu | null> {
   const { rows } = await db.query('SELECT pg_backend_pid() AS pid');
   return ServerCpu.postgres(Number(rows[0].pid));
+}
+
+/**
+ * The workload leaves the server busy for a while (autovacuum of the updated rows' dead tuples, the
+ * checkpointer and WAL writer catching up). Whichever drain runs first would share the cores with that
+ * work, so both drains start from a quiet server: the table vacuumed, a checkpoint done, no autovacuum
+ * worker running.
+ */
+async function quiesce(db: pg.Client): Promise<void> {
+  await db.query(`VACUUM (ANALYZE) ${TABLE}`);
+  await db.query('CHECKPOINT');
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`,
+    );
+    if (rows[0].n === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

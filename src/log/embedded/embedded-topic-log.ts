@@ -29,6 +29,15 @@ import { restAfterHead, ValueHeads } from './value-heads.ts';
 import { WalSync } from './wal-sync.ts';
 import type { WriterLock } from './writer-lock.ts';
 
+/** What an append changes in one partition, applied to its store once the transaction committed. */
+interface PendingPartition {
+  next: number;
+  bytes: number;
+  added: number;
+  /** The partition's wake-up key for waiting readers. */
+  readonly key: string;
+}
+
 export interface EmbeddedTopicLogOptions {
   /** Directory holding `log.sqlite` (+ its WAL); created if missing. */
   readonly dataDir: string;
@@ -256,33 +265,15 @@ export class EmbeddedTopicLog implements TopicLog {
       this.transaction(() => {
         const created = [...missing].map(([name, spec]) => insertTopic(this.db, name, spec));
         const lookup = (name: string) => this.topics.get(name) ?? created.find((c) => c.name === name)!;
-        const touched = new Map<
-          PartitionStore,
-          { next: number; bytes: number; added: number; readonly key: string }
-        >();
-        const positions = records.map((r, i) => {
-          const partition = targets[i]!;
-          const store = lookup(r.topic).partitions[partition]!;
-          let pending = touched.get(store);
-          if (!pending) {
-            pending = {
-              next: store.next,
-              bytes: store.bytes,
-              added: 0,
-              key: DataWaiters.key(r.topic, partition),
-            };
-            touched.set(store, pending);
-          }
-          const headers = encodeHeaders(r.headers);
-          const offset = pending.next++;
-          const head = this.heads.headOfRecord(r);
-          const value = head === null ? r.value : restAfterHead(r, head);
-          const size = recordSize(r.key, value, headers);
-          pending.bytes += size;
-          pending.added += size;
-          store.insert.run(offset, r.timestamp ?? now, r.key, value, headers, head?.id ?? null);
-          return { topic: r.topic, partition, offset };
-        });
+        const touched = new Map<PartitionStore, PendingPartition>();
+        let positions: AppendedPosition[];
+        try {
+          positions = this.insertRecords(records, targets, lookup, touched, now);
+        } catch (error) {
+          // The transaction rolls back: rows staged for a group that was never full go with it.
+          for (const store of touched.keys()) store.insert.discard();
+          throw error;
+        }
         const update = this.db.prepare('UPDATE partitions SET next_offset = ?, bytes = ? WHERE id = ?');
         for (const [store, pending] of touched) update.run(pending.next, pending.bytes, store.id);
         this.offsets.writeSourceOffsets(offsets);
@@ -301,6 +292,41 @@ export class EmbeddedTopicLog implements TopicLog {
     await this.durable();
     // One wake-up key per partition written, not one per record.
     this.waiters.notify(Array.from(touched.values(), (p) => p.key));
+    return positions;
+  }
+
+  /** Inside append's transaction: each record's row at its partition's next offset. */
+  private insertRecords(
+    records: readonly AppendRecord[],
+    targets: readonly number[],
+    lookup: (topic: string) => TopicState,
+    touched: Map<PartitionStore, PendingPartition>,
+    now: number,
+  ): AppendedPosition[] {
+    const positions = records.map((r, i) => {
+      const partition = targets[i]!;
+      const store = lookup(r.topic).partitions[partition]!;
+      let pending = touched.get(store);
+      if (!pending) {
+        pending = {
+          next: store.next,
+          bytes: store.bytes,
+          added: 0,
+          key: DataWaiters.key(r.topic, partition),
+        };
+        touched.set(store, pending);
+      }
+      const headers = encodeHeaders(r.headers);
+      const offset = pending.next++;
+      const head = this.heads.headOfRecord(r);
+      const value = head === null ? r.value : restAfterHead(r, head);
+      const size = recordSize(r.key, value, headers);
+      pending.bytes += size;
+      pending.added += size;
+      store.insert.add(offset, r.timestamp ?? now, r.key, value, headers, head?.id ?? null);
+      return { topic: r.topic, partition, offset };
+    });
+    for (const store of touched.keys()) store.insert.flush();
     return positions;
   }
 

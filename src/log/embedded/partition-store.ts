@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { GroupedInsert } from './grouped-insert.ts';
 import type { TopicPolicy } from './topic-config.ts';
 
 /**
@@ -19,7 +20,7 @@ export class PartitionStore {
   /** The stored format's version: a read-only instance may read a version 1 log, which has no `head`. */
   readonly formatVersion: number;
   readonly readFrom: StatementSync;
-  #insert: StatementSync | null = null;
+  #insert: GroupedInsert | null = null;
   private readonly db: DatabaseSync;
   private readonly first: StatementSync;
 
@@ -38,11 +39,9 @@ export class PartitionStore {
     this.first = db.prepare(`SELECT min(off) AS off FROM ${t}`);
   }
 
-  /** Prepared on first use: only the writer appends, and a version 1 table has no `head` to insert. */
-  get insert(): StatementSync {
-    this.#insert ??= this.db.prepare(
-      `INSERT INTO ${PartitionStore.table(this.id)} (off, ts, key, value, headers, head) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
+  /** Made on first use: only the writer appends, and a version 1 table has no `head` to insert. */
+  get insert(): GroupedInsert {
+    this.#insert ??= new GroupedInsert(this.db, PartitionStore.table(this.id));
     return this.#insert;
   }
 

@@ -1,0 +1,78 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+
+/**
+ * Inserts an append's records into one partition's table with multi-row INSERT statements of up to
+ * {@link GROUP} rows. Every statement run crosses from JavaScript into SQLite and back, binds, steps,
+ * resets and allocates a result object; grouping 32 rows per statement cut node:sqlite's CPU per
+ * inserted record by about a quarter in a micro-benchmark of the log's own rows (2.7 → 1.9-2.1 µs).
+ * See docs/decisions/2026-12-03-grouped-inserts.md.
+ *
+ * Rows are staged in one reused array and written whenever a group is full; the caller writes the rest
+ * with {@link flush} before its transaction commits, or drops it with {@link discard} when the
+ * transaction fails, so nothing staged outlives the append that staged it.
+ */
+export const GROUP = 32;
+const COLUMNS = 6;
+
+export class GroupedInsert {
+  readonly #db: DatabaseSync;
+  readonly #table: string;
+  /** Statements by row count, prepared on first use: GROUP for full groups, fewer for an append's rest. */
+  readonly #statements = new Map<number, StatementSync>();
+  readonly #staged: SQLInputValue[] = new Array(GROUP * COLUMNS).fill(null);
+  #rows = 0;
+
+  constructor(db: DatabaseSync, table: string) {
+    this.#db = db;
+    this.#table = table;
+  }
+
+  /** Stages one record's row inside the caller's transaction; a full group is inserted at once. */
+  add(
+    off: number,
+    ts: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: Uint8Array | null,
+    head: number | null,
+  ): void {
+    const s = this.#staged;
+    const at = this.#rows * COLUMNS;
+    s[at] = off;
+    s[at + 1] = ts;
+    s[at + 2] = key;
+    s[at + 3] = value;
+    s[at + 4] = headers;
+    s[at + 5] = head;
+    if (++this.#rows < GROUP) return;
+    this.#rows = 0;
+    this.#statement(GROUP).run(...s);
+  }
+
+  /** Inserts the rows staged since the last full group. */
+  flush(): void {
+    const rows = this.#rows;
+    if (rows === 0) return;
+    this.#rows = 0;
+    this.#statement(rows).run(...this.#staged.slice(0, rows * COLUMNS));
+    this.#staged.fill(null);
+  }
+
+  /** Drops what is staged (the caller's transaction is rolled back) and lets go of its values. */
+  discard(): void {
+    this.#rows = 0;
+    this.#staged.fill(null);
+  }
+
+  #statement(rows: number): StatementSync {
+    let statement = this.#statements.get(rows);
+    if (!statement) {
+      const row = `(${new Array(COLUMNS).fill('?').join(', ')})`;
+      statement = this.#db.prepare(
+        `INSERT INTO ${this.#table} (off, ts, key, value, headers, head) VALUES ${new Array(rows).fill(row).join(', ')}`,
+      );
+      this.#statements.set(rows, statement);
+    }
+    return statement;
+  }
+}
