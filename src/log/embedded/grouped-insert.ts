@@ -3,9 +3,8 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 /**
  * Inserts an append's records into one partition's table with multi-row INSERT statements of up to
  * {@link GROUP} rows. Every statement run crosses from JavaScript into SQLite and back, binds, steps,
- * resets and allocates a result object; grouping 32 rows per statement cut node:sqlite's CPU per
- * inserted record by about a quarter in a micro-benchmark of the log's own rows (2.7 → 1.9-2.1 µs).
- * See docs/decisions/2026-12-03-grouped-inserts.md.
+ * resets and allocates a result object: about 0.3-0.45 µs per row on the log's settings, most of the
+ * insert's cost for records of a few hundred bytes (docs/decisions/2026-12-03-grouped-inserts.md).
  *
  * Rows are staged in one reused array and written whenever a group is full; the caller writes the rest
  * with {@link flush} before its transaction commits, or drops it with {@link discard} when the
