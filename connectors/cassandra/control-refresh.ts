@@ -13,7 +13,7 @@ type Refresh = (...args: unknown[]) => Promise<void>;
  *   unhandled rejection exits the process (the fault suite's `cassandra-reset` found it);
  * - when both start over from the contact points (NODEJS-632), each opens a connection and only the one
  *   left in `connection` is handed to a host's pool: the other stays open, with its heartbeat timer, for the
- *   life of the process (through a resetting proxy, 4 of 8 such connections were still open after
+ *   life of the process (through a resetting proxy, 4 of 8-9 such connections were still open after
  *   `Client.shutdown()`).
  * A refresh asked for while one runs joins it: the running one ends with a new connection (whose own
  * close starts the next refresh) or schedules its own retry. The recursion inside `_refresh` (a retry
