@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Producer } from '@platformatic/kafka';
 import { EmbeddedTopicLog } from '../../src/log/embedded/embedded-topic-log.ts';
-import { GROUP } from '../../src/log/embedded/grouped-insert.ts';
+import { GROUP, groupedInsertSql } from '../../src/log/embedded/grouped-insert.ts';
 import { headLength } from '../../src/log/embedded/value-heads.ts';
 import { kafkaErrorNames } from '../../src/log/kafka/errors.ts';
 import { parseKafkaConfig } from '../../src/log/kafka/kafka-config.ts';
@@ -195,8 +195,7 @@ function rawStore(path: string, topics: readonly TopicDescription[]) {
     const name = `${table}\0${rows}`;
     let statement = statements.get(name);
     if (!statement) {
-      const values = new Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ');
-      statement = db.prepare(`INSERT INTO ${table} (off, ts, key, value, headers, head) VALUES ${values}`);
+      statement = db.prepare(groupedInsertSql(table, rows));
       statements.set(name, statement);
     }
     return statement;

@@ -66,12 +66,15 @@ export class GroupedInsert {
   #statement(rows: number): StatementSync {
     let statement = this.#statements.get(rows);
     if (!statement) {
-      const row = `(${new Array(COLUMNS).fill('?').join(', ')})`;
-      statement = this.#db.prepare(
-        `INSERT INTO ${this.#table} (off, ts, key, value, headers, head) VALUES ${new Array(rows).fill(row).join(', ')}`,
-      );
+      statement = this.#db.prepare(groupedInsertSql(this.#table, rows));
       this.#statements.set(rows, statement);
     }
     return statement;
   }
+}
+
+/** A record table's INSERT of `rows` rows (the log's column order); the benchmarks' ceiling uses it too. */
+export function groupedInsertSql(table: string, rows: number): string {
+  const row = `(${new Array(COLUMNS).fill('?').join(', ')})`;
+  return `INSERT INTO ${table} (off, ts, key, value, headers, head) VALUES ${new Array(rows).fill(row).join(', ')}`;
 }
