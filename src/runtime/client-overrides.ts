@@ -97,6 +97,10 @@ const RULES: Readonly<Record<Client, Readonly<Record<string, Rule>>>> = {
       v === 'true' ? mapped : { problem: 'must stay true: appends are idempotent and transactional' },
     'delivery.timeout.ms': (v) =>
       positive(v) ? mapped : { problem: 'must be a positive whole number (ms)' },
+    'compression.type': () => ({
+      warning:
+        "has no effect per connector: set producer.compression.type in the worker config (it compresses what the worker's producers write), or a topic's compression.type (topic.creation.default.compression.type) to have the broker store it compressed",
+    }),
     'transactional.id': () => ({
       problem: "is set by the worker (`<group.id>-<worker id>`); a connector's own id would fence the worker",
     }),
@@ -157,6 +161,10 @@ export function clientOverrides(
       else if (name === 'max.poll.interval.ms') consumer.maxPollIntervalMs = Number(value);
     } else if (result?.mapped && name === 'delivery.timeout.ms') {
       producer.deliveryTimeoutMs = Number(value);
+    } else if (result?.warning !== undefined) {
+      warnings.push(
+        worker.log === 'embedded' ? `${key} has no effect on the embedded log` : `${key} ${result.warning}`,
+      );
     } else if (!result?.mapped) {
       warnings.push(
         worker.log === 'embedded'

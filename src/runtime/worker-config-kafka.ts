@@ -1,4 +1,5 @@
 import { atLeast, configSpec, oneOf } from '../api/index.ts';
+import { KAFKA_COMPRESSION_TYPES } from '../log/kafka/kafka-config.ts';
 
 /**
  * The worker keys of the Kafka log, Kafka Connect's names (connect-distributed.properties). They are read
@@ -81,6 +82,15 @@ export const kafkaWorkerConfigSpec = configSpec()
     type: 'string',
     default: 'https',
     doc: "`https` checks the broker's host name against its certificate; empty turns the check off.",
+    group: 'Kafka',
+  })
+  .define({
+    name: 'producer.compression.type',
+    type: 'string',
+    default: 'none',
+    validator: oneOf([...KAFKA_COMPRESSION_TYPES]),
+    recommended: [...KAFKA_COMPRESSION_TYPES],
+    doc: "How the worker's producers compress record batches (connectors' records and source offsets, dead letters, the cluster's internal topics), as Kafka Connect's worker key. Consumers read every codec; a topic's own compression.type still decides how the broker stores it.",
     group: 'Kafka',
   })
   .define({

@@ -8,6 +8,10 @@ import { ConfigError, type ConfigProblem } from '../../api/errors.ts';
 
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
+/** Kafka's producer `compression.type` values (the topic-level `producer` is not a producer setting). */
+export const KAFKA_COMPRESSION_TYPES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSION_TYPES)[number];
+
 export interface KafkaConnectionOptions {
   /** host:port pairs. */
   readonly brokers: readonly string[];
@@ -23,6 +27,12 @@ export interface KafkaConnectionOptions {
   readonly connectTimeoutMs: number;
   /** @defaultValue 30000 (request.timeout.ms) */
   readonly requestTimeoutMs: number;
+  /**
+   * How the worker's producers compress record batches: `producer.compression.type` of the worker
+   * config, as in Kafka Connect. Consumers read every codec whatever this says.
+   * @defaultValue 'none'
+   */
+  readonly compression: KafkaCompression;
 }
 
 const PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
@@ -55,6 +65,7 @@ export function parseKafkaConfig(config: Readonly<Record<string, string>>): Kafk
   const sasl = protocol.startsWith('SASL_') ? parseSasl(config, problems) : null;
   const connectTimeoutMs = intKey(config, 'socket.connection.setup.timeout.max.ms', 10_000, problems);
   const requestTimeoutMs = intKey(config, 'request.timeout.ms', 30_000, problems);
+  const compression = parseCompression(config, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     brokers,
@@ -63,7 +74,27 @@ export function parseKafkaConfig(config: Readonly<Record<string, string>>): Kafk
     sasl,
     connectTimeoutMs,
     requestTimeoutMs,
+    compression,
   };
+}
+
+const COMPRESSION_KEY = 'producer.compression.type';
+
+function parseCompression(
+  config: Readonly<Record<string, string>>,
+  problems: ConfigProblem[],
+): KafkaCompression {
+  const raw = (config[COMPRESSION_KEY] ?? 'none').trim().toLowerCase();
+  const found = KAFKA_COMPRESSION_TYPES.find((c) => c === raw);
+  if (found !== undefined) return found;
+  problems.push({
+    key: COMPRESSION_KEY,
+    message:
+      raw === 'producer'
+        ? "'producer' is a topic setting (keep the producer's codec); a producer takes none, gzip, snappy, lz4 or zstd"
+        : `'${raw}' is not a codec; use none, gzip, snappy, lz4 or zstd`,
+  });
+  return 'none';
 }
 
 function parseSasl(

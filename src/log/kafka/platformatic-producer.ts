@@ -59,6 +59,7 @@ export class PlatformaticProducer implements KafkaTransactionalProducer {
       producerEpoch: -1,
       acks: -1,
       autocreateTopics: false,
+      compression: options.compression,
     });
     clientAddPartitionsToTxn(this.producer);
   }
@@ -143,6 +144,7 @@ export class PlatformaticPlainProducer implements KafkaProducerPort {
       idempotent: true,
       acks: -1,
       autocreateTopics: false,
+      compression: options.compression,
     });
   }
 

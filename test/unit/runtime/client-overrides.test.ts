@@ -67,6 +67,24 @@ describe('client overrides (consumer/producer/admin.override.*)', () => {
     ]);
   });
 
+  it('points a per-connector compression.type at the worker key and the topic setting', () => {
+    const o = clientOverrides('source', { 'producer.override.compression.type': 'lz4' }, onKafka);
+    expect(o.problems).toEqual([]);
+    expect(o.warnings).toHaveLength(1);
+    expect(o.warnings[0]).toMatch(
+      /^producer.override.compression.type has no effect per connector: set producer.compression.type in the worker config/,
+    );
+    expect(o.warnings[0]).toMatch(/topic.creation.default.compression.type/);
+    const embedded = clientOverrides(
+      'source',
+      { 'producer.override.compression.type': 'lz4' },
+      { policy: 'All', log: 'embedded' },
+    );
+    expect(embedded.warnings).toEqual([
+      'producer.override.compression.type has no effect on the embedded log',
+    ]);
+  });
+
   it('warns, naming the key, about every override without effect', () => {
     const o = clientOverrides(
       'source',

@@ -15,16 +15,16 @@ describe('ignored worker keys', () => {
       'ssl.keystore.location': '/etc/seam/key.pem',
       'bootstrap.servers': 'localhost:9092',
       'offset.storage.file.filename': '/tmp/connect.offsets',
-      'producer.compression.type': 'lz4',
+      'producer.linger.ms': '5',
       'offset.flush.intervall.ms': '500',
     });
     expect(ignored.map((k) => k.key)).toEqual([
       'offset.flush.intervall.ms',
       'offset.storage.file.filename',
-      'producer.compression.type',
+      'producer.linger.ms',
     ]);
     expect(ignored.find((k) => k.key === 'offset.flush.intervall.ms')?.reason).toMatch(/check the spelling/);
-    expect(ignored.find((k) => k.key === 'producer.compression.type')?.reason).toMatch(/override/);
+    expect(ignored.find((k) => k.key === 'producer.linger.ms')?.reason).toMatch(/override/);
   });
 
   it('reads the Kafka keys with bootstrap.servers and warns about them without it', () => {
@@ -39,6 +39,7 @@ describe('ignored worker keys', () => {
       'offset.storage.partitions': '5',
       'offset.storage.replication.factor': '1',
       'connector.client.config.override.policy': 'None',
+      'producer.compression.type': 'lz4',
       'sasl.kerberos.service.name': 'kafka',
     };
     const onKafka = ignoredWorkerKeys({ 'bootstrap.servers': 'localhost:9092', ...kafkaKeys });
@@ -51,6 +52,7 @@ describe('ignored worker keys', () => {
       'offset.storage.partitions',
       'offset.storage.replication.factor',
       'offset.storage.topic',
+      'producer.compression.type',
       'sasl.jaas.config',
       'sasl.kerberos.service.name',
       'sasl.mechanism',

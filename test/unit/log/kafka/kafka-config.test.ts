@@ -21,6 +21,30 @@ describe('parseKafkaConfig', () => {
     expect(o.sasl).toBeNull();
     expect(o.connectTimeoutMs).toBe(10_000);
     expect(o.requestTimeoutMs).toBe(30_000);
+    expect(o.compression).toBe('none');
+  });
+
+  it("reads the producers' codec from producer.compression.type, naming the key and the codecs when wrong", () => {
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd', 'none'] as const) {
+      expect(
+        parseKafkaConfig({ 'bootstrap.servers': 'k:9092', 'producer.compression.type': codec }).compression,
+      ).toBe(codec);
+    }
+    expect(
+      parseKafkaConfig({ 'bootstrap.servers': 'k:9092', 'producer.compression.type': ' LZ4 ' }).compression,
+    ).toBe('lz4');
+    for (const wrong of ['producer', 'brotli', '']) {
+      let error: unknown;
+      try {
+        parseKafkaConfig({ 'bootstrap.servers': 'k:9092', 'producer.compression.type': wrong });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const [problem] = (error as ConfigError).problems;
+      expect(problem?.key).toBe('producer.compression.type');
+      expect(problem?.message).toMatch(/none, gzip, snappy, lz4 or zstd/);
+    }
   });
 
   it('reads SASL/PLAIN credentials from sasl.jaas.config, with escaped quotes', () => {
