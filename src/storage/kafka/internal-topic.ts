@@ -70,6 +70,19 @@ export class InternalTopic {
   }
 
   /**
+   * A store's first read, when it opens: to the end, or, when that fails, the topic's clients are closed
+   * before the error goes on (an opening store that failed has no owner to close it).
+   */
+  async firstRead(): Promise<void> {
+    try {
+      await this.readToEnd();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  /**
    * Consumes everything written before the call. A pass that has not started yet serves every caller
    * that comes meanwhile (it starts after all of them); otherwise a new pass follows the running one.
    */

@@ -55,12 +55,7 @@ export class KafkaConfigStore extends MemoryConfigStore {
   /** Opens the store and reads the topic to its end. */
   static async open(options: KafkaConfigStoreOptions): Promise<KafkaConfigStore> {
     const store = new KafkaConfigStore(options);
-    try {
-      await store.#log.readToEnd();
-    } catch (error) {
-      await store.#log.close();
-      throw error;
-    }
+    await store.#log.firstRead();
     return store;
   }
 

@@ -47,12 +47,7 @@ export class KafkaOffsetStore implements OffsetStore {
 
   static async open(options: KafkaOffsetStoreOptions): Promise<KafkaOffsetStore> {
     const store = new KafkaOffsetStore(options);
-    try {
-      await store.#log.readToEnd();
-    } catch (error) {
-      await store.#log.close();
-      throw error;
-    }
+    await store.#log.firstRead();
     return store;
   }
 

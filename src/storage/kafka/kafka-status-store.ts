@@ -72,12 +72,7 @@ export class KafkaStatusStore implements StatusStore {
 
   static async open(options: KafkaStatusStoreOptions): Promise<KafkaStatusStore> {
     const store = new KafkaStatusStore(options);
-    try {
-      await store.#log.readToEnd();
-    } catch (error) {
-      await store.#log.close();
-      throw error;
-    }
+    await store.#log.firstRead();
     return store;
   }
 
