@@ -10,14 +10,14 @@ export interface GroupState {
 }
 
 export function defineMetricGroups(t: MetricTable, state: GroupState): void {
-  defineConnectorGroups(t, state);
-  defineSourceGroup(t, state);
-  defineSinkGroup(t, state);
-  defineErrorGroup(t, state);
+  defineConnectorGroups(t);
+  defineSourceGroup(t);
+  defineSinkGroup(t);
+  defineErrorGroup(t);
   defineWorkerGroup(t, state);
 }
 
-function defineConnectorGroups(t: MetricTable, state: GroupState): void {
+function defineConnectorGroups(t: MetricTable): void {
   t.defGauge('connector_metrics_status', 'Connector status as a label (value 1).', ['connector', 'status']);
   t.defGauge('connector_metrics_info', 'Connector type, class and version as labels (value 1).', [
     'connector',
@@ -67,7 +67,7 @@ function defineConnectorGroups(t: MetricTable, state: GroupState): void {
   t.defStats('connector_task_metrics_batch_size', '', 'Records per batch', base, (b) => b.batchSize);
 }
 
-function defineSourceGroup(t: MetricTable, state: GroupState): void {
+function defineSourceGroup(t: MetricTable): void {
   const src = (e: TaskSeries) => e.source;
   t.defCounter('source_task_metrics_source_record_poll_total', 'Records produced or polled by the task.');
   t.defCounter(
@@ -117,7 +117,7 @@ function defineSourceGroup(t: MetricTable, state: GroupState): void {
   );
 }
 
-function defineSinkGroup(t: MetricTable, state: GroupState): void {
+function defineSinkGroup(t: MetricTable): void {
   const sink = (e: TaskSeries) => e.sink;
   t.defCounter('sink_task_metrics_sink_record_read_total', 'Records read from the log by the task.');
   t.defCounter('sink_task_metrics_sink_record_send_total', 'Records passed to put() after transforms.');
@@ -156,7 +156,7 @@ function defineSinkGroup(t: MetricTable, state: GroupState): void {
   );
 }
 
-function defineErrorGroup(t: MetricTable, state: GroupState): void {
+function defineErrorGroup(t: MetricTable): void {
   t.defCounter(
     'task_error_metrics_total_record_failures',
     'Failed attempts to process a record (before retries).',
