@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { keepLog, RestartableServer } from '../helpers/private-server.ts';
 import { servers } from '../helpers/servers.ts';
 import { freePort } from '../helpers/worker-process.ts';
 import { mariadbService } from '../services/mariadb.ts';
@@ -10,7 +11,6 @@ import { type ChangeIdentity, readChanges } from './log-read.ts';
 import { localPortsTo } from './own-sockets.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline } from './pipeline.ts';
-import { keepLog, RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { EsView } from './views.ts';
 

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { dropSlots } from '../helpers/drop-slots.ts';
+import { keepLog, RestartableServer } from '../helpers/private-server.ts';
 import { servers } from '../helpers/servers.ts';
 import { freePort } from '../helpers/worker-process.ts';
 import { kafkaService } from '../services/kafka.ts';
@@ -10,7 +11,6 @@ import type { LoggedChange } from './check.ts';
 import { type ChangeIdentity, cleanKafka, type LogPlace, readChanges } from './log-read.ts';
 import type { Row, Tables } from './pg-workload.ts';
 import type { ChaosPipeline, PipelineKind } from './pipeline.ts';
-import { keepLog, RestartableServer } from './private-server.ts';
 import { sleep } from './rng.ts';
 import { CassandraView, EsView } from './views.ts';
 

@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { RestartableServer } from '../../helpers/private-server.ts';
 import { freePort } from '../../helpers/worker-process.ts';
 import { kafkaService } from '../../services/kafka.ts';
 import { spawnServer } from '../../services/process.ts';
 
 /**
  * A Redis and a one-node Kafka broker of a test's own, on free loopback ports, that the test may stop
- * and start again (the shared servers serve everyone else and are never restarted). Redis keeps no data
+ * and start again (the shared servers serve everyone else and are never restarted). The broker is a
+ * RestartableServer (test/helpers/private-server.ts); Redis is launched here without the shared
+ * service's settings. Redis keeps no data
  * across a restart, as the shared one (`save ""`, no AOF): a restart is a Redis that lost everything.
  */
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -100,31 +103,25 @@ export class PrivateRedis {
 }
 
 export class PrivateKafka {
-  readonly #ctx: { dir: string; logFile: string };
-  #service: ReturnType<typeof kafkaService> | null = null;
-  #pid = 0;
+  readonly #dir: string;
+  #server: RestartableServer | null = null;
   brokers = '';
 
   constructor(dir: string) {
-    const kafkaDir = join(dir, 'kafka');
-    mkdirSync(kafkaDir, { recursive: true });
-    this.#ctx = { dir: kafkaDir, logFile: join(kafkaDir, 'server.log') };
+    this.#dir = join(dir, 'kafka');
   }
 
   async start(): Promise<void> {
-    if (this.#service === null) {
+    if (this.#server === null) {
       const ports = { port: await freePort(), controllerPort: await freePort(), saslPort: await freePort() };
       this.brokers = `127.0.0.1:${ports.port}`;
-      this.#service = kafkaService(ports);
+      this.#server = new RestartableServer(kafkaService(ports), 'the private Kafka broker', this.#dir);
     }
-    const service = this.#service;
-    this.#pid = (await service.launch(this.#ctx)).pid;
-    await until('private Kafka broker', () => service.ready(this.#ctx), 180_000);
+    await this.#server.start();
   }
 
   /** A clean broker shutdown (SIGTERM), as a rolling broker restart does. */
   async stop(): Promise<void> {
-    if (this.#pid) await stopGroup(this.#pid, 'SIGTERM');
-    this.#pid = 0;
+    await this.#server?.stop();
   }
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StandaloneHerder } from '../../../src/herder/standalone-herder.ts';
 import { EmbeddedTopicLog } from '../../../src/log/embedded/embedded-topic-log.ts';
 import { startStandalone } from '../../../src/runtime/standalone.ts';
-import { RestartableServer } from '../../chaos/private-server.ts';
+import { RestartableServer } from '../../helpers/private-server.ts';
 import { requireServer, servers } from '../../helpers/servers.ts';
 import { freePort } from '../../helpers/worker-process.ts';
 import { postgresService } from '../../services/postgres.ts';
